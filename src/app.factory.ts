@@ -1,0 +1,47 @@
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
+import { AppModule } from './app.module';
+import { registerHttpConventions } from './common/http-conventions';
+import { ODataExceptionFilter } from './common/odata-exception.filter';
+import { AppConfig } from './config/app-config';
+import { rewriteKeyPredicate } from './odata/key-predicate';
+import { setupSwagger } from './swagger';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface CreateAppOptions {
+  readonly logLevels?: LogLevel[];
+}
+
+/** Builds the whole application (HTTP conventions, routes, Swagger) ready to listen or inject. */
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  if (config.databasePath !== ':memory:')
+    mkdirSync(dirname(config.databasePath), { recursive: true });
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: () => randomUUID(),
+    rewriteUrl: (request: { url?: string }) => rewriteKeyPredicate(request.url ?? '/'),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    // Fastify's own JSON parser (with prototype-poisoning protection) is the only one we want:
+    // a form or text body is then a 415, not something half-parsed.
+    bodyParser: false,
+    logger: options.logLevels ?? ['log', 'warn', 'error', 'fatal'],
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
+  registerHttpConventions(fastify);
+  app.useGlobalFilters(new ODataExceptionFilter(fastify));
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  await app.init();
+  return app;
+}

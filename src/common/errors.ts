@@ -1,0 +1,70 @@
+/**
+ * The errors any layer may throw. One exception filter turns each into its HTTP status and a
+ * Microsoft Graph error body; nothing else writes error bodies. No HTTP framework is imported here.
+ *
+ * Codes follow Microsoft Graph's error codes where Graph has one (invalidRequest, itemNotFound,
+ * generalException, ...), and a descriptive camelCase code otherwise.
+ */
+export abstract class ServiceError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  /** Extra response headers (Allow on 405, ...). */
+  readonly headers: Readonly<Record<string, string>> = {};
+}
+
+export class InvalidRequestError extends ServiceError {
+  readonly status = 400;
+  readonly code = 'invalidRequest';
+}
+
+export class ItemNotFoundError extends ServiceError {
+  readonly status = 404;
+  readonly code = 'itemNotFound';
+  constructor(entitySet: string, key: string) {
+    super(`No ${entitySet} entity has the id '${key}'.`);
+  }
+}
+
+export class ResourceNotFoundError extends ServiceError {
+  readonly status = 404;
+  readonly code = 'resourceNotFound';
+  constructor(method: string, path: string) {
+    super(`No resource is at ${method} ${path}.`);
+  }
+}
+
+export class MethodNotAllowedError extends ServiceError {
+  readonly status = 405;
+  readonly code = 'methodNotAllowed';
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(`${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`);
+    this.headers = { allow: allowed.join(', ') };
+  }
+}
+
+export class ConflictError extends ServiceError {
+  readonly status = 409;
+  readonly code = 'conflict';
+}
+
+export class PayloadTooLargeError extends ServiceError {
+  readonly status = 413;
+  readonly code = 'requestTooLarge';
+}
+
+export class UnsupportedMediaTypeError extends ServiceError {
+  readonly status = 415;
+  readonly code = 'unsupportedMediaType';
+}
+
+/** Any other client error that the HTTP stack detects, with the status it chose. */
+export class ClientRequestError extends ServiceError {
+  readonly code = 'invalidRequest';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,299 @@
+import { Type as TransformType } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+  ValidationOptions,
+} from 'class-validator';
+import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import {
+  ComplexType,
+  EntityType,
+  PropertyDefinition,
+  isComplexProperty,
+  isEnumProperty,
+  qualifiedName,
+} from './model';
+import {
+  GUID_PATTERN,
+  INT32_MAX,
+  INT32_MIN,
+  isInt32,
+  parseDateTimeOffset,
+} from './primitive-formats';
+
+/**
+ * Derives class-validator / class-transformer / OpenAPI classes from the model, so that request
+ * validation and the Swagger schemas cannot drift from it.
+ *
+ * The classes are built at load time: a property decorator is just a function of (prototype, name),
+ * so applying it in a loop is the same as writing it above a field by hand.
+ */
+
+export type DtoClass = new () => object;
+
+/** Why a request DTO is built: the rules differ between create and update. */
+export type WriteMode = 'create' | 'update';
+
+const EXAMPLE_GUID = '00000000-0000-0000-0000-000000000000';
+
+/** `@odata.type` values accepted in requests for a type: the qualified name, with or without `#`. */
+export function acceptedTypeAnnotations(type: ComplexType | EntityType): string[] {
+  return [qualifiedName(type), `#${qualifiedName(type)}`];
+}
+
+/** How responses name complex values, exactly as the seed's example response does (no `#`). */
+export function complexTypeAnnotation(type: ComplexType): string {
+  return qualifiedName(type);
+}
+
+/** How responses name the entity, exactly as the seed's example response does (with `#`). */
+export function entityTypeAnnotation(type: EntityType): string {
+  return `#${qualifiedName(type)}`;
+}
+
+function namedClass(name: string): DtoClass {
+  // The object-literal key gives the class its name, which Swagger uses as the schema name.
+  return { [name]: class {} }[name];
+}
+
+function decorate(target: DtoClass, property: string, decorators: PropertyDecorator[]): void {
+  for (const decorator of decorators) decorator(target.prototype, property);
+}
+
+function expectation(property: PropertyDefinition): string {
+  if (isComplexProperty(property)) return `an object of type ${qualifiedName(property.type)}`;
+  if (isEnumProperty(property))
+    return `one of ${property.type.members.map((m) => `'${m}'`).join(', ')}`;
+  if (property.guidFormat) return `a GUID string, like '${EXAMPLE_GUID}'`;
+  switch (property.type) {
+    case 'Edm.Guid':
+      return `a Guid string, like '${EXAMPLE_GUID}'`;
+    case 'Edm.Boolean':
+      return 'a Boolean (true or false)';
+    case 'Edm.Int32':
+      return `an Int32 (an integer from ${INT32_MIN} to ${INT32_MAX})`;
+    case 'Edm.DateTimeOffset':
+      return "a DateTimeOffset string, like '2026-01-31T12:00:00Z'";
+    case 'Edm.String':
+      return property.maxLength
+        ? `a String of at most ${property.maxLength} characters`
+        : 'a String';
+  }
+}
+
+function valueValidators(property: PropertyDefinition, dtoFor: (t: ComplexType) => DtoClass) {
+  const each = Boolean(property.collection);
+  const options: ValidationOptions = {
+    each,
+    message: each
+      ? `each item must be ${expectation(property)}`
+      : `must be ${expectation(property)}`,
+  };
+  const decorators: PropertyDecorator[] = [];
+  if (each) decorators.push(IsArray({ message: `must be an array of ${expectation(property)}` }));
+  if (isComplexProperty(property)) {
+    const nested = dtoFor(property.type);
+    decorators.push(
+      IsObject(options),
+      ValidateNested(options),
+      TransformType(() => nested),
+    );
+    return decorators;
+  }
+  if (isEnumProperty(property)) {
+    decorators.push(IsIn([...property.type.members], options));
+    return decorators;
+  }
+  switch (property.type) {
+    case 'Edm.String':
+      decorators.push(IsString(options));
+      if (property.maxLength) decorators.push(MaxLength(property.maxLength, options));
+      if (property.guidFormat) decorators.push(Matches(GUID_PATTERN, options));
+      break;
+    case 'Edm.Guid':
+      decorators.push(Matches(GUID_PATTERN, options));
+      break;
+    case 'Edm.Boolean':
+      decorators.push(IsBoolean(options));
+      break;
+    case 'Edm.Int32':
+      decorators.push(ValidateBy({ name: 'isInt32', validator: { validate: isInt32 } }, options));
+      break;
+    case 'Edm.DateTimeOffset':
+      decorators.push(
+        ValidateBy(
+          {
+            name: 'isDateTimeOffset',
+            validator: { validate: (v: unknown) => parseDateTimeOffset(v) !== undefined },
+          },
+          options,
+        ),
+      );
+      break;
+  }
+  return decorators;
+}
+
+function presenceValidators(
+  name: string,
+  property: PropertyDefinition,
+  mode: WriteMode | 'nested',
+): PropertyDecorator[] {
+  if (mode === 'create' && property.required) {
+    return [IsDefined({ message: `is required and must be ${expectation(property)}` })];
+  }
+  if (property.required) {
+    // On update a required property may be left out, but not set to null.
+    return [ValidateIf((dto: Record<string, unknown>) => dto[name] !== undefined)];
+  }
+  return [IsOptional()];
+}
+
+function swaggerOptions(
+  property: PropertyDefinition,
+  required: boolean,
+  dtoFor: (t: ComplexType) => DtoClass,
+): ApiPropertyOptions {
+  const base = {
+    required,
+    isArray: Boolean(property.collection),
+    nullable: !property.required && !property.collection,
+    readOnly: property.computed || undefined,
+    writeOnly: property.secret || undefined,
+    description: property.description,
+  };
+  if (isComplexProperty(property)) {
+    const nested = dtoFor(property.type);
+    return { ...base, type: () => nested };
+  }
+  if (isEnumProperty(property)) {
+    return { ...base, enum: [...property.type.members], enumName: property.type.name };
+  }
+  switch (property.type) {
+    case 'Edm.Guid':
+      return { ...base, type: String, format: 'uuid', example: EXAMPLE_GUID };
+    case 'Edm.Boolean':
+      return { ...base, type: Boolean };
+    case 'Edm.Int32':
+      return { ...base, type: 'integer', format: 'int32' };
+    case 'Edm.DateTimeOffset':
+      return { ...base, type: String, format: 'date-time' };
+    case 'Edm.String':
+      return {
+        ...base,
+        type: String,
+        maxLength: property.maxLength,
+        format: property.guidFormat ? 'uuid' : undefined,
+      };
+  }
+}
+
+function typeAnnotationProperty(
+  target: DtoClass,
+  accepted: string[],
+  example: string,
+  forRequest: boolean,
+): void {
+  const decorators: PropertyDecorator[] = [
+    ApiProperty({ name: '@odata.type', required: false, type: String, example }),
+  ];
+  if (forRequest) {
+    decorators.push(
+      IsOptional(),
+      IsIn(accepted, { message: `must name the type ${accepted[0]} (with or without '#')` }),
+    );
+  }
+  decorate(target, '@odata.type', decorators);
+}
+
+/** Request DTO classes for the complex types, one per type, shared by create and update. */
+export function buildComplexRequestDtos(): (type: ComplexType) => DtoClass {
+  const classes = new Map<string, DtoClass>();
+  const dtoFor = (type: ComplexType): DtoClass => {
+    const known = classes.get(qualifiedName(type));
+    if (known) return known;
+    const dto = namedClass(`${type.name}Input`);
+    classes.set(qualifiedName(type), dto);
+    typeAnnotationProperty(dto, acceptedTypeAnnotations(type), complexTypeAnnotation(type), true);
+    for (const [name, property] of Object.entries(type.properties)) {
+      decorate(dto, name, [
+        ...presenceValidators(name, property, 'nested'),
+        ...valueValidators(property, dtoFor),
+        ApiProperty(swaggerOptions(property, false, dtoFor)),
+      ]);
+    }
+    return dto;
+  };
+  return dtoFor;
+}
+
+/** The request body DTO of the entity type for create or update. Computed properties are left out. */
+export function buildEntityRequestDto(
+  entity: EntityType,
+  mode: WriteMode,
+  dtoFor: (t: ComplexType) => DtoClass,
+  className: string,
+): DtoClass {
+  const dto = namedClass(className);
+  typeAnnotationProperty(dto, acceptedTypeAnnotations(entity), entityTypeAnnotation(entity), true);
+  for (const [name, property] of Object.entries(entity.properties)) {
+    if (property.computed) continue;
+    const required = mode === 'create' && Boolean(property.required);
+    decorate(dto, name, [
+      ...presenceValidators(name, property, mode),
+      ...valueValidators(property, dtoFor),
+      ApiProperty(swaggerOptions(property, required, dtoFor)),
+    ]);
+  }
+  return dto;
+}
+
+/**
+ * Response classes, for the OpenAPI document only: responses are shaped by the response mapper,
+ * never by serialising these. Secret properties have no field here.
+ */
+export function buildResponseDtos(entity: EntityType): {
+  entity: DtoClass;
+  collection: DtoClass;
+} {
+  const classes = new Map<string, DtoClass>();
+  const dtoFor = (type: ComplexType): DtoClass => {
+    const known = classes.get(qualifiedName(type));
+    if (known) return known;
+    const dto = namedClass(type.name);
+    classes.set(qualifiedName(type), dto);
+    typeAnnotationProperty(dto, [], complexTypeAnnotation(type), false);
+    for (const [name, property] of Object.entries(type.properties)) {
+      if (property.secret) continue;
+      decorate(dto, name, [ApiProperty(swaggerOptions(property, false, dtoFor))]);
+    }
+    return dto;
+  };
+
+  const entityDto = namedClass(entity.name);
+  decorate(entityDto, '@odata.context', [
+    ApiProperty({ name: '@odata.context', required: false, type: String }),
+  ]);
+  typeAnnotationProperty(entityDto, [], entityTypeAnnotation(entity), false);
+  for (const [name, property] of Object.entries(entity.properties)) {
+    if (property.secret) continue;
+    decorate(entityDto, name, [ApiProperty(swaggerOptions(property, true, dtoFor))]);
+  }
+
+  const collectionDto = namedClass(`${entity.name}Collection`);
+  decorate(collectionDto, '@odata.context', [
+    ApiProperty({ name: '@odata.context', type: String }),
+  ]);
+  decorate(collectionDto, 'value', [ApiProperty({ type: () => entityDto, isArray: true })]);
+  return { entity: entityDto, collection: collectionDto };
+}

@@ -1,0 +1,21 @@
+import { Injectable, PipeTransform } from '@nestjs/common';
+import { DtoClass } from '../../edm/dto-classes';
+import { EntityWrite, parseEntityWrite } from '../../edm/entity-write';
+import { managedTenantOperation } from '../../edm/model';
+import {
+  CreateManagedTenantOperationDto,
+  UpdateManagedTenantOperationDto,
+} from './managed-tenant-operation.dtos';
+
+/** Validates a request body against the model and turns it into an EntityWrite. */
+@Injectable()
+class EntityWritePipe implements PipeTransform<unknown, EntityWrite> {
+  constructor(private readonly dto: DtoClass) {}
+
+  transform(body: unknown): EntityWrite {
+    return parseEntityWrite(managedTenantOperation, this.dto, body);
+  }
+}
+
+export const CreateBodyPipe = new EntityWritePipe(CreateManagedTenantOperationDto);
+export const UpdateBodyPipe = new EntityWritePipe(UpdateManagedTenantOperationDto);

@@ -1,0 +1,157 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { ODataErrorResponse } from '../common/odata-error.dto';
+import { serviceRootUrl } from '../common/service-root';
+import { AppConfigService } from '../config/app-config.service';
+import { EntityWrite } from '../edm/entity-write';
+import { parsePrefer } from '../odata/prefer';
+import { EntityKeyPipe } from './dto/entity-key.pipe';
+import { CreateBodyPipe, UpdateBodyPipe } from './dto/entity-write.pipe';
+import {
+  CreateManagedTenantOperationDto,
+  ManagedTenantOperationCollectionResponseDto,
+  ManagedTenantOperationResponseDto,
+  UpdateManagedTenantOperationDto,
+} from './dto/managed-tenant-operation.dtos';
+import {
+  operationUrl,
+  representCollection,
+  representSingle,
+} from './managed-tenant-operation.mapper';
+import { ManagedTenantOperationsService } from './managed-tenant-operations.service';
+import { seedExampleRequest } from './seed-example';
+
+const ID_PARAM = {
+  name: 'id',
+  description: "The operation's id (a GUID). `managedTenantOperations('{id}')` works too.",
+  example: '7b7246f6-46f6-7b72-f646-727bf646727b',
+};
+const CLIENT_REQUEST_ID = {
+  name: 'client-request-id',
+  required: false,
+  description: 'Echoed in the response and in error bodies.',
+};
+
+@ApiTags('managedTenantOperations')
+@ApiExtraModels(ODataErrorResponse)
+@ApiHeader(CLIENT_REQUEST_ID)
+@ApiResponse({ status: 400, description: 'Invalid request', type: ODataErrorResponse })
+@ApiResponse({ status: 500, description: 'Unexpected error', type: ODataErrorResponse })
+@Controller('beta/managedTenantOperations')
+export class ManagedTenantOperationsController {
+  constructor(
+    private readonly operations: ManagedTenantOperationsService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create managedTenantOperation' })
+  @ApiBody({
+    type: CreateManagedTenantOperationDto,
+    examples: { seed: { summary: "The seed page's example", value: seedExampleRequest } },
+  })
+  @ApiHeader({ name: 'Prefer', required: false, description: '`return=minimal` answers 204.' })
+  @ApiCreatedResponse({ type: ManagedTenantOperationResponseDto, description: 'Created' })
+  @ApiNoContentResponse({ description: 'Created (with Prefer: return=minimal)' })
+  @ApiResponse({ status: 409, description: 'The id exists already', type: ODataErrorResponse })
+  @ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ODataErrorResponse })
+  @ApiResponse({ status: 415, description: 'Body is not JSON', type: ODataErrorResponse })
+  async create(
+    @Body(CreateBodyPipe) write: EntityWrite,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown> | undefined> {
+    const operation = await this.operations.create(write);
+    const root = this.serviceRoot(request);
+    const url = operationUrl(root, operation.id);
+    reply.header('Location', url);
+    // OData Protocol 4.01 §8.2.8.7 and §11.4.2: return=minimal answers 204 with OData-EntityId.
+    if (parsePrefer(request.headers.prefer).return === 'minimal') {
+      reply
+        .status(204)
+        .header('OData-EntityId', url)
+        .header('Preference-Applied', 'return=minimal');
+      return undefined;
+    }
+    reply.status(201);
+    return representSingle(operation, root);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List managedTenantOperations, newest first' })
+  @ApiOkResponse({ type: ManagedTenantOperationCollectionResponseDto })
+  async list(@Req() request: FastifyRequest): Promise<Record<string, unknown>> {
+    return representCollection(await this.operations.list(), this.serviceRoot(request));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get managedTenantOperation' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: ManagedTenantOperationResponseDto })
+  @ApiResponse({ status: 404, description: 'No such operation', type: ODataErrorResponse })
+  async get(
+    @Param('id', EntityKeyPipe) id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<Record<string, unknown>> {
+    return representSingle(await this.operations.get(id), this.serviceRoot(request));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update managedTenantOperation (partial; complex values are merged)' })
+  @ApiParam(ID_PARAM)
+  @ApiBody({ type: UpdateManagedTenantOperationDto })
+  @ApiHeader({ name: 'Prefer', required: false, description: '`return=minimal` answers 204.' })
+  @ApiOkResponse({ type: ManagedTenantOperationResponseDto })
+  @ApiNoContentResponse({ description: 'Updated (with Prefer: return=minimal)' })
+  @ApiResponse({ status: 404, description: 'No such operation', type: ODataErrorResponse })
+  async update(
+    @Param('id', EntityKeyPipe) id: string,
+    @Body(UpdateBodyPipe) write: EntityWrite,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown> | undefined> {
+    const operation = await this.operations.update(id, write);
+    if (parsePrefer(request.headers.prefer).return === 'minimal') {
+      reply.status(204).header('Preference-Applied', 'return=minimal');
+      return undefined;
+    }
+    return representSingle(operation, this.serviceRoot(request));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete managedTenantOperation' })
+  @ApiParam(ID_PARAM)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiResponse({ status: 404, description: 'No such operation', type: ODataErrorResponse })
+  async remove(@Param('id', EntityKeyPipe) id: string): Promise<void> {
+    await this.operations.remove(id);
+  }
+
+  private serviceRoot(request: FastifyRequest): string {
+    return serviceRootUrl(request, this.config.values.publicBaseUrl);
+  }
+}

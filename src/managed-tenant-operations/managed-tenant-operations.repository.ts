@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
+import { ConflictError } from '../common/errors';
+import { CredentialsCipher } from '../crypto/credentials-cipher';
+import { SerialWriter } from '../database/serial-writer';
+import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../edm/entity-schema';
+import { managedTenantOperation as model } from '../edm/model';
+import { mapSecretValues } from '../edm/secrets';
+import { ManagedTenantOperation } from './managed-tenant-operation';
+import { managedTenantOperationSchema } from './managed-tenant-operation.schema';
+
+/**
+ * Persistence of managed tenant operations. The only place that knows the row layout: complex
+ * values are JSON columns, dynamic properties one JSON column, and secrets are encrypted here on
+ * the way in and decrypted on the way out, bound to the row's id.
+ */
+@Injectable()
+export class ManagedTenantOperationsRepository {
+  private readonly writer = new SerialWriter();
+
+  constructor(
+    @InjectRepository(managedTenantOperationSchema)
+    private readonly rows: Repository<EntityRow>,
+    private readonly cipher: CredentialsCipher,
+  ) {}
+
+  async insert(operation: ManagedTenantOperation): Promise<void> {
+    await this.writer.run(async () => {
+      try {
+        await this.rows.insert(this.toRow(operation));
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new ConflictError(`A ${model.name} with the id '${operation.id}' already exists.`);
+        }
+        throw error;
+      }
+    });
+  }
+
+  async findById(id: string): Promise<ManagedTenantOperation | undefined> {
+    const row = await this.rows.findOneBy({ id });
+    return row ? this.toDomain(row) : undefined;
+  }
+
+  /** Every operation, newest first; ties broken by id so the order is total. */
+  async listNewestFirst(): Promise<ManagedTenantOperation[]> {
+    const rows = await this.rows.find({ order: { createdDateTime: 'DESC', id: 'DESC' } });
+    return rows.map((row) => this.toDomain(row));
+  }
+
+  /**
+   * Reads the operation, lets `change` compute its new state, and stores it, with no other write in
+   * between. Returns undefined when there is no such operation.
+   */
+  async update(
+    id: string,
+    change: (current: ManagedTenantOperation) => ManagedTenantOperation,
+  ): Promise<ManagedTenantOperation | undefined> {
+    return this.writer.run(async () => {
+      const current = await this.findById(id);
+      if (!current) return undefined;
+      const next = change(current);
+      await this.rows.update({ id }, this.toRow(next));
+      return next;
+    });
+  }
+
+  /** Returns whether an operation was deleted. */
+  async delete(id: string): Promise<boolean> {
+    return this.writer.run(async () => {
+      const result = await this.rows.delete({ id });
+      return (result.affected ?? 0) > 0;
+    });
+  }
+
+  private toRow(operation: ManagedTenantOperation): EntityRow {
+    const row: EntityRow = {
+      id: operation.id,
+      createdDateTime: operation.createdDateTime,
+      lastModifiedDateTime: operation.lastModifiedDateTime,
+      [DYNAMIC_PROPERTIES_COLUMN]: operation.dynamicProperties,
+    };
+    for (const [name, value] of Object.entries(operation.properties)) {
+      row[name] = mapSecretValues(model.properties[name], value, (secret) =>
+        this.cipher.encrypt(secret, operation.id),
+      );
+    }
+    return row;
+  }
+
+  private toDomain(row: EntityRow): ManagedTenantOperation {
+    const id = row.id as string;
+    const properties: Record<string, unknown> = {};
+    for (const [name, property] of Object.entries(model.properties)) {
+      if (name === model.key || property.computed) continue;
+      properties[name] = mapSecretValues(property, row[name], (ciphertext) =>
+        this.cipher.decrypt(ciphertext, id),
+      );
+    }
+    return {
+      id,
+      createdDateTime: row.createdDateTime as string,
+      lastModifiedDateTime: row.lastModifiedDateTime as string,
+      properties,
+      dynamicProperties: (row[DYNAMIC_PROPERTIES_COLUMN] ?? {}) as Record<string, unknown>,
+    };
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { InvalidRequestError, ItemNotFoundError } from '../common/errors';
+import { EntityWrite } from '../edm/entity-write';
+import {
+  isComplexProperty,
+  managedTenantOperation as model,
+  PropertyDefinition,
+} from '../edm/model';
+import { toUtcDateTimeOffset } from '../edm/primitive-formats';
+import { ManagedTenantOperation } from './managed-tenant-operation';
+import { ManagedTenantOperationsRepository } from './managed-tenant-operations.repository';
+
+/** The rules of managed tenant operations: ids, computed timestamps, and PATCH semantics. */
+@Injectable()
+export class ManagedTenantOperationsService {
+  constructor(private readonly repository: ManagedTenantOperationsRepository) {}
+
+  async create(write: EntityWrite): Promise<ManagedTenantOperation> {
+    const { [model.key]: requestedId, ...properties } = write.declared;
+    const now = toUtcDateTimeOffset(new Date());
+    const operation: ManagedTenantOperation = {
+      id: typeof requestedId === 'string' ? requestedId : randomUUID(),
+      createdDateTime: now,
+      lastModifiedDateTime: now,
+      properties,
+      dynamicProperties: write.dynamic,
+    };
+    await this.repository.insert(operation);
+    return operation;
+  }
+
+  async get(id: string): Promise<ManagedTenantOperation> {
+    const operation = await this.repository.findById(id);
+    if (!operation) throw new ItemNotFoundError(model.entitySetName, id);
+    return operation;
+  }
+
+  list(): Promise<ManagedTenantOperation[]> {
+    return this.repository.listNewestFirst();
+  }
+
+  /**
+   * OData 4.01 PATCH (Protocol §11.4.3): properties not sent keep their values, complex values are
+   * merged property by property, collections are replaced, and a dynamic property set to null is
+   * removed.
+   */
+  async update(id: string, write: EntityWrite): Promise<ManagedTenantOperation> {
+    const { [model.key]: requestedId, ...changes } = write.declared;
+    if (requestedId !== undefined && requestedId !== id) {
+      throw new InvalidRequestError(
+        `'${model.key}' cannot be changed (from '${id}' to '${String(requestedId)}').`,
+      );
+    }
+    const updated = await this.repository.update(id, (current) => {
+      const properties: Record<string, unknown> = { ...current.properties };
+      for (const [name, value] of Object.entries(changes)) {
+        properties[name] = mergeValue(model.properties[name], properties[name], value);
+      }
+      const dynamicProperties: Record<string, unknown> = { ...current.dynamicProperties };
+      for (const [name, value] of Object.entries(write.dynamic)) {
+        if (value === null) delete dynamicProperties[name];
+        else dynamicProperties[name] = value;
+      }
+      return {
+        ...current,
+        lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
+        properties,
+        dynamicProperties,
+      };
+    });
+    if (!updated) throw new ItemNotFoundError(model.entitySetName, id);
+    return updated;
+  }
+
+  async remove(id: string): Promise<void> {
+    const deleted = await this.repository.delete(id);
+    if (!deleted) throw new ItemNotFoundError(model.entitySetName, id);
+  }
+}
+
+function mergeValue(property: PropertyDefinition, current: unknown, change: unknown): unknown {
+  if (!isComplexProperty(property) || property.collection) return change;
+  if (change === null || typeof current !== 'object' || current === null) return change;
+  const merged: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+  for (const [name, value] of Object.entries(change as Record<string, unknown>)) {
+    merged[name] = mergeValue(property.type.properties[name], merged[name], value);
+  }
+  return merged;
+}
+
+/** Now, but strictly after `previous`, so that lastModifiedDateTime advances on every update. */
+function laterTimestamp(previous: string): string {
+  const now = Date.now();
+  const previousMs = Date.parse(previous);
+  return toUtcDateTimeOffset(new Date(Math.max(now, previousMs + 1)));
+}

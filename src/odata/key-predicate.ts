@@ -1,0 +1,25 @@
+/**
+ * OData URL Conventions 4.01 §4.3.1: an entity is addressed by a key predicate in parentheses,
+ * `Set('key')` or `Set(id='key')`, or (§4.3.6) by key-as-segment, `Set/key`, as Microsoft Graph
+ * does. We route on the key-as-segment form, so this rewrites the parenthesized forms to it.
+ * A predicate that is not a single string literal is left alone (the route then does not match).
+ */
+const PARENTHESIZED_KEY = /^([^?]*\/[A-Za-z_][A-Za-z0-9_]*)\(([^/?]*)\)([^?]*)(\?.*)?$/;
+// string = SQUOTE *( SQUOTE-in-string / pchar-no-SQUOTE ) SQUOTE, with '' as an escaped quote
+const STRING_LITERAL = /^(?:[A-Za-z_][A-Za-z0-9_]*=)?'((?:[^']|'')*)'$/;
+
+export function rewriteKeyPredicate(url: string): string {
+  const match = PARENTHESIZED_KEY.exec(url);
+  if (!match) return url;
+  const [, collectionPath, predicate, rest, query = ''] = match;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(predicate);
+  } catch {
+    return url;
+  }
+  const literal = STRING_LITERAL.exec(decoded);
+  if (!literal) return url;
+  const key = literal[1].replace(/''/g, "'");
+  return `${collectionPath}/${encodeURIComponent(key)}${rest}${query}`;
+}

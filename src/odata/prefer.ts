@@ -1,0 +1,28 @@
+/**
+ * The `Prefer` request header (RFC 7240; OData Protocol 4.01 §8.2.8): a comma-separated list of
+ * preferences, each `name[=value]` with optional `;parameters`. Names are case-insensitive.
+ */
+export interface Preferences {
+  readonly return?: 'minimal' | 'representation';
+}
+
+export function parsePrefer(header: string | string[] | undefined): Preferences {
+  const values = Array.isArray(header) ? header : header ? [header] : [];
+  let returnPreference: Preferences['return'];
+  for (const value of values) {
+    for (const preference of value.split(',')) {
+      const [token] = preference.split(';');
+      const [rawName, rawValue = ''] = token.split('=');
+      const name = rawName.trim().toLowerCase();
+      const setting = rawValue
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
+      // RFC 7240 §2: when a preference is given twice, the first one counts.
+      if (name === 'return' && returnPreference === undefined) {
+        if (setting === 'minimal' || setting === 'representation') returnPreference = setting;
+      }
+    }
+  }
+  return { return: returnPreference };
+}
