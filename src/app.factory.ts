@@ -1,4 +1,4 @@
-import { LogLevel } from '@nestjs/common';
+import { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdirSync } from 'node:fs';
@@ -14,7 +14,8 @@ import { setupSwagger } from './swagger';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface CreateAppOptions {
-  readonly logLevels?: LogLevel[];
+  /** Nest's log levels, `false` for none, or a logger of its own (tests). */
+  readonly logger?: LogLevel[] | false | LoggerService;
 }
 
 /** Builds the whole application (HTTP conventions, routes, Swagger) ready to listen or inject. */
@@ -34,7 +35,7 @@ export async function createApp(
     // Fastify's own JSON parser (with prototype-poisoning protection) is the only one we want:
     // a form or text body is then a 415, not something half-parsed.
     bodyParser: false,
-    logger: options.logLevels ?? ['log', 'warn', 'error', 'fatal'],
+    logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');

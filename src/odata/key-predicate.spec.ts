@@ -1,0 +1,24 @@
+import { rewriteKeyPredicate } from './key-predicate';
+
+describe('rewriteKeyPredicate', () => {
+  it.each([
+    ["/beta/managedTenantOperations('abc')", '/beta/managedTenantOperations/abc'],
+    ["/beta/managedTenantOperations(id='abc')", '/beta/managedTenantOperations/abc'],
+    ['/beta/managedTenantOperations(%27abc%27)', '/beta/managedTenantOperations/abc'],
+    ["/beta/managedTenantOperations('it''s')", "/beta/managedTenantOperations/it's"],
+    [
+      "/beta/managedTenantOperations('a%2Fb')?$select=id",
+      '/beta/managedTenantOperations/a%2Fb?$select=id',
+    ],
+    ["/beta/managedTenantOperations('x')/name", '/beta/managedTenantOperations/x/name'],
+  ])('rewrites %s to %s', (url, expected) => expect(rewriteKeyPredicate(url)).toBe(expected));
+
+  it.each([
+    '/beta/managedTenantOperations',
+    '/beta/managedTenantOperations/abc',
+    '/beta/managedTenantOperations(abc)',
+    "/beta/managedTenantOperations('a'b')",
+    '/beta/managedTenantOperations(%E0%A4%A)',
+    "/beta/managedTenantOperations?$filter=startswith(name,'x')",
+  ])('leaves %s alone', (url) => expect(rewriteKeyPredicate(url)).toBe(url));
+});

@@ -1,0 +1,132 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { credentialsKeyPath } from '../src/crypto/credentials-key';
+import { fullOperation } from './support/operation-factory';
+import { ENTITY_SET, TestApp } from './support/test-app';
+
+/** Every byte SQLite wrote for the database: the file, its WAL and shared memory. */
+function rawDatabaseBytes(databasePath: string): string {
+  const folder = dirname(databasePath);
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.sqlite') || name.includes('.sqlite-'))
+    .map((name) => readFileSync(join(folder, name)).toString('latin1'))
+    .join('\n');
+}
+
+describe('credentials.dapAccessToken, the secret', () => {
+  it('is encrypted at rest: the raw database files never hold the plaintext token', async () => {
+    const app = await TestApp.start();
+    try {
+      const token = `eyJ-plaintext-${randomUUID()}`;
+      const patched = `eyJ-patched-${randomUUID()}`;
+      const created = (
+        await app.post(fullOperation({ credentials: { dapAccessToken: token } }))
+      ).json();
+      await app.patch(`${ENTITY_SET}/${created.id}`, { credentials: { dapAccessToken: patched } });
+      const bytes = rawDatabaseBytes(app.databasePath);
+      expect(bytes).toContain(created.id); // the files were read
+      expect(bytes).not.toContain(token);
+      expect(bytes).not.toContain(patched);
+      expect(bytes).toContain('"dapAccessToken":"v1.'); // the ciphertext is there
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('never appears in a response: create, read, list, update', async () => {
+    const app = await TestApp.start();
+    try {
+      const token = `secret-${randomUUID()}`;
+      const created = await app.post(fullOperation({ credentials: { dapAccessToken: token } }));
+      const id = created.json().id;
+      const responses = [
+        created,
+        await app.get(`${ENTITY_SET}/${id}`),
+        await app.get(ENTITY_SET),
+        await app.patch(`${ENTITY_SET}/${id}`, { credentials: { dapAccessToken: token } }),
+      ];
+      for (const response of responses) {
+        expect(response.statusCode).toBeLessThan(300);
+        expect(response.body).not.toContain(token);
+        expect(response.body).not.toContain('dapAccessToken');
+      }
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('never appears in a log line, even when a request fails', async () => {
+    const written: string[] = [];
+    const record = (...parts: unknown[]): void => {
+      written.push(
+        parts.map((part) => (part instanceof Error ? part.stack : String(part))).join(' '),
+      );
+    };
+    const logger = {
+      log: record,
+      error: record,
+      warn: record,
+      debug: record,
+      verbose: record,
+      fatal: record,
+    };
+    const app = await TestApp.start({}, { logger });
+    try {
+      const token = `logged-${randomUUID()}`;
+      const created = await app.post(fullOperation({ credentials: { dapAccessToken: token } }));
+      await app.patch(`${ENTITY_SET}/${created.json().id}`, { credentials: { dapAccessToken: 5 } });
+      await app.app.get(DataSource).query('DROP TABLE "managed_tenant_operations"');
+      const failed = await app.post(fullOperation({ credentials: { dapAccessToken: token } }));
+      expect(failed.statusCode).toBe(500);
+      expect(written.join('')).toContain('failed'); // the 500 was logged
+      expect(written.join('')).not.toContain(token);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('uses a key file beside the database, created with owner-only permissions, kept across restarts', async () => {
+    const app = await TestApp.start();
+    const token = `kept-${randomUUID()}`;
+    const created = (
+      await app.post(fullOperation({ credentials: { dapAccessToken: token } }))
+    ).json();
+    const keyFile = credentialsKeyPath(app.databasePath);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const key = readFileSync(keyFile, 'utf8');
+    await app.stop();
+    const restarted = await app.restartOnSameDatabase();
+    try {
+      expect(readFileSync(keyFile, 'utf8')).toBe(key);
+      // a PATCH decrypts and re-encrypts the stored secret, which fails with any other key
+      const patched = await restarted.patch(`${ENTITY_SET}/${created.id}`, { status: 'done' });
+      expect(patched.statusCode).toBe(200);
+    } finally {
+      await restarted.dispose();
+    }
+  });
+
+  it('uses CREDENTIALS_KEY when set, and a different key cannot read the data', async () => {
+    const key = randomBytes(32).toString('hex');
+    const app = await TestApp.start({ CREDENTIALS_KEY: key });
+    const created = (await app.post(fullOperation())).json();
+    await app.stop();
+    const sameKey = await app.restartOnSameDatabase({ CREDENTIALS_KEY: key });
+    expect((await sameKey.patch(`${ENTITY_SET}/${created.id}`, { status: 'a' })).statusCode).toBe(
+      200,
+    );
+    await sameKey.stop();
+    const otherKey = await app.restartOnSameDatabase({
+      CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+    });
+    try {
+      const response = await otherKey.get(`${ENTITY_SET}/${created.id}`);
+      expect(response.statusCode).toBe(500);
+      expect(response.json().error.code).toBe('generalException');
+    } finally {
+      await otherKey.dispose();
+    }
+  });
+});

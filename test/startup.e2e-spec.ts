@@ -1,0 +1,113 @@
+import Database from 'better-sqlite3';
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { newOperation } from './support/operation-factory';
+
+const ROOT = resolve(__dirname, '..');
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Starts src/main.ts as `npm start` would run the build, and waits until it answers. */
+async function startService(cwd: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')],
+    {
+      cwd,
+      env: { ...process.env, ...env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+      stdio: 'pipe',
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The service exited: ${output}`);
+    if (output.includes('Serving http://')) return child;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  child.kill();
+  throw new Error(`The service did not start: ${output}`);
+}
+
+async function stopService(child: ChildProcess): Promise<void> {
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+describe('starting the service', () => {
+  jest.setTimeout(120_000);
+  let folder: string;
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'mto-start-'));
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('serves on HOST:PORT with ./data/managed-tenant-operations.sqlite created by migrations, in WAL mode', async () => {
+    const port = await freePort();
+    const service = await startService(folder, {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_PATH: '',
+    });
+    try {
+      const created = await fetch(`http://127.0.0.1:${port}/beta/managedTenantOperations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(newOperation()),
+      });
+      expect(created.status).toBe(201);
+      expect(created.headers.get('location')).toMatch(
+        new RegExp(`^http://127\\.0\\.0\\.1:${port}/beta/managedTenantOperations\\('`),
+      );
+    } finally {
+      await stopService(service);
+    }
+    const file = join(folder, 'data', 'managed-tenant-operations.sqlite');
+    expect(existsSync(file)).toBe(true);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      const migrations = db.prepare('SELECT name FROM migrations').all() as { name: string }[];
+      expect(migrations.map((m) => m.name)).toContain('CreateManagedTenantOperations1795900586938');
+      expect(db.prepare('SELECT count(*) AS n FROM managed_tenant_operations').get()).toEqual({
+        n: 1,
+      });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('runs on an in-memory database with DATABASE_PATH=:memory:', async () => {
+    const port = await freePort();
+    const service = await startService(folder, { PORT: String(port), DATABASE_PATH: ':memory:' });
+    try {
+      const base = `http://127.0.0.1:${port}/beta/managedTenantOperations`;
+      const created = await fetch(base, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(newOperation()),
+      });
+      expect(created.status).toBe(201);
+      const list = (await (await fetch(base)).json()) as { value: unknown[] };
+      expect(list.value).toHaveLength(1);
+    } finally {
+      await stopService(service);
+    }
+    expect(existsSync(join(folder, 'data'))).toBe(false);
+  });
+});

@@ -1,0 +1,114 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/config/app-config';
+
+describe('Swagger UI and the OpenAPI document', () => {
+  let app: NestFastifyApplication;
+  let base: string;
+  let folder: string;
+  let document: any;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'mto-docs-'));
+    app = await createApp(loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') }), {
+      logger: false,
+    });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    document = await (await fetch(`${base}/docs-json`)).json();
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const page = await fetch(`${base}/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger-ui');
+    const init = await fetch(`${base}/docs/swagger-ui-init.js`);
+    expect(init.status).toBe(200);
+  });
+
+  it('documents every operation with request, response and error schemas', () => {
+    const collection = document.paths['/beta/managedTenantOperations'];
+    const entity = document.paths['/beta/managedTenantOperations/{id}'];
+    expect(Object.keys(collection).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(entity).sort()).toEqual(['delete', 'get', 'patch']);
+    const ref = (schema: string) => ({ $ref: `#/components/schemas/${schema}` });
+    expect(collection.post.requestBody.content['application/json'].schema).toEqual(
+      ref('CreateManagedTenantOperation'),
+    );
+    expect(collection.post.responses['201'].content['application/json'].schema).toEqual(
+      ref('managedTenantOperation'),
+    );
+    expect(entity.patch.requestBody.content['application/json'].schema).toEqual(
+      ref('UpdateManagedTenantOperation'),
+    );
+    for (const operation of [
+      collection.post,
+      collection.get,
+      entity.get,
+      entity.patch,
+      entity.delete,
+    ]) {
+      expect(operation.responses['400'].content['application/json'].schema).toEqual(
+        ref('ODataErrorResponse'),
+      );
+    }
+    expect(entity.get.responses['404'].content['application/json'].schema).toEqual(
+      ref('ODataErrorResponse'),
+    );
+  });
+
+  it('describes nested complex types, required properties and the write-only secret', () => {
+    const schemas = document.components.schemas;
+    const create = schemas.CreateManagedTenantOperation;
+    expect(create.required.sort()).toEqual(
+      [
+        'aggregationDefinition',
+        'credentials',
+        'description',
+        'name',
+        'operationDefinition',
+        'partnerTenantId',
+        'partnerUserId',
+        'requestId',
+        'result',
+        'status',
+        'target',
+      ].sort(),
+    );
+    expect(create.properties.result.allOf ?? [create.properties.result]).toContainEqual({
+      $ref: '#/components/schemas/managedTenantOperationAggregateResultInput',
+    });
+    const tenantExceptions =
+      schemas.managedTenantOperationAggregateResultInput.properties.tenantExceptions;
+    expect(tenantExceptions.type).toBe('array');
+    expect(tenantExceptions.items).toEqual({ $ref: '#/components/schemas/tenantExceptionInput' });
+    expect(schemas.managedTenantOperationCredentialsInput.properties.dapAccessToken.writeOnly).toBe(
+      true,
+    );
+    expect(schemas.managedTenantOperationCredentials.properties.dapAccessToken).toBeUndefined();
+    expect(schemas.managedTenantOperation.properties.createdDateTime.readOnly).toBe(true);
+  });
+
+  it("offers the seed's example, and Try it out with it creates an entity on the running server", async () => {
+    const post = document.paths['/beta/managedTenantOperations'].post;
+    const example = post.requestBody.content['application/json'].examples.seed.value;
+    expect(example['@odata.type']).toBe(
+      '#microsoft.management.services.api.managedTenantOperation',
+    );
+    // What Swagger UI sends on Execute: the example as the body, to the path on this server.
+    const response = await fetch(`${base}/beta/managedTenantOperations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(example),
+    });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { name: string }).name).toBe(example.name);
+  });
+});
