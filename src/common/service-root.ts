@@ -11,3 +11,9 @@ export function serviceRootUrl(request: FastifyRequest, publicBaseUrl: string | 
   const base = publicBaseUrl ?? `${request.protocol}://${request.host}`;
   return `${base}${SERVICE_ROOT_PATH}`;
 }
+
+/** The raw query string of a request (after `?`), still percent-encoded: OData parses it itself. */
+export function rawQuery(request: FastifyRequest): string {
+  const index = request.url.indexOf('?');
+  return index < 0 ? '' : request.url.slice(index + 1);
+}

@@ -40,6 +40,8 @@ interface PropertyFacets {
   readonly secret?: boolean;
   /** Must be present (and not null) on create. */
   readonly required?: boolean;
+  /** Matched by `$search` terms. */
+  readonly searchable?: boolean;
   readonly description?: string;
 }
 
@@ -170,16 +172,22 @@ export const managedTenantOperation: EntityType = {
     operationDefinition: { type: managedTenantOperationDefinition, required: true },
     aggregationDefinition: { type: managedTenantOperationDefinition, required: true },
     credentials: { type: managedTenantOperationCredentials, required: true },
-    status: { type: 'Edm.String', maxLength: 128, required: true },
+    status: { type: 'Edm.String', maxLength: 128, required: true, searchable: true },
     createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
     lastModifiedDateTime: { type: 'Edm.DateTimeOffset', computed: true },
     partnerTenantId: { type: 'Edm.Guid', required: true },
     partnerUserId: { type: 'Edm.Guid', required: true },
-    name: { type: 'Edm.String', maxLength: SHORT_TEXT, required: true },
-    description: { type: 'Edm.String', maxLength: 4_096, required: true },
+    name: { type: 'Edm.String', maxLength: SHORT_TEXT, required: true, searchable: true },
+    description: { type: 'Edm.String', maxLength: 4_096, required: true, searchable: true },
     requestId: { type: 'Edm.Guid', required: true },
   },
 };
+
+/** Whether a property is, or holds, a secret: such a property can never be queried or selected. */
+export function holdsSecret(property: PropertyDefinition): boolean {
+  if (property.secret) return true;
+  return isComplexProperty(property) && Object.values(property.type.properties).some(holdsSecret);
+}
 
 /** Every complex type reachable from the entity type, each once, in declaration order. */
 export function reachableComplexTypes(entity: EntityType = managedTenantOperation): ComplexType[] {

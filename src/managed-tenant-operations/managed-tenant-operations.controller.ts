@@ -19,12 +19,17 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiProduces,
+  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ODataErrorResponse } from '../common/odata-error.dto';
-import { serviceRootUrl } from '../common/service-root';
+import { rawQuery, SERVICE_ROOT_PATH, serviceRootUrl } from '../common/service-root';
+import { managedTenantOperation } from '../edm/model';
+import { CollectionRequestReader } from '../odata/query/collection-request';
+import { QUERY_OPTIONS } from './dto/query-options.docs';
 import { AppConfigService } from '../config/app-config.service';
 import { EntityWrite } from '../edm/entity-write';
 import { parsePrefer } from '../odata/prefer';
@@ -36,11 +41,7 @@ import {
   ManagedTenantOperationResponseDto,
   UpdateManagedTenantOperationDto,
 } from './dto/managed-tenant-operation.dtos';
-import {
-  operationUrl,
-  representCollection,
-  representSingle,
-} from './managed-tenant-operation.mapper';
+import { operationUrl, representPage, representSingle } from './managed-tenant-operation.mapper';
 import { ManagedTenantOperationsService } from './managed-tenant-operations.service';
 import { seedExampleRequest } from './seed-example';
 
@@ -65,6 +66,7 @@ export class ManagedTenantOperationsController {
   constructor(
     private readonly operations: ManagedTenantOperationsService,
     private readonly config: AppConfigService,
+    private readonly collectionReader: CollectionRequestReader,
   ) {}
 
   @Post()
@@ -101,22 +103,77 @@ export class ManagedTenantOperationsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List managedTenantOperations, newest first' })
+  @ApiOperation({
+    summary: 'List managedTenantOperations',
+    description:
+      'Newest first unless $orderby says otherwise. Pages of 100 (Prefer: odata.maxpagesize=N to ' +
+      'change it, up to 999); follow @odata.nextLink for the next page.',
+  })
+  @ApiQuery(QUERY_OPTIONS.filter)
+  @ApiQuery(QUERY_OPTIONS.search)
+  @ApiQuery(QUERY_OPTIONS.orderby)
+  @ApiQuery(QUERY_OPTIONS.select)
+  @ApiQuery(QUERY_OPTIONS.top)
+  @ApiQuery(QUERY_OPTIONS.skip)
+  @ApiQuery(QUERY_OPTIONS.count)
+  @ApiQuery(QUERY_OPTIONS.skiptoken)
+  @ApiHeader({ name: 'Prefer', required: false, description: '`odata.maxpagesize=50`' })
   @ApiOkResponse({ type: ManagedTenantOperationCollectionResponseDto })
-  async list(@Req() request: FastifyRequest): Promise<Record<string, unknown>> {
-    return representCollection(await this.operations.list(), this.serviceRoot(request));
+  async list(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown>> {
+    const preferences = parsePrefer(request.headers.prefer);
+    const read = this.collectionReader.read(rawQuery(request), preferences.maxPageSize);
+    const page = await this.operations.list(read);
+    if (read.pageSizePreferred) {
+      reply.header('Preference-Applied', `odata.maxpagesize=${read.pageSize}`);
+    }
+    const nextLink = page.next
+      ? this.nextLink(
+          read.nextLinkOptions,
+          this.collectionReader.encodeNextPosition(read, page.next),
+        )
+      : undefined;
+    return representPage(
+      page.operations,
+      {
+        serviceRoot: this.serviceRoot(request),
+        select: read.query.select,
+        selectText: read.selectText,
+      },
+      page.count,
+      nextLink,
+    );
+  }
+
+  @Get('$count')
+  @ApiOperation({ summary: 'Count managedTenantOperations (text/plain)' })
+  @ApiQuery(QUERY_OPTIONS.filter)
+  @ApiQuery(QUERY_OPTIONS.search)
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'The number of matching operations', schema: { type: 'integer' } })
+  async count(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const count = await this.operations.count(this.collectionReader.readCount(rawQuery(request)));
+    reply.type('text/plain; charset=utf-8');
+    return String(count);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get managedTenantOperation' })
   @ApiParam(ID_PARAM)
+  @ApiQuery(QUERY_OPTIONS.select)
   @ApiOkResponse({ type: ManagedTenantOperationResponseDto })
   @ApiResponse({ status: 404, description: 'No such operation', type: ODataErrorResponse })
   async get(
     @Param('id', EntityKeyPipe) id: string,
     @Req() request: FastifyRequest,
   ): Promise<Record<string, unknown>> {
-    return representSingle(await this.operations.get(id), this.serviceRoot(request));
+    const select = this.collectionReader.readEntity(rawQuery(request));
+    return representSingle(await this.operations.get(id), this.serviceRoot(request), select);
   }
 
   @Patch(':id')
@@ -153,5 +210,19 @@ export class ManagedTenantOperationsController {
 
   private serviceRoot(request: FastifyRequest): string {
     return serviceRootUrl(request, this.config.values.publicBaseUrl);
+  }
+
+  /**
+   * The next page's URL: the same options plus `$skiptoken`. Relative to the service root by
+   * default (OData JSON 4.01 §4.6 resolves it against the context URL; the Graph JS SDK's
+   * PageIterator mistakes an absolute http:// link for a path), absolute on PUBLIC_BASE_URL.
+   */
+  private nextLink(options: ReadonlyArray<readonly [string, string]>, skipToken: string): string {
+    const query = [...options, ['$skiptoken', skipToken] as const]
+      .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+      .join('&');
+    const path = `${managedTenantOperation.entitySetName}?${query}`;
+    const base = this.config.values.publicBaseUrl;
+    return base ? `${base}${SERVICE_ROOT_PATH}/${path}` : path;
   }
 }

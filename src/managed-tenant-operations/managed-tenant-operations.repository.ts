@@ -1,14 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { QueryFailedError, Repository, SelectQueryBuilder } from 'typeorm';
 import { ConflictError } from '../common/errors';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { SerialWriter } from '../database/serial-writer';
 import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../edm/entity-schema';
 import { managedTenantOperation as model } from '../edm/model';
 import { mapSecretValues } from '../edm/secrets';
+import { CollectionQuery } from '../odata/query/checked-query';
+import { SqlTranslator } from '../odata/query/sql-translator';
 import { ManagedTenantOperation } from './managed-tenant-operation';
 import { managedTenantOperationSchema } from './managed-tenant-operation.schema';
+
+const ROW_ALIAS = 'o';
+const SEARCHABLE_COLUMNS = Object.entries(model.properties)
+  .filter(([, property]) => property.searchable)
+  .map(([name]) => name);
 
 /**
  * Persistence of managed tenant operations. The only place that knows the row layout: complex
@@ -43,10 +50,50 @@ export class ManagedTenantOperationsRepository {
     return row ? this.toDomain(row) : undefined;
   }
 
-  /** Every operation, newest first; ties broken by id so the order is total. */
-  async listNewestFirst(): Promise<ManagedTenantOperation[]> {
-    const rows = await this.rows.find({ order: { createdDateTime: 'DESC', id: 'DESC' } });
-    return rows.map((row) => this.toDomain(row));
+  /**
+   * One page of the operations that match `query`, in its order, starting after `after` (the sort
+   * key values of the previous page's last row) or at `query.skip`. Each row comes with its own
+   * sort key values, to continue from.
+   */
+  async findPage(
+    query: CollectionQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+  ): Promise<Array<{ operation: ManagedTenantOperation; position: unknown[] }>> {
+    const translator = new SqlTranslator(ROW_ALIAS);
+    const builder = this.matching(query, translator);
+    if (after) builder.andWhere(translator.after(query.orderBy, after));
+    query.orderBy.forEach((key, index) => {
+      const value = translator.sortValue(key);
+      builder.addSelect(value, `k${index}`);
+      builder.addOrderBy(value, key.direction === 'desc' ? 'DESC' : 'ASC');
+    });
+    builder.limit(limit);
+    if (query.skip) builder.offset(query.skip);
+    builder.setParameters(translator.parameters);
+    const { entities, raw } = await builder.getRawAndEntities();
+    return entities.map((row, index) => ({
+      operation: this.toDomain(row),
+      position: query.orderBy.map((_, key) => (raw[index] as Record<string, unknown>)[`k${key}`]),
+    }));
+  }
+
+  /** How many operations match the query's $filter and $search. */
+  async count(query: Pick<CollectionQuery, 'filter' | 'search'>): Promise<number> {
+    const translator = new SqlTranslator(ROW_ALIAS);
+    const builder = this.matching(query, translator);
+    builder.setParameters(translator.parameters);
+    return builder.getCount();
+  }
+
+  private matching(
+    query: Pick<CollectionQuery, 'filter' | 'search'>,
+    translator: SqlTranslator,
+  ): SelectQueryBuilder<EntityRow> {
+    const builder = this.rows.createQueryBuilder(ROW_ALIAS);
+    if (query.filter) builder.andWhere(translator.condition(query.filter));
+    if (query.search) builder.andWhere(translator.search(query.search, SEARCHABLE_COLUMNS));
+    return builder;
   }
 
   /**

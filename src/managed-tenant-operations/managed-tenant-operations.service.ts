@@ -8,7 +8,18 @@ import {
   PropertyDefinition,
 } from '../edm/model';
 import { toUtcDateTimeOffset } from '../edm/primitive-formats';
+import { CollectionQuery } from '../odata/query/checked-query';
+import { CollectionRequest } from '../odata/query/collection-request';
+import { PagePosition } from '../odata/query/skip-token';
 import { ManagedTenantOperation } from './managed-tenant-operation';
+
+export interface OperationPage {
+  readonly operations: ManagedTenantOperation[];
+  /** `@odata.count`, when asked for. */
+  readonly count?: number;
+  /** Where the next page starts, when there is one. */
+  readonly next?: PagePosition;
+}
 import { ManagedTenantOperationsRepository } from './managed-tenant-operations.repository';
 
 /** The rules of managed tenant operations: ids, computed timestamps, and PATCH semantics. */
@@ -36,8 +47,28 @@ export class ManagedTenantOperationsService {
     return operation;
   }
 
-  list(): Promise<ManagedTenantOperation[]> {
-    return this.repository.listNewestFirst();
+  /**
+   * One page of a collection read: at most `pageSize` operations (and no more than `$top` allows),
+   * where the next page starts when there is one, and the count when `$count=true`.
+   */
+  async list(request: CollectionRequest): Promise<OperationPage> {
+    const limit = Math.min(request.pageSize, request.remaining ?? Number.MAX_SAFE_INTEGER);
+    const [rows, count] = await Promise.all([
+      limit > 0 ? this.repository.findPage(request.query, request.position?.keys, limit + 1) : [],
+      request.query.count ? this.repository.count(request.query) : undefined,
+    ]);
+    const page = rows.slice(0, limit);
+    const remaining = request.remaining === undefined ? undefined : request.remaining - page.length;
+    const hasMore = rows.length > limit && (remaining === undefined || remaining > 0);
+    return {
+      operations: page.map((row) => row.operation),
+      count,
+      next: hasMore ? { keys: page[page.length - 1].position, remaining } : undefined,
+    };
+  }
+
+  count(query: Pick<CollectionQuery, 'filter' | 'search'>): Promise<number> {
+    return this.repository.count(query);
   }
 
   /**

@@ -4,11 +4,14 @@
  */
 export interface Preferences {
   readonly return?: 'minimal' | 'representation';
+  /** `odata.maxpagesize` (OData Protocol 4.01 §8.2.8.3), or `maxpagesize`. */
+  readonly maxPageSize?: number;
 }
 
 export function parsePrefer(header: string | string[] | undefined): Preferences {
   const values = Array.isArray(header) ? header : header ? [header] : [];
   let returnPreference: Preferences['return'];
+  let maxPageSize: number | undefined;
   for (const value of values) {
     for (const preference of value.split(',')) {
       const [token] = preference.split(';');
@@ -22,7 +25,10 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
       if (name === 'return' && returnPreference === undefined) {
         if (setting === 'minimal' || setting === 'representation') returnPreference = setting;
       }
+      if ((name === 'odata.maxpagesize' || name === 'maxpagesize') && maxPageSize === undefined) {
+        if (/^\d{1,9}$/.test(setting) && Number(setting) > 0) maxPageSize = Number(setting);
+      }
     }
   }
-  return { return: returnPreference };
+  return { return: returnPreference, maxPageSize };
 }

@@ -1,0 +1,148 @@
+import { CheckedSearch, CollectionQuery } from './checked-query';
+import { parseFilter, parseOrderBy, parseSelect } from './expression-parser';
+import { InvalidQueryError } from './invalid-query.error';
+import { QueryChecker } from './query-checker';
+import { parseBooleanOption, parseCount, parseQueryOptions, SystemOption } from './query-options';
+import { parseSearch } from './search-parser';
+import { PagePosition, queryIdentity, SkipTokenCodec } from './skip-token';
+import { SearchExpression } from './syntax-tree';
+
+/** Server-driven paging (OData Protocol 4.01 §11.2.6.7): Graph's default page and maximum $top. */
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 999;
+
+const COLLECTION_OPTIONS = new Set<SystemOption>([
+  'filter',
+  'orderby',
+  'select',
+  'top',
+  'skip',
+  'count',
+  'search',
+  'skiptoken',
+]);
+const COUNT_OPTIONS = new Set<SystemOption>(['filter', 'search']);
+const ENTITY_OPTIONS = new Set<SystemOption>(['select']);
+
+/** A read of the collection, checked, with everything paging needs. */
+export interface CollectionRequest {
+  readonly query: CollectionQuery;
+  /** Rows on this page at most. */
+  readonly pageSize: number;
+  /** Whether the page size came from `Prefer: odata.maxpagesize` (to echo it). */
+  readonly pageSizePreferred: boolean;
+  /** Where this page starts, from `$skiptoken`. */
+  readonly position?: PagePosition;
+  /** Rows still allowed by `$top` before this page. */
+  readonly remaining?: number;
+  /** The select list as written, for the context URL. */
+  readonly selectText?: string;
+  /** The options a nextLink repeats (`$skip` and `$skiptoken` excluded), as `$name=value` pairs. */
+  readonly nextLinkOptions: ReadonlyArray<readonly [string, string]>;
+  /** Binds skiptokens to this query. */
+  readonly identity: string;
+}
+
+export class CollectionRequestReader {
+  constructor(
+    private readonly checker: QueryChecker,
+    private readonly skipTokens: SkipTokenCodec,
+  ) {}
+
+  /** Reads `GET {entitySet}?...` with the Prefer header's page size. */
+  read(rawQuery: string, preferredPageSize?: number): CollectionRequest {
+    const options = parseQueryOptions(rawQuery, COLLECTION_OPTIONS).system;
+    const filterText = options.get('filter');
+    const orderByText = options.get('orderby');
+    const searchText = options.get('search');
+    const selectText = options.get('select');
+    const top = options.has('top')
+      ? parseCount('$top', options.get('top')!, MAX_PAGE_SIZE)
+      : undefined;
+    const skip = options.has('skip') ? parseCount('$skip', options.get('skip')!) : undefined;
+    const count = options.has('count')
+      ? parseBooleanOption('$count', options.get('count')!)
+      : false;
+    const select =
+      selectText !== undefined ? this.checker.checkSelect(parseSelect(selectText)) : undefined;
+
+    const identity = queryIdentity([filterText, searchText, orderByText, top]);
+    const skipToken = options.get('skiptoken');
+    const position =
+      skipToken !== undefined ? this.skipTokens.decode(skipToken, identity) : undefined;
+    const orderBy =
+      orderByText !== undefined
+        ? this.checker.checkOrderBy(parseOrderBy(orderByText))
+        : this.checker.defaultOrder();
+    if (position && position.keys.length !== orderBy.length) {
+      throw new InvalidQueryError(
+        '$skiptoken',
+        'the token is not one this service issued for this query',
+      );
+    }
+    const pageSize = Math.min(preferredPageSize ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    const remaining = position ? position.remaining : top;
+
+    return {
+      query: {
+        filter:
+          filterText !== undefined ? this.checker.checkFilter(parseFilter(filterText)) : undefined,
+        search: searchText !== undefined ? toCheckedSearch(parseSearch(searchText)) : undefined,
+        orderBy,
+        select,
+        top,
+        skip: position ? undefined : skip,
+        count,
+      },
+      pageSize,
+      pageSizePreferred: preferredPageSize !== undefined,
+      position,
+      remaining,
+      selectText: select ? selectText : undefined,
+      nextLinkOptions: [...options]
+        .filter(([name]) => name !== 'skip' && name !== 'skiptoken')
+        .map(([name, value]) => [`$${name}`, value] as const),
+      identity,
+    };
+  }
+
+  /** Reads `GET {entitySet}/$count?...`: only $filter and $search apply. */
+  readCount(rawQuery: string): Pick<CollectionQuery, 'filter' | 'search'> {
+    const options = parseQueryOptions(rawQuery, COUNT_OPTIONS).system;
+    const filterText = options.get('filter');
+    const searchText = options.get('search');
+    return {
+      filter:
+        filterText !== undefined ? this.checker.checkFilter(parseFilter(filterText)) : undefined,
+      search: searchText !== undefined ? toCheckedSearch(parseSearch(searchText)) : undefined,
+    };
+  }
+
+  /** Reads the options of `GET {entitySet}/{id}`: $select. */
+  readEntity(rawQuery: string): { select?: CollectionQuery['select']; selectText?: string } {
+    const selectText = parseQueryOptions(rawQuery, ENTITY_OPTIONS).system.get('select');
+    const select =
+      selectText !== undefined ? this.checker.checkSelect(parseSelect(selectText)) : undefined;
+    return { select, selectText: select ? selectText : undefined };
+  }
+
+  encodeNextPosition(request: CollectionRequest, position: PagePosition): string {
+    return this.skipTokens.encode(position, request.identity);
+  }
+}
+
+function toCheckedSearch(expression: SearchExpression): CheckedSearch {
+  switch (expression.kind) {
+    case 'term':
+      return { kind: 'term', text: expression.text };
+    case 'not':
+      return { kind: 'not', operand: toCheckedSearch(expression.operand) };
+    case 'and':
+    case 'or':
+      return {
+        kind: expression.kind,
+        left: toCheckedSearch(expression.left),
+        right: toCheckedSearch(expression.right),
+      };
+  }
+}

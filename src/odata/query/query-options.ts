@@ -1,0 +1,89 @@
+import { InvalidQueryError } from './invalid-query.error';
+
+/** The system query options of OData 4.01 (URL Conventions §5); the ones we serve are `SUPPORTED`. */
+const SYSTEM_OPTIONS = new Set([
+  'filter',
+  'orderby',
+  'select',
+  'top',
+  'skip',
+  'count',
+  'search',
+  'skiptoken',
+  'expand',
+  'format',
+  'compute',
+  'apply',
+  'index',
+  'deltatoken',
+  'levels',
+  'schemaversion',
+  'id',
+]);
+
+export type SystemOption =
+  'filter' | 'orderby' | 'select' | 'top' | 'skip' | 'count' | 'search' | 'skiptoken';
+
+/** The query string split into options, in the order they were written. */
+export interface QueryOptions {
+  /** System options by name without `$`, lower case. */
+  readonly system: ReadonlyMap<string, string>;
+}
+
+/**
+ * Splits a raw query string (after `?`) into system query options, as Microsoft Graph reads them:
+ * the `$` prefix is optional (`filter=` is `$filter=`), names are case-insensitive, an option given
+ * twice or an unknown `$`-option is an error. Other names are custom query options, which OData lets
+ * a service ignore. Values are percent-decoded; `+` stays a plus sign, as in the OData ABNF.
+ */
+export function parseQueryOptions(
+  rawQuery: string,
+  allowed: ReadonlySet<SystemOption>,
+): QueryOptions {
+  const system = new Map<string, string>();
+  for (const part of rawQuery.split('&')) {
+    if (part === '') continue;
+    const equals = part.indexOf('=');
+    const rawName = equals < 0 ? part : part.slice(0, equals);
+    const rawValue = equals < 0 ? '' : part.slice(equals + 1);
+    const name = decode(rawName, rawName);
+    const hasDollar = name.startsWith('$');
+    const bare = (hasDollar ? name.slice(1) : name).toLowerCase();
+    if (!SYSTEM_OPTIONS.has(bare)) {
+      if (hasDollar) throw new InvalidQueryError(name, `'${name}' is not a system query option`);
+      continue;
+    }
+    const option = `$${bare}`;
+    if (!allowed.has(bare as SystemOption)) {
+      throw new InvalidQueryError(option, `${option} is not supported on this resource`);
+    }
+    if (system.has(bare)) throw new InvalidQueryError(option, `${option} is given more than once`);
+    system.set(bare, decode(rawValue, option));
+  }
+  return { system };
+}
+
+function decode(text: string, option: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new InvalidQueryError(option, 'the value is not valid percent-encoding');
+  }
+}
+
+/** A non-negative integer option ($top, $skip), at most `max`. */
+export function parseCount(option: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d{1,15}$/.test(text))
+    throw new InvalidQueryError(option, `'${text}' is not a non-negative integer`);
+  const value = Number(text);
+  if (value > max)
+    throw new InvalidQueryError(option, `${value} is more than the maximum of ${max}`);
+  return value;
+}
+
+export function parseBooleanOption(option: string, text: string): boolean {
+  const lower = text.toLowerCase();
+  if (lower !== 'true' && lower !== 'false')
+    throw new InvalidQueryError(option, `'${text}' is not true or false`);
+  return lower === 'true';
+}
