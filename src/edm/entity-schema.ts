@@ -1,4 +1,4 @@
-import { EntitySchema, EntitySchemaColumnOptions } from 'typeorm';
+import { EntitySchema, EntitySchemaColumnOptions, EntitySchemaIndexOptions } from 'typeorm';
 import { EntityType, isComplexProperty, isEnumProperty, PropertyDefinition } from './model';
 
 /** A stored row: one column per declared property, complex values as JSON, plus the dynamic ones. */
@@ -12,7 +12,11 @@ export const DYNAMIC_PROPERTIES_COLUMN = 'dynamicProperties';
  * their type, complex values and collections JSON columns. Date-times are stored as UTC ISO 8601
  * text, which SQLite sorts and compares in time order.
  */
-export function buildEntitySchema(entity: EntityType, tableName: string): EntitySchema<EntityRow> {
+export function buildEntitySchema(
+  entity: EntityType,
+  tableName: string,
+  indices: EntitySchemaIndexOptions[] = [],
+): EntitySchema<EntityRow> {
   const columns: Record<string, EntitySchemaColumnOptions> = {};
   for (const [name, property] of Object.entries(entity.properties)) {
     columns[name] = {
@@ -22,7 +26,7 @@ export function buildEntitySchema(entity: EntityType, tableName: string): Entity
     };
   }
   if (entity.openType) columns[DYNAMIC_PROPERTIES_COLUMN] = { type: 'json', nullable: false };
-  return new EntitySchema<EntityRow>({ name: entity.name, tableName, columns });
+  return new EntitySchema<EntityRow>({ name: entity.name, tableName, columns, indices });
 }
 
 function columnType(property: PropertyDefinition): EntitySchemaColumnOptions {

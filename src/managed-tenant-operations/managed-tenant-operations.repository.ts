@@ -60,6 +60,27 @@ export class ManagedTenantOperationsRepository {
     after: readonly unknown[] | undefined,
     limit: number,
   ): Promise<Array<{ operation: ManagedTenantOperation; position: unknown[] }>> {
+    const { entities, raw } = await this.pageQuery(query, after, limit).getRawAndEntities();
+    return entities.map((row, index) => ({
+      operation: this.toDomain(row),
+      position: query.orderBy.map((_, key) => (raw[index] as Record<string, unknown>)[`k${key}`]),
+    }));
+  }
+
+  /** The SQL and parameters findPage runs, for review and for query-plan tests. */
+  describePage(
+    query: CollectionQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+  ): [string, unknown[]] {
+    return this.pageQuery(query, after, limit).getQueryAndParameters();
+  }
+
+  private pageQuery(
+    query: CollectionQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+  ): SelectQueryBuilder<EntityRow> {
     const translator = new SqlTranslator(ROW_ALIAS);
     const builder = this.matching(query, translator);
     if (after) builder.andWhere(translator.after(query.orderBy, after));
@@ -70,12 +91,7 @@ export class ManagedTenantOperationsRepository {
     });
     builder.limit(limit);
     if (query.skip) builder.offset(query.skip);
-    builder.setParameters(translator.parameters);
-    const { entities, raw } = await builder.getRawAndEntities();
-    return entities.map((row, index) => ({
-      operation: this.toDomain(row),
-      position: query.orderBy.map((_, key) => (raw[index] as Record<string, unknown>)[`k${key}`]),
-    }));
+    return builder.setParameters(translator.parameters);
   }
 
   /** How many operations match the query's $filter and $search. */

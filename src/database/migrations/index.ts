@@ -1,4 +1,8 @@
 import { CreateManagedTenantOperations1795900586938 } from './1795900586938-CreateManagedTenantOperations';
+import { AddQueryIndexes1795901789825 } from './1795901789825-AddQueryIndexes';
 
 /** Every migration, oldest first. They run at start, so an older database file upgrades in place. */
-export const migrations = [CreateManagedTenantOperations1795900586938];
+export const migrations = [
+  CreateManagedTenantOperations1795900586938,
+  AddQueryIndexes1795901789825,
+];

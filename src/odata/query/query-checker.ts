@@ -423,7 +423,10 @@ export class QueryChecker {
         first.position,
       );
     }
-    let nullable = Boolean(variable) || !property.required;
+    // Required, computed and key properties always have a value; anything inside JSON may not.
+    let nullable =
+      Boolean(variable) ||
+      !(property.required || property.computed || first.name === this.model.entity.key);
     for (const segment of rest) {
       if (!isComplexProperty(property) || property.collection) {
         throw new InvalidQueryError(

@@ -84,7 +84,10 @@ export class SqlTranslator {
     const noNulls = keys.every((key, i) => !key.nullable && position[i] !== null);
     if (sameDirection && noNulls) {
       const op = keys[0].direction === 'desc' ? '<' : '>';
-      return `(${keys.map((key) => this.sortValue(key)).join(', ')}) ${op} (${position.map((value) => this.bind(value)).join(', ')})`;
+      const values = position.map((value) => this.bind(value));
+      const rowValue = `(${keys.map((key) => this.sortValue(key)).join(', ')}) ${op} (${values.join(', ')})`;
+      // The bound on the leading key alone is implied, but it is what lets SQLite seek the index.
+      return `${this.sortValue(keys[0])} ${op}= ${values[0]} AND ${rowValue}`;
     }
     const build = (index: number): string => {
       const key = keys[index];
