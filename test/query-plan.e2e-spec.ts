@@ -21,7 +21,7 @@ async function planFor(app: TestApp, rawQuery: string, afterLastRow = false): Pr
     detail: string;
   }>;
   if (process.env.SHOW_SQL) console.log(sql, parameters, plan);
-  return plan.map((step) => step.detail).join("\n");
+  return plan.map((step) => step.detail).join('\n');
 }
 
 describe('indexes for the common queries', () => {
