@@ -162,7 +162,7 @@ describe('OData query options on managedTenantOperations', () => {
       ],
       ['$filter=partnerTenantId eq 5', 'cannot compare Edm.Guid with Edm.Int32'],
       ["$filter=contains(result/isSuccess,'x')", 'contains does not take Edm.Boolean'],
-      ["$filter=status eq 'x' and", 'position 19'],
+      ["$filter=status eq 'x' and", 'position 17'],
       ["$filter=credentials/dapAccessToken eq 'x'", "'credentials' cannot be used in $filter"],
       ['$orderby=credentials/dapAccessToken', "'credentials' cannot be used in $orderby"],
       ['$select=credentials', "'credentials' cannot be selected"],
