@@ -403,7 +403,7 @@ describe('server-driven paging', () => {
     const seen: string[] = [];
     let next: string | undefined = `${ENTITY_SET}?$orderby=name`;
     for (let page = 0; next; page += 1) {
-      const body = (await app.get(next, { prefer: 'odata.maxpagesize=9' })).json();
+      const body: Entity = (await app.get(next, { prefer: 'odata.maxpagesize=9' })).json();
       seen.push(...body.value.map((e: Entity) => e.id));
       await app.post(newOperation({ name: `op inserted ${page} ${randomUUID()}` }));
       const unseen = before.filter((id) => !seen.includes(id) && !deleted.has(id));

@@ -77,6 +77,16 @@ export function isEnumProperty(property: PropertyDefinition): property is EnumPr
   return typeof property.type === 'object' && property.type.kind === 'enum';
 }
 
+/**
+ * A property table without a prototype, so that looking up a name taken from a request
+ * (`__proto__`, `valueOf`, `constructor`) finds nothing rather than Object's members.
+ */
+function declare(
+  properties: Record<string, PropertyDefinition>,
+): Readonly<Record<string, PropertyDefinition>> {
+  return Object.freeze(Object.assign(Object.create(null) as object, properties));
+}
+
 // Maximum string lengths. Generous enough for real payloads (exception texts, serialized
 // lambda configurations, access tokens), small enough that one row stays well under the 1 MiB body limit.
 const SHORT_TEXT = 256;
@@ -93,17 +103,17 @@ export const tenantException: ComplexType = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'tenantException',
-  properties: {
+  properties: declare({
     tenantId: { type: 'Edm.Guid' },
     exception: { type: 'Edm.String', maxLength: LONG_TEXT },
-  },
+  }),
 };
 
 export const managedTenantOperationAggregateResult: ComplexType = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'managedTenantOperationAggregateResult',
-  properties: {
+  properties: declare({
     createdDateTime: { type: 'Edm.DateTimeOffset' },
     lastModifiedDateTime: { type: 'Edm.DateTimeOffset' },
     isSuccess: { type: 'Edm.Boolean' },
@@ -112,50 +122,50 @@ export const managedTenantOperationAggregateResult: ComplexType = {
     isComplete: { type: 'Edm.Boolean' },
     tenantExceptions: { type: tenantException, collection: true },
     result: { type: 'Edm.String', collection: true, maxLength: LONG_TEXT },
-  },
+  }),
 };
 
 export const managedTenantOperationTarget: ComplexType = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'managedTenantOperationTarget',
-  properties: {
+  properties: declare({
     allTenants: { type: 'Edm.Boolean' },
     tenantIds: { type: 'Edm.Guid', collection: true },
-  },
+  }),
 };
 
 export const lambdaDefinition: ComplexType = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'lambdaDefinition',
-  properties: {
+  properties: declare({
     id: { type: 'Edm.String', maxLength: SHORT_TEXT },
     type: { type: 'Edm.Int32' },
     value: { type: 'Edm.String', maxLength: LONG_TEXT },
     configuration: { type: 'Edm.String', maxLength: LONG_TEXT },
-  },
+  }),
 };
 
 export const managedTenantOperationDefinition: ComplexType = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'managedTenantOperationDefinition',
-  properties: {
+  properties: declare({
     value: { type: 'Edm.String', maxLength: LONG_TEXT },
     logLevel: { type: logLevel },
     failOnFirstError: { type: 'Edm.Boolean' },
     lambdaDefinitions: { type: lambdaDefinition, collection: true },
-  },
+  }),
 };
 
 export const managedTenantOperationCredentials: ComplexType = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'managedTenantOperationCredentials',
-  properties: {
+  properties: declare({
     dapAccessToken: { type: 'Edm.String', maxLength: 16_384, secret: true },
-  },
+  }),
 };
 
 export const managedTenantOperation: EntityType = {
@@ -165,7 +175,7 @@ export const managedTenantOperation: EntityType = {
   key: 'id',
   openType: true,
   entitySetName: 'managedTenantOperations',
-  properties: {
+  properties: declare({
     id: { type: 'Edm.String', maxLength: 36, guidFormat: true },
     result: { type: managedTenantOperationAggregateResult, required: true },
     target: { type: managedTenantOperationTarget, required: true },
@@ -180,7 +190,7 @@ export const managedTenantOperation: EntityType = {
     name: { type: 'Edm.String', maxLength: SHORT_TEXT, required: true, searchable: true },
     description: { type: 'Edm.String', maxLength: 4_096, required: true, searchable: true },
     requestId: { type: 'Edm.Guid', required: true },
-  },
+  }),
 };
 
 /** Whether a property is, or holds, a secret: such a property can never be queried or selected. */

@@ -535,7 +535,7 @@ export class QueryChecker {
         throw new InvalidQueryError(option, 'now() takes no arguments', expression.position);
       return { kind: 'now' };
     }
-    const signature = FUNCTIONS[name as FunctionName];
+    const signature = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name as FunctionName] : undefined;
     if (!signature) {
       throw new InvalidQueryError(
         option,
@@ -636,9 +636,11 @@ export class QueryChecker {
         at.position,
       );
     }
-    return checked.kind === 'value' || checked.kind === 'literal'
-      ? { kind: 'isTrue', operand: checked }
-      : checked;
+    const isCondition =
+      ['comparison', 'logical', 'not', 'in', 'lambda', 'isTrue'].includes(checked.kind) ||
+      (checked.kind === 'function' && type === 'Edm.Boolean');
+    // A Boolean (or untyped) value used as a condition: true when it is true.
+    return isCondition ? checked : { kind: 'isTrue', operand: checked };
   }
 }
 
