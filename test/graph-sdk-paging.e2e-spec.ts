@@ -1,0 +1,77 @@
+import { Client, PageCollection, PageIterator } from '@microsoft/microsoft-graph-client';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/config/app-config';
+import { newOperation } from './support/operation-factory';
+
+/**
+ * The official Microsoft Graph JS SDK, pointed at our server over plain http on localhost, walks
+ * every page with its PageIterator. (It would mistake an absolute http:// nextLink for a path,
+ * which is why our nextLinks are relative to the service root by default.)
+ */
+describe('Microsoft Graph JS SDK PageIterator', () => {
+  let app: NestFastifyApplication;
+  let folder: string;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'mto-sdk-'));
+    app = await createApp(loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') }), {
+      logger: false,
+    });
+    await app.listen(0, '127.0.0.1');
+    baseUrl = await app.getUrl();
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('walks all pages of a filtered, ordered collection', async () => {
+    const client = Client.init({
+      baseUrl,
+      defaultVersion: 'beta',
+      authProvider: (done) => done(null, 'not-checked-yet'),
+    });
+    const created: string[] = [];
+    for (let i = 0; i < 23; i += 1) {
+      const body = await client
+        .api('/managedTenantOperations')
+        .post(
+          newOperation({
+            status: i % 2 ? 'sdk' : 'other',
+            name: `sdk ${String(i).padStart(2, '0')}`,
+          }),
+        );
+      created.push(body.id);
+    }
+    const first: PageCollection = await client
+      .api('/managedTenantOperations')
+      .filter("status eq 'sdk'")
+      .orderby('name')
+      .header('Prefer', 'odata.maxpagesize=4')
+      .get();
+    expect(first['@odata.nextLink']).toMatch(/^managedTenantOperations\?/);
+
+    const names: string[] = [];
+    const iterator = new PageIterator(
+      client,
+      first,
+      (operation: { name: string }) => {
+        names.push(operation.name);
+        return true;
+      },
+      { headers: { Prefer: 'odata.maxpagesize=4' } },
+    );
+    await iterator.iterate();
+
+    const expected = Array.from({ length: 23 }, (_, i) => i)
+      .filter((i) => i % 2)
+      .map((i) => `sdk ${String(i).padStart(2, '0')}`);
+    expect(names).toEqual(expected);
+    expect(iterator.isComplete()).toBe(true);
+  });
+});
