@@ -45,6 +45,18 @@ export class ManagedTenantOperationsRepository {
     });
   }
 
+  /** Inserts many operations in transactions of `batchSize` rows (bulk loads, benchmarks). */
+  async insertMany(operations: readonly ManagedTenantOperation[], batchSize = 500): Promise<void> {
+    await this.writer.run(() =>
+      this.rows.manager.transaction(async (manager) => {
+        for (let start = 0; start < operations.length; start += batchSize) {
+          const batch = operations.slice(start, start + batchSize).map((op) => this.toRow(op));
+          await manager.insert(managedTenantOperationSchema, batch);
+        }
+      }),
+    );
+  }
+
   async findById(id: string): Promise<ManagedTenantOperation | undefined> {
     const row = await this.rows.findOneBy({ id });
     return row ? this.toDomain(row) : undefined;
