@@ -21,9 +21,9 @@ describe('parseQueryOptions', () => {
     ]);
   });
 
-  it('keeps + as a plus sign (OData ABNF), and ignores custom options', () => {
+  it('reads + as a space and %2B as a plus sign, as Graph does, and ignores custom options', () => {
     const options = parseQueryOptions(
-      '$filter=a%20gt%202026-01-01T00:00:00+01:00&api-version=2&@p=1',
+      '$filter=a+gt%202026-01-01T00:00:00%2B01:00&api-version=2&@p=1',
       ALL,
     ).system;
     expect(options.get('filter')).toBe('a gt 2026-01-01T00:00:00+01:00');

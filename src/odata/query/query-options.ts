@@ -34,7 +34,9 @@ export interface QueryOptions {
  * Splits a raw query string (after `?`) into system query options, as Microsoft Graph reads them:
  * the `$` prefix is optional (`filter=` is `$filter=`), names are case-insensitive, an option given
  * twice or an unknown `$`-option is an error. Other names are custom query options, which OData lets
- * a service ignore. Values are percent-decoded; `+` stays a plus sign, as in the OData ABNF.
+ * a service ignore. Values are decoded as HTML forms encode them (`+` is a space, `%2B` a plus sign),
+ * as Microsoft Graph and ASP.NET read query strings, and as curl, browsers and most HTTP libraries
+ * send them.
  */
 export function parseQueryOptions(
   rawQuery: string,
@@ -65,7 +67,7 @@ export function parseQueryOptions(
 
 function decode(text: string, option: string): string {
   try {
-    return decodeURIComponent(text);
+    return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
     throw new InvalidQueryError(option, 'the value is not valid percent-encoding');
   }
