@@ -38,14 +38,12 @@ describe('Microsoft Graph JS SDK PageIterator', () => {
     });
     const created: string[] = [];
     for (let i = 0; i < 23; i += 1) {
-      const body = await client
-        .api('/managedTenantOperations')
-        .post(
-          newOperation({
-            status: i % 2 ? 'sdk' : 'other',
-            name: `sdk ${String(i).padStart(2, '0')}`,
-          }),
-        );
+      const body = await client.api('/managedTenantOperations').post(
+        newOperation({
+          status: i % 2 ? 'sdk' : 'other',
+          name: `sdk ${String(i).padStart(2, '0')}`,
+        }),
+      );
       created.push(body.id);
     }
     const first: PageCollection = await client
