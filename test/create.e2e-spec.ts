@@ -47,6 +47,7 @@ describe('POST /beta/managedTenantOperations', () => {
     expect(Object.keys(body)).toEqual([
       '@odata.context',
       '@odata.type',
+      '@odata.etag',
       'id',
       'result',
       'target',

@@ -241,6 +241,7 @@ describe('OData query options on managedTenantOperations', () => {
       );
       expect(body.value[0]).toEqual({
         '@odata.type': '#microsoft.management.services.api.managedTenantOperation',
+        '@odata.etag': all[0]['@odata.etag'],
         id: all[0].id,
         name: all[0].name,
         result: {
@@ -256,6 +257,7 @@ describe('OData query options on managedTenantOperations', () => {
       expect(response.json()).toEqual({
         '@odata.context': expect.stringMatching(/#managedTenantOperations\(status\)\/\$entity$/),
         '@odata.type': '#microsoft.management.services.api.managedTenantOperation',
+        '@odata.etag': all[3]['@odata.etag'],
         id: all[3].id,
         status: all[3].status,
       });

@@ -68,3 +68,9 @@ export class ClientRequestError extends ServiceError {
     super(message);
   }
 }
+
+/** If-Match did not match the entity's current ETag (OData Protocol 4.01 §11.4.1.1). */
+export class PreconditionFailedError extends ServiceError {
+  readonly status = 412;
+  readonly code = 'resourceModified';
+}

@@ -2,6 +2,7 @@ import { entityTypeAnnotation } from '../edm/dto-classes';
 import { managedTenantOperation as model } from '../edm/model';
 import { representPropertyValue } from '../edm/representation';
 import { SelectedPath } from '../odata/query/checked-query';
+import { entityTagOf } from './entity-tag';
 import { ManagedTenantOperation } from './managed-tenant-operation';
 
 /**
@@ -16,6 +17,7 @@ export function representOperation(operation: ManagedTenantOperation): Record<st
   };
   const body: Record<string, unknown> = {
     '@odata.type': entityTypeAnnotation(model),
+    '@odata.etag': entityTagOf(operation),
     [model.key]: operation.id,
   };
   for (const [name, property] of Object.entries(model.properties)) {
@@ -59,6 +61,7 @@ export function selectProperties(
   if (!select) return representation;
   const result: Record<string, unknown> = {
     '@odata.type': representation['@odata.type'],
+    '@odata.etag': representation['@odata.etag'],
     [model.key]: representation[model.key],
   };
   for (const { property, subProperty } of select) {

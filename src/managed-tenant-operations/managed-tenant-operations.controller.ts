@@ -33,6 +33,8 @@ import { QUERY_OPTIONS } from './dto/query-options.docs';
 import { AppConfigService } from '../config/app-config.service';
 import { EntityWrite } from '../edm/entity-write';
 import { parsePrefer } from '../odata/prefer';
+import { conditionMatches, parseEntityTagCondition } from '../odata/preconditions';
+import { entityTagOf } from './entity-tag';
 import { EntityKeyPipe } from './dto/entity-key.pipe';
 import { CreateBodyPipe, UpdateBodyPipe } from './dto/entity-write.pipe';
 import {
@@ -49,6 +51,19 @@ const ID_PARAM = {
   name: 'id',
   description: "The operation's id (a GUID). `managedTenantOperations('{id}')` works too.",
   example: '7b7246f6-46f6-7b72-f646-727bf646727b',
+};
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description: 'Apply only if the entity still has this ETag (or `*`: if it exists); else 412.',
+};
+const IF_NONE_MATCH = {
+  name: 'If-None-Match',
+  required: false,
+  description: 'Answer 304 if the entity still has this ETag.',
+};
+const ETAG_HEADER = {
+  ETag: { description: 'The weak ETag of the entity', schema: { type: 'string' } },
 };
 const CLIENT_REQUEST_ID = {
   name: 'client-request-id',
@@ -89,7 +104,7 @@ export class ManagedTenantOperationsController {
     const operation = await this.operations.create(write);
     const root = this.serviceRoot(request);
     const url = operationUrl(root, operation.id);
-    reply.header('Location', url);
+    reply.header('Location', url).header('ETag', entityTagOf(operation));
     // OData Protocol 4.01 §8.2.8.7 and §11.4.2: return=minimal answers 204 with OData-EntityId.
     if (parsePrefer(request.headers.prefer).return === 'minimal') {
       reply
@@ -166,20 +181,33 @@ export class ManagedTenantOperationsController {
   @ApiOperation({ summary: 'Get managedTenantOperation' })
   @ApiParam(ID_PARAM)
   @ApiQuery(QUERY_OPTIONS.select)
-  @ApiOkResponse({ type: ManagedTenantOperationResponseDto })
+  @ApiHeader(IF_NONE_MATCH)
+  @ApiOkResponse({ type: ManagedTenantOperationResponseDto, headers: ETAG_HEADER })
+  @ApiResponse({ status: 304, description: 'Not modified (If-None-Match matched)' })
   @ApiResponse({ status: 404, description: 'No such operation', type: ODataErrorResponse })
   async get(
     @Param('id', EntityKeyPipe) id: string,
     @Req() request: FastifyRequest,
-  ): Promise<Record<string, unknown>> {
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown> | undefined> {
     const select = this.collectionReader.readEntity(rawQuery(request));
-    return representSingle(await this.operations.get(id), this.serviceRoot(request), select);
+    const operation = await this.operations.get(id);
+    const etag = entityTagOf(operation);
+    reply.header('ETag', etag);
+    const unlessMatch = parseEntityTagCondition(request.headers['if-none-match']);
+    if (unlessMatch && conditionMatches(unlessMatch, etag)) {
+      reply.status(304);
+      return undefined;
+    }
+    return representSingle(operation, this.serviceRoot(request), select);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Update managedTenantOperation (partial; complex values are merged)' })
   @ApiParam(ID_PARAM)
   @ApiBody({ type: UpdateManagedTenantOperationDto })
+  @ApiHeader(IF_MATCH)
+  @ApiResponse({ status: 412, description: 'If-Match did not match', type: ODataErrorResponse })
   @ApiHeader({ name: 'Prefer', required: false, description: '`return=minimal` answers 204.' })
   @ApiOkResponse({ type: ManagedTenantOperationResponseDto })
   @ApiNoContentResponse({ description: 'Updated (with Prefer: return=minimal)' })
@@ -190,7 +218,12 @@ export class ManagedTenantOperationsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown> | undefined> {
-    const operation = await this.operations.update(id, write);
+    const operation = await this.operations.update(
+      id,
+      write,
+      parseEntityTagCondition(request.headers['if-match']),
+    );
+    reply.header('ETag', entityTagOf(operation));
     if (parsePrefer(request.headers.prefer).return === 'minimal') {
       reply.status(204).header('Preference-Applied', 'return=minimal');
       return undefined;
@@ -202,10 +235,15 @@ export class ManagedTenantOperationsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete managedTenantOperation' })
   @ApiParam(ID_PARAM)
+  @ApiHeader(IF_MATCH)
   @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiResponse({ status: 412, description: 'If-Match did not match', type: ODataErrorResponse })
   @ApiResponse({ status: 404, description: 'No such operation', type: ODataErrorResponse })
-  async remove(@Param('id', EntityKeyPipe) id: string): Promise<void> {
-    await this.operations.remove(id);
+  async remove(
+    @Param('id', EntityKeyPipe) id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<void> {
+    await this.operations.remove(id, parseEntityTagCondition(request.headers['if-match']));
   }
 
   private serviceRoot(request: FastifyRequest): string {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository, SelectQueryBuilder } from 'typeorm';
-import { ConflictError } from '../common/errors';
+import { ConflictError, PreconditionFailedError } from '../common/errors';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { SerialWriter } from '../database/serial-writer';
 import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../edm/entity-schema';
@@ -125,8 +125,9 @@ export class ManagedTenantOperationsRepository {
   }
 
   /**
-   * Reads the operation, lets `change` compute its new state, and stores it, with no other write in
-   * between. Returns undefined when there is no such operation.
+   * Reads the operation, lets `change` compute its new state (or throw), and stores it, with no
+   * other write in between. The UPDATE is conditional on the version read, so that a writer that
+   * does not share this process's queue cannot be overwritten unseen. Undefined: no such operation.
    */
   async update(
     id: string,
@@ -136,16 +137,30 @@ export class ManagedTenantOperationsRepository {
       const current = await this.findById(id);
       if (!current) return undefined;
       const next = change(current);
-      await this.rows.update({ id }, this.toRow(next));
+      const result = await this.rows.update(
+        { id, lastModifiedDateTime: current.lastModifiedDateTime },
+        this.toRow(next),
+      );
+      if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(model.name, id);
       return next;
     });
   }
 
-  /** Returns whether an operation was deleted. */
-  async delete(id: string): Promise<boolean> {
+  /** Deletes the operation if `check` (given its current state) does not throw; false if there is none. */
+  async delete(
+    id: string,
+    check: (current: ManagedTenantOperation) => void = () => undefined,
+  ): Promise<boolean> {
     return this.writer.run(async () => {
-      const result = await this.rows.delete({ id });
-      return (result.affected ?? 0) > 0;
+      const current = await this.findById(id);
+      if (!current) return false;
+      check(current);
+      const result = await this.rows.delete({
+        id,
+        lastModifiedDateTime: current.lastModifiedDateTime,
+      });
+      if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(model.name, id);
+      return true;
     });
   }
 
@@ -186,4 +201,13 @@ export class ManagedTenantOperationsRepository {
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
   return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Another writer changed the row between our read and our write. */
+class ConcurrentChangeError extends PreconditionFailedError {
+  constructor(entity: string, id: string) {
+    super(
+      `The ${entity} '${id}' was changed by another request at the same time; read it again and retry.`,
+    );
+  }
 }

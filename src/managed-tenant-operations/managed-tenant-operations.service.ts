@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InvalidRequestError, ItemNotFoundError } from '../common/errors';
+import { InvalidRequestError, ItemNotFoundError, PreconditionFailedError } from '../common/errors';
+import { conditionMatches, EntityTagCondition } from '../odata/preconditions';
+import { entityTagOf } from './entity-tag';
 import { EntityWrite } from '../edm/entity-write';
 import {
   isComplexProperty,
@@ -76,7 +78,11 @@ export class ManagedTenantOperationsService {
    * merged property by property, collections are replaced, and a dynamic property set to null is
    * removed.
    */
-  async update(id: string, write: EntityWrite): Promise<ManagedTenantOperation> {
+  async update(
+    id: string,
+    write: EntityWrite,
+    condition?: EntityTagCondition,
+  ): Promise<ManagedTenantOperation> {
     const { [model.key]: requestedId, ...changes } = write.declared;
     if (requestedId !== undefined && requestedId !== id) {
       throw new InvalidRequestError(
@@ -84,6 +90,7 @@ export class ManagedTenantOperationsService {
       );
     }
     const updated = await this.repository.update(id, (current) => {
+      requireMatch(current, condition);
       const properties: Record<string, unknown> = { ...current.properties };
       for (const [name, value] of Object.entries(changes)) {
         properties[name] = mergeValue(model.properties[name], properties[name], value);
@@ -104,9 +111,21 @@ export class ManagedTenantOperationsService {
     return updated;
   }
 
-  async remove(id: string): Promise<void> {
-    const deleted = await this.repository.delete(id);
+  async remove(id: string, condition?: EntityTagCondition): Promise<void> {
+    const deleted = await this.repository.delete(id, (current) => requireMatch(current, condition));
     if (!deleted) throw new ItemNotFoundError(model.entitySetName, id);
+  }
+}
+
+/** If-Match (OData Protocol 4.01 §11.4.1.1): the change applies only to the version the client saw. */
+function requireMatch(
+  current: ManagedTenantOperation,
+  condition: EntityTagCondition | undefined,
+): void {
+  if (condition && !conditionMatches(condition, entityTagOf(current))) {
+    throw new PreconditionFailedError(
+      `The ${model.name} '${current.id}' has changed since the ETag given in If-Match (it is now ${entityTagOf(current)}).`,
+    );
   }
 }
 
