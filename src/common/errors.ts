@@ -48,6 +48,12 @@ export class ConflictError extends ServiceError {
   readonly code = 'conflict';
 }
 
+/** The requestId was used before, for a different request (idempotent create). */
+export class RequestIdConflictError extends ServiceError {
+  readonly status = 409;
+  readonly code = 'requestIdConflict';
+}
+
 export class PayloadTooLargeError extends ServiceError {
   readonly status = 413;
   readonly code = 'requestTooLarge';

@@ -4,6 +4,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { SkipTokenCodec } from '../odata/query/skip-token';
 import { CredentialsCipher } from './credentials-cipher';
 import { loadCredentialsKey } from './credentials-key';
+import { RequestFingerprinter } from './request-fingerprint';
 
 /** The service's master key, from which every purpose-specific key derives. */
 const MASTER_KEY = Symbol('MASTER_KEY');
@@ -28,7 +29,13 @@ const MASTER_KEY = Symbol('MASTER_KEY');
       useFactory: (key: Buffer) =>
         new SkipTokenCodec(createHmac('sha256', key).update('skiptoken-signing').digest()),
     },
+    {
+      provide: RequestFingerprinter,
+      inject: [MASTER_KEY],
+      useFactory: (key: Buffer) =>
+        new RequestFingerprinter(createHmac('sha256', key).update('request-fingerprint').digest()),
+    },
   ],
-  exports: [CredentialsCipher, SkipTokenCodec],
+  exports: [CredentialsCipher, SkipTokenCodec, RequestFingerprinter],
 })
 export class CryptoModule {}

@@ -15,7 +15,11 @@ export const DYNAMIC_PROPERTIES_COLUMN = 'dynamicProperties';
 export function buildEntitySchema(
   entity: EntityType,
   tableName: string,
-  indices: EntitySchemaIndexOptions[] = [],
+  storage: {
+    indices?: EntitySchemaIndexOptions[];
+    /** Columns the service keeps beside the model's properties (bookkeeping, not data). */
+    extraColumns?: Record<string, EntitySchemaColumnOptions>;
+  } = {},
 ): EntitySchema<EntityRow> {
   const columns: Record<string, EntitySchemaColumnOptions> = {};
   for (const [name, property] of Object.entries(entity.properties)) {
@@ -26,7 +30,13 @@ export function buildEntitySchema(
     };
   }
   if (entity.openType) columns[DYNAMIC_PROPERTIES_COLUMN] = { type: 'json', nullable: false };
-  return new EntitySchema<EntityRow>({ name: entity.name, tableName, columns, indices });
+  Object.assign(columns, storage.extraColumns);
+  return new EntitySchema<EntityRow>({
+    name: entity.name,
+    tableName,
+    columns,
+    indices: storage.indices,
+  });
 }
 
 function columnType(property: PropertyDefinition): EntitySchemaColumnOptions {

@@ -93,7 +93,15 @@ export class ManagedTenantOperationsController {
   @ApiHeader({ name: 'Prefer', required: false, description: '`return=minimal` answers 204.' })
   @ApiCreatedResponse({ type: ManagedTenantOperationResponseDto, description: 'Created' })
   @ApiNoContentResponse({ description: 'Created (with Prefer: return=minimal)' })
-  @ApiResponse({ status: 409, description: 'The id exists already', type: ODataErrorResponse })
+  @ApiOkResponse({
+    type: ManagedTenantOperationResponseDto,
+    description: 'A retry: this requestId created this entity before, with the same body',
+  })
+  @ApiResponse({
+    status: 409,
+    description: 'The id exists already, or the requestId was used with another body',
+    type: ODataErrorResponse,
+  })
   @ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ODataErrorResponse })
   @ApiResponse({ status: 415, description: 'Body is not JSON', type: ODataErrorResponse })
   async create(
@@ -101,7 +109,7 @@ export class ManagedTenantOperationsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown> | undefined> {
-    const operation = await this.operations.create(write);
+    const { operation, created } = await this.operations.create(write);
     const root = this.serviceRoot(request);
     const url = operationUrl(root, operation.id);
     reply.header('Location', url).header('ETag', entityTagOf(operation));
@@ -113,7 +121,8 @@ export class ManagedTenantOperationsController {
         .header('Preference-Applied', 'return=minimal');
       return undefined;
     }
-    reply.status(201);
+    // A retried create (same requestId, same body) answers with what the first one created.
+    reply.status(created ? 201 : 200);
     return representSingle(operation, root);
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository, SelectQueryBuilder } from 'typeorm';
-import { ConflictError, PreconditionFailedError } from '../common/errors';
+import { PreconditionFailedError } from '../common/errors';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { SerialWriter } from '../database/serial-writer';
 import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../edm/entity-schema';
@@ -10,7 +10,10 @@ import { mapSecretValues } from '../edm/secrets';
 import { CollectionQuery } from '../odata/query/checked-query';
 import { SqlTranslator } from '../odata/query/sql-translator';
 import { ManagedTenantOperation } from './managed-tenant-operation';
-import { managedTenantOperationSchema } from './managed-tenant-operation.schema';
+import {
+  CREATE_FINGERPRINT_COLUMN,
+  managedTenantOperationSchema,
+} from './managed-tenant-operation.schema';
 
 const ROW_ALIAS = 'o';
 const SEARCHABLE_COLUMNS = Object.entries(model.properties)
@@ -32,17 +35,35 @@ export class ManagedTenantOperationsRepository {
     private readonly cipher: CredentialsCipher,
   ) {}
 
-  async insert(operation: ManagedTenantOperation): Promise<void> {
+  /**
+   * Inserts an operation with the fingerprint of the request that created it. A clash with an
+   * existing row (same id, or same partnerTenantId and requestId) is a DuplicateOperationError.
+   */
+  async insert(operation: ManagedTenantOperation, createFingerprint?: string): Promise<void> {
     await this.writer.run(async () => {
       try {
-        await this.rows.insert(this.toRow(operation));
+        await this.rows.insert({
+          ...this.toRow(operation),
+          [CREATE_FINGERPRINT_COLUMN]: createFingerprint,
+        });
       } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw new ConflictError(`A ${model.name} with the id '${operation.id}' already exists.`);
-        }
+        if (isUniqueViolation(error)) throw new DuplicateOperationError();
         throw error;
       }
     });
+  }
+
+  /** The operation a partner tenant created with a requestId, and its create fingerprint. */
+  async findByRequestKey(
+    partnerTenantId: string,
+    requestId: string,
+  ): Promise<{ operation: ManagedTenantOperation; createFingerprint: string | null } | undefined> {
+    const row = await this.rows.findOneBy({ partnerTenantId, requestId });
+    if (!row) return undefined;
+    return {
+      operation: this.toDomain(row),
+      createFingerprint: (row[CREATE_FINGERPRINT_COLUMN] as string | null) ?? null,
+    };
   }
 
   /** Inserts many operations in transactions of `batchSize` rows (bulk loads, benchmarks). */
@@ -209,5 +230,12 @@ class ConcurrentChangeError extends PreconditionFailedError {
     super(
       `The ${entity} '${id}' was changed by another request at the same time; read it again and retry.`,
     );
+  }
+}
+
+/** The row clashes with an existing one on the key or on (partnerTenantId, requestId). */
+export class DuplicateOperationError extends Error {
+  constructor() {
+    super('An operation with this id, or with this partnerTenantId and requestId, exists already.');
   }
 }

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InvalidRequestError, ItemNotFoundError, PreconditionFailedError } from '../common/errors';
+import {
+  ConflictError,
+  InvalidRequestError,
+  ItemNotFoundError,
+  PreconditionFailedError,
+  RequestIdConflictError,
+} from '../common/errors';
+import { RequestFingerprinter } from '../crypto/request-fingerprint';
 import { conditionMatches, EntityTagCondition } from '../odata/preconditions';
 import { entityTagOf } from './entity-tag';
 import { EntityWrite } from '../edm/entity-write';
@@ -22,14 +29,27 @@ export interface OperationPage {
   /** Where the next page starts, when there is one. */
   readonly next?: PagePosition;
 }
-import { ManagedTenantOperationsRepository } from './managed-tenant-operations.repository';
+import {
+  DuplicateOperationError,
+  ManagedTenantOperationsRepository,
+} from './managed-tenant-operations.repository';
 
 /** The rules of managed tenant operations: ids, computed timestamps, and PATCH semantics. */
 @Injectable()
 export class ManagedTenantOperationsService {
-  constructor(private readonly repository: ManagedTenantOperationsRepository) {}
+  constructor(
+    private readonly repository: ManagedTenantOperationsRepository,
+    private readonly fingerprints: RequestFingerprinter,
+  ) {}
 
-  async create(write: EntityWrite): Promise<ManagedTenantOperation> {
+  /**
+   * Creates an operation. requestId is the client's idempotency key within its partner tenant: a
+   * retry with an identical body returns the operation the first request created (`created:
+   * false`); another body with the same requestId is a conflict. The unique index decides races.
+   */
+  async create(
+    write: EntityWrite,
+  ): Promise<{ operation: ManagedTenantOperation; created: boolean }> {
     const { [model.key]: requestedId, ...properties } = write.declared;
     const now = toUtcDateTimeOffset(new Date());
     const operation: ManagedTenantOperation = {
@@ -39,8 +59,26 @@ export class ManagedTenantOperationsService {
       properties,
       dynamicProperties: write.dynamic,
     };
-    await this.repository.insert(operation);
-    return operation;
+    const fingerprint = this.fingerprints.fingerprint(write);
+    try {
+      await this.repository.insert(operation, fingerprint);
+      return { operation, created: true };
+    } catch (error) {
+      if (!(error instanceof DuplicateOperationError)) throw error;
+    }
+    const partnerTenantId = properties.partnerTenantId as string;
+    const requestId = properties.requestId as string;
+    const existing = await this.repository.findByRequestKey(partnerTenantId, requestId);
+    if (!existing) {
+      throw new ConflictError(`A ${model.name} with the id '${operation.id}' already exists.`);
+    }
+    if (existing.createFingerprint !== fingerprint) {
+      throw new RequestIdConflictError(
+        `The requestId '${requestId}' was already used in partner tenant '${partnerTenantId}' ` +
+          `to create the ${model.name} '${existing.operation.id}' with a different request body.`,
+      );
+    }
+    return { operation: existing.operation, created: false };
   }
 
   async get(id: string): Promise<ManagedTenantOperation> {
