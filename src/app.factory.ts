@@ -28,6 +28,8 @@ export async function createApp(
 
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
+    // `/beta/` is the service document as much as `/beta` (clients join a base URL with a slash).
+    routerOptions: { ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
     rewriteUrl: (request: { url?: string }) => rewriteKeyPredicate(request.url ?? '/'),
   });

@@ -4,6 +4,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { dataSourceOptions } from './database/data-source-options';
+import { MetadataModule } from './metadata/metadata.module';
 import { ManagedTenantOperationsModule } from './managed-tenant-operations/managed-tenant-operations.module';
 
 @Module({})
@@ -16,6 +17,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(config), retryAttempts: 0 }),
         CryptoModule,
         ManagedTenantOperationsModule,
+        MetadataModule,
       ],
     };
   }

@@ -22,7 +22,7 @@ const SYSTEM_OPTIONS = new Set([
 ]);
 
 export type SystemOption =
-  'filter' | 'orderby' | 'select' | 'top' | 'skip' | 'count' | 'search' | 'skiptoken';
+  'filter' | 'orderby' | 'select' | 'top' | 'skip' | 'count' | 'search' | 'skiptoken' | 'format';
 
 /** The query string split into options, in the order they were written. */
 export interface QueryOptions {

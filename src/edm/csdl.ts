@@ -1,0 +1,372 @@
+import {
+  ComplexType,
+  EntityType,
+  EnumType,
+  GRAPH_NAMESPACE,
+  holdsSecret,
+  isComplexProperty,
+  isEnumProperty,
+  PropertyDefinition,
+  qualifiedName,
+  reachableComplexTypes,
+} from './model';
+
+/**
+ * The service's metadata document (`$metadata`), in CSDL XML and CSDL JSON (OData CSDL 4.01),
+ * generated from the model. Both are built from one intermediate description, `describeService`,
+ * so the two representations say the same.
+ */
+
+const VOCABULARIES = [
+  {
+    namespace: 'Org.OData.Core.V1',
+    alias: 'Core',
+    uri: 'https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1',
+  },
+  {
+    namespace: 'Org.OData.Capabilities.V1',
+    alias: 'Capabilities',
+    uri: 'https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Capabilities.V1',
+  },
+];
+
+export const CONTAINER_NAME = 'GraphService';
+
+/** What the service can do with its entity set, as Capabilities annotations will say it. */
+export interface ServiceCapabilities {
+  readonly batch: boolean;
+}
+
+type AnnotationValue =
+  | { readonly bool: boolean }
+  | { readonly enumMember: string }
+  | { readonly record: Readonly<Record<string, AnnotationValue>> }
+  | { readonly propertyPaths: readonly string[] };
+
+interface Annotation {
+  readonly term: string;
+  readonly value: AnnotationValue;
+}
+
+interface PropertyDescription {
+  readonly name: string;
+  readonly type: string;
+  readonly collection: boolean;
+  readonly nullable: boolean;
+  readonly maxLength?: number;
+  readonly annotations: readonly Annotation[];
+}
+
+function describeProperty(
+  name: string,
+  property: PropertyDefinition,
+  key: boolean,
+): PropertyDescription {
+  const type =
+    isComplexProperty(property) || isEnumProperty(property)
+      ? qualifiedName(property.type)
+      : property.type;
+  const annotations: Annotation[] = [];
+  if (property.computed) annotations.push({ term: 'Core.Computed', value: { bool: true } });
+  if (property.secret) {
+    // Write-only: accepted on create and update, never returned.
+    annotations.push({ term: 'Core.Permissions', value: { enumMember: 'Core.Permission/Write' } });
+  }
+  return {
+    name,
+    type,
+    collection: Boolean(property.collection),
+    // Collections are never null (their items are not either); required, computed and key values always exist.
+    nullable: !property.collection && !key && !property.required && !property.computed,
+    maxLength: property.maxLength,
+    annotations,
+  };
+}
+
+function describeStructure(
+  properties: Readonly<Record<string, PropertyDefinition>>,
+  key?: string,
+): PropertyDescription[] {
+  return Object.entries(properties).map(([name, property]) =>
+    describeProperty(name, property, name === key),
+  );
+}
+
+function enumTypes(entity: EntityType): EnumType[] {
+  const found = new Map<string, EnumType>();
+  for (const complex of reachableComplexTypes(entity)) {
+    for (const property of Object.values(complex.properties)) {
+      if (isEnumProperty(property)) found.set(qualifiedName(property.type), property.type);
+    }
+  }
+  return [...found.values()];
+}
+
+function entitySetAnnotations(entity: EntityType): Annotation[] {
+  const secretHolders = Object.entries(entity.properties)
+    .filter(([, property]) => holdsSecret(property))
+    .map(([name]) => name);
+  return [
+    {
+      term: 'Capabilities.FilterRestrictions',
+      value: {
+        record: {
+          Filterable: { bool: true },
+          NonFilterableProperties: { propertyPaths: secretHolders },
+        },
+      },
+    },
+    {
+      term: 'Capabilities.SortRestrictions',
+      value: {
+        record: {
+          Sortable: { bool: true },
+          NonSortableProperties: { propertyPaths: secretHolders },
+        },
+      },
+    },
+    { term: 'Capabilities.SearchRestrictions', value: { record: { Searchable: { bool: true } } } },
+    { term: 'Capabilities.TopSupported', value: { bool: true } },
+    { term: 'Capabilities.SkipSupported', value: { bool: true } },
+    { term: 'Capabilities.CountRestrictions', value: { record: { Countable: { bool: true } } } },
+    { term: 'Capabilities.SelectSupport', value: { record: { Supported: { bool: true } } } },
+    { term: 'Capabilities.InsertRestrictions', value: { record: { Insertable: { bool: true } } } },
+    { term: 'Capabilities.UpdateRestrictions', value: { record: { Updatable: { bool: true } } } },
+    { term: 'Capabilities.DeleteRestrictions', value: { record: { Deletable: { bool: true } } } },
+    { term: 'Core.OptimisticConcurrency', value: { propertyPaths: ['lastModifiedDateTime'] } },
+  ];
+}
+
+function containerAnnotations(capabilities: ServiceCapabilities): Annotation[] {
+  return [
+    { term: 'Capabilities.BatchSupported', value: { bool: capabilities.batch } },
+    {
+      term: 'Capabilities.BatchSupport',
+      value: {
+        record: {
+          Supported: { bool: capabilities.batch },
+          ContinueOnErrorSupported: { bool: false },
+          ReferencesInRequestBodiesSupported: { bool: false },
+          ReferencesAcrossChangeSetsSupported: { bool: false },
+          EtagReferencesSupported: { bool: false },
+        },
+      },
+    },
+  ];
+}
+
+// ---- XML (OData CSDL XML 4.01)
+
+function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+function xmlAnnotation(annotation: Annotation, indent: string): string {
+  const { term, value } = annotation;
+  if ('bool' in value) return `${indent}<Annotation Term="${term}" Bool="${value.bool}"/>`;
+  if ('enumMember' in value)
+    return `${indent}<Annotation Term="${term}" EnumMember="${value.enumMember}"/>`;
+  return [
+    `${indent}<Annotation Term="${term}">`,
+    xmlValue(value, `${indent}  `),
+    `${indent}</Annotation>`,
+  ].join('\n');
+}
+
+function xmlValue(value: AnnotationValue, indent: string): string {
+  if ('bool' in value) return `${indent}<Bool>${value.bool}</Bool>`;
+  if ('enumMember' in value) return `${indent}<EnumMember>${value.enumMember}</EnumMember>`;
+  if ('propertyPaths' in value) {
+    return [
+      `${indent}<Collection>`,
+      ...value.propertyPaths.map(
+        (path) => `${indent}  <PropertyPath>${escapeXml(path)}</PropertyPath>`,
+      ),
+      `${indent}</Collection>`,
+    ].join('\n');
+  }
+  const lines = [`${indent}<Record>`];
+  for (const [property, nested] of Object.entries(value.record)) {
+    if ('bool' in nested) {
+      lines.push(`${indent}  <PropertyValue Property="${property}" Bool="${nested.bool}"/>`);
+    } else {
+      lines.push(
+        `${indent}  <PropertyValue Property="${property}">`,
+        xmlValue(nested, `${indent}    `),
+        `${indent}  </PropertyValue>`,
+      );
+    }
+  }
+  lines.push(`${indent}</Record>`);
+  return lines.join('\n');
+}
+
+function xmlProperty(property: PropertyDescription, indent: string): string {
+  const type = property.collection ? `Collection(${property.type})` : property.type;
+  const attributes = [
+    `Name="${property.name}"`,
+    `Type="${type}"`,
+    `Nullable="${property.nullable}"`,
+  ];
+  if (property.maxLength) attributes.push(`MaxLength="${property.maxLength}"`);
+  if (property.annotations.length === 0) return `${indent}<Property ${attributes.join(' ')}/>`;
+  return [
+    `${indent}<Property ${attributes.join(' ')}>`,
+    ...property.annotations.map((annotation) => xmlAnnotation(annotation, `${indent}  `)),
+    `${indent}</Property>`,
+  ].join('\n');
+}
+
+export function buildCsdlXml(entity: EntityType, capabilities: ServiceCapabilities): string {
+  const complexTypes = reachableComplexTypes(entity);
+  const byNamespace = (namespace: string) =>
+    complexTypes.filter((type) => type.namespace === namespace);
+  const complexXml = (type: ComplexType) =>
+    [
+      `    <ComplexType Name="${type.name}">`,
+      ...describeStructure(type.properties).map((p) => xmlProperty(p, '      ')),
+      '    </ComplexType>',
+    ].join('\n');
+  const enumXml = (type: EnumType) =>
+    [
+      `    <EnumType Name="${type.name}">`,
+      ...type.members.map((member, index) => `      <Member Name="${member}" Value="${index}"/>`),
+      '    </EnumType>',
+    ].join('\n');
+  const entityXml = [
+    `    <EntityType Name="${entity.name}" OpenType="${entity.openType}">`,
+    `      <Key><PropertyRef Name="${entity.key}"/></Key>`,
+    ...describeStructure(entity.properties, entity.key).map((p) => xmlProperty(p, '      ')),
+    '    </EntityType>',
+  ].join('\n');
+  const containerXml = [
+    `    <EntityContainer Name="${CONTAINER_NAME}">`,
+    `      <EntitySet Name="${entity.entitySetName}" EntityType="${qualifiedName(entity)}">`,
+    ...entitySetAnnotations(entity).map((annotation) => xmlAnnotation(annotation, '        ')),
+    '      </EntitySet>',
+    ...containerAnnotations(capabilities).map((annotation) => xmlAnnotation(annotation, '      ')),
+    '    </EntityContainer>',
+  ].join('\n');
+
+  const schemas = [
+    [
+      `  <Schema Namespace="${GRAPH_NAMESPACE}" xmlns="http://docs.oasis-open.org/odata/ns/edm">`,
+      ...enumTypes(entity).map(enumXml),
+      ...byNamespace(GRAPH_NAMESPACE).map(complexXml),
+      containerXml,
+      '  </Schema>',
+    ],
+    [
+      `  <Schema Namespace="${entity.namespace}" xmlns="http://docs.oasis-open.org/odata/ns/edm">`,
+      ...(entity.namespace === GRAPH_NAMESPACE
+        ? []
+        : byNamespace(entity.namespace).map(complexXml)),
+      entityXml,
+      '  </Schema>',
+    ],
+  ];
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
+    ...VOCABULARIES.map(
+      (vocabulary) =>
+        `  <edmx:Reference Uri="${vocabulary.uri}.xml">\n    <edmx:Include Namespace="${vocabulary.namespace}" Alias="${vocabulary.alias}"/>\n  </edmx:Reference>`,
+    ),
+    '  <edmx:DataServices>',
+    ...schemas.map((lines) => lines.join('\n')),
+    '  </edmx:DataServices>',
+    '</edmx:Edmx>',
+    '',
+  ].join('\n');
+}
+
+// ---- JSON (OData CSDL JSON 4.01)
+
+function jsonAnnotationValue(value: AnnotationValue): unknown {
+  if ('bool' in value) return value.bool;
+  if ('enumMember' in value) return value.enumMember.split('/')[1];
+  if ('propertyPaths' in value) return value.propertyPaths;
+  return Object.fromEntries(
+    Object.entries(value.record).map(([name, nested]) => [name, jsonAnnotationValue(nested)]),
+  );
+}
+
+function jsonAnnotations(annotations: readonly Annotation[]): Record<string, unknown> {
+  return Object.fromEntries(
+    annotations.map((annotation) => [`@${annotation.term}`, jsonAnnotationValue(annotation.value)]),
+  );
+}
+
+function jsonProperty(property: PropertyDescription): Record<string, unknown> {
+  return {
+    ...(property.type === 'Edm.String' ? {} : { $Type: property.type }),
+    ...(property.collection ? { $Collection: true } : {}),
+    ...(property.nullable ? { $Nullable: true } : {}),
+    ...(property.maxLength ? { $MaxLength: property.maxLength } : {}),
+    ...jsonAnnotations(property.annotations),
+  };
+}
+
+function jsonStructure(properties: PropertyDescription[]): Record<string, unknown> {
+  return Object.fromEntries(properties.map((property) => [property.name, jsonProperty(property)]));
+}
+
+export function buildCsdlJson(
+  entity: EntityType,
+  capabilities: ServiceCapabilities,
+): Record<string, unknown> {
+  const complexTypes = reachableComplexTypes(entity);
+  const complexJson = (types: ComplexType[]) =>
+    Object.fromEntries(
+      types.map((type) => [
+        type.name,
+        { $Kind: 'ComplexType', ...jsonStructure(describeStructure(type.properties)) },
+      ]),
+    );
+  const graphSchema: Record<string, unknown> = {
+    ...Object.fromEntries(
+      enumTypes(entity).map((type) => [
+        type.name,
+        {
+          $Kind: 'EnumType',
+          ...Object.fromEntries(type.members.map((member, index) => [member, index])),
+        },
+      ]),
+    ),
+    ...complexJson(complexTypes.filter((type) => type.namespace === GRAPH_NAMESPACE)),
+    [CONTAINER_NAME]: {
+      $Kind: 'EntityContainer',
+      [entity.entitySetName]: {
+        $Collection: true,
+        $Type: qualifiedName(entity),
+        ...jsonAnnotations(entitySetAnnotations(entity)),
+      },
+      ...jsonAnnotations(containerAnnotations(capabilities)),
+    },
+  };
+  const entitySchema = {
+    ...complexJson(complexTypes.filter((type) => type.namespace === entity.namespace)),
+    [entity.name]: {
+      $Kind: 'EntityType',
+      $OpenType: entity.openType,
+      $Key: [entity.key],
+      ...jsonStructure(describeStructure(entity.properties, entity.key)),
+    },
+  };
+  return {
+    $Version: '4.0',
+    $EntityContainer: `${GRAPH_NAMESPACE}.${CONTAINER_NAME}`,
+    $Reference: Object.fromEntries(
+      VOCABULARIES.map((vocabulary) => [
+        `${vocabulary.uri}.json`,
+        { $Include: [{ $Namespace: vocabulary.namespace, $Alias: vocabulary.alias }] },
+      ]),
+    ),
+    [GRAPH_NAMESPACE]: graphSchema,
+    [entity.namespace]: entitySchema,
+  };
+}

@@ -1,0 +1,13 @@
+import { Injectable } from '@nestjs/common';
+import { buildCsdlJson, buildCsdlXml, ServiceCapabilities } from '../edm/csdl';
+import { managedTenantOperation } from '../edm/model';
+
+/** What the service supports, as $metadata declares it. */
+export const SERVICE_CAPABILITIES: ServiceCapabilities = { batch: false };
+
+/** The metadata documents, generated once from the model at start. */
+@Injectable()
+export class MetadataService {
+  readonly csdlXml = buildCsdlXml(managedTenantOperation, SERVICE_CAPABILITIES);
+  readonly csdlJson = buildCsdlJson(managedTenantOperation, SERVICE_CAPABILITIES);
+}

@@ -1,0 +1,161 @@
+import Ajv from 'ajv';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestApp } from './support/test-app';
+
+const SPEC = join(__dirname, '../../shared/odata-spec');
+
+describe('GET /beta/$metadata', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await TestApp.start();
+  });
+  afterAll(() => app.dispose());
+
+  it('is CSDL XML valid against the OASIS edmx.xsd and edm.xsd (xmllint --schema)', async () => {
+    const response = await app.get('/beta/$metadata');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/xml/);
+    const file = join(app.folder, 'metadata.xml');
+    writeFileSync(file, response.body);
+    const output = execFileSync('xmllint', ['--noout', '--schema', join(SPEC, 'edmx.xsd'), file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(output).toBe('');
+  });
+
+  it('declares the open entity type, every complex type, the enum, the container and every @odata.type responses carry', async () => {
+    const xml = (await app.get('/beta/$metadata')).body;
+    expect(xml).toContain('<EntityType Name="managedTenantOperation" OpenType="true">');
+    expect(xml).toContain('<Key><PropertyRef Name="id"/></Key>');
+    for (const type of [
+      'managedTenantOperationAggregateResult',
+      'tenantException',
+      'managedTenantOperationTarget',
+      'managedTenantOperationDefinition',
+      'lambdaDefinition',
+      'managedTenantOperationCredentials',
+    ]) {
+      expect(xml).toContain(`<ComplexType Name="${type}">`);
+    }
+    expect(xml).toMatch(
+      /<EnumType Name="logLevel">\s*<Member Name="none" Value="0"\/>\s*<Member Name="summary" Value="1"\/>\s*<Member Name="full" Value="2"\/>/,
+    );
+    expect(xml).toContain('<Schema Namespace="microsoft.management.services.api"');
+    expect(xml).toContain('<Schema Namespace="microsoft.graph"');
+    expect(xml).toContain(
+      '<EntitySet Name="managedTenantOperations" EntityType="microsoft.management.services.api.managedTenantOperation">',
+    );
+    const entity = (
+      await app.post((await import('./support/operation-factory')).fullOperation())
+    ).json();
+    const typeNames = new Set<string>();
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (value && typeof value === 'object') {
+        for (const [key, nested] of Object.entries(value)) {
+          if (key === '@odata.type') typeNames.add(String(nested).replace(/^#/, ''));
+          collect(nested);
+        }
+      }
+    };
+    collect(entity);
+    for (const qualified of typeNames) {
+      const [namespace, name] = [
+        qualified.slice(0, qualified.lastIndexOf('.')),
+        qualified.slice(qualified.lastIndexOf('.') + 1),
+      ];
+      expect(xml).toMatch(
+        new RegExp(`<Schema Namespace="${namespace.replace(/\./g, '\\.')}"[^]*Name="${name}"`),
+      );
+    }
+  });
+
+  it('annotates what a client may do', async () => {
+    const xml = (await app.get('/beta/$metadata')).body;
+    expect(xml).toMatch(
+      /<Property Name="createdDateTime" Type="Edm.DateTimeOffset" Nullable="false">\s*<Annotation Term="Core.Computed" Bool="true"\/>/,
+    );
+    expect(xml).toMatch(
+      /<Property Name="dapAccessToken" Type="Edm.String" Nullable="true" MaxLength="16384">\s*<Annotation Term="Core.Permissions" EnumMember="Core.Permission\/Write"\/>/,
+    );
+    expect(xml).toMatch(
+      /Capabilities.FilterRestrictions[^]*NonFilterableProperties[^]*<PropertyPath>credentials<\/PropertyPath>/,
+    );
+    expect(xml).toMatch(
+      /Capabilities.SortRestrictions[^]*NonSortableProperties[^]*<PropertyPath>credentials<\/PropertyPath>/,
+    );
+    for (const term of [
+      'SearchRestrictions',
+      'TopSupported',
+      'SkipSupported',
+      'CountRestrictions',
+      'SelectSupport',
+      'BatchSupport',
+    ]) {
+      expect(xml).toContain(`Term="Capabilities.${term}"`);
+    }
+  });
+
+  it('is CSDL JSON valid against csdl.schema.json with $format=json or Accept: application/json, saying the same', async () => {
+    const schema = JSON.parse(readFileSync(join(SPEC, 'csdl.schema.json'), 'utf8'));
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    for (const request of [
+      { url: '/beta/$metadata?$format=json', headers: {} },
+      { url: '/beta/$metadata', headers: { accept: 'application/json' } },
+      { url: '/beta/$metadata?$format=application/json', headers: {} },
+    ]) {
+      const response = await app.inject({ method: 'GET', ...request });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      const csdl = response.json();
+      expect(validate(csdl) ? [] : validate.errors).toEqual([]);
+      const entity = csdl['microsoft.management.services.api'].managedTenantOperation;
+      expect(entity).toMatchObject({ $Kind: 'EntityType', $OpenType: true, $Key: ['id'] });
+      expect(entity.createdDateTime['@Core.Computed']).toBe(true);
+      expect(
+        csdl['microsoft.graph'].managedTenantOperationCredentials.dapAccessToken[
+          '@Core.Permissions'
+        ],
+      ).toBe('Write');
+      expect(csdl['microsoft.graph'].logLevel).toEqual({
+        $Kind: 'EnumType',
+        none: 0,
+        summary: 1,
+        full: 2,
+      });
+      expect(
+        csdl['microsoft.graph'].GraphService.managedTenantOperations[
+          '@Capabilities.FilterRestrictions'
+        ].NonFilterableProperties,
+      ).toEqual(['credentials']);
+    }
+  });
+
+  it('answers a format it does not have with 406', async () => {
+    expect((await app.get('/beta/$metadata?$format=atom')).statusCode).toBe(406);
+    expect((await app.get('/beta/$metadata', { accept: 'text/csv' })).statusCode).toBe(406);
+  });
+});
+
+describe('the service document', () => {
+  it('lists the entity set at /beta and /beta/', async () => {
+    const app = await TestApp.start();
+    try {
+      for (const url of ['/beta', '/beta/']) {
+        const response = await app.get(url, { host: 'svc.test' });
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toEqual({
+          '@odata.context': 'http://svc.test/beta/$metadata',
+          value: [
+            { name: 'managedTenantOperations', kind: 'EntitySet', url: 'managedTenantOperations' },
+          ],
+        });
+      }
+    } finally {
+      await app.dispose();
+    }
+  });
+});
