@@ -27,7 +27,12 @@ export function registerHttpConventions(fastify: FastifyInstance): void {
   });
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     const contentType = reply.getHeader('content-type');
-    if (typeof contentType === 'string' && /^application\/json(;|$)/i.test(contentType)) {
+    // JSON whose metadata level the route did not state is minimal, the default.
+    if (
+      typeof contentType === 'string' &&
+      /^application\/json(;|$)/i.test(contentType) &&
+      !/odata\.metadata=/i.test(contentType)
+    ) {
       reply.header('content-type', ODATA_JSON_CONTENT_TYPE);
     }
     done(null, payload);

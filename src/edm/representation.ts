@@ -1,37 +1,74 @@
 import { complexTypeAnnotation } from './dto-classes';
-import { ComplexPropertyDefinition, isComplexProperty, PropertyDefinition } from './model';
+import {
+  ComplexPropertyDefinition,
+  isComplexProperty,
+  isEnumProperty,
+  PropertyDefinition,
+  qualifiedName,
+} from './model';
+
+/** The control-information levels of OData JSON Format 4.01 §3.1. */
+export type MetadataLevel = 'none' | 'minimal' | 'full';
 
 /**
  * The response form of a declared property value (OData JSON Format 4.01 §7): a complex value
  * carries every declared property of its type (null, or [] for a collection, when unset) and never
- * a secret one. Top-level complex values carry `@odata.type` as the seed's example response does.
+ * a secret one. Top-level complex values carry `@odata.type` as the seed's example response does
+ * (unless metadata=none); with metadata=full every complex value does, and so do primitive
+ * properties whose type JSON cannot tell (§4.6.3).
  */
 export function representPropertyValue(
   property: PropertyDefinition,
   value: unknown,
   annotateType: boolean,
+  level: MetadataLevel = 'minimal',
 ): unknown {
   if (property.collection) {
     const items = Array.isArray(value) ? value : [];
     return isComplexProperty(property)
-      ? items.map((item) => representComplexValue(property, item, false))
+      ? items.map((item) => representComplexValue(property, item, level === 'full', level))
       : items;
   }
   if (value === undefined || value === null) return null;
-  return isComplexProperty(property) ? representComplexValue(property, value, annotateType) : value;
+  return isComplexProperty(property)
+    ? representComplexValue(
+        property,
+        value,
+        (annotateType && level !== 'none') || level === 'full',
+        level,
+      )
+    : value;
+}
+
+/**
+ * The `@odata.type` a property needs with metadata=full, or undefined: String, Boolean and Double
+ * are what JSON says they are; other primitives, enums and collections need naming.
+ */
+export function fullTypeAnnotation(property: PropertyDefinition): string | undefined {
+  const name =
+    isComplexProperty(property) || isEnumProperty(property)
+      ? qualifiedName(property.type)
+      : property.type.replace(/^Edm\./, '');
+  if (property.collection) return `#Collection(${name})`;
+  if (isComplexProperty(property) || ['String', 'Boolean', 'Double'].includes(name))
+    return undefined;
+  return `#${name}`;
 }
 
 function representComplexValue(
   property: ComplexPropertyDefinition,
   value: unknown,
   annotateType: boolean,
+  level: MetadataLevel,
 ): Record<string, unknown> {
   const stored = (value ?? {}) as Record<string, unknown>;
   const result: Record<string, unknown> = {};
   if (annotateType) result['@odata.type'] = complexTypeAnnotation(property.type);
   for (const [name, nested] of Object.entries(property.type.properties)) {
     if (nested.secret) continue;
-    result[name] = representPropertyValue(nested, stored[name], false);
+    const typeAnnotation = level === 'full' ? fullTypeAnnotation(nested) : undefined;
+    if (typeAnnotation) result[`${name}@odata.type`] = typeAnnotation;
+    result[name] = representPropertyValue(nested, stored[name], false, level);
   }
   return result;
 }

@@ -1,32 +1,50 @@
 import { entityTypeAnnotation } from '../edm/dto-classes';
 import { managedTenantOperation as model } from '../edm/model';
-import { representPropertyValue } from '../edm/representation';
+import { fullTypeAnnotation, MetadataLevel, representPropertyValue } from '../edm/representation';
 import { SelectedPath } from '../odata/query/checked-query';
 import { entityTagOf } from './entity-tag';
 import { ManagedTenantOperation } from './managed-tenant-operation';
 
+/** How a response is shaped: where the service is, the metadata level, the $select. */
+export interface RepresentationContext {
+  readonly serviceRoot: string;
+  readonly level?: MetadataLevel;
+  readonly select?: readonly SelectedPath[];
+  readonly selectText?: string;
+}
+
 /**
  * The JSON representation of an operation (OData JSON Format 4.01 §4.5), shaped as the seed's
  * example response: `@odata.type`, every declared property in model order (the secret never),
- * then the dynamic properties.
+ * then the dynamic properties. metadata=none drops the control information; metadata=full adds
+ * `@odata.id`, `@odata.editLink` and the types JSON cannot tell.
  */
-export function representOperation(operation: ManagedTenantOperation): Record<string, unknown> {
+export function representOperation(
+  operation: ManagedTenantOperation,
+  context: RepresentationContext,
+): Record<string, unknown> {
+  const level = context.level ?? 'minimal';
   const computed: Record<string, string> = {
     createdDateTime: operation.createdDateTime,
     lastModifiedDateTime: operation.lastModifiedDateTime,
   };
-  const body: Record<string, unknown> = {
-    '@odata.type': entityTypeAnnotation(model),
-    '@odata.etag': entityTagOf(operation),
-    [model.key]: operation.id,
-  };
+  const body: Record<string, unknown> = {};
+  if (level !== 'none') body['@odata.type'] = entityTypeAnnotation(model);
+  if (level === 'full') {
+    body['@odata.id'] = operationUrl(context.serviceRoot, operation.id);
+    body['@odata.editLink'] = operationUrl('', operation.id).slice(1);
+  }
+  if (level !== 'none') body['@odata.etag'] = entityTagOf(operation);
+  body[model.key] = operation.id;
   for (const [name, property] of Object.entries(model.properties)) {
     if (name === model.key || property.secret) continue;
+    const typeAnnotation = level === 'full' ? fullTypeAnnotation(property) : undefined;
+    if (typeAnnotation) body[`${name}@odata.type`] = typeAnnotation;
     body[name] = property.computed
       ? computed[name]
-      : representPropertyValue(property, operation.properties[name], true);
+      : representPropertyValue(property, operation.properties[name], true, level);
   }
-  return { ...body, ...operation.dynamicProperties };
+  return selectProperties({ ...body, ...operation.dynamicProperties }, context.select);
 }
 
 /** Context URLs (OData JSON Format 4.01 §10), with the select list when there is one (§10.9). */
@@ -59,23 +77,28 @@ export function selectProperties(
   select: readonly SelectedPath[] | undefined,
 ): Record<string, unknown> {
   if (!select) return representation;
-  const result: Record<string, unknown> = {
-    '@odata.type': representation['@odata.type'],
-    '@odata.etag': representation['@odata.etag'],
-    [model.key]: representation[model.key],
-  };
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(representation)) {
+    if (key.startsWith('@odata.')) result[key] = value;
+  }
+  result[model.key] = representation[model.key];
   for (const { property, subProperty } of select) {
     if (!(property in representation)) continue;
     const value = representation[property];
+    const typeAnnotation = `${property}@odata.type`;
+    if (typeAnnotation in representation) result[typeAnnotation] = representation[typeAnnotation];
     if (subProperty === undefined || value === null || typeof value !== 'object') {
       result[property] = value;
       continue;
     }
     const complex = value as Record<string, unknown>;
-    const selected = (result[property] ??= { '@odata.type': complex['@odata.type'] }) as Record<
+    const selected = (result[property] ??=
+      '@odata.type' in complex ? { '@odata.type': complex['@odata.type'] } : {}) as Record<
       string,
       unknown
     >;
+    const subTypeAnnotation = `${subProperty}@odata.type`;
+    if (subTypeAnnotation in complex) selected[subTypeAnnotation] = complex[subTypeAnnotation];
     selected[subProperty] = complex[subProperty];
   }
   return result;
@@ -83,28 +106,27 @@ export function selectProperties(
 
 export function representSingle(
   operation: ManagedTenantOperation,
-  serviceRoot: string,
-  select?: { select?: readonly SelectedPath[]; selectText?: string },
+  context: RepresentationContext,
 ): Record<string, unknown> {
-  return {
-    '@odata.context': entityContextUrl(serviceRoot, select?.selectText),
-    ...selectProperties(representOperation(operation), select?.select),
-  };
+  const body = representOperation(operation, context);
+  return context.level === 'none'
+    ? body
+    : { '@odata.context': entityContextUrl(context.serviceRoot, context.selectText), ...body };
 }
 
 /** A page of the collection (OData JSON Format 4.01 §12): context, count, value, nextLink. */
 export function representPage(
   operations: readonly ManagedTenantOperation[],
-  context: { serviceRoot: string; select?: readonly SelectedPath[]; selectText?: string },
+  context: RepresentationContext,
   count: number | undefined,
   nextLink: string | undefined,
 ): Record<string, unknown> {
   return {
-    '@odata.context': collectionContextUrl(context.serviceRoot, context.selectText),
+    ...(context.level === 'none'
+      ? {}
+      : { '@odata.context': collectionContextUrl(context.serviceRoot, context.selectText) }),
     ...(count === undefined ? {} : { '@odata.count': count }),
-    value: operations.map((operation) =>
-      selectProperties(representOperation(operation), context.select),
-    ),
+    value: operations.map((operation) => representOperation(operation, context)),
     ...(nextLink === undefined ? {} : { '@odata.nextLink': nextLink }),
   };
 }

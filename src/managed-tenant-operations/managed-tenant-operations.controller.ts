@@ -32,6 +32,8 @@ import { CollectionRequestReader } from '../odata/query/collection-request';
 import { QUERY_OPTIONS } from './dto/query-options.docs';
 import { AppConfigService } from '../config/app-config.service';
 import { EntityWrite } from '../edm/entity-write';
+import { MetadataLevel } from '../edm/representation';
+import { negotiateJson, odataJsonContentType } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
 import { conditionMatches, parseEntityTagCondition } from '../odata/preconditions';
 import { entityTagOf } from './entity-tag';
@@ -109,6 +111,7 @@ export class ManagedTenantOperationsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown> | undefined> {
+    const level = negotiateJson(request.headers.accept, undefined);
     const { operation, created } = await this.operations.create(write);
     const root = this.serviceRoot(request);
     const url = operationUrl(root, operation.id);
@@ -123,7 +126,7 @@ export class ManagedTenantOperationsController {
     }
     // A retried create (same requestId, same body) answers with what the first one created.
     reply.status(created ? 201 : 200);
-    return representSingle(operation, root);
+    return this.respond(reply, level, representSingle(operation, { serviceRoot: root, level }));
   }
 
   @Get()
@@ -149,6 +152,7 @@ export class ManagedTenantOperationsController {
   ): Promise<Record<string, unknown>> {
     const preferences = parsePrefer(request.headers.prefer);
     const read = this.collectionReader.read(rawQuery(request), preferences.maxPageSize);
+    const level = negotiateJson(request.headers.accept, read.format);
     const page = await this.operations.list(read);
     if (read.pageSizePreferred) {
       reply.header('Preference-Applied', `odata.maxpagesize=${read.pageSize}`);
@@ -159,15 +163,16 @@ export class ManagedTenantOperationsController {
           this.collectionReader.encodeNextPosition(read, page.next),
         )
       : undefined;
-    return representPage(
-      page.operations,
-      {
-        serviceRoot: this.serviceRoot(request),
-        select: read.query.select,
-        selectText: read.selectText,
-      },
-      page.count,
-      nextLink,
+    const context = {
+      serviceRoot: this.serviceRoot(request),
+      level,
+      select: read.query.select,
+      selectText: read.selectText,
+    };
+    return this.respond(
+      reply,
+      level,
+      representPage(page.operations, context, page.count, nextLink),
     );
   }
 
@@ -199,7 +204,8 @@ export class ManagedTenantOperationsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown> | undefined> {
-    const select = this.collectionReader.readEntity(rawQuery(request));
+    const options = this.collectionReader.readEntity(rawQuery(request));
+    const level = negotiateJson(request.headers.accept, options.format);
     const operation = await this.operations.get(id);
     const etag = entityTagOf(operation);
     reply.header('ETag', etag);
@@ -208,7 +214,8 @@ export class ManagedTenantOperationsController {
       reply.status(304);
       return undefined;
     }
-    return representSingle(operation, this.serviceRoot(request), select);
+    const context = { serviceRoot: this.serviceRoot(request), level, ...options };
+    return this.respond(reply, level, representSingle(operation, context));
   }
 
   @Patch(':id')
@@ -227,6 +234,7 @@ export class ManagedTenantOperationsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown> | undefined> {
+    const level = negotiateJson(request.headers.accept, undefined);
     const operation = await this.operations.update(
       id,
       write,
@@ -237,7 +245,11 @@ export class ManagedTenantOperationsController {
       reply.status(204).header('Preference-Applied', 'return=minimal');
       return undefined;
     }
-    return representSingle(operation, this.serviceRoot(request));
+    return this.respond(
+      reply,
+      level,
+      representSingle(operation, { serviceRoot: this.serviceRoot(request), level }),
+    );
   }
 
   @Delete(':id')
@@ -253,6 +265,12 @@ export class ManagedTenantOperationsController {
     @Req() request: FastifyRequest,
   ): Promise<void> {
     await this.operations.remove(id, parseEntityTagCondition(request.headers['if-match']));
+  }
+
+  /** Sends a JSON body with the Content-Type of its metadata level. */
+  private respond<T>(reply: FastifyReply, level: MetadataLevel, body: T): T {
+    reply.type(odataJsonContentType(level));
+    return body;
   }
 
   private serviceRoot(request: FastifyRequest): string {

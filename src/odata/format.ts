@@ -1,7 +1,6 @@
 import { ServiceError } from '../common/errors';
 
-/** The control-information levels of OData JSON Format 4.01 §3.1. */
-export type MetadataLevel = 'none' | 'minimal' | 'full';
+import { MetadataLevel } from '../edm/representation';
 
 export class NotAcceptableError extends ServiceError {
   readonly status = 406;

@@ -20,9 +20,10 @@ const COLLECTION_OPTIONS = new Set<SystemOption>([
   'count',
   'search',
   'skiptoken',
+  'format',
 ]);
 const COUNT_OPTIONS = new Set<SystemOption>(['filter', 'search']);
-const ENTITY_OPTIONS = new Set<SystemOption>(['select']);
+const ENTITY_OPTIONS = new Set<SystemOption>(['select', 'format']);
 
 /** A read of the collection, checked, with everything paging needs. */
 export interface CollectionRequest {
@@ -41,6 +42,8 @@ export interface CollectionRequest {
   readonly nextLinkOptions: ReadonlyArray<readonly [string, string]>;
   /** Binds skiptokens to this query. */
   readonly identity: string;
+  /** `$format`, for content negotiation. */
+  readonly format?: string;
 }
 
 export class CollectionRequestReader {
@@ -103,6 +106,7 @@ export class CollectionRequestReader {
         .filter(([name]) => name !== 'skip' && name !== 'skiptoken')
         .map(([name, value]) => [`$${name}`, value] as const),
       identity,
+      format: options.get('format'),
     };
   }
 
@@ -119,11 +123,16 @@ export class CollectionRequestReader {
   }
 
   /** Reads the options of `GET {entitySet}/{id}`: $select. */
-  readEntity(rawQuery: string): { select?: CollectionQuery['select']; selectText?: string } {
-    const selectText = parseQueryOptions(rawQuery, ENTITY_OPTIONS).system.get('select');
+  readEntity(rawQuery: string): {
+    select?: CollectionQuery['select'];
+    selectText?: string;
+    format?: string;
+  } {
+    const options = parseQueryOptions(rawQuery, ENTITY_OPTIONS).system;
+    const selectText = options.get('select');
     const select =
       selectText !== undefined ? this.checker.checkSelect(parseSelect(selectText)) : undefined;
-    return { select, selectText: select ? selectText : undefined };
+    return { select, selectText: select ? selectText : undefined, format: options.get('format') };
   }
 
   encodeNextPosition(request: CollectionRequest, position: PagePosition): string {
