@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BatchModule } from './batch/batch.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
+import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { MetadataModule } from './metadata/metadata.module';
 import { ManagedTenantOperationsModule } from './managed-tenant-operations/managed-tenant-operations.module';
@@ -16,8 +18,10 @@ export class AppModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config), retryAttempts: 0 }),
         CryptoModule,
+        DatabaseModule,
         ManagedTenantOperationsModule,
         MetadataModule,
+        BatchModule,
       ],
     };
   }

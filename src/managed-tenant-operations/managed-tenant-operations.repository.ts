@@ -27,12 +27,11 @@ const SEARCHABLE_COLUMNS = Object.entries(model.properties)
  */
 @Injectable()
 export class ManagedTenantOperationsRepository {
-  private readonly writer = new SerialWriter();
-
   constructor(
     @InjectRepository(managedTenantOperationSchema)
     private readonly rows: Repository<EntityRow>,
     private readonly cipher: CredentialsCipher,
+    private readonly writer: SerialWriter,
   ) {}
 
   /**

@@ -3,7 +3,7 @@ import { buildCsdlJson, buildCsdlXml, ServiceCapabilities } from '../edm/csdl';
 import { managedTenantOperation } from '../edm/model';
 
 /** What the service supports, as $metadata declares it. */
-export const SERVICE_CAPABILITIES: ServiceCapabilities = { batch: false };
+export const SERVICE_CAPABILITIES: ServiceCapabilities = { batch: true };
 
 /** The metadata documents, generated once from the model at start. */
 @Injectable()

@@ -1,0 +1,181 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { DataSource } from 'typeorm';
+import { SERVICE_ROOT_PATH } from '../common/service-root';
+import { SerialWriter } from '../database/serial-writer';
+import { BatchItem } from './batch-request';
+
+export interface BatchResponse {
+  readonly id: string;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body?: unknown;
+}
+
+/** Headers of the batch request that every inner request carries (its credentials, its caller). */
+const INHERITED_HEADERS = [
+  'authorization',
+  'client-request-id',
+  'host',
+  'accept-language',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+];
+/** Headers that describe the transport of the inner response, not the response itself. */
+const TRANSPORT_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'date',
+  'content-length',
+  'transfer-encoding',
+]);
+
+/**
+ * Runs the requests of a JSON batch in order, each through the whole HTTP stack (routing,
+ * validation, errors, and later authorization) as if sent alone. A request whose dependency
+ * failed is not run and gets 424. The requests of an atomicity group run in one database
+ * transaction while the group holds the write queue: if one fails, the group is rolled back and
+ * its other requests answer 424.
+ */
+@Injectable()
+export class BatchService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly writer: SerialWriter,
+  ) {}
+
+  async execute(
+    fastify: FastifyInstance,
+    items: readonly BatchItem[],
+    outerHeaders: Record<string, string | string[] | undefined>,
+  ): Promise<BatchResponse[]> {
+    const responses = new Map<string, BatchResponse>();
+    const failed = new Set<string>();
+    for (let index = 0; index < items.length;) {
+      const group = items[index].atomicityGroup;
+      // The requests of a group are adjacent (parseBatch checks it).
+      let end = index + 1;
+      while (group !== undefined && end < items.length && items[end].atomicityGroup === group) {
+        end += 1;
+      }
+      const members = items.slice(index, end);
+      index += members.length;
+      const results =
+        group === undefined
+          ? [await this.runOne(fastify, members[0], outerHeaders, failed)]
+          : await this.runAtomically(fastify, group, members, outerHeaders, failed);
+      for (const result of results) {
+        responses.set(result.id, result);
+        if (result.status >= 400) failed.add(result.id);
+      }
+      if (group !== undefined && results.some((result) => result.status >= 400)) failed.add(group);
+    }
+    return items.map((item) => responses.get(item.id)!);
+  }
+
+  private async runAtomically(
+    fastify: FastifyInstance,
+    group: string,
+    members: readonly BatchItem[],
+    outerHeaders: Record<string, string | string[] | undefined>,
+    failed: Set<string>,
+  ): Promise<BatchResponse[]> {
+    return this.writer.run(async () => {
+      const runner = this.dataSource.createQueryRunner();
+      await runner.startTransaction();
+      const results: BatchResponse[] = [];
+      let failure: BatchResponse | undefined;
+      try {
+        for (const member of members) {
+          if (failure) {
+            results.push(
+              dependencyFailed(
+                member,
+                `the request '${failure.id}' of atomicity group '${group}' failed`,
+              ),
+            );
+            continue;
+          }
+          const result = await this.runOne(fastify, member, outerHeaders, failed);
+          results.push(result);
+          if (result.status >= 400) failure = result;
+        }
+      } catch (error) {
+        await runner.rollbackTransaction();
+        throw error;
+      }
+      if (!failure) {
+        await runner.commitTransaction();
+        return results;
+      }
+      await runner.rollbackTransaction();
+      // Nothing of the group was applied: its successful requests are reported as not done.
+      return results.map((result) =>
+        result === failure || result.status === 424
+          ? result
+          : dependencyFailed(
+              result,
+              `the request '${failure!.id}' of atomicity group '${group}' failed, so the group was rolled back`,
+            ),
+      );
+    });
+  }
+
+  private async runOne(
+    fastify: FastifyInstance,
+    item: BatchItem,
+    outerHeaders: Record<string, string | string[] | undefined>,
+    failed: ReadonlySet<string>,
+  ): Promise<BatchResponse> {
+    const failedDependency = item.dependsOn.find((dependency) => failed.has(dependency));
+    if (failedDependency)
+      return dependencyFailed(item, `it depends on '${failedDependency}', which failed`);
+    const headers: Record<string, string> = {};
+    for (const name of INHERITED_HEADERS) {
+      const value = outerHeaders[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    Object.assign(headers, item.headers);
+    const options: InjectOptions = {
+      method: item.method as InjectOptions['method'],
+      url: `${SERVICE_ROOT_PATH}/${item.url}`,
+      headers,
+    };
+    if (item.body !== undefined) {
+      options.payload = typeof item.body === 'string' ? item.body : JSON.stringify(item.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    return toBatchResponse(item.id, await fastify.inject(options));
+  }
+}
+
+function toBatchResponse(id: string, response: LightMyRequestResponse): BatchResponse {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (!TRANSPORT_HEADERS.has(name) && value !== undefined)
+      headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  const contentType = headers['content-type'] ?? '';
+  const body =
+    response.body === ''
+      ? undefined
+      : /^application\/json/i.test(contentType)
+        ? (response.json() as unknown)
+        : response.body;
+  return { id, status: response.statusCode, headers, ...(body === undefined ? {} : { body }) };
+}
+
+function dependencyFailed(item: { id: string }, reason: string): BatchResponse {
+  return {
+    id: item.id,
+    status: 424,
+    headers: { 'content-type': 'application/json' },
+    body: {
+      error: {
+        code: 'failedDependency',
+        message: `The request '${item.id}' was not applied: ${reason}.`,
+        innerError: { date: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
+      },
+    },
+  };
+}
