@@ -1,0 +1,79 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Browser, chromium } from 'playwright-core';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/app-config';
+
+/** Debian's Chromium (installed by .ci/run); no browser is ever downloaded from npm. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(__dirname, '../../artifacts/screenshots');
+
+describe('Swagger UI in a real browser', () => {
+  jest.setTimeout(120_000);
+  let app: NestFastifyApplication;
+  let browser: Browser;
+  let folder: string;
+  let base: string;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'mto-browser-'));
+    app = await createApp(loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') }), {
+      logger: false,
+    });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("creates the seed's example with Try it out and shows the 201 and the entity", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 2000 } });
+    await page.goto(`${base}/docs`);
+    const operation = page.locator(
+      '#operations-managedTenantOperations-ManagedTenantOperationsController_create',
+    );
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    const example = await operation.locator('textarea.body-param__text').inputValue();
+    expect(JSON.parse(example)['@odata.type']).toBe(
+      '#microsoft.management.services.api.managedTenantOperation',
+    );
+    await operation.getByRole('button', { name: 'Execute' }).click();
+
+    const status = operation
+      .locator('.live-responses-table .response .response-col_status')
+      .first();
+    await status.waitFor({ timeout: 30_000 });
+    expect((await status.innerText()).trim()).toBe('201');
+    const shownBody = await operation
+      .locator('.live-responses-table .response-col_description pre.microlight')
+      .first()
+      .innerText();
+    const entity = JSON.parse(shownBody);
+    expect(entity.name).toBe(JSON.parse(example).name);
+    expect(entity['@odata.context']).toContain('/beta/$metadata#managedTenantOperations/$entity');
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await operation.screenshot({ path: join(SCREENSHOTS, 'swagger-try-it-out-create.png') });
+    // The entity the browser created is really there.
+    const stored = await fetch(`${base}/beta/managedTenantOperations/${entity.id}`);
+    expect(stored.status).toBe(200);
+  });
+});
