@@ -112,3 +112,67 @@ describe('Swagger UI and the OpenAPI document', () => {
     expect(((await response.json()) as { name: string }).name).toBe(example.name);
   });
 });
+
+describe('the OpenAPI document covers the OData protocol', () => {
+  let app: NestFastifyApplication;
+  let folder: string;
+  let document: any;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'mto-docs2-'));
+    app = await createApp(loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') }), {
+      logger: false,
+    });
+    await app.getHttpAdapter().getInstance().ready();
+    document = (await app.inject({ method: 'GET', url: '/docs-json' })).json();
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('documents the query options, with examples', () => {
+    const list = document.paths['/beta/managedTenantOperations'].get;
+    const names = list.parameters.map((parameter: { name: string }) => parameter.name);
+    for (const option of [
+      '$filter',
+      '$search',
+      '$orderby',
+      '$select',
+      '$top',
+      '$skip',
+      '$count',
+      '$skiptoken',
+    ]) {
+      expect(names).toContain(option);
+    }
+    const filter = list.parameters.find(
+      (parameter: { name: string }) => parameter.name === '$filter',
+    );
+    expect(Object.keys(filter.examples).length).toBeGreaterThan(3);
+    expect(document.paths['/beta/managedTenantOperations/$count'].get).toBeDefined();
+  });
+
+  it('documents $metadata, the service document and $batch', () => {
+    expect(document.paths['/beta/$metadata'].get).toBeDefined();
+    expect(document.paths['/beta'].get).toBeDefined();
+    const batch = document.paths['/beta/$batch'].post;
+    expect(
+      batch.requestBody.content['application/json'].examples.batch.value.requests.length,
+    ).toBeGreaterThan(1);
+  });
+
+  it('documents ETags and the conditional headers', () => {
+    const entity = document.paths['/beta/managedTenantOperations/{id}'];
+    const headers = (operation: { parameters: Array<{ name: string; in: string }> }) =>
+      operation.parameters
+        .filter((parameter) => parameter.in === 'header')
+        .map((parameter) => parameter.name);
+    expect(headers(entity.get)).toContain('If-None-Match');
+    expect(headers(entity.patch)).toContain('If-Match');
+    expect(headers(entity.delete)).toContain('If-Match');
+    expect(entity.get.responses['200'].headers.ETag).toBeDefined();
+    expect(entity.get.responses['304']).toBeDefined();
+    expect(entity.patch.responses['412']).toBeDefined();
+  });
+});
