@@ -2,9 +2,10 @@ import Ajv from 'ajv';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ODATA_SPEC_DIR } from './support/odata-spec-files';
 import { TestApp } from './support/test-app';
 
-const SPEC = join(__dirname, '../../shared/odata-spec');
+const SPEC = ODATA_SPEC_DIR;
 
 describe('GET /beta/$metadata', () => {
   let app: TestApp;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { ODATA_SPEC_DIR } from '../../../test/support/odata-spec-files';
 import { InvalidQueryError } from './invalid-query.error';
 import {
   MAX_EXPRESSION_DEPTH,
@@ -19,7 +20,7 @@ interface AbnfTestCase {
   FailAt?: number;
 }
 
-const TESTCASES = join(__dirname, '../../../../shared/odata-spec/odata-abnf-testcases.yaml');
+const TESTCASES = join(ODATA_SPEC_DIR, 'odata-abnf-testcases.yaml');
 
 /** How each ABNF rule maps to our parsers; the rules of $filter, $orderby and $search. */
 const PARSERS: Record<string, (input: string) => unknown> = {
