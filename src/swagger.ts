@@ -15,6 +15,18 @@ export function setupSwagger(app: INestApplication): void {
           'stored and returned. `credentials.dapAccessToken` is write-only.',
       )
       .setVersion('beta')
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A delegated access token with ManagedTenants.Read.All (reads) or ' +
+            'ManagedTenants.ReadWrite.All (reads and writes); `tid` is the partner tenant, `oid` the ' +
+            'user. Without AUTH_* configured, `npm run token -- --tenant <guid> --user <guid>` mints one.',
+        },
+        'bearer',
+      )
       .build(),
   );
   SwaggerModule.setup(SWAGGER_UI_PATH, app, document, {

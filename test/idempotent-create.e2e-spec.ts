@@ -44,7 +44,14 @@ describe('idempotent create by (partnerTenantId, requestId)', () => {
   it('lets another partner tenant use the same requestId', async () => {
     const body = fullOperation();
     expect((await app.post(body)).statusCode).toBe(201);
-    expect((await app.post({ ...body, partnerTenantId: randomUUID() })).statusCode).toBe(201);
+    const otherTenant = randomUUID();
+    const otherUser = randomUUID();
+    const token = await app.token({ tenantId: otherTenant, userId: otherUser });
+    const other = await app.post(
+      { ...body, partnerTenantId: otherTenant, partnerUserId: otherUser },
+      { authorization: `Bearer ${token}` },
+    );
+    expect(other.statusCode).toBe(201);
   });
 
   it('creates exactly one entity from many parallel POSTs with the same requestId', async () => {

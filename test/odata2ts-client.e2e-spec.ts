@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { newOperation } from './support/operation-factory';
+import { tokenFor } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
 /** Git-ignored: the client is generated anew on every run, from the running server's $metadata. */
@@ -21,12 +22,13 @@ describe('a typed client generated from $metadata by odata2ts', () => {
   let app: NestFastifyApplication;
   let folder: string;
   let serviceRoot: string;
+  let token: string;
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'mto-odata2ts-'));
-    app = await createApp(loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') }), {
-      logger: false,
-    });
+    const appConfig = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') });
+    app = await createApp(appConfig, { logger: false });
+    token = await tokenFor(appConfig, {});
     await app.listen(0, '127.0.0.1');
     serviceRoot = `${await app.getUrl()}/beta`;
 
@@ -70,7 +72,8 @@ describe('a typed client generated from $metadata by odata2ts', () => {
       join(GENERATED, 'client', 'ManagedTenantOperationsService'),
     );
     const { FetchClient } = await import('@odata2ts/http-client-fetch');
-    const service = new ManagedTenantOperationsService(new FetchClient(), serviceRoot);
+    const client = new FetchClient({ headers: { Authorization: `Bearer ${token}` } } as never);
+    const service = new ManagedTenantOperationsService(client, serviceRoot);
 
     const body = newOperation({
       status: 'generated-client',
@@ -93,7 +96,9 @@ describe('a typed client generated from $metadata by odata2ts', () => {
     expect(filtered.data.value.map((entity: { id: string }) => entity.id)).toEqual([id]);
 
     await service.managedTenantOperations(id).delete();
-    const after = await fetch(`${serviceRoot}/managedTenantOperations/${id}`);
+    const after = await fetch(`${serviceRoot}/managedTenantOperations/${id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(after.status).toBe(404);
   });
 });

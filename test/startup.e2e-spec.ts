@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadConfig } from '../src/config/app-config';
 import { newOperation } from './support/operation-factory';
+import { tokenFor } from './support/test-app';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -65,9 +67,11 @@ describe('starting the service', () => {
       DATABASE_PATH: '',
     });
     try {
+      const databasePath = join(folder, 'data', 'managed-tenant-operations.sqlite');
+      const token = await tokenFor(loadConfig({ DATABASE_PATH: databasePath }), {});
       const created = await fetch(`http://127.0.0.1:${port}/beta/managedTenantOperations`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(newOperation()),
       });
       expect(created.status).toBe(201);
@@ -97,13 +101,16 @@ describe('starting the service', () => {
     const service = await startService(folder, { PORT: String(port), DATABASE_PATH: ':memory:' });
     try {
       const base = `http://127.0.0.1:${port}/beta/managedTenantOperations`;
+      const authorization = `Bearer ${await tokenFor(loadConfig({ DATABASE_PATH: ':memory:' }), {})}`;
       const created = await fetch(base, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify(newOperation()),
       });
       expect(created.status).toBe(201);
-      const list = (await (await fetch(base)).json()) as { value: unknown[] };
+      const list = (await (await fetch(base, { headers: { authorization } })).json()) as {
+        value: unknown[];
+      };
       expect(list.value).toHaveLength(1);
     } finally {
       await stopService(service);

@@ -4,18 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
+import { tokenFor } from './support/test-app';
 
 describe('Swagger UI and the OpenAPI document', () => {
   let app: NestFastifyApplication;
   let base: string;
   let folder: string;
   let document: any;
+  let token: string;
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'mto-docs-'));
-    app = await createApp(loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') }), {
-      logger: false,
-    });
+    const appConfig = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') });
+    app = await createApp(appConfig, { logger: false });
+    token = await tokenFor(appConfig, {});
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
     document = await (await fetch(`${base}/docs-json`)).json();
@@ -105,7 +107,11 @@ describe('Swagger UI and the OpenAPI document', () => {
     // What Swagger UI sends on Execute: the example as the body, to the path on this server.
     const response = await fetch(`${base}/beta/managedTenantOperations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        authorization: `Bearer ${token}`,
+      },
       body: JSON.stringify(example),
     });
     expect(response.status).toBe(201);

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
+import { RequirePermission } from '../auth/auth.decorators';
 import { ODataErrorResponse } from '../common/odata-error.dto';
 import { parseBatch } from './batch-request';
 import { BatchService } from './batch.service';
@@ -44,6 +45,8 @@ export class BatchController {
 
   @Post()
   @HttpCode(200)
+  // Reading is enough to send a batch: each request in it is checked for its own permission.
+  @RequirePermission('read')
   @ApiOperation({
     summary: 'Send up to 20 requests in one',
     description:

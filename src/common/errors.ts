@@ -80,3 +80,40 @@ export class PreconditionFailedError extends ServiceError {
   readonly status = 412;
   readonly code = 'resourceModified';
 }
+
+/** 401: no valid bearer token (RFC 6750 §3). The reason is logged, not returned. */
+export class AuthenticationError extends ServiceError {
+  readonly status = 401;
+  readonly code = 'InvalidAuthenticationToken';
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    message: string,
+    /** Why, for the log only. */
+    readonly reason: string,
+    tokenPresent: boolean,
+  ) {
+    super(message);
+    this.headers = {
+      'www-authenticate': tokenPresent
+        ? 'Bearer realm="managed-tenant-operations", error="invalid_token"'
+        : 'Bearer realm="managed-tenant-operations"',
+    };
+  }
+}
+
+/** 403: the caller is known but may not do this. */
+export class ForbiddenError extends ServiceError {
+  readonly status = 403;
+  readonly code = 'Authorization_RequestDenied';
+}
+
+/** 429: over the request rate (Graph's throttling). */
+export class TooManyRequestsError extends ServiceError {
+  readonly status = 429;
+  readonly code = 'TooManyRequests';
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(retryAfterSeconds: number) {
+    super(`Too many requests. Retry after ${retryAfterSeconds} seconds.`);
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
+  }
+}

@@ -10,7 +10,28 @@ export interface AppConfig {
   readonly credentialsKey?: Buffer;
   /** e.g. `https://api.contoso.com`; when absent, URLs are built from the request's Host. */
   readonly publicBaseUrl?: string;
+  readonly auth: AuthConfig;
+  readonly throttle: { readonly limit: number; readonly windowSeconds: number };
+  /** Origins allowed by CORS; none (CORS off) by default. */
+  readonly corsOrigins: readonly string[];
 }
+
+/**
+ * Where bearer tokens come from. `development`: no identity provider is configured, so the service
+ * runs its own issuer with a key pair beside the database (`npm run token` mints tokens for it).
+ */
+export type AuthConfig =
+  | { readonly mode: 'development'; readonly issuer: string; readonly audience: string }
+  | {
+      readonly mode: 'jwks';
+      readonly issuer: string;
+      readonly audience: string;
+      readonly jwksUri?: string;
+      readonly jwksFile?: string;
+    };
+
+export const DEVELOPMENT_ISSUER = 'https://login.managed-tenant-operations.local/development';
+export const DEVELOPMENT_AUDIENCE = 'https://graph.microsoft.com';
 
 export class ConfigError extends Error {}
 
@@ -31,7 +52,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : resolve(databasePath),
     credentialsKey: env.CREDENTIALS_KEY ? parseKey(env.CREDENTIALS_KEY) : undefined,
     publicBaseUrl: env.PUBLIC_BASE_URL ? parseBaseUrl(env.PUBLIC_BASE_URL) : undefined,
+    auth: parseAuth(env),
+    throttle: {
+      limit: positiveInteger(env, 'THROTTLE_LIMIT', 1200),
+      windowSeconds: positiveInteger(env, 'THROTTLE_WINDOW_SECONDS', 60),
+    },
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
   };
+}
+
+function parseAuth(env: NodeJS.ProcessEnv): AuthConfig {
+  const { AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URI, AUTH_JWKS_FILE } = env;
+  if (!AUTH_ISSUER && !AUTH_AUDIENCE && !AUTH_JWKS_URI && !AUTH_JWKS_FILE) {
+    return { mode: 'development', issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE };
+  }
+  if (!AUTH_ISSUER || !AUTH_AUDIENCE || (!AUTH_JWKS_URI && !AUTH_JWKS_FILE)) {
+    throw new ConfigError(
+      'AUTH_ISSUER, AUTH_AUDIENCE and one of AUTH_JWKS_URI or AUTH_JWKS_FILE go together; ' +
+        'set all of them, or none for the development issuer.',
+    );
+  }
+  if (AUTH_JWKS_URI) parseBaseUrl(AUTH_JWKS_URI, 'AUTH_JWKS_URI');
+  return {
+    mode: 'jwks',
+    issuer: AUTH_ISSUER,
+    audience: AUTH_AUDIENCE,
+    jwksUri: AUTH_JWKS_URI || undefined,
+    jwksFile: AUTH_JWKS_FILE || undefined,
+  };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`${name} must be a positive integer, not '${text}'.`);
+  }
+  return value;
 }
 
 /** Accepts 32 bytes as 64 hex digits or as base64/base64url. Never echoes the value. */
@@ -46,15 +107,15 @@ function parseKey(text: string): Buffer {
   return key;
 }
 
-function parseBaseUrl(text: string): string {
+function parseBaseUrl(text: string, name = 'PUBLIC_BASE_URL'): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(`PUBLIC_BASE_URL must be an absolute http(s) URL, not '${text}'.`);
+    throw new ConfigError(`${name} must be an absolute http(s) URL, not '${text}'.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`PUBLIC_BASE_URL must be an http(s) URL, not '${text}'.`);
+    throw new ConfigError(`${name} must be an http(s) URL, not '${text}'.`);
   }
   return url.toString().replace(/\/+$/, '');
 }

@@ -25,6 +25,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentCaller, RequirePermission } from '../auth/auth.decorators';
+import { Caller } from '../auth/caller';
 import { ODataErrorResponse } from '../common/odata-error.dto';
 import { rawQuery, SERVICE_ROOT_PATH, serviceRootUrl } from '../common/service-root';
 import { managedTenantOperation } from '../edm/model';
@@ -87,6 +89,7 @@ export class ManagedTenantOperationsController {
   ) {}
 
   @Post()
+  @RequirePermission('write')
   @ApiOperation({ summary: 'Create managedTenantOperation' })
   @ApiBody({
     type: CreateManagedTenantOperationDto,
@@ -107,12 +110,13 @@ export class ManagedTenantOperationsController {
   @ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ODataErrorResponse })
   @ApiResponse({ status: 415, description: 'Body is not JSON', type: ODataErrorResponse })
   async create(
+    @CurrentCaller() caller: Caller,
     @Body(CreateBodyPipe) write: EntityWrite,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown> | undefined> {
     const level = negotiateJson(request.headers.accept, undefined);
-    const { operation, created } = await this.operations.create(write);
+    const { operation, created } = await this.operations.create(caller, write);
     const root = this.serviceRoot(request);
     const url = operationUrl(root, operation.id);
     reply.header('Location', url).header('ETag', entityTagOf(operation));
@@ -130,6 +134,7 @@ export class ManagedTenantOperationsController {
   }
 
   @Get()
+  @RequirePermission('read')
   @ApiOperation({
     summary: 'List managedTenantOperations',
     description:
@@ -147,13 +152,18 @@ export class ManagedTenantOperationsController {
   @ApiHeader({ name: 'Prefer', required: false, description: '`odata.maxpagesize=50`' })
   @ApiOkResponse({ type: ManagedTenantOperationCollectionResponseDto })
   async list(
+    @CurrentCaller() caller: Caller,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
     const preferences = parsePrefer(request.headers.prefer);
-    const read = this.collectionReader.read(rawQuery(request), preferences.maxPageSize);
+    const read = this.collectionReader.read(
+      rawQuery(request),
+      caller.tenantId,
+      preferences.maxPageSize,
+    );
     const level = negotiateJson(request.headers.accept, read.format);
-    const page = await this.operations.list(read);
+    const page = await this.operations.list(caller, read);
     if (read.pageSizePreferred) {
       reply.header('Preference-Applied', `odata.maxpagesize=${read.pageSize}`);
     }
@@ -177,21 +187,27 @@ export class ManagedTenantOperationsController {
   }
 
   @Get('$count')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Count managedTenantOperations (text/plain)' })
   @ApiQuery(QUERY_OPTIONS.filter)
   @ApiQuery(QUERY_OPTIONS.search)
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'The number of matching operations', schema: { type: 'integer' } })
   async count(
+    @CurrentCaller() caller: Caller,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const count = await this.operations.count(this.collectionReader.readCount(rawQuery(request)));
+    const count = await this.operations.count(
+      caller,
+      this.collectionReader.readCount(rawQuery(request)),
+    );
     reply.type('text/plain; charset=utf-8');
     return String(count);
   }
 
   @Get(':id')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Get managedTenantOperation' })
   @ApiParam(ID_PARAM)
   @ApiQuery(QUERY_OPTIONS.select)
@@ -200,13 +216,14 @@ export class ManagedTenantOperationsController {
   @ApiResponse({ status: 304, description: 'Not modified (If-None-Match matched)' })
   @ApiResponse({ status: 404, description: 'No such operation', type: ODataErrorResponse })
   async get(
+    @CurrentCaller() caller: Caller,
     @Param('id', EntityKeyPipe) id: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown> | undefined> {
     const options = this.collectionReader.readEntity(rawQuery(request));
     const level = negotiateJson(request.headers.accept, options.format);
-    const operation = await this.operations.get(id);
+    const operation = await this.operations.get(caller, id);
     const etag = entityTagOf(operation);
     reply.header('ETag', etag);
     const unlessMatch = parseEntityTagCondition(request.headers['if-none-match']);
@@ -219,6 +236,7 @@ export class ManagedTenantOperationsController {
   }
 
   @Patch(':id')
+  @RequirePermission('write')
   @ApiOperation({ summary: 'Update managedTenantOperation (partial; complex values are merged)' })
   @ApiParam(ID_PARAM)
   @ApiBody({ type: UpdateManagedTenantOperationDto })
@@ -229,6 +247,7 @@ export class ManagedTenantOperationsController {
   @ApiNoContentResponse({ description: 'Updated (with Prefer: return=minimal)' })
   @ApiResponse({ status: 404, description: 'No such operation', type: ODataErrorResponse })
   async update(
+    @CurrentCaller() caller: Caller,
     @Param('id', EntityKeyPipe) id: string,
     @Body(UpdateBodyPipe) write: EntityWrite,
     @Req() request: FastifyRequest,
@@ -236,6 +255,7 @@ export class ManagedTenantOperationsController {
   ): Promise<Record<string, unknown> | undefined> {
     const level = negotiateJson(request.headers.accept, undefined);
     const operation = await this.operations.update(
+      caller,
       id,
       write,
       parseEntityTagCondition(request.headers['if-match']),
@@ -253,6 +273,7 @@ export class ManagedTenantOperationsController {
   }
 
   @Delete(':id')
+  @RequirePermission('write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete managedTenantOperation' })
   @ApiParam(ID_PARAM)
@@ -261,10 +282,11 @@ export class ManagedTenantOperationsController {
   @ApiResponse({ status: 412, description: 'If-Match did not match', type: ODataErrorResponse })
   @ApiResponse({ status: 404, description: 'No such operation', type: ODataErrorResponse })
   async remove(
+    @CurrentCaller() caller: Caller,
     @Param('id', EntityKeyPipe) id: string,
     @Req() request: FastifyRequest,
   ): Promise<void> {
-    await this.operations.remove(id, parseEntityTagCondition(request.headers['if-match']));
+    await this.operations.remove(caller, id, parseEntityTagCondition(request.headers['if-match']));
   }
 
   /** Sends a JSON body with the Content-Type of its metadata level. */

@@ -16,6 +16,13 @@ import {
 } from './managed-tenant-operation.schema';
 
 const ROW_ALIAS = 'o';
+/** The column that says whose an operation is: every read and write is scoped by it. */
+const TENANT_COLUMN = 'partnerTenantId';
+
+/** The partner tenant whose operations a repository call may see and change. */
+export interface TenantScope {
+  readonly tenantId: string;
+}
 const SEARCHABLE_COLUMNS = Object.entries(model.properties)
   .filter(([, property]) => property.searchable)
   .map(([name]) => name);
@@ -35,10 +42,17 @@ export class ManagedTenantOperationsRepository {
   ) {}
 
   /**
-   * Inserts an operation with the fingerprint of the request that created it. A clash with an
-   * existing row (same id, or same partnerTenantId and requestId) is a DuplicateOperationError.
+   * Inserts an operation of `tenant` with the fingerprint of the request that created it. A clash
+   * with an existing row (same id, or same partnerTenantId and requestId) is a DuplicateOperationError.
    */
-  async insert(operation: ManagedTenantOperation, createFingerprint?: string): Promise<void> {
+  async insert(
+    tenant: TenantScope,
+    operation: ManagedTenantOperation,
+    createFingerprint?: string,
+  ): Promise<void> {
+    if (operation.properties[TENANT_COLUMN] !== tenant.tenantId) {
+      throw new Error('An operation can only be inserted into its own partner tenant.');
+    }
     await this.writer.run(async () => {
       try {
         await this.rows.insert({
@@ -52,12 +66,12 @@ export class ManagedTenantOperationsRepository {
     });
   }
 
-  /** The operation a partner tenant created with a requestId, and its create fingerprint. */
+  /** The operation the tenant created with a requestId, and its create fingerprint. */
   async findByRequestKey(
-    partnerTenantId: string,
+    tenant: TenantScope,
     requestId: string,
   ): Promise<{ operation: ManagedTenantOperation; createFingerprint: string | null } | undefined> {
-    const row = await this.rows.findOneBy({ partnerTenantId, requestId });
+    const row = await this.rows.findOneBy({ [TENANT_COLUMN]: tenant.tenantId, requestId });
     if (!row) return undefined;
     return {
       operation: this.toDomain(row),
@@ -65,7 +79,10 @@ export class ManagedTenantOperationsRepository {
     };
   }
 
-  /** Inserts many operations in transactions of `batchSize` rows (bulk loads, benchmarks). */
+  /**
+   * Inserts many operations in transactions of `batchSize` rows, whatever their tenants: for bulk
+   * loads and benchmarks, never for a request.
+   */
   async insertMany(operations: readonly ManagedTenantOperation[], batchSize = 500): Promise<void> {
     await this.writer.run(() =>
       this.rows.manager.transaction(async (manager) => {
@@ -77,22 +94,23 @@ export class ManagedTenantOperationsRepository {
     );
   }
 
-  async findById(id: string): Promise<ManagedTenantOperation | undefined> {
-    const row = await this.rows.findOneBy({ id });
+  async findById(tenant: TenantScope, id: string): Promise<ManagedTenantOperation | undefined> {
+    const row = await this.rows.findOneBy({ id, [TENANT_COLUMN]: tenant.tenantId });
     return row ? this.toDomain(row) : undefined;
   }
 
   /**
-   * One page of the operations that match `query`, in its order, starting after `after` (the sort
-   * key values of the previous page's last row) or at `query.skip`. Each row comes with its own
-   * sort key values, to continue from.
+   * One page of the tenant's operations that match `query`, in its order, starting after `after`
+   * (the sort key values of the previous page's last row) or at `query.skip`. Each row comes with
+   * its own sort key values, to continue from.
    */
   async findPage(
+    tenant: TenantScope,
     query: CollectionQuery,
     after: readonly unknown[] | undefined,
     limit: number,
   ): Promise<Array<{ operation: ManagedTenantOperation; position: unknown[] }>> {
-    const { entities, raw } = await this.pageQuery(query, after, limit).getRawAndEntities();
+    const { entities, raw } = await this.pageQuery(tenant, query, after, limit).getRawAndEntities();
     return entities.map((row, index) => ({
       operation: this.toDomain(row),
       position: query.orderBy.map((_, key) => (raw[index] as Record<string, unknown>)[`k${key}`]),
@@ -101,20 +119,33 @@ export class ManagedTenantOperationsRepository {
 
   /** The SQL and parameters findPage runs, for review and for query-plan tests. */
   describePage(
+    tenant: TenantScope,
     query: CollectionQuery,
     after: readonly unknown[] | undefined,
     limit: number,
   ): [string, unknown[]] {
-    return this.pageQuery(query, after, limit).getQueryAndParameters();
+    return this.pageQuery(tenant, query, after, limit).getQueryAndParameters();
+  }
+
+  /** How many of the tenant's operations match the query's $filter and $search. */
+  async count(
+    tenant: TenantScope,
+    query: Pick<CollectionQuery, 'filter' | 'search'>,
+  ): Promise<number> {
+    const translator = new SqlTranslator(ROW_ALIAS);
+    const builder = this.matching(tenant, query, translator);
+    builder.setParameters(translator.parameters);
+    return builder.getCount();
   }
 
   private pageQuery(
+    tenant: TenantScope,
     query: CollectionQuery,
     after: readonly unknown[] | undefined,
     limit: number,
   ): SelectQueryBuilder<EntityRow> {
     const translator = new SqlTranslator(ROW_ALIAS);
-    const builder = this.matching(query, translator);
+    const builder = this.matching(tenant, query, translator);
     if (after) builder.andWhere(translator.after(query.orderBy, after));
     query.orderBy.forEach((key, index) => {
       const value = translator.sortValue(key);
@@ -126,39 +157,46 @@ export class ManagedTenantOperationsRepository {
     return builder.setParameters(translator.parameters);
   }
 
-  /** How many operations match the query's $filter and $search. */
-  async count(query: Pick<CollectionQuery, 'filter' | 'search'>): Promise<number> {
-    const translator = new SqlTranslator(ROW_ALIAS);
-    const builder = this.matching(query, translator);
-    builder.setParameters(translator.parameters);
-    return builder.getCount();
-  }
-
+  /**
+   * The tenant's rows that match a query: the tenant condition comes first and always, so no
+   * query option can reach another tenant's rows.
+   */
   private matching(
+    tenant: TenantScope,
     query: Pick<CollectionQuery, 'filter' | 'search'>,
     translator: SqlTranslator,
   ): SelectQueryBuilder<EntityRow> {
-    const builder = this.rows.createQueryBuilder(ROW_ALIAS);
+    const builder = this.rows
+      .createQueryBuilder(ROW_ALIAS)
+      .where(`"${ROW_ALIAS}"."${TENANT_COLUMN}" = :scopeTenantId`, {
+        scopeTenantId: tenant.tenantId,
+      });
     if (query.filter) builder.andWhere(translator.condition(query.filter));
     if (query.search) builder.andWhere(translator.search(query.search, SEARCHABLE_COLUMNS));
     return builder;
   }
 
   /**
-   * Reads the operation, lets `change` compute its new state (or throw), and stores it, with no
-   * other write in between. The UPDATE is conditional on the version read, so that a writer that
-   * does not share this process's queue cannot be overwritten unseen. Undefined: no such operation.
+   * Reads the tenant's operation, lets `change` compute its new state (or throw), and stores it,
+   * with no other write in between. The UPDATE is conditional on the version read, so that a
+   * writer that does not share this process's queue cannot be overwritten unseen. Undefined: the
+   * tenant has no such operation.
    */
   async update(
+    tenant: TenantScope,
     id: string,
     change: (current: ManagedTenantOperation) => ManagedTenantOperation,
   ): Promise<ManagedTenantOperation | undefined> {
     return this.writer.run(async () => {
-      const current = await this.findById(id);
+      const current = await this.findById(tenant, id);
       if (!current) return undefined;
       const next = change(current);
       const result = await this.rows.update(
-        { id, lastModifiedDateTime: current.lastModifiedDateTime },
+        {
+          id,
+          [TENANT_COLUMN]: tenant.tenantId,
+          lastModifiedDateTime: current.lastModifiedDateTime,
+        },
         this.toRow(next),
       );
       if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(model.name, id);
@@ -166,17 +204,19 @@ export class ManagedTenantOperationsRepository {
     });
   }
 
-  /** Deletes the operation if `check` (given its current state) does not throw; false if there is none. */
+  /** Deletes the tenant's operation if `check` (given its current state) does not throw; false if there is none. */
   async delete(
+    tenant: TenantScope,
     id: string,
     check: (current: ManagedTenantOperation) => void = () => undefined,
   ): Promise<boolean> {
     return this.writer.run(async () => {
-      const current = await this.findById(id);
+      const current = await this.findById(tenant, id);
       if (!current) return false;
       check(current);
       const result = await this.rows.delete({
         id,
+        [TENANT_COLUMN]: tenant.tenantId,
         lastModifiedDateTime: current.lastModifiedDateTime,
       });
       if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(model.name, id);

@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   ConflictError,
+  ForbiddenError,
   InvalidRequestError,
   ItemNotFoundError,
   PreconditionFailedError,
   RequestIdConflictError,
 } from '../common/errors';
+import { Caller } from '../auth/caller';
 import { RequestFingerprinter } from '../crypto/request-fingerprint';
 import { conditionMatches, EntityTagCondition } from '../odata/preconditions';
 import { entityTagOf } from './entity-tag';
@@ -48,9 +50,11 @@ export class ManagedTenantOperationsService {
    * false`); another body with the same requestId is a conflict. The unique index decides races.
    */
   async create(
+    caller: Caller,
     write: EntityWrite,
   ): Promise<{ operation: ManagedTenantOperation; created: boolean }> {
     const { [model.key]: requestedId, ...properties } = write.declared;
+    requireOwnTenantAndUser(caller, properties);
     const now = toUtcDateTimeOffset(new Date());
     const operation: ManagedTenantOperation = {
       id: typeof requestedId === 'string' ? requestedId : randomUUID(),
@@ -61,14 +65,14 @@ export class ManagedTenantOperationsService {
     };
     const fingerprint = this.fingerprints.fingerprint(write);
     try {
-      await this.repository.insert(operation, fingerprint);
+      await this.repository.insert(caller, operation, fingerprint);
       return { operation, created: true };
     } catch (error) {
       if (!(error instanceof DuplicateOperationError)) throw error;
     }
     const partnerTenantId = properties.partnerTenantId as string;
     const requestId = properties.requestId as string;
-    const existing = await this.repository.findByRequestKey(partnerTenantId, requestId);
+    const existing = await this.repository.findByRequestKey(caller, requestId);
     if (!existing) {
       throw new ConflictError(`A ${model.name} with the id '${operation.id}' already exists.`);
     }
@@ -81,8 +85,8 @@ export class ManagedTenantOperationsService {
     return { operation: existing.operation, created: false };
   }
 
-  async get(id: string): Promise<ManagedTenantOperation> {
-    const operation = await this.repository.findById(id);
+  async get(caller: Caller, id: string): Promise<ManagedTenantOperation> {
+    const operation = await this.repository.findById(caller, id);
     if (!operation) throw new ItemNotFoundError(model.entitySetName, id);
     return operation;
   }
@@ -91,11 +95,13 @@ export class ManagedTenantOperationsService {
    * One page of a collection read: at most `pageSize` operations (and no more than `$top` allows),
    * where the next page starts when there is one, and the count when `$count=true`.
    */
-  async list(request: CollectionRequest): Promise<OperationPage> {
+  async list(caller: Caller, request: CollectionRequest): Promise<OperationPage> {
     const limit = Math.min(request.pageSize, request.remaining ?? Number.MAX_SAFE_INTEGER);
     const [rows, count] = await Promise.all([
-      limit > 0 ? this.repository.findPage(request.query, request.position?.keys, limit + 1) : [],
-      request.query.count ? this.repository.count(request.query) : undefined,
+      limit > 0
+        ? this.repository.findPage(caller, request.query, request.position?.keys, limit + 1)
+        : [],
+      request.query.count ? this.repository.count(caller, request.query) : undefined,
     ]);
     const page = rows.slice(0, limit);
     const remaining = request.remaining === undefined ? undefined : request.remaining - page.length;
@@ -107,8 +113,8 @@ export class ManagedTenantOperationsService {
     };
   }
 
-  count(query: Pick<CollectionQuery, 'filter' | 'search'>): Promise<number> {
-    return this.repository.count(query);
+  count(caller: Caller, query: Pick<CollectionQuery, 'filter' | 'search'>): Promise<number> {
+    return this.repository.count(caller, query);
   }
 
   /**
@@ -117,17 +123,19 @@ export class ManagedTenantOperationsService {
    * removed.
    */
   async update(
+    caller: Caller,
     id: string,
     write: EntityWrite,
     condition?: EntityTagCondition,
   ): Promise<ManagedTenantOperation> {
     const { [model.key]: requestedId, ...changes } = write.declared;
+    requireOwnTenantAndUser(caller, changes);
     if (requestedId !== undefined && requestedId !== id) {
       throw new InvalidRequestError(
         `'${model.key}' cannot be changed (from '${id}' to '${String(requestedId)}').`,
       );
     }
-    const updated = await this.repository.update(id, (current) => {
+    const updated = await this.repository.update(caller, id, (current) => {
       requireMatch(current, condition);
       const properties: Record<string, unknown> = { ...current.properties };
       for (const [name, value] of Object.entries(changes)) {
@@ -149,9 +157,29 @@ export class ManagedTenantOperationsService {
     return updated;
   }
 
-  async remove(id: string, condition?: EntityTagCondition): Promise<void> {
-    const deleted = await this.repository.delete(id, (current) => requireMatch(current, condition));
+  async remove(caller: Caller, id: string, condition?: EntityTagCondition): Promise<void> {
+    const deleted = await this.repository.delete(caller, id, (current) =>
+      requireMatch(current, condition),
+    );
     if (!deleted) throw new ItemNotFoundError(model.entitySetName, id);
+  }
+}
+
+/**
+ * A caller records operations for its own partner tenant, as itself: partnerTenantId must be its
+ * `tid` and partnerUserId its `oid`, on create and when an update sends them.
+ */
+function requireOwnTenantAndUser(caller: Caller, properties: Record<string, unknown>): void {
+  const { partnerTenantId, partnerUserId } = properties;
+  if (partnerTenantId !== undefined && partnerTenantId !== caller.tenantId) {
+    throw new ForbiddenError(
+      `partnerTenantId must be the caller's own tenant (${caller.tenantId}), not '${String(partnerTenantId)}'.`,
+    );
+  }
+  if (partnerUserId !== undefined && partnerUserId !== caller.userId) {
+    throw new ForbiddenError(
+      `partnerUserId must be the caller's own user id (${caller.userId}), not '${String(partnerUserId)}'.`,
+    );
   }
 }
 

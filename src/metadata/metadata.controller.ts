@@ -1,6 +1,7 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../auth/auth.decorators';
 import { rawQuery, serviceRootUrl } from '../common/service-root';
 import { AppConfigService } from '../config/app-config.service';
 import { managedTenantOperation } from '../edm/model';
@@ -10,6 +11,7 @@ import { MetadataService } from './metadata.service';
 
 /** The service document and the metadata document (OData Protocol 4.01 §11.1). */
 @ApiTags('metadata')
+@Public()
 @Controller('beta')
 export class MetadataController {
   constructor(

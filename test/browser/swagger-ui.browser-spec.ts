@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
+import { tokenFor } from '../support/test-app';
 
 /** Debian's Chromium (installed by .ci/run); no browser is ever downloaded from npm. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -16,12 +17,13 @@ describe('Swagger UI in a real browser', () => {
   let browser: Browser;
   let folder: string;
   let base: string;
+  let token: string;
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'mto-browser-'));
-    app = await createApp(loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') }), {
-      logger: false,
-    });
+    const config = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') });
+    app = await createApp(config, { logger: false });
+    token = await tokenFor(config, {});
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
     browser = await chromium.launch({
@@ -46,6 +48,11 @@ describe('Swagger UI in a real browser', () => {
   it("creates the seed's example with Try it out and shows the 201 and the entity", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 2000 } });
     await page.goto(`${base}/docs`);
+    // Authorize as a person would: the Authorize dialog, the bearer token, Authorize, Close.
+    await page.getByRole('button', { name: 'Authorize' }).first().click();
+    await page.locator('.modal-ux input').first().fill(token);
+    await page.locator('.modal-ux button.modal-btn.authorize').click();
+    await page.locator('.modal-ux button.btn-done').click();
     const operation = page.locator(
       '#operations-managedTenantOperations-ManagedTenantOperationsController_create',
     );
@@ -73,7 +80,9 @@ describe('Swagger UI in a real browser', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     await operation.screenshot({ path: join(SCREENSHOTS, 'swagger-try-it-out-create.png') });
     // The entity the browser created is really there.
-    const stored = await fetch(`${base}/beta/managedTenantOperations/${entity.id}`);
+    const stored = await fetch(`${base}/beta/managedTenantOperations/${entity.id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(stored.status).toBe(200);
   });
 });

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { seedExampleRequest } from '../../src/managed-tenant-operations/seed-example';
+import { TEST_TENANT, TEST_USER } from './test-app';
 
-/** A valid create body: the seed's example with fresh ids, plus any overrides. */
+/**
+ * A valid create body of the test caller (TEST_TENANT, TEST_USER): the seed's example with a fresh
+ * requestId, plus any overrides.
+ */
 export function newOperation(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     ...seedExampleRequest,
-    partnerTenantId: randomUUID(),
-    partnerUserId: randomUUID(),
+    partnerTenantId: TEST_TENANT,
+    partnerUserId: TEST_USER,
     requestId: randomUUID(),
     ...overrides,
   };

@@ -1,20 +1,38 @@
 import { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { InjectOptions, LightMyRequestResponse as InjectResponse } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InjectOptions, LightMyRequestResponse as InjectResponse } from 'fastify';
+import { loadDevelopmentKey, mintDevelopmentToken } from '../../src/auth/development-issuer';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 
 export const ENTITY_SET = '/beta/managedTenantOperations';
 
-/** The application on a real SQLite file in a fresh temp folder, driven through Fastify's inject. */
+/** The caller the tests act as unless they say otherwise: a partner tenant and one of its users. */
+export const TEST_TENANT = '5c4b2f8e-1d3a-4e6b-9f7c-2a8d0e1b3c4d';
+export const TEST_USER = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
+export const READ_WRITE = ['ManagedTenants.ReadWrite.All'];
+
+export interface TokenOptions {
+  tenantId?: string;
+  userId?: string;
+  scopes?: readonly string[];
+  expiresIn?: number;
+}
+
+/**
+ * The application on a real SQLite file in a fresh temp folder, driven through Fastify's inject.
+ * Requests carry a development token for TEST_TENANT/TEST_USER unless they bring an
+ * Authorization header of their own (or `anonymous` is used).
+ */
 export class TestApp {
   private constructor(
     readonly app: NestFastifyApplication,
     readonly config: AppConfig,
     readonly folder: string,
+    readonly defaultToken: string,
   ) {}
 
   static async start(
@@ -25,14 +43,29 @@ export class TestApp {
     const config = loadConfig({ DATABASE_PATH: join(folder, 'db', 'test.sqlite'), ...env });
     const app = await createApp(config, { logger: options.logger ?? false });
     await app.getHttpAdapter().getInstance().ready();
-    return new TestApp(app, config, folder);
+    const token = config.auth.mode === 'development' ? await tokenFor(config, {}) : '';
+    return new TestApp(app, config, folder, token);
   }
 
   get databasePath(): string {
     return this.config.databasePath;
   }
 
+  /** A development token for any tenant, user, scopes and lifetime. */
+  token(options: TokenOptions = {}): Promise<string> {
+    return tokenFor(this.config, options);
+  }
+
   inject(options: InjectOptions): Promise<InjectResponse> {
+    const headers = { ...(options.headers ?? {}) } as Record<string, string>;
+    if (!('authorization' in headers) && this.defaultToken) {
+      headers.authorization = `Bearer ${this.defaultToken}`;
+    }
+    return this.app.inject({ ...options, headers });
+  }
+
+  /** A request with no Authorization header at all. */
+  anonymous(options: InjectOptions): Promise<InjectResponse> {
     return this.app.inject(options);
   }
 
@@ -48,8 +81,8 @@ export class TestApp {
     return this.inject({ method: 'PATCH', url, payload: body as object, headers });
   }
 
-  delete(url: string): Promise<InjectResponse> {
-    return this.inject({ method: 'DELETE', url });
+  delete(url: string, headers: Record<string, string> = {}): Promise<InjectResponse> {
+    return this.inject({ method: 'DELETE', url, headers });
   }
 
   /** Stops the app, keeping its database folder. */
@@ -67,4 +100,18 @@ export class TestApp {
   restartOnSameDatabase(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
     return TestApp.start(env, { folder: this.folder });
   }
+}
+
+/** A token from the development issuer of the service configured by `config`. */
+export async function tokenFor(
+  config: Pick<AppConfig, 'databasePath' | 'auth'>,
+  options: TokenOptions,
+): Promise<string> {
+  const key = await loadDevelopmentKey(config);
+  return mintDevelopmentToken(key, config.auth.issuer, config.auth.audience, {
+    tenantId: options.tenantId ?? TEST_TENANT,
+    userId: options.userId ?? TEST_USER,
+    scopes: options.scopes ?? READ_WRITE,
+    expiresIn: options.expiresIn ?? 3600,
+  });
 }

@@ -52,8 +52,8 @@ export class CollectionRequestReader {
     private readonly skipTokens: SkipTokenCodec,
   ) {}
 
-  /** Reads `GET {entitySet}?...` with the Prefer header's page size. */
-  read(rawQuery: string, preferredPageSize?: number): CollectionRequest {
+  /** Reads `GET {entitySet}?...` for a scope (the caller's tenant) with the Prefer header's page size. */
+  read(rawQuery: string, scope: string, preferredPageSize?: number): CollectionRequest {
     const options = parseQueryOptions(rawQuery, COLLECTION_OPTIONS).system;
     const filterText = options.get('filter');
     const orderByText = options.get('orderby');
@@ -69,7 +69,8 @@ export class CollectionRequestReader {
     const select =
       selectText !== undefined ? this.checker.checkSelect(parseSelect(selectText)) : undefined;
 
-    const identity = queryIdentity([filterText, searchText, orderByText, top]);
+    // The scope (the caller's tenant) is part of the identity: a skiptoken works for its tenant only.
+    const identity = queryIdentity([scope, filterText, searchText, orderByText, top]);
     const skipToken = options.get('skiptoken');
     const position =
       skipToken !== undefined ? this.skipTokens.decode(skipToken, identity) : undefined;

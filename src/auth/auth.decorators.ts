@@ -1,0 +1,48 @@
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiExtension, ApiResponse } from '@nestjs/swagger';
+import { ODataErrorResponse } from '../common/odata-error.dto';
+import { Caller, Permission, scopesFor } from './caller';
+
+export const PUBLIC_ROUTE = 'auth:public';
+export const REQUIRED_PERMISSION = 'auth:permission';
+
+/** Served without a token ($metadata, the service document). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+/**
+ * The delegated permission a route needs (routes without one need `write`: fail closed), also
+ * written into the OpenAPI document: the bearer scheme, the scopes, the 401, 403 and 429 answers.
+ */
+export const RequirePermission = (permission: Permission) =>
+  applyDecorators(
+    SetMetadata(REQUIRED_PERMISSION, permission),
+    ApiBearerAuth('bearer'),
+    ApiExtension('x-permissions', { delegated: scopesFor(permission), application: [] }),
+    ApiResponse({ status: 401, description: 'No valid bearer token', type: ODataErrorResponse }),
+    ApiResponse({
+      status: 403,
+      description: `Needs the delegated permission ${scopesFor(permission).join(' or ')}`,
+      type: ODataErrorResponse,
+    }),
+    ApiResponse({
+      status: 429,
+      description: 'Throttled: retry after Retry-After seconds',
+      type: ODataErrorResponse,
+    }),
+  );
+
+export interface AuthenticatedRequest {
+  caller?: Caller;
+}
+
+/** The verified caller of the request (set by the AuthenticationGuard). */
+export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext) => {
+  const caller = context.switchToHttp().getRequest<AuthenticatedRequest>().caller;
+  if (!caller) throw new Error('No caller: the route is public or the guard did not run.');
+  return caller;
+});

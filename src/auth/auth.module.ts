@@ -1,0 +1,42 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfigService } from '../config/app-config.service';
+import { AuthenticationGuard } from './authentication.guard';
+import { loadDevelopmentKey } from './development-issuer';
+import { CallerThrottleGuard } from './throttle.guard';
+import { TokenVerifier } from './token-verifier';
+
+@Global()
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => ({
+        throttlers: [
+          { ttl: config.values.throttle.windowSeconds * 1000, limit: config.values.throttle.limit },
+        ],
+      }),
+    }),
+  ],
+  providers: [
+    {
+      provide: TokenVerifier,
+      inject: [AppConfigService],
+      useFactory: async (config: AppConfigService) => {
+        const { auth } = config.values;
+        if (auth.mode !== 'development') return TokenVerifier.create(auth);
+        new Logger('Auth').warn(
+          'Development mode: no AUTH_* is set, so tokens are verified against the development ' +
+            'issuer key beside the database. `npm run token` mints them. Never use this in production.',
+        );
+        return TokenVerifier.create(auth, await loadDevelopmentKey(config.values));
+      },
+    },
+    // Order matters: authenticate first, then throttle by the caller.
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useClass: CallerThrottleGuard },
+  ],
+  exports: [TokenVerifier],
+})
+export class AuthModule {}

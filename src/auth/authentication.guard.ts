@@ -1,0 +1,50 @@
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { FastifyRequest } from 'fastify';
+import { AuthenticationError, ForbiddenError } from '../common/errors';
+import { AuthenticatedRequest, PUBLIC_ROUTE, REQUIRED_PERMISSION } from './auth.decorators';
+import { Permission, scopesFor } from './caller';
+import { TokenVerifier } from './token-verifier';
+
+/**
+ * Every route needs a valid delegated bearer token unless marked @Public(). Registered globally,
+ * so a new controller cannot forget it. 401 for no or a bad token (the reason goes to the log),
+ * 403 for a token without the permission the route needs, and for app-only tokens, as Graph's
+ * managedTenants API supports delegated permissions only.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  private readonly logger = new Logger('Auth');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
+    try {
+      request.caller = await this.verifier.verify(request.headers.authorization);
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        this.logger.warn(
+          `401 for ${request.method} ${request.url.split('?')[0]} (request-id ${request.id}): ${error.reason}`,
+        );
+      }
+      throw error;
+    }
+    const permission =
+      this.reflector.getAllAndOverride<Permission>(REQUIRED_PERMISSION, targets) ?? 'write';
+    const granted = scopesFor(permission).some((scope) => request.caller!.scopes.has(scope));
+    if (!granted) {
+      throw new ForbiddenError(
+        request.caller.scopes.size === 0
+          ? 'Insufficient privileges to complete the operation: application permissions are not supported; use a delegated token.'
+          : `Insufficient privileges to complete the operation: it needs ${scopesFor(permission).join(' or ')}.`,
+      );
+    }
+    return true;
+  }
+}

@@ -1,0 +1,115 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  JSONWebKeySet,
+  JWTPayload,
+  jwtVerify,
+  JWTVerifyGetKey,
+} from 'jose';
+import { readFileSync } from 'node:fs';
+import { AuthenticationError } from '../common/errors';
+import { AuthConfig } from '../config/app-config';
+import { isGuid } from '../edm/primitive-formats';
+import { Caller } from './caller';
+import { DevelopmentKey } from './development-issuer';
+
+/** Signature algorithms we accept: asymmetric only, so no `none` and no HMAC-with-a-public-key. */
+const ALGORITHMS = ['RS256', 'ES256'];
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+type KeySet = JWTVerifyGetKey;
+
+/**
+ * Verifies bearer tokens with jose (signature, issuer, audience, exp/nbf with 60 s leeway) and
+ * turns their claims into a Caller. Tokens are never decoded and trusted.
+ */
+export class TokenVerifier {
+  private constructor(
+    private readonly keys: KeySet,
+    private readonly issuer: string,
+    private readonly audience: string,
+  ) {}
+
+  static create(auth: AuthConfig, developmentKey?: DevelopmentKey): TokenVerifier {
+    let keys: KeySet;
+    if (auth.mode === 'development') {
+      if (!developmentKey) throw new Error('The development issuer needs its key.');
+      keys = createLocalJWKSet({ keys: [developmentKey.publicJwk] });
+    } else if (auth.jwksUri) {
+      // Cached; fetched again when a token names a key id it does not know (key rotation).
+      keys = createRemoteJWKSet(new URL(auth.jwksUri), {
+        cooldownDuration: 30_000,
+        cacheMaxAge: 600_000,
+      });
+    } else {
+      keys = createLocalJWKSet(JSON.parse(readFileSync(auth.jwksFile!, 'utf8')) as JSONWebKeySet);
+    }
+    return new TokenVerifier(keys, auth.issuer, auth.audience);
+  }
+
+  /** The caller of an `Authorization` header, or an AuthenticationError saying why not (for the log). */
+  async verify(authorization: string | undefined): Promise<Caller> {
+    if (!authorization)
+      throw new AuthenticationError('Access token is empty.', 'no Authorization header', false);
+    const match = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i.exec(authorization.trim());
+    if (!match) {
+      throw new AuthenticationError(
+        'Access token is empty.',
+        'the Authorization header is not a Bearer token',
+        false,
+      );
+    }
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(match[1], this.keys, {
+        issuer: this.issuer,
+        audience: this.audience,
+        algorithms: ALGORITHMS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'iss', 'aud'],
+      }));
+    } catch (error) {
+      throw new AuthenticationError(graphMessage(error), describe(error), true);
+    }
+    return callerOf(payload);
+  }
+}
+
+function callerOf(payload: JWTPayload): Caller {
+  const { tid, oid, scp } = payload as JWTPayload & { tid?: unknown; oid?: unknown; scp?: unknown };
+  if (!isGuid(tid))
+    throw new AuthenticationError(
+      'Access token validation failure.',
+      'the token has no tid (tenant) GUID',
+      true,
+    );
+  if (oid !== undefined && !isGuid(oid)) {
+    throw new AuthenticationError(
+      'Access token validation failure.',
+      'the oid claim is not a GUID',
+      true,
+    );
+  }
+  const scopes = typeof scp === 'string' ? scp.split(' ').filter(Boolean) : [];
+  return {
+    tenantId: tid.toLowerCase(),
+    userId: typeof oid === 'string' ? oid.toLowerCase() : '',
+    scopes: new Set(scopes),
+  };
+}
+
+/** What Microsoft Graph says for each kind of failure: no more detail than that. */
+function graphMessage(error: unknown): string {
+  if (error instanceof errors.JWTExpired)
+    return 'Lifetime validation failed, the token is expired.';
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
+    return 'Access token validation failure. Invalid audience.';
+  }
+  return 'Access token validation failure.';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JOSEError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
