@@ -1,8 +1,8 @@
 import { exportJWK, generateKeyPair, importJWK, JWK, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 
 /**
@@ -35,6 +35,7 @@ export async function loadDevelopmentKey(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const key = await createKey();
+  mkdirSync(dirname(path), { recursive: true });
   try {
     // 'wx': two processes starting at once cannot overwrite each other's key.
     writeFileSync(path, JSON.stringify(key), { flag: 'wx', mode: 0o600 });

@@ -40,7 +40,12 @@ export class TestApp {
     options: { folder?: string; logger?: LogLevel[] | false | LoggerService } = {},
   ): Promise<TestApp> {
     const folder = options.folder ?? mkdtempSync(join(tmpdir(), 'mto-test-'));
-    const config = loadConfig({ DATABASE_PATH: join(folder, 'db', 'test.sqlite'), ...env });
+    // Tests fire many requests as one user; the throttling test sets its own limit.
+    const config = loadConfig({
+      DATABASE_PATH: join(folder, 'db', 'test.sqlite'),
+      THROTTLE_LIMIT: '1000000',
+      ...env,
+    });
     const app = await createApp(config, { logger: options.logger ?? false });
     await app.getHttpAdapter().getInstance().ready();
     const token = config.auth.mode === 'development' ? await tokenFor(config, {}) : '';
