@@ -9,7 +9,8 @@ import { registerHttpConventions } from './common/http-conventions';
 import { ODataExceptionFilter } from './common/odata-exception.filter';
 import { AppConfig } from './config/app-config';
 import { rewriteKeyPredicate } from './odata/key-predicate';
-import { setupSwagger } from './swagger';
+import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
+import { answerClientError, registerHardening } from './common/http-hardening';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -32,6 +33,8 @@ export async function createApp(
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
     rewriteUrl: (request: { url?: string }) => rewriteKeyPredicate(request.url ?? '/'),
+    maxParamLength: 256,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     // Fastify's own JSON parser (with prototype-poisoning protection) is the only one we want:
@@ -42,6 +45,34 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   registerHttpConventions(fastify);
+  registerHardening(fastify, SWAGGER_UI_PATH);
+  if (config.corsOrigins.length > 0) {
+    // Off unless CORS_ORIGINS lists the origins a browser client may call from.
+    app.enableCors({
+      origin: [...config.corsOrigins],
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'prefer',
+        'if-match',
+        'if-none-match',
+        'client-request-id',
+        'accept',
+      ],
+      exposedHeaders: [
+        'request-id',
+        'client-request-id',
+        'etag',
+        'location',
+        'odata-entityid',
+        'odata-version',
+        'preference-applied',
+        'retry-after',
+      ],
+      maxAge: 600,
+    });
+  }
   app.useGlobalFilters(new ODataExceptionFilter(fastify));
   app.enableShutdownHooks();
   setupSwagger(app);

@@ -1,0 +1,121 @@
+import { Logger } from '@nestjs/common';
+import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Socket } from 'node:net';
+import { AuthenticatedRequest } from '../auth/auth.decorators';
+import { InvalidRequestError, ServiceError } from './errors';
+import { clientRequestId } from './http-conventions';
+
+/** Limits on what a request may be; each over-limit request gets a clear 4xx. */
+export const MAX_URL_LENGTH = 8 * 1024;
+export const MAX_JSON_DEPTH = 32;
+/** Node's limit on the request line and headers together (its default), answered with 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+export class UriTooLongError extends ServiceError {
+  readonly status = 414;
+  readonly code = 'uriTooLong';
+}
+
+// Swagger UI loads its scripts and styles from /docs and styles itself inline; nothing else may run.
+const SWAGGER_UI_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/**
+ * Security headers for a JSON API, limits on URL length and JSON nesting, and one log line per
+ * request (request-id, tenant, user, method, path, status, duration): never a token, a credential,
+ * a query string or a body.
+ */
+export function registerHardening(fastify: FastifyInstance, swaggerPath: string): void {
+  const logger = new Logger('Http');
+
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (request.url.length > MAX_URL_LENGTH) {
+      done(new UriTooLongError(`The URL is longer than ${MAX_URL_LENGTH} characters.`));
+      return;
+    }
+    done();
+  });
+
+  fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    const isSwaggerUi =
+      request.url === `/${swaggerPath}` || request.url.startsWith(`/${swaggerPath}/`);
+    reply.header('content-security-policy', isSwaggerUi ? SWAGGER_UI_CSP : API_CSP);
+    if (request.headers.authorization || (request as AuthenticatedRequest).caller) {
+      reply.header('cache-control', 'no-store');
+    }
+    done(null, payload);
+  });
+
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
+    const caller = (request as FastifyRequest & AuthenticatedRequest).caller;
+    logger.log(
+      JSON.stringify({
+        requestId: request.id,
+        clientRequestId: clientRequestId(request),
+        tenant: caller?.tenantId,
+        user: caller?.userId,
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      }),
+    );
+    done();
+  });
+
+  // JSON bodies: Fastify's parser (which refuses __proto__ and constructor poisoning), then a
+  // nesting limit, so a hostile body cannot make validation or storage recurse deeply.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (error, value) => {
+      if (error) return done(error);
+      if (depthOf(value) > MAX_JSON_DEPTH) {
+        return done(
+          new InvalidRequestError(`The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`),
+        );
+      }
+      done(null, value);
+    });
+  });
+}
+
+function depthOf(value: unknown, depth = 0): number {
+  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== 'object') return depth;
+  let deepest = depth + 1;
+  for (const nested of Object.values(value)) {
+    deepest = Math.max(deepest, depthOf(nested, depth + 1));
+    if (deepest > MAX_JSON_DEPTH) break;
+  }
+  return deepest;
+}
+
+/**
+ * Errors Node finds before Fastify sees a request (headers over the limit, a malformed request
+ * line) are answered with a Graph error body too, then the connection is closed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return;
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          `The request headers are larger than ${MAX_HEADER_BYTES} bytes.`,
+        ]
+      : [400, 'Bad Request', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({
+    error: {
+      code: status === 431 ? 'requestHeaderFieldsTooLarge' : 'invalidRequest',
+      message,
+      innerError: { date: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
