@@ -8,6 +8,8 @@ export interface AppConfig {
   readonly databasePath: string;
   /** 32 bytes, from CREDENTIALS_KEY; when absent a key file beside the database is used. */
   readonly credentialsKey?: Buffer;
+  /** Earlier keys (CREDENTIALS_KEYS, comma-separated), to decrypt what they wrote until rotated. */
+  readonly previousCredentialsKeys: readonly Buffer[];
   /** e.g. `https://api.contoso.com`; when absent, URLs are built from the request's Host. */
   readonly publicBaseUrl?: string;
   readonly auth: AuthConfig;
@@ -51,6 +53,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         ? databasePath
         : resolve(databasePath),
     credentialsKey: env.CREDENTIALS_KEY ? parseKey(env.CREDENTIALS_KEY) : undefined,
+    previousCredentialsKeys: (env.CREDENTIALS_KEYS ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean)
+      .map((key) => parseKey(key, 'CREDENTIALS_KEYS')),
     publicBaseUrl: env.PUBLIC_BASE_URL ? parseBaseUrl(env.PUBLIC_BASE_URL) : undefined,
     auth: parseAuth(env),
     throttle: {
@@ -96,13 +103,13 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 }
 
 /** Accepts 32 bytes as 64 hex digits or as base64/base64url. Never echoes the value. */
-function parseKey(text: string): Buffer {
+function parseKey(text: string, name = 'CREDENTIALS_KEY'): Buffer {
   const trimmed = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
     ? Buffer.from(trimmed, 'hex')
     : Buffer.from(trimmed, 'base64');
   if (key.length !== 32) {
-    throw new ConfigError('CREDENTIALS_KEY must be 32 bytes, as 64 hex digits or base64.');
+    throw new ConfigError(`${name} must hold 32-byte keys, as 64 hex digits or base64.`);
   }
   return key;
 }

@@ -30,3 +30,17 @@ describe('CredentialsCipher', () => {
     expect(() => new CredentialsCipher(randomBytes(16))).toThrow(/32 bytes/);
   });
 });
+
+describe('CredentialsCipher with previous keys', () => {
+  it('decrypts with previous keys, encrypts with the current one, and says what is stale', () => {
+    const oldKey = randomBytes(32);
+    const old = new CredentialsCipher(oldKey);
+    const rotated = new CredentialsCipher(randomBytes(32), [oldKey]);
+    const sealedByOld = old.encrypt('secret', 'row');
+    expect(rotated.decrypt(sealedByOld, 'row')).toBe('secret');
+    expect(rotated.isStale(sealedByOld)).toBe(true);
+    const sealedByNew = rotated.encrypt('secret', 'row');
+    expect(rotated.isStale(sealedByNew)).toBe(false);
+    expect(() => old.decrypt(sealedByNew, 'row')).toThrow(/unknown key/);
+  });
+});

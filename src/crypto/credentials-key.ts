@@ -1,10 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { AppConfig } from '../config/app-config';
 
 /** Where the generated key lives when CREDENTIALS_KEY is not set: beside the database file. */
 export function credentialsKeyPath(databasePath: string): string {
   return `${databasePath}.credentials-key`;
+}
+
+/**
+ * The keys for secrets at rest: the current one, which encrypts, and previous ones, which still
+ * decrypt what they wrote (CREDENTIALS_KEYS, and a generated key file when CREDENTIALS_KEY has
+ * replaced it), until `npm run rotate-credentials-key` has re-encrypted everything.
+ */
+export function loadCredentialsKeys(config: AppConfig): { current: Buffer; previous: Buffer[] } {
+  const previous = [...config.previousCredentialsKeys];
+  if (config.credentialsKey) {
+    const file = credentialsKeyPath(config.databasePath);
+    if (config.databasePath !== ':memory:' && existsSync(file)) previous.push(readKeyFile(file));
+    return { current: config.credentialsKey, previous };
+  }
+  return { current: loadCredentialsKey(config), previous };
 }
 
 /**
@@ -22,8 +37,13 @@ export function loadCredentialsKey(config: AppConfig): Buffer {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
+  return readKeyFile(path);
+}
+
+function readKeyFile(path: string): Buffer {
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-  if (key.length !== 32)
+  if (key.length !== 32) {
     throw new Error(`The credentials key file ${path} does not hold a 32-byte key.`);
+  }
   return key;
 }

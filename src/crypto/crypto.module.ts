@@ -3,10 +3,15 @@ import { createHmac } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service';
 import { SkipTokenCodec } from '../odata/query/skip-token';
 import { CredentialsCipher } from './credentials-cipher';
-import { loadCredentialsKey } from './credentials-key';
+import { loadCredentialsKeys } from './credentials-key';
 import { RequestFingerprinter } from './request-fingerprint';
 
-/** The service's master key, from which every purpose-specific key derives. */
+type CredentialsKeys = ReturnType<typeof loadCredentialsKeys>;
+
+/**
+ * The service's keys: the current one encrypts secrets, and purpose-specific keys derive from it
+ * (skiptoken signing, create fingerprints); previous ones only decrypt.
+ */
 const MASTER_KEY = Symbol('MASTER_KEY');
 
 @Global()
@@ -15,25 +20,27 @@ const MASTER_KEY = Symbol('MASTER_KEY');
     {
       provide: MASTER_KEY,
       inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => loadCredentialsKey(config.values),
+      useFactory: (config: AppConfigService) => loadCredentialsKeys(config.values),
     },
     {
       provide: CredentialsCipher,
       inject: [MASTER_KEY],
-      useFactory: (key: Buffer) => new CredentialsCipher(key),
+      useFactory: (keys: CredentialsKeys) => new CredentialsCipher(keys.current, keys.previous),
     },
     {
       // A separate key for signing skiptokens, so that no ciphertext and no token share a key.
       provide: SkipTokenCodec,
       inject: [MASTER_KEY],
-      useFactory: (key: Buffer) =>
-        new SkipTokenCodec(createHmac('sha256', key).update('skiptoken-signing').digest()),
+      useFactory: (keys: CredentialsKeys) =>
+        new SkipTokenCodec(createHmac('sha256', keys.current).update('skiptoken-signing').digest()),
     },
     {
       provide: RequestFingerprinter,
       inject: [MASTER_KEY],
-      useFactory: (key: Buffer) =>
-        new RequestFingerprinter(createHmac('sha256', key).update('request-fingerprint').digest()),
+      useFactory: (keys: CredentialsKeys) =>
+        new RequestFingerprinter(
+          createHmac('sha256', keys.current).update('request-fingerprint').digest(),
+        ),
     },
   ],
   exports: [CredentialsCipher, SkipTokenCodec, RequestFingerprinter],

@@ -1,0 +1,38 @@
+/**
+ * npm run rotate-credentials-key
+ *
+ * Re-encrypts every stored secret under the current key (CREDENTIALS_KEY), decrypting with the
+ * previous ones (CREDENTIALS_KEYS, or the generated key file). Safe while the service runs.
+ */
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/app-config';
+import { dataSourceOptions } from '../database/data-source-options';
+import { rotateCredentials } from '../managed-tenant-operations/credentials-rotation';
+import { CredentialsCipher } from './credentials-cipher';
+import { loadCredentialsKeys } from './credentials-key';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.databasePath === ':memory:')
+    throw new Error('An in-memory database has nothing to rotate.');
+  const keys = loadCredentialsKeys(config);
+  const dataSource = await new DataSource(dataSourceOptions(config)).initialize();
+  try {
+    const report = await rotateCredentials(
+      dataSource,
+      new CredentialsCipher(keys.current, keys.previous),
+    );
+    console.log(
+      `Rotated ${config.databasePath}: ${report.scanned} rows scanned, ${report.reencrypted} secrets ` +
+        `re-encrypted, ${report.skipped} skipped (changed meanwhile; run again to finish).`,
+    );
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

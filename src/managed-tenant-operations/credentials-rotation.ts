@@ -1,0 +1,68 @@
+import { DataSource } from 'typeorm';
+import { CredentialsCipher } from '../crypto/credentials-cipher';
+import { holdsSecret, managedTenantOperation as model } from '../edm/model';
+import { mapSecretValues } from '../edm/secrets';
+import { MANAGED_TENANT_OPERATIONS_TABLE } from './managed-tenant-operation.schema';
+
+export interface RotationReport {
+  readonly scanned: number;
+  readonly reencrypted: number;
+  /** Rows changed by someone else between our read and our write; the next run picks them up. */
+  readonly skipped: number;
+}
+
+const SECRET_COLUMNS = Object.entries(model.properties)
+  .filter(([, property]) => holdsSecret(property))
+  .map(([name]) => name);
+
+/**
+ * Re-encrypts every secret under the current key, while the service keeps running: rows are read
+ * in small pages by id, and each UPDATE is conditional on the value read, so a concurrent write
+ * (which already uses the current key) is never overwritten. Run it after every instance runs with
+ * the new CREDENTIALS_KEY and the old key in CREDENTIALS_KEYS; then the old key can go.
+ */
+export async function rotateCredentials(
+  dataSource: DataSource,
+  cipher: CredentialsCipher,
+  pageSize = 200,
+): Promise<RotationReport> {
+  let scanned = 0;
+  let reencrypted = 0;
+  let skipped = 0;
+  let after = '';
+  const columns = SECRET_COLUMNS.map((column) => `"${column}"`).join(', ');
+  for (;;) {
+    const rows = (await dataSource.query(
+      `SELECT "id", ${columns} FROM "${MANAGED_TENANT_OPERATIONS_TABLE}" WHERE "id" > ? ORDER BY "id" LIMIT ?`,
+      [after, pageSize],
+    )) as Array<Record<string, string | null>>;
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      scanned += 1;
+      const id = row.id as string;
+      for (const column of SECRET_COLUMNS) {
+        const stored = row[column];
+        if (stored === null) continue;
+        let stale = false;
+        const value = mapSecretValues(
+          model.properties[column],
+          JSON.parse(stored),
+          (ciphertext) => {
+            if (!cipher.isStale(ciphertext)) return ciphertext;
+            stale = true;
+            return cipher.encrypt(cipher.decrypt(ciphertext, id), id);
+          },
+        );
+        if (!stale) continue;
+        const result = (await dataSource.query(
+          `UPDATE "${MANAGED_TENANT_OPERATIONS_TABLE}" SET "${column}" = ? WHERE "id" = ? AND "${column}" = ? RETURNING "id"`,
+          [JSON.stringify(value), id, stored],
+        )) as unknown[];
+        if (result.length === 1) reencrypted += 1;
+        else skipped += 1;
+      }
+      after = id;
+    }
+  }
+  return { scanned, reencrypted, skipped };
+}
