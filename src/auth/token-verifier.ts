@@ -39,7 +39,7 @@ export class TokenVerifier {
     } else if (auth.jwksUri) {
       // Cached; fetched again when a token names a key id it does not know (key rotation).
       keys = createRemoteJWKSet(new URL(auth.jwksUri), {
-        cooldownDuration: 30_000,
+        cooldownDuration: auth.jwksCooldownMs,
         cacheMaxAge: 600_000,
       });
     } else {

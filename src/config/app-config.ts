@@ -30,6 +30,8 @@ export type AuthConfig =
       readonly audience: string;
       readonly jwksUri?: string;
       readonly jwksFile?: string;
+      /** After a fetch of the JWKS, how long an unknown key id waits before another fetch. */
+      readonly jwksCooldownMs: number;
     };
 
 export const DEVELOPMENT_ISSUER = 'https://login.managed-tenant-operations.local/development';
@@ -89,6 +91,8 @@ function parseAuth(env: NodeJS.ProcessEnv): AuthConfig {
     audience: AUTH_AUDIENCE,
     jwksUri: AUTH_JWKS_URI || undefined,
     jwksFile: AUTH_JWKS_FILE || undefined,
+    jwksCooldownMs:
+      env.AUTH_JWKS_COOLDOWN_MS === '0' ? 0 : positiveInteger(env, 'AUTH_JWKS_COOLDOWN_MS', 30_000),
   };
 }
 
