@@ -21,6 +21,20 @@ export default tseslint.config(
     },
   },
   {
+    // The bench's load generator and baseline run as plain CommonJS Node scripts.
+    files: ['bench/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        process: 'readonly',
+        Buffer: 'readonly',
+        console: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Tests read JSON response bodies, whose shape is what they assert.
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

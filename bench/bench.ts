@@ -1,0 +1,319 @@
+/**
+ * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --connections 50]
+ *
+ * Builds, fills a fresh SQLite database, starts the service (production build, loopback) and the
+ * bare Fastify + better-sqlite3 baseline (bench/baseline) on copies of it, and loads both with
+ * autocannon, alternately, scenario by scenario, round by round. Prints requests/s, p50 and p99 for
+ * each, the service/baseline throughput ratio (the median of the per-round ratios), the service's
+ * peak RSS and any non-2xx answer. Not a test: compare the ratios within one run.
+ */
+import 'reflect-metadata';
+import { ChildProcess, execFileSync, execSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadDevelopmentKey, mintDevelopmentToken } from '../src/auth/development-issuer';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/config/app-config';
+import { ManagedTenantOperation } from '../src/managed-tenant-operations/managed-tenant-operation';
+import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
+import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
+
+const ROOT = resolve(__dirname, '..');
+const TENANT = seedExampleRequest.partnerTenantId;
+const USER = seedExampleRequest.partnerUserId;
+const STATUSES = Array.from({ length: 10 }, (_, i) => `status-${i}`);
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+const ROWS = argument('rows', 10_000);
+const DURATION = argument('duration', 5);
+const ROUNDS = argument('rounds', 3);
+const CONNECTIONS = argument('connections', 50);
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+function operation(i: number, start: number): ManagedTenantOperation {
+  const at = new Date(start + i * 1000).toISOString();
+  return {
+    id: randomUUID(),
+    createdDateTime: at,
+    lastModifiedDateTime: at,
+    properties: {
+      result: { isSuccess: i % 3 === 0, isComplete: i % 2 === 0, tenantExceptions: [], result: [] },
+      target: { allTenants: i % 2 === 0, tenantIds: [randomUUID()] },
+      operationDefinition: { logLevel: ['none', 'summary', 'full'][i % 3], lambdaDefinitions: [] },
+      aggregationDefinition: {},
+      credentials: {},
+      status: STATUSES[i % STATUSES.length],
+      partnerTenantId: TENANT,
+      partnerUserId: USER,
+      name: `operation ${i}`,
+      description: 'bench',
+      requestId: randomUUID(),
+    },
+    dynamicProperties: {},
+  };
+}
+
+async function fill(databasePath: string): Promise<{ ids: string[]; seconds: number }> {
+  const app = await createApp(loadConfig({ DATABASE_PATH: databasePath }), { logger: ['error'] });
+  const repository = app.get(ManagedTenantOperationsRepository);
+  const started = performance.now();
+  const start = Date.UTC(2026, 0, 1);
+  const ids: string[] = [];
+  for (let offset = 0; offset < ROWS; offset += 10_000) {
+    const batch = Array.from({ length: Math.min(10_000, ROWS - offset) }, (_, i) =>
+      operation(offset + i, start),
+    );
+    ids.push(...batch.slice(0, 100).map((op) => op.id));
+    await repository.insertMany(batch);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await app.close();
+  return { ids: ids.slice(0, 1000), seconds };
+}
+
+async function startProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: string,
+): Promise<ChildProcess> {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    if (output.length < 20_000) output += chunk;
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const deadline = Date.now() + 60_000;
+  while (!output.includes(ready)) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`${command} did not start: ${output}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return child;
+}
+
+interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+function load(spec: Record<string, unknown>): LoadResult {
+  const output = execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'bench/load.js'),
+      JSON.stringify({ connections: CONNECTIONS, duration: DURATION, ...spec }),
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 10 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(output) as LoadResult;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+async function main(): Promise<void> {
+  console.log('Building…');
+  execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
+  const folder = mkdtempSync(join(tmpdir(), 'mto-bench-'));
+  const processes: ChildProcess[] = [];
+  try {
+    const serviceDb = join(folder, 'service.sqlite');
+    const baselineDb = join(folder, 'baseline.sqlite');
+    console.log(`Filling ${ROWS} rows…`);
+    const { ids, seconds } = await fill(serviceDb);
+    copyFileSync(serviceDb, baselineDb);
+    const config = loadConfig({ DATABASE_PATH: serviceDb });
+    const token = await mintDevelopmentToken(
+      await loadDevelopmentKey(config),
+      config.auth.issuer,
+      config.auth.audience,
+      {
+        tenantId: TENANT,
+        userId: USER,
+        scopes: ['ManagedTenants.ReadWrite.All'],
+        expiresIn: 3600,
+      },
+    );
+
+    const servicePort = await freePort();
+    const baselinePort = await freePort();
+    const service = await startProcess(
+      process.execPath,
+      [join(ROOT, 'dist/src/main.js')],
+      {
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(servicePort),
+        DATABASE_PATH: serviceDb,
+        THROTTLE_LIMIT: '1000000000',
+      },
+      'Serving http://',
+    );
+    processes.push(service);
+    processes.push(
+      await startProcess(
+        process.execPath,
+        [join(ROOT, 'bench/baseline/server.js'), baselineDb, String(baselinePort)],
+        { BENCH_TENANT: TENANT },
+        'baseline ready',
+      ),
+    );
+
+    const targets = {
+      service: {
+        url: `http://127.0.0.1:${servicePort}`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
+      baseline: {
+        url: `http://127.0.0.1:${baselinePort}`,
+        headers: { 'content-type': 'application/json' },
+      },
+    };
+    // (d): the first page's nextLink, per target.
+    const nextLinks: Record<string, string> = {};
+    for (const [name, target] of Object.entries(targets)) {
+      const first =
+        name === 'service'
+          ? '/beta/managedTenantOperations?$orderby=createdDateTime%20desc&$top=50'
+          : '/beta/managedTenantOperations?$top=25';
+      const body = (await (
+        await fetch(`${target.url}${first}`, {
+          headers: { ...target.headers, prefer: 'odata.maxpagesize=25' },
+        })
+      ).json()) as { '@odata.nextLink': string };
+      nextLinks[name] = `/beta/${body['@odata.nextLink']}`;
+    }
+    const body = { ...seedExampleRequest };
+    const scenarios: Array<[string, (target: string) => Record<string, unknown>]> = [
+      [
+        '(a) POST the seed example',
+        () => ({
+          method: 'POST',
+          path: '/beta/managedTenantOperations',
+          body,
+          freshRequestId: true,
+        }),
+      ],
+      [
+        '(b) GET by key',
+        () => ({
+          method: 'GET',
+          path: '/beta',
+          paths: ids.map((id) => `/beta/managedTenantOperations/${id}`),
+        }),
+      ],
+      [
+        "(c) $filter=status eq 'x'&$top=50",
+        () => ({
+          method: 'GET',
+          path: "/beta/managedTenantOperations?$filter=status%20eq%20'status-3'&$top=50",
+        }),
+      ],
+      [
+        '(d) $orderby=createdDateTime desc, one nextLink',
+        (target) => ({
+          method: 'GET',
+          path: nextLinks[target],
+          headers: { prefer: 'odata.maxpagesize=25' },
+        }),
+      ],
+      [
+        '(e) PATCH one property',
+        () => ({
+          method: 'PATCH',
+          path: '/beta',
+          paths: ids.map((id) => `/beta/managedTenantOperations/${id}`),
+          body: { status: 'patched' },
+        }),
+      ],
+    ];
+
+    const results: Record<string, { service: LoadResult[]; baseline: LoadResult[] }> = {};
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const [name, scenario] of scenarios) {
+        results[name] ??= { service: [], baseline: [] };
+        for (const target of ['service', 'baseline'] as const) {
+          const spec = scenario(target);
+          const result = load({
+            ...spec,
+            url: targets[target].url,
+            headers: { ...targets[target].headers, ...(spec.headers as object) },
+          });
+          results[name][target].push(result);
+          console.log(
+            `round ${round} ${name} ${target}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`,
+          );
+        }
+      }
+    }
+
+    console.log(
+      `\n${ROWS} rows (filled in ${seconds.toFixed(1)} s); ${ROUNDS} rounds of ${DURATION} s per scenario and target, ${CONNECTIONS} connections; Node ${process.version}\n`,
+    );
+    console.log(
+      '| scenario | service req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio | non-2xx |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [name, { service: s, baseline: b }] of Object.entries(results)) {
+      const ratio = median(s.map((result, i) => result.requestsPerSecond / b[i].requestsPerSecond));
+      const non2xx = s.reduce(
+        (sum, result) => sum + result.non2xx + result.errors + result.timeouts,
+        0,
+      );
+      console.log(
+        `| ${name} | ${median(s.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(s.map((r) => r.p50))} | ${median(s.map((r) => r.p99))} | ` +
+          `${median(b.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(b.map((r) => r.p50))} | ${median(b.map((r) => r.p99))} | ${ratio.toFixed(2)} | ${non2xx} |`,
+      );
+    }
+    console.log(
+      `\nService peak RSS: ${peakRssMb(service.pid!).toFixed(0)} MB (target: under 250 MB)`,
+    );
+    console.log('Targets: every ratio at least 0.50; p99 of (b) under 20 ms; no non-2xx answers.');
+  } finally {
+    for (const child of processes) child.kill('SIGTERM');
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
