@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { AppModule } from './app.module';
 import { registerHttpConventions } from './common/http-conventions';
 import { ODataExceptionFilter } from './common/odata-exception.filter';
-import { AppConfig } from './config/app-config';
+import { AppConfig, LOG_LEVELS } from './config/app-config';
 import { rewriteKeyPredicate } from './odata/key-predicate';
 import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
 import { answerClientError, registerHardening } from './common/http-hardening';
@@ -30,17 +30,16 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     // `/beta/` is the service document as much as `/beta` (clients join a base URL with a slash).
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
     genReqId: () => randomUUID(),
     rewriteUrl: (request: { url?: string }) => rewriteKeyPredicate(request.url ?? '/'),
-    maxParamLength: 256,
     clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     // Fastify's own JSON parser (with prototype-poisoning protection) is the only one we want:
     // a form or text body is then a 415, not something half-parsed.
     bodyParser: false,
-    logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
+    logger: options.logger ?? LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');

@@ -25,6 +25,13 @@ type KeySet = JWTVerifyGetKey;
  * turns their claims into a Caller. Tokens are never decoded and trusted.
  */
 export class TokenVerifier {
+  /**
+   * Tokens already verified, until they expire (at most 5 minutes): a client sends the same token
+   * on every request, and verifying its signature again each time is most of a read's cost.
+   * A token is immutable, so the cache can only hold what a fresh verification would say.
+   */
+  private readonly verified = new Map<string, { caller: Caller; until: number }>();
+
   private constructor(
     private readonly keys: KeySet,
     private readonly issuer: string,
@@ -60,9 +67,12 @@ export class TokenVerifier {
         false,
       );
     }
+    const token = match[1];
+    const cached = this.verified.get(token);
+    if (cached && cached.until > Date.now()) return cached.caller;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], this.keys, {
+      ({ payload } = await jwtVerify(token, this.keys, {
         issuer: this.issuer,
         audience: this.audience,
         algorithms: ALGORITHMS,
@@ -72,9 +82,22 @@ export class TokenVerifier {
     } catch (error) {
       throw new AuthenticationError(graphMessage(error), describe(error), true);
     }
-    return callerOf(payload);
+    const caller = callerOf(payload);
+    this.remember(token, caller, (payload.exp ?? 0) * 1000);
+    return caller;
+  }
+
+  private remember(token: string, caller: Caller, expiresAt: number): void {
+    if (this.verified.size >= MAX_CACHED_TOKENS) {
+      // Maps iterate in insertion order: drop the oldest entry.
+      this.verified.delete(this.verified.keys().next().value!);
+    }
+    this.verified.set(token, { caller, until: Math.min(expiresAt, Date.now() + MAX_CACHE_MS) });
   }
 }
+
+const MAX_CACHED_TOKENS = 10_000;
+const MAX_CACHE_MS = 5 * 60_000;
 
 function callerOf(payload: JWTPayload): Caller {
   const { tid, oid, scp } = payload as JWTPayload & { tid?: unknown; oid?: unknown; scp?: unknown };

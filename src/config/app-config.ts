@@ -16,7 +16,12 @@ export interface AppConfig {
   readonly throttle: { readonly limit: number; readonly windowSeconds: number };
   /** Origins allowed by CORS; none (CORS off) by default. */
   readonly corsOrigins: readonly string[];
+  /** The least severe level logged (LOG_LEVEL): `log` includes one line per request. */
+  readonly logLevel: LogLevelName;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /**
  * Where bearer tokens come from. `development`: no identity provider is configured, so the service
@@ -66,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       limit: positiveInteger(env, 'THROTTLE_LIMIT', 1200),
       windowSeconds: positiveInteger(env, 'THROTTLE_WINDOW_SECONDS', 60),
     },
+    logLevel: parseLogLevel(env.LOG_LEVEL),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())
@@ -94,6 +100,15 @@ function parseAuth(env: NodeJS.ProcessEnv): AuthConfig {
     jwksCooldownMs:
       env.AUTH_JWKS_COOLDOWN_MS === '0' ? 0 : positiveInteger(env, 'AUTH_JWKS_COOLDOWN_MS', 30_000),
   };
+}
+
+function parseLogLevel(text: string | undefined): LogLevelName {
+  if (text === undefined || text === '') return 'log';
+  const level = text.toLowerCase() === 'info' ? 'log' : text.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not '${text}'.`);
+  }
+  return level as LogLevelName;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
