@@ -35,7 +35,7 @@ const SEARCHABLE_COLUMNS = Object.entries(model.properties)
  */
 @Injectable()
 export class ManagedTenantOperationsRepository {
-  private selectById?: { get(...parameters: unknown[]): unknown };
+  private prepared?: PreparedStatements;
 
   constructor(
     @InjectRepository(managedTenantOperationSchema)
@@ -58,10 +58,12 @@ export class ManagedTenantOperationsRepository {
     }
     await this.writer.run(async () => {
       try {
-        await this.rows.insert({
-          ...this.toRow(operation),
-          [CREATE_FINGERPRINT_COLUMN]: createFingerprint,
-        });
+        this.statements.insert.run(
+          toSqlValues({
+            ...this.toRow(operation),
+            [CREATE_FINGERPRINT_COLUMN]: createFingerprint ?? null,
+          }),
+        );
       } catch (error) {
         if (isUniqueViolation(error)) throw new DuplicateOperationError();
         throw error;
@@ -102,12 +104,8 @@ export class ManagedTenantOperationsRepository {
    * query built by TypeORM on every call (which cost most of a read; see `npm run bench`).
    */
   async findById(tenant: TenantScope, id: string): Promise<ManagedTenantOperation | undefined> {
-    this.selectById ??= (
-      this.rows.manager.connection.driver as unknown as { databaseConnection: SqliteConnection }
-    ).databaseConnection.prepare(
-      `SELECT * FROM "${MANAGED_TENANT_OPERATIONS_TABLE}" WHERE "id" = ? AND "${TENANT_COLUMN}" = ?`,
-    );
-    const raw = this.selectById.get(id, tenant.tenantId) as Record<string, unknown> | undefined;
+    const raw = this.statements.selectById.get(id, tenant.tenantId) as
+      Record<string, unknown> | undefined;
     return raw ? this.toDomain(parseJsonColumns(raw)) : undefined;
   }
 
@@ -203,15 +201,13 @@ export class ManagedTenantOperationsRepository {
       const current = await this.findById(tenant, id);
       if (!current) return undefined;
       const next = change(current);
-      const result = await this.rows.update(
-        {
-          id,
-          [TENANT_COLUMN]: tenant.tenantId,
-          lastModifiedDateTime: current.lastModifiedDateTime,
-        },
-        this.toRow(next),
-      );
-      if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(model.name, id);
+      const result = this.statements.update.run({
+        ...toSqlValues(this.toRow(next)),
+        whereId: id,
+        whereTenant: tenant.tenantId,
+        whereVersion: current.lastModifiedDateTime,
+      });
+      if (result.changes === 0) throw new ConcurrentChangeError(model.name, id);
       return next;
     });
   }
@@ -234,6 +230,34 @@ export class ManagedTenantOperationsRepository {
       if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(model.name, id);
       return true;
     });
+  }
+
+  /**
+   * The statements of the hot paths (read, insert, update by key), prepared once on the
+   * connection TypeORM opened: most of the cost of a request was TypeORM building the same SQL.
+   */
+  private get statements(): PreparedStatements {
+    if (!this.prepared) {
+      const connection = (
+        this.rows.manager.connection.driver as unknown as { databaseConnection: SqliteConnection }
+      ).databaseConnection;
+      const table = `"${MANAGED_TENANT_OPERATIONS_TABLE}"`;
+      const dataColumns = STORED_COLUMNS.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
+      this.prepared = {
+        selectById: connection.prepare(
+          `SELECT * FROM ${table} WHERE "id" = ? AND "${TENANT_COLUMN}" = ?`,
+        ),
+        insert: connection.prepare(
+          `INSERT INTO ${table} (${STORED_COLUMNS.map((c) => `"${c}"`).join(', ')}) ` +
+            `VALUES (${STORED_COLUMNS.map((c) => `@${c}`).join(', ')})`,
+        ),
+        update: connection.prepare(
+          `UPDATE ${table} SET ${dataColumns.map((c) => `"${c}" = @${c}`).join(', ')} ` +
+            `WHERE "id" = @whereId AND "${TENANT_COLUMN}" = @whereTenant AND "lastModifiedDateTime" = @whereVersion`,
+        ),
+      };
+    }
+    return this.prepared;
   }
 
   private toRow(operation: ManagedTenantOperation): EntityRow {
@@ -270,9 +294,38 @@ export class ManagedTenantOperationsRepository {
   }
 }
 
-/** better-sqlite3's connection, as far as this repository uses it. */
+/** better-sqlite3's connection and statements, as far as this repository uses them. */
+interface SqliteStatement {
+  get(...parameters: unknown[]): unknown;
+  run(...parameters: unknown[]): { changes: number };
+}
 interface SqliteConnection {
-  prepare(sql: string): { get(...parameters: unknown[]): unknown };
+  prepare(sql: string): SqliteStatement;
+}
+interface PreparedStatements {
+  readonly selectById: SqliteStatement;
+  readonly insert: SqliteStatement;
+  readonly update: SqliteStatement;
+}
+
+/** Every column of the table, from the entity schema. */
+const STORED_COLUMNS = Object.keys(managedTenantOperationSchema.options.columns);
+
+/** A row as SQLite stores it: JSON columns as text, booleans as 0/1, absent as null. */
+function toSqlValues(row: EntityRow): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const column of STORED_COLUMNS) {
+    const value = row[column];
+    values[column] =
+      value === undefined
+        ? null
+        : JSON_COLUMNS.includes(column)
+          ? JSON.stringify(value)
+          : typeof value === 'boolean'
+            ? Number(value)
+            : value;
+  }
+  return values;
 }
 
 /** The columns TypeORM stores as JSON text, from the entity schema. */
@@ -290,7 +343,8 @@ function parseJsonColumns(raw: Record<string, unknown>): EntityRow {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  const code = (error as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
+  const failure = error as QueryFailedError & { code?: string; driverError?: { code?: string } };
+  const code = failure.driverError?.code ?? failure.code;
   return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
