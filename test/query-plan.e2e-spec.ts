@@ -45,20 +45,21 @@ describe('indexes for the common queries', () => {
       app,
       "$filter=status%20eq%20'running'&$orderby=createdDateTime%20desc&$top=50",
     );
-    expect(plan).toMatch(/USING (COVERING )?INDEX IDX_mto_status_createdDateTime/);
+    expect(plan).toMatch(/USING (COVERING )?INDEX IDX_mto_partnerTenantId_status_createdDateTime/);
     expect(plan).not.toMatch(/SCAN o\b(?! USING)/);
     expect(plan).not.toContain('TEMP B-TREE');
   });
 
   it('seeks the index for a skiptoken page in the default order', async () => {
     const plan = await planFor(app, '', true);
-    expect(plan).toMatch(/SEARCH o USING INDEX IDX_mto_createdDateTime/);
+    expect(plan).toMatch(/SEARCH o USING INDEX IDX_mto_(partnerTenantId_)?createdDateTime/);
     expect(plan).not.toContain('TEMP B-TREE');
   });
 
   it('seeks the status index for a skiptoken page of a status filter', async () => {
     const plan = await planFor(app, "$filter=status%20eq%20'running'", true);
-    expect(plan).toMatch(/SEARCH o USING INDEX IDX_mto_status_createdDateTime/);
+    // SQLite picks by its statistics (one tenant here): either index seeks the position.
+    expect(plan).toMatch(/SEARCH o USING INDEX IDX_mto_(partnerTenantId_)?status_createdDateTime/);
   });
 
   it('uses an index for partnerTenantId and requestId filters', async () => {

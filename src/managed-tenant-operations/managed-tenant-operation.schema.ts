@@ -22,6 +22,11 @@ export const managedTenantOperationSchema = buildEntitySchema(
         columns: ['partnerTenantId', 'createdDateTime', 'id'],
       },
       { name: 'IDX_mto_requestId', columns: ['requestId'] },
+      // Every query is scoped by tenant: the common filter and order within a tenant.
+      {
+        name: 'IDX_mto_partnerTenantId_status_createdDateTime',
+        columns: ['partnerTenantId', 'status', 'createdDateTime', 'id'],
+      },
       // requestId is the client's idempotency key within a partner tenant.
       {
         name: 'UQ_mto_partnerTenantId_requestId',

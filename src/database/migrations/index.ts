@@ -1,10 +1,12 @@
 import { CreateManagedTenantOperations1795900586938 } from './1795900586938-CreateManagedTenantOperations';
 import { AddQueryIndexes1795901789825 } from './1795901789825-AddQueryIndexes';
 import { IdempotentCreate1795902617479 } from './1795902617479-IdempotentCreate';
+import { TenantStatusIndex1795905689482 } from './1795905689482-TenantStatusIndex';
 
 /** Every migration, oldest first. They run at start, so an older database file upgrades in place. */
 export const migrations = [
   CreateManagedTenantOperations1795900586938,
   AddQueryIndexes1795901789825,
   IdempotentCreate1795902617479,
+  TenantStatusIndex1795905689482,
 ];

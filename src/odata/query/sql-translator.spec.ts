@@ -49,7 +49,7 @@ describe('SqlTranslator', () => {
   it('binds every value and never pastes request text into SQL', () => {
     const hostile = "name eq 'x'' OR 1=1; DROP TABLE managed_tenant_operations; --'";
     const { sql, params } = filterSql(hostile);
-    expect(sql).toBe('"o"."name" IS :p0');
+    expect(sql).toBe('"o"."name" = :p0');
     expect(params).toEqual({ p0: "x' OR 1=1; DROP TABLE managed_tenant_operations; --" });
   });
 

@@ -118,7 +118,13 @@ export class SqlTranslator {
       case 'comparison': {
         const left = this.value(expression.left);
         const right = this.value(expression.right);
-        if (expression.operator === 'eq') return `${left} IS ${right}`;
+        // `IS` is null-safe; outside NOT, `=` with a non-null literal means the same (a null row
+        // value is not true either way) and lets SQLite use an index.
+        if (expression.operator === 'eq') {
+          const literalRight =
+            expression.right.kind === 'literal' && expression.right.value !== null;
+          return !negated && literalRight ? `${left} = ${right}` : `${left} IS ${right}`;
+        }
         if (expression.operator === 'ne') return `${left} IS NOT ${right}`;
         const op = { gt: '>', ge: '>=', lt: '<', le: '<=' }[expression.operator];
         // A comparison with null is false in OData, NULL in SQL; they differ only under NOT.
