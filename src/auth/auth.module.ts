@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfigService } from '../config/app-config.service';
 import { AuthenticationGuard } from './authentication.guard';
 import { loadDevelopmentKey } from './development-issuer';
+import { FixedWindowThrottlerStorage } from './fixed-window-throttler-storage';
 import { CallerThrottleGuard } from './throttle.guard';
 import { TokenVerifier } from './token-verifier';
 
@@ -16,6 +17,7 @@ import { TokenVerifier } from './token-verifier';
         throttlers: [
           { ttl: config.values.throttle.windowSeconds * 1000, limit: config.values.throttle.limit },
         ],
+        storage: new FixedWindowThrottlerStorage(),
       }),
     }),
   ],

@@ -36,6 +36,8 @@ const SEARCHABLE_COLUMNS = Object.entries(model.properties)
 @Injectable()
 export class ManagedTenantOperationsRepository {
   private prepared?: PreparedStatements;
+  /** Statements of page queries, by SQL text (values are bound, so the texts repeat). */
+  private readonly pageStatements = new Map<string, SqliteStatement>();
 
   constructor(
     @InjectRepository(managedTenantOperationSchema)
@@ -120,11 +122,18 @@ export class ManagedTenantOperationsRepository {
     after: readonly unknown[] | undefined,
     limit: number,
   ): Promise<Array<{ operation: ManagedTenantOperation; position: unknown[] }>> {
-    const { entities, raw } = await this.pageQuery(tenant, query, after, limit).getRawAndEntities();
-    return entities.map((row, index) => ({
-      operation: this.toDomain(row),
-      position: query.orderBy.map((_, key) => (raw[index] as Record<string, unknown>)[`k${key}`]),
-    }));
+    // The QueryBuilder writes the SQL; running it on a cached prepared statement and mapping the
+    // raw rows here skips TypeORM's re-preparation and entity hydration, most of a page's cost.
+    const [sql, parameters] = this.pageQuery(tenant, query, after, limit).getQueryAndParameters();
+    const rows = this.preparedFor(sql).all(...parameters) as Array<Record<string, unknown>>;
+    return rows.map((raw) => {
+      const row: EntityRow = {};
+      for (const column of STORED_COLUMNS) row[column] = raw[`${ROW_ALIAS}_${column}`];
+      return {
+        operation: this.toDomain(parseJsonColumns(row)),
+        position: query.orderBy.map((_, key) => raw[`k${key}`]),
+      };
+    });
   }
 
   /** The SQL and parameters findPage runs, for review and for query-plan tests. */
@@ -238,9 +247,7 @@ export class ManagedTenantOperationsRepository {
    */
   private get statements(): PreparedStatements {
     if (!this.prepared) {
-      const connection = (
-        this.rows.manager.connection.driver as unknown as { databaseConnection: SqliteConnection }
-      ).databaseConnection;
+      const connection = this.connection;
       const table = `"${MANAGED_TENANT_OPERATIONS_TABLE}"`;
       const dataColumns = STORED_COLUMNS.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
       this.prepared = {
@@ -258,6 +265,24 @@ export class ManagedTenantOperationsRepository {
       };
     }
     return this.prepared;
+  }
+
+  private preparedFor(sql: string): SqliteStatement {
+    let statement = this.pageStatements.get(sql);
+    if (!statement) {
+      if (this.pageStatements.size >= MAX_CACHED_PAGE_STATEMENTS) {
+        this.pageStatements.delete(this.pageStatements.keys().next().value!);
+      }
+      statement = this.connection.prepare(sql);
+      this.pageStatements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private get connection(): SqliteConnection {
+    return (
+      this.rows.manager.connection.driver as unknown as { databaseConnection: SqliteConnection }
+    ).databaseConnection;
   }
 
   private toRow(operation: ManagedTenantOperation): EntityRow {
@@ -297,6 +322,7 @@ export class ManagedTenantOperationsRepository {
 /** better-sqlite3's connection and statements, as far as this repository uses them. */
 interface SqliteStatement {
   get(...parameters: unknown[]): unknown;
+  all(...parameters: unknown[]): unknown[];
   run(...parameters: unknown[]): { changes: number };
 }
 interface SqliteConnection {
@@ -307,6 +333,8 @@ interface PreparedStatements {
   readonly insert: SqliteStatement;
   readonly update: SqliteStatement;
 }
+
+const MAX_CACHED_PAGE_STATEMENTS = 200;
 
 /** Every column of the table, from the entity schema. */
 const STORED_COLUMNS = Object.keys(managedTenantOperationSchema.options.columns);
