@@ -9,23 +9,18 @@
  */
 import 'reflect-metadata';
 import { ChildProcess, execFileSync, execSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadDevelopmentKey, mintDevelopmentToken } from '../src/auth/development-issuer';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
-import { ManagedTenantOperation } from '../src/managed-tenant-operations/managed-tenant-operation';
 import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
+import { BENCH_TENANT, benchToken, syntheticOperation } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
-const TENANT = seedExampleRequest.partnerTenantId;
-const USER = seedExampleRequest.partnerUserId;
-const STATUSES = Array.from({ length: 10 }, (_, i) => `status-${i}`);
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -48,29 +43,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function operation(i: number, start: number): ManagedTenantOperation {
-  const at = new Date(start + i * 1000).toISOString();
-  return {
-    id: randomUUID(),
-    createdDateTime: at,
-    lastModifiedDateTime: at,
-    properties: {
-      result: { isSuccess: i % 3 === 0, isComplete: i % 2 === 0, tenantExceptions: [], result: [] },
-      target: { allTenants: i % 2 === 0, tenantIds: [randomUUID()] },
-      operationDefinition: { logLevel: ['none', 'summary', 'full'][i % 3], lambdaDefinitions: [] },
-      aggregationDefinition: {},
-      credentials: {},
-      status: STATUSES[i % STATUSES.length],
-      partnerTenantId: TENANT,
-      partnerUserId: USER,
-      name: `operation ${i}`,
-      description: 'bench',
-      requestId: randomUUID(),
-    },
-    dynamicProperties: {},
-  };
-}
-
 async function fill(databasePath: string): Promise<{ ids: string[]; seconds: number }> {
   const app = await createApp(loadConfig({ DATABASE_PATH: databasePath }), { logger: ['error'] });
   const repository = app.get(ManagedTenantOperationsRepository);
@@ -79,7 +51,7 @@ async function fill(databasePath: string): Promise<{ ids: string[]; seconds: num
   const ids: string[] = [];
   for (let offset = 0; offset < ROWS; offset += 10_000) {
     const batch = Array.from({ length: Math.min(10_000, ROWS - offset) }, (_, i) =>
-      operation(offset + i, start),
+      syntheticOperation(offset + i, start),
     );
     ids.push(...batch.slice(0, 100).map((op) => op.id));
     await repository.insertMany(batch);
@@ -161,17 +133,7 @@ async function main(): Promise<void> {
     const { ids, seconds } = await fill(serviceDb);
     copyFileSync(serviceDb, baselineDb);
     const config = loadConfig({ DATABASE_PATH: serviceDb });
-    const token = await mintDevelopmentToken(
-      await loadDevelopmentKey(config),
-      config.auth.issuer,
-      config.auth.audience,
-      {
-        tenantId: TENANT,
-        userId: USER,
-        scopes: ['ManagedTenants.ReadWrite.All'],
-        expiresIn: 3600,
-      },
-    );
+    const token = await benchToken(config);
 
     const servicePort = await freePort();
     const baselinePort = await freePort();
@@ -192,7 +154,7 @@ async function main(): Promise<void> {
       await startProcess(
         process.execPath,
         [join(ROOT, 'bench/baseline/server.js'), baselineDb, String(baselinePort)],
-        { BENCH_TENANT: TENANT },
+        { BENCH_TENANT },
         'baseline ready',
       ),
     );

@@ -6,15 +6,14 @@
  * figures depend on the machine; compare the ratios within one run.
  */
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
-import { ManagedTenantOperation } from '../src/managed-tenant-operations/managed-tenant-operation';
 import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
+import { benchToken, syntheticOperation } from './synthetic-operations';
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -23,34 +22,11 @@ function argument(name: string, fallback: number): number {
 
 const ROWS = argument('rows', 100_000);
 const REQUESTS = argument('requests', 200);
-const STATUSES = Array.from({ length: 10 }, (_, i) => `status-${i}`);
-
-function syntheticOperation(i: number, start: number): ManagedTenantOperation {
-  const at = new Date(start + i * 1000).toISOString();
-  return {
-    id: randomUUID(),
-    createdDateTime: at,
-    lastModifiedDateTime: at,
-    properties: {
-      result: { isSuccess: i % 3 === 0, isComplete: i % 2 === 0, tenantExceptions: [], result: [] },
-      target: { allTenants: i % 2 === 0, tenantIds: [randomUUID()] },
-      operationDefinition: { logLevel: ['none', 'summary', 'full'][i % 3], lambdaDefinitions: [] },
-      aggregationDefinition: {},
-      credentials: {},
-      status: STATUSES[i % STATUSES.length],
-      partnerTenantId: randomUUID(),
-      partnerUserId: randomUUID(),
-      name: `operation ${i}`,
-      description: i % 7 === 0 ? 'applies the baseline' : 'rotates keys',
-      requestId: randomUUID(),
-    },
-    dynamicProperties: {},
-  };
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+
+let authorization = '';
 
 async function time(
   url: string,
@@ -59,7 +35,7 @@ async function time(
   const samples: number[] = [];
   for (let i = 0; i < REQUESTS + 10; i += 1) {
     const started = performance.now();
-    const response = await fetch(url, { headers });
+    const response = await fetch(url, { headers: { ...headers, authorization } });
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
     if (i >= 10) samples.push(performance.now() - started); // the first 10 warm up
@@ -70,7 +46,11 @@ async function time(
 
 async function main(): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'mto-bench-'));
-  const app = await createApp(loadConfig({ DATABASE_PATH: join(folder, 'bench.sqlite') }), {
+  const config = loadConfig({
+    DATABASE_PATH: join(folder, 'bench.sqlite'),
+    THROTTLE_LIMIT: '1000000000',
+  });
+  const app = await createApp(config, {
     logger: ['error'],
   });
   try {
@@ -84,6 +64,7 @@ async function main(): Promise<void> {
       );
     }
     const fillSeconds = (performance.now() - fillStarted) / 1000;
+    authorization = `Bearer ${await benchToken(config)}`;
     await app.listen(0, '127.0.0.1');
     const base = `${await app.getUrl()}/beta/managedTenantOperations`;
     const q = (query: string) => `${base}?${query.replace(/ /g, '%20')}`;
@@ -94,7 +75,7 @@ async function main(): Promise<void> {
     let pageNumber = 1;
     for (; pageNumber < 100; pageNumber += 1) {
       const body = (await (
-        await fetch(link, { headers: { Prefer: 'odata.maxpagesize=50' } })
+        await fetch(link, { headers: { Prefer: 'odata.maxpagesize=50', authorization } })
       ).json()) as {
         '@odata.nextLink'?: string;
       };
