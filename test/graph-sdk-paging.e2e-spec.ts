@@ -6,14 +6,8 @@ import {
   PageCollection,
   PageIterator,
 } from '@microsoft/microsoft-graph-client';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApp } from '../src/app.factory';
-import { loadConfig } from '../src/config/app-config';
 import { newOperation } from './support/operation-factory';
-import { tokenFor } from './support/test-app';
+import { ListeningApp, startListening } from './support/test-app';
 
 /**
  * The official Microsoft Graph JS SDK, pointed at our server over plain http on localhost, walks
@@ -21,22 +15,17 @@ import { tokenFor } from './support/test-app';
  * which is why our nextLinks are relative to the service root by default.)
  */
 describe('Microsoft Graph JS SDK PageIterator', () => {
-  let app: NestFastifyApplication;
-  let folder: string;
+  let server: ListeningApp;
   let baseUrl: string;
   let token: string;
 
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), 'mto-sdk-'));
-    const appConfig = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') });
-    app = await createApp(appConfig, { logger: false });
-    token = await tokenFor(appConfig, {});
-    await app.listen(0, '127.0.0.1');
-    baseUrl = await app.getUrl();
+    server = await startListening();
+    token = server.token;
+    baseUrl = server.baseUrl;
   });
   afterAll(async () => {
-    await app.close();
-    rmSync(folder, { recursive: true, force: true });
+    await server.close();
   });
 
   it('walks all pages of a filtered, ordered collection', async () => {

@@ -1,12 +1,8 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from '../src/app.factory';
-import { loadConfig } from '../src/config/app-config';
 import { newOperation } from './support/operation-factory';
-import { tokenFor } from './support/test-app';
+import { ListeningApp, startListening } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
 /** Git-ignored: the client is generated anew on every run, from the running server's $metadata. */
@@ -19,18 +15,14 @@ const GENERATED = join(__dirname, 'generated', 'odata2ts');
  */
 describe('a typed client generated from $metadata by odata2ts', () => {
   jest.setTimeout(120_000);
-  let app: NestFastifyApplication;
-  let folder: string;
+  let server: ListeningApp;
   let serviceRoot: string;
   let token: string;
 
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), 'mto-odata2ts-'));
-    const appConfig = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') });
-    app = await createApp(appConfig, { logger: false });
-    token = await tokenFor(appConfig, {});
-    await app.listen(0, '127.0.0.1');
-    serviceRoot = `${await app.getUrl()}/beta`;
+    server = await startListening();
+    token = server.token;
+    serviceRoot = `${server.baseUrl}/beta`;
 
     rmSync(GENERATED, { recursive: true, force: true });
     mkdirSync(GENERATED, { recursive: true });
@@ -62,8 +54,7 @@ describe('a typed client generated from $metadata by odata2ts', () => {
     );
   });
   afterAll(async () => {
-    await app.close();
-    rmSync(folder, { recursive: true, force: true });
+    await server.close();
   });
 
   it('creates, reads, filters and deletes', async () => {

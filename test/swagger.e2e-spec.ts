@@ -4,27 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
-import { tokenFor } from './support/test-app';
+import { ListeningApp, startListening } from './support/test-app';
 
 describe('Swagger UI and the OpenAPI document', () => {
-  let app: NestFastifyApplication;
+  let server: ListeningApp;
   let base: string;
-  let folder: string;
   let document: any;
   let token: string;
 
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), 'mto-docs-'));
-    const appConfig = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') });
-    app = await createApp(appConfig, { logger: false });
-    token = await tokenFor(appConfig, {});
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
+    server = await startListening();
+    token = server.token;
+    base = server.baseUrl;
     document = await (await fetch(`${base}/docs-json`)).json();
   });
   afterAll(async () => {
-    await app.close();
-    rmSync(folder, { recursive: true, force: true });
+    await server.close();
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -1,11 +1,7 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
-import { createApp } from '../../src/app.factory';
-import { loadConfig } from '../../src/config/app-config';
-import { tokenFor } from '../support/test-app';
+import { ListeningApp, startListening } from '../support/test-app';
 
 /** Debian's Chromium (installed by .ci/run); no browser is ever downloaded from npm. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -13,19 +9,15 @@ const SCREENSHOTS = join(__dirname, '../../artifacts/screenshots');
 
 describe('Swagger UI in a real browser', () => {
   jest.setTimeout(120_000);
-  let app: NestFastifyApplication;
+  let server: ListeningApp;
   let browser: Browser;
-  let folder: string;
   let base: string;
   let token: string;
 
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), 'mto-browser-'));
-    const config = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') });
-    app = await createApp(config, { logger: false });
-    token = await tokenFor(config, {});
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
+    server = await startListening();
+    token = server.token;
+    base = server.baseUrl;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -41,8 +33,7 @@ describe('Swagger UI in a real browser', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    rmSync(folder, { recursive: true, force: true });
+    await server?.close();
   });
 
   it("creates the seed's example with Try it out and shows the 201 and the entity", async () => {

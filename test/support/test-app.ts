@@ -120,3 +120,32 @@ export async function tokenFor(
     expiresIn: options.expiresIn ?? 3600,
   });
 }
+
+/** The application listening on a loopback port, for clients that need a real HTTP server. */
+export interface ListeningApp {
+  readonly app: NestFastifyApplication;
+  readonly config: AppConfig;
+  /** `http://127.0.0.1:<port>` */
+  readonly baseUrl: string;
+  /** A development token of TEST_TENANT/TEST_USER with ReadWrite. */
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+export async function startListening(): Promise<ListeningApp> {
+  const folder = mkdtempSync(join(tmpdir(), 'mto-listen-'));
+  const config = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') });
+  const app = await createApp(config, { logger: false });
+  const token = await tokenFor(config, {});
+  await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    config,
+    baseUrl: await app.getUrl(),
+    token,
+    close: async () => {
+      await app.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
