@@ -11,6 +11,7 @@ import { AppConfig, LOG_LEVELS } from './config/app-config';
 import { rewriteKeyPredicate } from './odata/key-predicate';
 import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
 import { answerClientError, registerHardening } from './common/http-hardening';
+import { registerDraining } from './common/shutdown';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -34,6 +35,8 @@ export async function createApp(
     genReqId: () => randomUUID(),
     rewriteUrl: (request: { url?: string }) => rewriteKeyPredicate(request.url ?? '/'),
     clientErrorHandler: answerClientError,
+    // Draining answers late requests itself (src/common/shutdown.ts).
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     // Fastify's own JSON parser (with prototype-poisoning protection) is the only one we want:
@@ -45,6 +48,7 @@ export async function createApp(
   fastify.removeContentTypeParser('text/plain');
   registerHttpConventions(fastify);
   registerHardening(fastify, SWAGGER_UI_PATH);
+  registerDraining(fastify);
   if (config.corsOrigins.length > 0) {
     // Off unless CORS_ORIGINS lists the origins a browser client may call from.
     app.enableCors({
@@ -73,7 +77,6 @@ export async function createApp(
     });
   }
   app.useGlobalFilters(new ODataExceptionFilter(fastify));
-  app.enableShutdownHooks();
   setupSwagger(app);
   await app.init();
   return app;

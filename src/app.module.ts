@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
 import { BatchModule } from './batch/batch.module';
 import { AppConfig } from './config/app-config';
+import { HealthModule } from './health/health.module';
 import { ConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { DatabaseModule } from './database/database.module';
@@ -24,6 +25,7 @@ export class AppModule {
         ManagedTenantOperationsModule,
         MetadataModule,
         BatchModule,
+        HealthModule,
       ],
     };
   }

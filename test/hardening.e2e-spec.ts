@@ -121,7 +121,9 @@ describe('request logs', () => {
         url: ENTITY_SET,
         headers: { authorization: 'Bearer not-a-token' },
       });
-      const requestLines = lines.filter((line) => line.includes('"requestId"'));
+      const requestLines = lines.filter(
+        (line) => line.includes('"requestId"') && line.includes('"status"'),
+      );
       const postLine = requestLines.find((line) => line.includes('"POST"'))!;
       const createLine = JSON.parse(/\{.*\}/.exec(postLine)![0]);
       expect(createLine).toMatchObject({

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import injectRequest from 'light-my-request';
+import { INNER_REQUEST_HEADER, INNER_REQUEST_MARK } from '../common/shutdown';
 import { DataSource } from 'typeorm';
 import { SERVICE_ROOT_PATH } from '../common/service-root';
 import { SerialWriter } from '../database/serial-writer';
@@ -145,14 +147,17 @@ export class BatchService {
       options.payload = typeof item.body === 'string' ? item.body : JSON.stringify(item.body);
       headers['content-type'] ??= 'application/json';
     }
-    return toBatchResponse(item.id, await fastify.inject(options));
+    headers[INNER_REQUEST_HEADER] = INNER_REQUEST_MARK;
+    // fastify.routing is what fastify.inject runs, minus inject's refusal once the server is
+    // closing: a batch that was accepted finishes during a graceful shutdown.
+    return toBatchResponse(item.id, await injectRequest(fastify.routing, options));
   }
 }
 
 function toBatchResponse(id: string, response: LightMyRequestResponse): BatchResponse {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) {
-    if (!TRANSPORT_HEADERS.has(name) && value !== undefined)
+    if (!TRANSPORT_HEADERS.has(name) && value !== undefined && name !== INNER_REQUEST_HEADER)
       headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   const contentType = headers['content-type'] ?? '';

@@ -117,3 +117,9 @@ export class TooManyRequestsError extends ServiceError {
     this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }
+
+/** 503: the service cannot serve now (not ready, database unreachable); try again later. */
+export class ServiceUnavailableError extends ServiceError {
+  readonly status = 503;
+  readonly code = 'serviceNotAvailable';
+}

@@ -31,6 +31,14 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
   const logger = new Logger('Http');
 
   fastify.addHook('onRequest', (request, _reply, done) => {
+    logger.debug(
+      JSON.stringify({
+        event: 'received',
+        requestId: request.id,
+        method: request.method,
+        path: request.url.split('?')[0],
+      }),
+    );
     if (request.url.length > MAX_URL_LENGTH) {
       done(new UriTooLongError(`The URL is longer than ${MAX_URL_LENGTH} characters.`));
       return;

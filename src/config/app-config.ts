@@ -16,6 +16,8 @@ export interface AppConfig {
   readonly throttle: { readonly limit: number; readonly windowSeconds: number };
   /** Origins allowed by CORS; none (CORS off) by default. */
   readonly corsOrigins: readonly string[];
+  /** How long a SIGTERM/SIGINT waits for in-flight requests before exiting anyway. */
+  readonly shutdownTimeoutMs: number;
   /** The least severe level logged (LOG_LEVEL): `log` includes one line per request. */
   readonly logLevel: LogLevelName;
 }
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowSeconds: positiveInteger(env, 'THROTTLE_WINDOW_SECONDS', 60),
     },
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    shutdownTimeoutMs: positiveInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../src/config/app-config';
+import { newOperation } from './support/operation-factory';
+import { tokenFor } from './support/test-app';
+
+const ROOT = resolve(__dirname, '..');
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+describe('graceful shutdown', () => {
+  jest.setTimeout(120_000);
+
+  it('answers every in-flight request completely on SIGTERM, closes the database and exits 0', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'mto-shutdown-'));
+    const port = await freePort();
+    const databasePath = join(folder, 'db.sqlite');
+    const child = spawn(
+      process.execPath,
+      ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')],
+      {
+        env: {
+          ...process.env,
+          LOG_LEVEL: 'debug',
+          PORT: String(port),
+          DATABASE_PATH: databasePath,
+          TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    try {
+      while (!output.includes('Serving http://')) {
+        if (child.exitCode !== null) throw new Error(output);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      const token = await tokenFor(loadConfig({ DATABASE_PATH: databasePath }), {});
+      // Batches of 20 writes each: long enough to be in flight when the signal comes.
+      const batch = () => ({
+        requests: Array.from({ length: 20 }, (_, i) => ({
+          id: String(i),
+          method: 'POST',
+          url: '/managedTenantOperations',
+          body: newOperation(),
+        })),
+      });
+      const inFlight = Array.from({ length: 8 }, () =>
+        fetch(`http://127.0.0.1:${port}/beta/$batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(batch()),
+        }).then(async (response) => ({
+          status: response.status,
+          body: (await response.json()) as { responses: Array<{ status: number }> },
+        })),
+      );
+      // Signal once the server has received every batch (its debug log says so), so that all are in flight.
+      const received = () =>
+        (
+          output.match(
+            /"event":"received","requestId":"[^"]+","method":"POST","path":"\/beta\/\$batch"/g,
+          ) ?? []
+        ).length;
+      while (received() < 8) await new Promise((done) => setTimeout(done, 5));
+      child.kill('SIGTERM');
+      const answers = await Promise.all(inFlight);
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(answer.body.responses.map((response) => response.status)).toEqual(
+          Array(20).fill(201),
+        );
+      }
+      expect(await exited).toBe(0);
+      expect(output).toContain('Stopped cleanly.');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
