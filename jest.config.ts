@@ -23,6 +23,8 @@ const config: Config = {
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
     // Headless Chromium against Swagger UI: `npm run test:browser`, run by .ci/run.
     { ...shared, displayName: 'browser', testMatch: ['<rootDir>/test/browser/*.browser-spec.ts'] },
+    // kill -9 under load, then restart: `npm run test:crash`, run by .ci/run.
+    { ...shared, displayName: 'crash', testMatch: ['<rootDir>/test/crash/*.crash-spec.ts'] },
   ],
 };
 
