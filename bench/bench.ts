@@ -10,7 +10,6 @@
 import 'reflect-metadata';
 import { ChildProcess, execFileSync, execSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +17,7 @@ import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
+import { freePort } from '../test/support/processes';
 import { BENCH_TENANT, benchToken, syntheticOperation } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
@@ -31,17 +31,6 @@ const ROWS = argument('rows', 10_000);
 const DURATION = argument('duration', 5);
 const ROUNDS = argument('rounds', 3);
 const CONNECTIONS = argument('connections', 50);
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function fill(databasePath: string): Promise<{ ids: string[]; seconds: number }> {
   const app = await createApp(loadConfig({ DATABASE_PATH: databasePath }), { logger: ['error'] });

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { credentialsKeyPath } from '../src/crypto/credentials-key';
 import { fullOperation } from './support/operation-factory';
+import { recordingLogger } from './support/recording-logger';
 import { ENTITY_SET, TestApp } from './support/test-app';
 
 /** Every byte SQLite wrote for the database: the file, its WAL and shared memory. */
@@ -58,20 +59,7 @@ describe('credentials.dapAccessToken, the secret', () => {
   });
 
   it('never appears in a log line, even when a request fails', async () => {
-    const written: string[] = [];
-    const record = (...parts: unknown[]): void => {
-      written.push(
-        parts.map((part) => (part instanceof Error ? part.stack : String(part))).join(' '),
-      );
-    };
-    const logger = {
-      log: record,
-      error: record,
-      warn: record,
-      debug: record,
-      verbose: record,
-      fatal: record,
-    };
+    const { logger, lines: written } = recordingLogger();
     const app = await TestApp.start({}, { logger });
     try {
       const token = `logged-${randomUUID()}`;

@@ -1,24 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig } from '../src/config/app-config';
 import { newOperation } from './support/operation-factory';
+import { freePort, startServiceProcess } from './support/processes';
 import { tokenFor } from './support/test-app';
-
-const ROOT = resolve(__dirname, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 describe('graceful shutdown', () => {
   jest.setTimeout(120_000);
@@ -27,29 +13,15 @@ describe('graceful shutdown', () => {
     const folder = mkdtempSync(join(tmpdir(), 'mto-shutdown-'));
     const port = await freePort();
     const databasePath = join(folder, 'db.sqlite');
-    const child = spawn(
-      process.execPath,
-      ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')],
-      {
-        env: {
-          ...process.env,
-          LOG_LEVEL: 'debug',
-          PORT: String(port),
-          DATABASE_PATH: databasePath,
-          TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const service = await startServiceProcess({
+      LOG_LEVEL: 'debug',
+      PORT: String(port),
+      DATABASE_PATH: databasePath,
+    });
+    const child = service.child;
+    const output = service.output;
+    const exited = service.exited;
     try {
-      while (!output.includes('Serving http://')) {
-        if (child.exitCode !== null) throw new Error(output);
-        await new Promise((done) => setTimeout(done, 100));
-      }
       const token = await tokenFor(loadConfig({ DATABASE_PATH: databasePath }), {});
       // Batches of 20 writes each: long enough to be in flight when the signal comes.
       const batch = () => ({
@@ -73,7 +45,7 @@ describe('graceful shutdown', () => {
       // Signal once the server has received every batch (its debug log says so), so that all are in flight.
       const received = () =>
         (
-          output.match(
+          output().match(
             /"event":"received","requestId":"[^"]+","method":"POST","path":"\/beta\/\$batch"/g,
           ) ?? []
         ).length;
@@ -87,7 +59,7 @@ describe('graceful shutdown', () => {
         );
       }
       expect(await exited).toBe(0);
-      expect(output).toContain('Stopped cleanly.');
+      expect(output()).toContain('Stopped cleanly.');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(folder, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { fullOperation } from './support/operation-factory';
+import { recordingLogger } from './support/recording-logger';
 import { ENTITY_SET, TestApp } from './support/test-app';
 
 describe('hardening', () => {
@@ -96,16 +97,7 @@ describe('hardening', () => {
 
 describe('request logs', () => {
   it('log one line per request with request-id, tenant, user, method, path, status and duration, and no token, credential or body', async () => {
-    const lines: string[] = [];
-    const record = (...parts: unknown[]) => lines.push(parts.map(String).join(' '));
-    const logger = {
-      log: record,
-      error: record,
-      warn: record,
-      debug: record,
-      verbose: record,
-      fatal: record,
-    };
+    const { logger, lines } = recordingLogger();
     const app = await TestApp.start({}, { logger });
     try {
       const secret = `dap-${Date.now()}-secret`;

@@ -1,54 +1,15 @@
 import Database from 'better-sqlite3';
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig } from '../src/config/app-config';
 import { newOperation } from './support/operation-factory';
+import { freePort, ServiceProcess, startServiceProcess } from './support/processes';
 import { tokenFor } from './support/test-app';
 
-const ROOT = resolve(__dirname, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-/** Starts src/main.ts as `npm start` would run the build, and waits until it answers. */
-async function startService(cwd: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')],
-    {
-      cwd,
-      env: { ...process.env, ...env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-      stdio: 'pipe',
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The service exited: ${output}`);
-    if (output.includes('Serving http://')) return child;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  child.kill();
-  throw new Error(`The service did not start: ${output}`);
-}
-
-async function stopService(child: ChildProcess): Promise<void> {
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  await exited;
+async function stopService(service: ServiceProcess): Promise<void> {
+  service.child.kill('SIGTERM');
+  await service.exited;
 }
 
 describe('starting the service', () => {
@@ -61,11 +22,14 @@ describe('starting the service', () => {
 
   it('serves on HOST:PORT with ./data/managed-tenant-operations.sqlite created by migrations, in WAL mode', async () => {
     const port = await freePort();
-    const service = await startService(folder, {
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_PATH: '',
-    });
+    const service = await startServiceProcess(
+      {
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_PATH: '',
+      },
+      folder,
+    );
     try {
       const databasePath = join(folder, 'data', 'managed-tenant-operations.sqlite');
       const token = await tokenFor(loadConfig({ DATABASE_PATH: databasePath }), {});
@@ -98,7 +62,10 @@ describe('starting the service', () => {
 
   it('runs on an in-memory database with DATABASE_PATH=:memory:', async () => {
     const port = await freePort();
-    const service = await startService(folder, { PORT: String(port), DATABASE_PATH: ':memory:' });
+    const service = await startServiceProcess(
+      { PORT: String(port), DATABASE_PATH: ':memory:' },
+      folder,
+    );
     try {
       const base = `http://127.0.0.1:${port}/beta/managedTenantOperations`;
       const authorization = `Bearer ${await tokenFor(loadConfig({ DATABASE_PATH: ':memory:' }), {})}`;

@@ -1,60 +1,20 @@
 import Database from 'better-sqlite3';
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
 import { newOperation } from '../support/operation-factory';
+import { freePort, ServiceProcess, startServiceProcess } from '../support/processes';
 import { tokenFor } from '../support/test-app';
 
-const ROOT = resolve(__dirname, '../..');
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 4);
 const WORKERS = 8;
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
+function start(databasePath: string, port: number): Promise<ServiceProcess> {
+  return startServiceProcess({
+    PORT: String(port),
+    DATABASE_PATH: databasePath,
   });
-}
-
-async function start(
-  databasePath: string,
-  port: number,
-): Promise<{ child: ChildProcess; exited: Promise<unknown> }> {
-  const child = spawn(
-    process.execPath,
-    ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')],
-    {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_PATH: databasePath,
-        LOG_LEVEL: 'warn',
-        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const exited = new Promise((done) => child.once('exit', done));
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  for (const deadline = Date.now() + 60_000; ;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/live`)).ok) return { child, exited };
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`did not start: ${output}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
 }
 
 /**
