@@ -2,7 +2,13 @@ import { CheckedSearch, CollectionQuery } from './checked-query';
 import { parseFilter, parseOrderBy, parseSelect } from './expression-parser';
 import { InvalidQueryError } from './invalid-query.error';
 import { QueryChecker } from './query-checker';
-import { parseBooleanOption, parseCount, parseQueryOptions, SystemOption } from './query-options';
+import {
+  parseBooleanOption,
+  parseCount,
+  parseQueryOptions,
+  SERVED_OPTIONS,
+  SystemOption,
+} from './query-options';
 import { parseSearch } from './search-parser';
 import { PagePosition, queryIdentity, SkipTokenCodec } from './skip-token';
 import { SearchExpression } from './syntax-tree';
@@ -11,17 +17,7 @@ import { SearchExpression } from './syntax-tree';
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 999;
 
-const COLLECTION_OPTIONS = new Set<SystemOption>([
-  'filter',
-  'orderby',
-  'select',
-  'top',
-  'skip',
-  'count',
-  'search',
-  'skiptoken',
-  'format',
-]);
+const COLLECTION_OPTIONS = new Set<SystemOption>(SERVED_OPTIONS);
 const COUNT_OPTIONS = new Set<SystemOption>(['filter', 'search']);
 const ENTITY_OPTIONS = new Set<SystemOption>(['select', 'format']);
 

@@ -1,15 +1,6 @@
-import { parseCount, parseQueryOptions, SystemOption } from './query-options';
+import { parseCount, parseQueryOptions, SERVED_OPTIONS, SystemOption } from './query-options';
 
-const ALL = new Set<SystemOption>([
-  'filter',
-  'orderby',
-  'select',
-  'top',
-  'skip',
-  'count',
-  'search',
-  'skiptoken',
-]);
+const ALL = new Set<SystemOption>(SERVED_OPTIONS);
 
 describe('parseQueryOptions', () => {
   it('makes $ optional and names case-insensitive, as Graph does', () => {

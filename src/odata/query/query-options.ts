@@ -1,7 +1,7 @@
 import { InvalidQueryError } from './invalid-query.error';
 
-/** The system query options of OData 4.01 (URL Conventions §5); the ones we serve are `SUPPORTED`. */
-const SYSTEM_OPTIONS = new Set([
+/** The system query options this service serves on some resource. */
+export const SERVED_OPTIONS = [
   'filter',
   'orderby',
   'select',
@@ -10,8 +10,15 @@ const SYSTEM_OPTIONS = new Set([
   'count',
   'search',
   'skiptoken',
-  'expand',
   'format',
+] as const;
+
+export type SystemOption = (typeof SERVED_OPTIONS)[number];
+
+/** Every system query option of OData 4.01 (URL Conventions §5): the served ones and the rest. */
+const SYSTEM_OPTIONS = new Set<string>([
+  ...SERVED_OPTIONS,
+  'expand',
   'compute',
   'apply',
   'index',
@@ -20,9 +27,6 @@ const SYSTEM_OPTIONS = new Set([
   'schemaversion',
   'id',
 ]);
-
-export type SystemOption =
-  'filter' | 'orderby' | 'select' | 'top' | 'skip' | 'count' | 'search' | 'skiptoken' | 'format';
 
 /** The query string split into options, in the order they were written. */
 export interface QueryOptions {
