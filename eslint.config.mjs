@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // The bench's load generator and baseline run as plain CommonJS Node scripts.
-    files: ['bench/**/*.js'],
+    files: ['bench/**/*.js', 'test/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: {

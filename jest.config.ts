@@ -18,9 +18,16 @@ const shared: Config = {
 };
 
 const config: Config = {
+  testSequencer: '<rootDir>/test/support/log-scan-last.sequencer.js',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // One log file for the run, which test/log-scan.e2e-spec.ts reads last.
+      globalSetup: '<rootDir>/test/support/e2e-global-setup.ts',
+    },
     // Headless Chromium against Swagger UI: `npm run test:browser`, run by .ci/run.
     { ...shared, displayName: 'browser', testMatch: ['<rootDir>/test/browser/*.browser-spec.ts'] },
     // kill -9 under load, then restart: `npm run test:crash`, run by .ci/run.

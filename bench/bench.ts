@@ -33,7 +33,7 @@ const ROUNDS = argument('rounds', 3);
 const CONNECTIONS = argument('connections', 50);
 
 async function fill(databasePath: string): Promise<{ ids: string[]; seconds: number }> {
-  const app = await createApp(loadConfig({ DATABASE_PATH: databasePath }), { logger: ['error'] });
+  const app = await createApp(loadConfig({ DATABASE_PATH: databasePath, LOG_LEVEL: 'error' }));
   const repository = app.get(ManagedTenantOperationsRepository);
   const started = performance.now();
   const start = Date.UTC(2026, 0, 1);

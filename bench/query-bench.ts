@@ -49,10 +49,9 @@ async function main(): Promise<void> {
   const config = loadConfig({
     DATABASE_PATH: join(folder, 'bench.sqlite'),
     THROTTLE_LIMIT: '1000000000',
+    LOG_LEVEL: 'error',
   });
-  const app = await createApp(config, {
-    logger: ['error'],
-  });
+  const app = await createApp(config);
   try {
     const repository = app.get(ManagedTenantOperationsRepository);
     const fillStarted = performance.now();

@@ -1,4 +1,3 @@
-import { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdirSync } from 'node:fs';
@@ -7,7 +6,11 @@ import { dirname } from 'node:path';
 import { AppModule } from './app.module';
 import { registerHttpConventions } from './common/http-conventions';
 import { ODataExceptionFilter } from './common/odata-exception.filter';
-import { AppConfig, LOG_LEVELS } from './config/app-config';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { DestinationStream } from 'pino';
+import { AppConfig } from './config/app-config';
+import { createLogger } from './logging/logger';
+import { RequestLogController } from './logging/request-log';
 import { rewriteKeyPredicate } from './odata/key-predicate';
 import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
 import { answerClientError, registerHardening } from './common/http-hardening';
@@ -16,8 +19,8 @@ import { registerDraining } from './common/shutdown';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface CreateAppOptions {
-  /** Nest's log levels, `false` for none, or a logger of its own (tests). */
-  readonly logger?: LogLevel[] | false | LoggerService;
+  /** Where the JSON log lines go: stdout unless given (tests read them). */
+  readonly logDestination?: DestinationStream;
 }
 
 /** Builds the whole application (HTTP conventions, routes, Swagger) ready to listen or inject. */
@@ -28,7 +31,13 @@ export async function createApp(
   if (config.databasePath !== ':memory:')
     mkdirSync(dirname(config.databasePath), { recursive: true });
 
+  const logger = createLogger(
+    { level: config.logLevel, pretty: config.logPretty },
+    options.logDestination,
+  );
   const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    logController: new RequestLogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: MAX_BODY_BYTES,
     // `/beta/` is the service document as much as `/beta` (clients join a base URL with a slash).
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
@@ -38,12 +47,18 @@ export async function createApp(
     // Draining answers late requests itself (src/common/shutdown.ts).
     return503OnClosing: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    // Fastify's own JSON parser (with prototype-poisoning protection) is the only one we want:
-    // a form or text body is then a 415, not something half-parsed.
-    bodyParser: false,
-    logger: options.logger ?? LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, logger),
+    adapter,
+    {
+      // Fastify's own JSON parser (with prototype-poisoning protection) is the only one we want:
+      // a form or text body is then a 415, not something half-parsed.
+      bodyParser: false,
+      // Until nestjs-pino's logger is in place, Nest keeps its messages rather than printing them.
+      bufferLogs: true,
+    },
+  );
+  app.useLogger(app.get(NestPinoLogger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   registerHttpConventions(fastify);

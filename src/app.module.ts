@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { Logger } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import { BatchModule } from './batch/batch.module';
 import { AppConfig } from './config/app-config';
@@ -13,11 +15,14 @@ import { ManagedTenantOperationsModule } from './managed-tenant-operations/manag
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        // The request's own Fastify logger (which carries its requestId) serves Nest's Logger calls
+        // made while handling that request; outside a request, the root logger does.
+        LoggerModule.forRoot({ useExisting: true, pinoHttp: { logger } }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config), retryAttempts: 0 }),
         CryptoModule,
         AuthModule,

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { credentialsKeyPath } from '../src/crypto/credentials-key';
 import { fullOperation } from './support/operation-factory';
-import { recordingLogger } from './support/recording-logger';
+import { recordingDestination } from './support/recording-logger';
 import { ENTITY_SET, TestApp } from './support/test-app';
 
 /** Every byte SQLite wrote for the database: the file, its WAL and shared memory. */
@@ -59,8 +59,8 @@ describe('credentials.dapAccessToken, the secret', () => {
   });
 
   it('never appears in a log line, even when a request fails', async () => {
-    const { logger, lines: written } = recordingLogger();
-    const app = await TestApp.start({}, { logger });
+    const { destination, lines: written } = recordingDestination();
+    const app = await TestApp.start({}, { logDestination: destination });
     try {
       const token = `logged-${randomUUID()}`;
       const created = await app.post(fullOperation({ credentials: { dapAccessToken: token } }));

@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,8 @@ import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { fullOperation } from './support/operation-factory';
-import { recordingLogger } from './support/recording-logger';
+import { recordingDestination } from './support/recording-logger';
+import { runLogDestination } from './support/run-log';
 import { ENTITY_SET, TestApp } from './support/test-app';
 
 describe('hardening', () => {
@@ -73,7 +75,7 @@ describe('hardening', () => {
     const folder = mkdtempSync(join(tmpdir(), 'mto-431-'));
     const server: NestFastifyApplication = await createApp(
       loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') }),
-      { logger: false },
+      { logDestination: runLogDestination() },
     );
     await server.listen(0, '127.0.0.1');
     try {
@@ -96,38 +98,44 @@ describe('hardening', () => {
 });
 
 describe('request logs', () => {
-  it('log one line per request with request-id, tenant, user, method, path, status and duration, and no token, credential or body', async () => {
-    const { logger, lines } = recordingLogger();
-    const app = await TestApp.start({}, { logger });
+  it('are JSON lines from pino: one per request with request-id, client-request-id, tenant, user, method, route, status and duration, and no token, credential or body', async () => {
+    const { destination, lines } = recordingDestination();
+    const app = await TestApp.start({}, { logDestination: destination });
     try {
       const secret = `dap-${Date.now()}-secret`;
       const created = await app.post(
         fullOperation({ credentials: { dapAccessToken: secret }, name: 'body-marker' }),
-        {
-          'client-request-id': 'corr-1',
-        },
+        { 'client-request-id': 'corr-1' },
       );
+      const read = await app.get(`${ENTITY_SET}/${created.json().id}`);
       await app.get(`${ENTITY_SET}?$filter=name%20eq%20'query-marker'`);
       await app.anonymous({
         method: 'GET',
         url: ENTITY_SET,
         headers: { authorization: 'Bearer not-a-token' },
       });
-      const requestLines = lines.filter(
-        (line) => line.includes('"requestId"') && line.includes('"status"'),
-      );
-      const postLine = requestLines.find((line) => line.includes('"POST"'))!;
-      const createLine = JSON.parse(/\{.*\}/.exec(postLine)![0]);
-      expect(createLine).toMatchObject({
+      const entries = lines.map((line) => JSON.parse(line));
+      const completed = entries.filter((entry) => entry.msg === 'request completed');
+      expect(completed).toHaveLength(4); // one per request
+      expect(completed.find((entry) => entry.method === 'POST')).toMatchObject({
+        level: 'info',
         requestId: created.headers['request-id'],
         clientRequestId: 'corr-1',
         tenant: created.json().partnerTenantId,
         user: created.json().partnerUserId,
         method: 'POST',
+        route: '/beta/managedTenantOperations',
         path: ENTITY_SET,
         status: 201,
       });
-      expect(typeof createLine.durationMs).toBe('number');
+      expect(
+        completed.find((entry) => entry.requestId === read.headers['request-id']),
+      ).toMatchObject({ route: '/beta/managedTenantOperations/:id', status: 200 });
+      expect(completed.find((entry) => entry.status === 401)).not.toHaveProperty('tenant');
+      for (const entry of completed) {
+        expect(typeof entry.durationMs).toBe('number');
+        expect(typeof entry.time).toBe('string');
+      }
       const everything = lines.join('\n');
       for (const forbidden of [
         secret,
@@ -138,6 +146,26 @@ describe('request logs', () => {
       ]) {
         expect(everything).not.toContain(forbidden);
       }
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('log an unexpected error once, with its stack, at error level; the client sees only the request-id', async () => {
+    const { destination, lines } = recordingDestination();
+    const app = await TestApp.start({}, { logDestination: destination });
+    try {
+      await app.app.get(DataSource).query('DROP TABLE "managed_tenant_operations"');
+      const failed = await app.get(`${ENTITY_SET}?$top=1`);
+      expect(failed.statusCode).toBe(500);
+      expect(failed.body).not.toMatch(/at .+\.(ts|js):\d+/);
+      const requestId = failed.headers['request-id'];
+      const errors = lines
+        .map((line) => JSON.parse(line))
+        .filter((entry) => entry.level === 'error' && entry.requestId === requestId);
+      expect(errors).toHaveLength(1);
+      expect(errors[0].err.stack).toMatch(/no such table/);
+      expect(errors[0].msg).toBe('GET /beta/managedTenantOperations failed');
     } finally {
       await app.dispose();
     }

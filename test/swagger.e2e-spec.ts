@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
+import { runLogDestination } from './support/run-log';
 import { ListeningApp, startListening } from './support/test-app';
 
 describe('Swagger UI and the OpenAPI document', () => {
@@ -122,7 +123,7 @@ describe('the OpenAPI document covers the OData protocol', () => {
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'mto-docs2-'));
     app = await createApp(loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') }), {
-      logger: false,
+      logDestination: runLogDestination(),
     });
     await app.getHttpAdapter().getInstance().ready();
     document = (await app.inject({ method: 'GET', url: '/docs-json' })).json();

@@ -1,9 +1,7 @@
-import { Logger } from '@nestjs/common';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Socket } from 'node:net';
 import { AuthenticatedRequest } from '../auth/auth.decorators';
 import { InvalidRequestError, ServiceError } from './errors';
-import { clientRequestId } from './http-conventions';
 
 /** Limits on what a request may be; each over-limit request gets a clear 4xx. */
 export const MAX_URL_LENGTH = 8 * 1024;
@@ -23,22 +21,11 @@ const SWAGGER_UI_CSP =
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /**
- * Security headers for a JSON API, limits on URL length and JSON nesting, and one log line per
- * request (request-id, tenant, user, method, path, status, duration): never a token, a credential,
- * a query string or a body.
+ * Security headers for a JSON API, and limits on URL length and JSON nesting. (The per-request log
+ * line is src/logging/request-log.ts.)
  */
 export function registerHardening(fastify: FastifyInstance, swaggerPath: string): void {
-  const logger = new Logger('Http');
-
   fastify.addHook('onRequest', (request, _reply, done) => {
-    logger.debug(
-      JSON.stringify({
-        event: 'received',
-        requestId: request.id,
-        method: request.method,
-        path: request.url.split('?')[0],
-      }),
-    );
     if (request.url.length > MAX_URL_LENGTH) {
       done(new UriTooLongError(`The URL is longer than ${MAX_URL_LENGTH} characters.`));
       return;
@@ -56,23 +43,6 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
       reply.header('cache-control', 'no-store');
     }
     done(null, payload);
-  });
-
-  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
-    const caller = (request as FastifyRequest & AuthenticatedRequest).caller;
-    logger.log(
-      JSON.stringify({
-        requestId: request.id,
-        clientRequestId: clientRequestId(request),
-        tenant: caller?.tenantId,
-        user: caller?.userId,
-        method: request.method,
-        path: request.url.split('?')[0],
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
-      }),
-    );
-    done();
   });
 
   // JSON bodies: Fastify's parser (which refuses __proto__ and constructor poisoning), then a

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import {
   ClientRequestError,
@@ -29,8 +29,6 @@ const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE',
  */
 @Catch()
 export class ODataExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   constructor(private readonly fastify: FastifyInstance) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -39,9 +37,10 @@ export class ODataExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const error = this.toServiceError(exception, request);
     if (!error) {
-      this.logger.error(
-        `${request.method} ${request.url} failed (request-id ${request.id})`,
-        exception instanceof Error ? exception.stack : String(exception),
+      // The stack goes to the log (the request's logger adds its requestId), never to the client.
+      request.log.error(
+        { err: exception instanceof Error ? exception : new Error(String(exception)) },
+        `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} failed`,
       );
     }
     const status = error?.status ?? 500;

@@ -20,6 +20,8 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   /** The least severe level logged (LOG_LEVEL): `log` includes one line per request. */
   readonly logLevel: LogLevelName;
+  /** LOG_PRETTY=1: readable coloured lines instead of JSON, for development. */
+  readonly logPretty: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowSeconds: positiveInteger(env, 'THROTTLE_WINDOW_SECONDS', 60),
     },
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    logPretty: ['1', 'true', 'yes'].includes((env.LOG_PRETTY ?? '').toLowerCase()),
     shutdownTimeoutMs: positiveInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')

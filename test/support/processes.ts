@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { appendToRunLog } from './run-log';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -41,8 +42,15 @@ export async function startServiceProcess(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   let printed = '';
+  // What the process logged joins the e2e run's log, which test/log-scan.e2e-spec.ts reads.
+  const exited = new Promise<number | null>((done) =>
+    // 'close', not 'exit': by then everything the process printed has been read.
+    child.once('close', (code) => {
+      appendToRunLog(printed);
+      done(code);
+    }),
+  );
   child.stdout!.on('data', (chunk) => (printed += chunk));
   child.stderr!.on('data', (chunk) => (printed += chunk));
   for (const deadline = Date.now() + 60_000; !printed.includes('Serving http://');) {

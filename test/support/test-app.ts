@@ -1,12 +1,18 @@
-import { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse as InjectResponse } from 'fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { DestinationStream } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDevelopmentKey, mintDevelopmentToken } from '../../src/auth/development-issuer';
+import {
+  developmentKeyPath,
+  loadDevelopmentKey,
+  mintDevelopmentToken,
+} from '../../src/auth/development-issuer';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { credentialsKeyPath } from '../../src/crypto/credentials-key';
+import { noteSecret, runLogDestination } from './run-log';
 
 export const ENTITY_SET = '/beta/managedTenantOperations';
 
@@ -37,7 +43,7 @@ export class TestApp {
 
   static async start(
     env: NodeJS.ProcessEnv = {},
-    options: { folder?: string; logger?: LogLevel[] | false | LoggerService } = {},
+    options: { folder?: string; logDestination?: DestinationStream } = {},
   ): Promise<TestApp> {
     const folder = options.folder ?? mkdtempSync(join(tmpdir(), 'mto-test-'));
     // Tests fire many requests as one user; the throttling test sets its own limit.
@@ -46,8 +52,13 @@ export class TestApp {
       THROTTLE_LIMIT: '1000000',
       ...env,
     });
-    const app = await createApp(config, { logger: options.logger ?? false });
+    noteSecret(env.CREDENTIALS_KEY);
+    for (const key of (env.CREDENTIALS_KEYS ?? '').split(',')) noteSecret(key);
+    const app = await createApp(config, {
+      logDestination: options.logDestination ?? runLogDestination(),
+    });
     await app.getHttpAdapter().getInstance().ready();
+    noteKeyFiles(config);
     const token = config.auth.mode === 'development' ? await tokenFor(config, {}) : '';
     return new TestApp(app, config, folder, token);
   }
@@ -66,6 +77,7 @@ export class TestApp {
     if (!('authorization' in headers) && this.defaultToken) {
       headers.authorization = `Bearer ${this.defaultToken}`;
     }
+    noteCredentials(options.payload);
     return this.app.inject({ ...options, headers });
   }
 
@@ -113,12 +125,37 @@ export async function tokenFor(
   options: TokenOptions,
 ): Promise<string> {
   const key = await loadDevelopmentKey(config);
-  return mintDevelopmentToken(key, config.auth.issuer, config.auth.audience, {
+  const token = await mintDevelopmentToken(key, config.auth.issuer, config.auth.audience, {
     tenantId: options.tenantId ?? TEST_TENANT,
     userId: options.userId ?? TEST_USER,
     scopes: options.scopes ?? READ_WRITE,
     expiresIn: options.expiresIn ?? 3600,
   });
+  noteSecret(token);
+  return token;
+}
+
+/** The credentials key file's key and the development issuer's private key are secrets too. */
+function noteKeyFiles(config: AppConfig): void {
+  const keyFile = credentialsKeyPath(config.databasePath);
+  if (existsSync(keyFile)) noteSecret(readFileSync(keyFile, 'utf8').trim());
+  const issuerFile = developmentKeyPath(config.databasePath);
+  if (existsSync(issuerFile)) {
+    const key = JSON.parse(readFileSync(issuerFile, 'utf8')) as { privateJwk: { d?: string } };
+    noteSecret(key.privateJwk.d);
+  }
+}
+
+/** Credential values a test sends (in an entity or in a $batch) are secrets. */
+function noteCredentials(payload: unknown): void {
+  if (payload === null || typeof payload !== 'object') return;
+  for (const [name, value] of Object.entries(payload)) {
+    if (name === 'credentials' && value && typeof value === 'object') {
+      for (const secret of Object.values(value)) if (typeof secret === 'string') noteSecret(secret);
+    } else {
+      noteCredentials(value);
+    }
+  }
 }
 
 /** The application listening on a loopback port, for clients that need a real HTTP server. */
@@ -135,7 +172,7 @@ export interface ListeningApp {
 export async function startListening(): Promise<ListeningApp> {
   const folder = mkdtempSync(join(tmpdir(), 'mto-listen-'));
   const config = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') });
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, { logDestination: runLogDestination() });
   const token = await tokenFor(config, {});
   await app.listen(0, '127.0.0.1');
   return {
