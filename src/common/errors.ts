@@ -122,4 +122,10 @@ export class TooManyRequestsError extends ServiceError {
 export class ServiceUnavailableError extends ServiceError {
   readonly status = 503;
   readonly code = 'serviceNotAvailable';
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(message: string, retryAfterSeconds?: number) {
+    super(message);
+    this.headers =
+      retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
+  }
 }

@@ -9,6 +9,7 @@ import {
   ServiceError,
   UnsupportedMediaTypeError,
 } from './errors';
+import { databaseUnavailable } from '../database/database-unavailable';
 import { clientRequestId } from './http-conventions';
 
 /** The Microsoft Graph error body. */
@@ -35,14 +36,17 @@ export class ODataExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const error = this.toServiceError(exception, request);
-    if (!error) {
+    const clientError = this.toServiceError(exception, request);
+    if (!clientError) {
       // The stack goes to the log (the request's logger adds its requestId), never to the client.
       request.log.error(
         { err: exception instanceof Error ? exception : new Error(String(exception)) },
         `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} failed`,
       );
     }
+    // A full disk, a read-only file or a lock held too long is the storage's condition, not a
+    // fault of ours: 503 with Retry-After (logged above, as an operator must act on it).
+    const error = clientError ?? databaseUnavailable(exception);
     const status = error?.status ?? 500;
     const body: ODataErrorBody = {
       error: {
