@@ -8,8 +8,8 @@
  * peak RSS and any non-2xx answer. Not a test: compare the ratios within one run.
  */
 import 'reflect-metadata';
-import { ChildProcess, execFileSync, execSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { ChildProcess, execFileSync, execSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config/app-config';
 import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
 import { freePort } from '../test/support/processes';
+import { memoryMb, startProcess } from './service-process';
 import { BENCH_TENANT, benchToken, syntheticOperation } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
@@ -50,31 +51,6 @@ async function fill(databasePath: string): Promise<{ ids: string[]; seconds: num
   return { ids: ids.slice(0, 1000), seconds };
 }
 
-async function startProcess(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  ready: string,
-): Promise<ChildProcess> {
-  const child = spawn(command, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    if (output.length < 20_000) output += chunk;
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const deadline = Date.now() + 60_000;
-  while (!output.includes(ready)) {
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`${command} did not start: ${output}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  return child;
-}
-
 interface LoadResult {
   requestsPerSecond: number;
   p50: number;
@@ -97,11 +73,6 @@ function load(spec: Record<string, unknown>): LoadResult {
     },
   );
   return JSON.parse(output) as LoadResult;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
 function median(values: number[]): number {
@@ -255,7 +226,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `\nService peak RSS: ${peakRssMb(service.pid!).toFixed(0)} MB (target: under 250 MB)`,
+      `\nService peak RSS: ${memoryMb(service.pid!).peak.toFixed(0)} MB (target: under 250 MB)`,
     );
     console.log('Targets: every ratio at least 0.50; p99 of (b) under 20 ms; no non-2xx answers.');
   } finally {

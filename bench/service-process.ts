@@ -1,0 +1,39 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/**
+ * Starts a server process for the bench or the soak and waits until its output says `ready`.
+ * Output is drained all along (a full pipe would stall the server) and the first 20,000
+ * characters are kept for the error message.
+ */
+export async function startProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: string,
+): Promise<ChildProcess> {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    if (output.length < 20_000) output += chunk;
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const deadline = Date.now() + 60_000;
+  while (!output.includes(ready)) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`${command} did not start: ${output}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return child;
+}
+
+/** Resident set size of a process now (`VmRSS`) and at its peak so far (`VmHWM`), in MB. */
+export function memoryMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
