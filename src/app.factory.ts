@@ -28,7 +28,7 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  if (config.databasePath !== ':memory:')
+  if (!config.postgres && config.databasePath !== ':memory:')
     mkdirSync(dirname(config.databasePath), { recursive: true });
 
   const logger = createLogger(

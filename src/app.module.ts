@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './database/data-source-options';
+import { initializeDataSource } from './database/initialize-data-source';
 import { MetadataModule } from './metadata/metadata.module';
 import { ManagedTenantOperationsModule } from './managed-tenant-operations/managed-tenant-operations.module';
 
@@ -23,7 +24,10 @@ export class AppModule {
         // The request's own Fastify logger (which carries its requestId) serves Nest's Logger calls
         // made while handling that request; outside a request, the root logger does.
         LoggerModule.forRoot({ useExisting: true, pinoHttp: { logger } }),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config), retryAttempts: 0 }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSourceOptions(config), retryAttempts: 0 }),
+          dataSourceFactory: (options) => initializeDataSource(options!),
+        }),
         CryptoModule,
         AuthModule,
         DatabaseModule,

@@ -33,8 +33,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   await app.listen(config.port, config.host);
+  // Never the DATABASE_URL itself: it may hold a password.
+  const database = config.postgres
+    ? `PostgreSQL${config.postgres.schema ? ` (schema ${config.postgres.schema})` : ''}`
+    : config.databasePath;
   logger.log(
-    `Serving http://${config.host}:${config.port}/beta (Swagger UI at /docs) on ${config.databasePath}`,
+    `Serving http://${config.host}:${config.port}/beta (Swagger UI at /docs) on ${database}`,
   );
 }
 

@@ -26,8 +26,9 @@ export function developmentKeyPath(databasePath: string): string {
 }
 
 export async function loadDevelopmentKey(
-  config: Pick<AppConfig, 'databasePath'>,
+  config: Pick<AppConfig, 'databasePath' | 'developmentIssuerKey'>,
 ): Promise<DevelopmentKey> {
+  if (config.developmentIssuerKey) return parseDevelopmentKey(config.developmentIssuerKey);
   const path = developmentKeyPath(config.databasePath);
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as DevelopmentKey;
@@ -45,6 +46,27 @@ export async function loadDevelopmentKey(
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return JSON.parse(readFileSync(path, 'utf8')) as DevelopmentKey;
   }
+}
+
+/** DEVELOPMENT_ISSUER_KEY: the JSON that `createDevelopmentKey` makes. */
+function parseDevelopmentKey(text: string): DevelopmentKey {
+  let key: Partial<DevelopmentKey>;
+  try {
+    key = JSON.parse(text) as Partial<DevelopmentKey>;
+  } catch {
+    throw new Error('DEVELOPMENT_ISSUER_KEY is not JSON (npm run token -- --new-issuer-key).');
+  }
+  if (!key.privateJwk?.d || !key.publicJwk?.x || key.privateJwk.kid !== key.publicJwk.kid) {
+    throw new Error(
+      'DEVELOPMENT_ISSUER_KEY is not a key pair made by npm run token -- --new-issuer-key.',
+    );
+  }
+  return key as DevelopmentKey;
+}
+
+/** A fresh ES256 key pair for the development issuer, as DEVELOPMENT_ISSUER_KEY takes it. */
+export async function createDevelopmentKey(): Promise<string> {
+  return JSON.stringify(await createKey());
 }
 
 async function createKey(): Promise<DevelopmentKey> {

@@ -1,12 +1,17 @@
 /**
  * npm run token -- --tenant <guid> --user <guid> [--scopes ManagedTenants.ReadWrite.All] [--expires 1h]
+ * npm run token -- --new-issuer-key   (prints a key pair for DEVELOPMENT_ISSUER_KEY)
  *
  * Mints a delegated access token from the development issuer, reading the same configuration as
  * the server (DATABASE_PATH included) so that it finds the same key. The token is the last line.
  */
 import { loadConfig } from '../config/app-config';
 import { isGuid } from '../edm/primitive-formats';
-import { loadDevelopmentKey, mintDevelopmentToken } from './development-issuer';
+import {
+  createDevelopmentKey,
+  loadDevelopmentKey,
+  mintDevelopmentToken,
+} from './development-issuer';
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(`--${name}`);
@@ -23,6 +28,11 @@ export function parseDuration(text: string): number {
 }
 
 async function main(args: string[]): Promise<void> {
+  if (args.includes('--new-issuer-key')) {
+    // A key pair for DEVELOPMENT_ISSUER_KEY, shared by every instance on one PostgreSQL.
+    console.log(await createDevelopmentKey());
+    return;
+  }
   const config = loadConfig();
   if (config.auth.mode !== 'development') {
     throw new Error('AUTH_* is configured: get tokens from that identity provider, not from here.');
@@ -47,7 +57,7 @@ async function main(args: string[]): Promise<void> {
   });
   console.error(
     `Development token for tenant ${tenantId}, user ${userId}, scopes ${scopes.join(' ')}, ` +
-      `valid ${expiresIn} s (database ${config.databasePath}):`,
+      `valid ${expiresIn} s (${config.developmentIssuerKey ? 'DEVELOPMENT_ISSUER_KEY' : `database ${config.databasePath}`}):`,
   );
   console.log(token);
 }

@@ -5,6 +5,7 @@ import { INNER_REQUEST_HEADER, INNER_REQUEST_MARK } from '../common/shutdown';
 import { DataSource } from 'typeorm';
 import { SERVICE_ROOT_PATH } from '../common/service-root';
 import { SerialWriter } from '../database/serial-writer';
+import { TransactionContext } from '../database/transaction-context';
 import { BatchItem } from './batch-request';
 
 export interface BatchResponse {
@@ -44,6 +45,7 @@ export class BatchService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly writer: SerialWriter,
+    private readonly transactions: TransactionContext,
   ) {}
 
   async execute(
@@ -88,29 +90,34 @@ export class BatchService {
       const results: BatchResponse[] = [];
       let failure: BatchResponse | undefined;
       try {
-        for (const member of members) {
-          if (failure) {
-            results.push(
-              dependencyFailed(
-                member,
-                `the request '${failure.id}' of atomicity group '${group}' failed`,
-              ),
-            );
-            continue;
+        await this.transactions.run(runner.manager, async () => {
+          for (const member of members) {
+            if (failure) {
+              results.push(
+                dependencyFailed(
+                  member,
+                  `the request '${failure.id}' of atomicity group '${group}' failed`,
+                ),
+              );
+              continue;
+            }
+            const result = await this.runOne(fastify, member, outerHeaders, failed);
+            results.push(result);
+            if (result.status >= 400) failure = result;
           }
-          const result = await this.runOne(fastify, member, outerHeaders, failed);
-          results.push(result);
-          if (result.status >= 400) failure = result;
-        }
+        });
       } catch (error) {
         await runner.rollbackTransaction();
+        await runner.release();
         throw error;
       }
       if (!failure) {
         await runner.commitTransaction();
+        await runner.release();
         return results;
       }
       await runner.rollbackTransaction();
+      await runner.release();
       // Nothing of the group was applied: its successful requests are reported as not done.
       return results.map((result) =>
         result === failure || result.status === 424

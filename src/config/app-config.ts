@@ -4,8 +4,10 @@ import { isAbsolute, resolve } from 'node:path';
 export interface AppConfig {
   readonly host: string;
   readonly port: number;
-  /** A file path, or `:memory:` for a database that lives as long as the process. */
+  /** A file path, or `:memory:` for a database that lives as long as the process (SQLite). */
   readonly databasePath: string;
+  /** DATABASE_URL: PostgreSQL instead of SQLite, shared by any number of instances. */
+  readonly postgres?: PostgresConfig;
   /** 32 bytes, from CREDENTIALS_KEY; when absent a key file beside the database is used. */
   readonly credentialsKey?: Buffer;
   /** Earlier keys (CREDENTIALS_KEYS, comma-separated), to decrypt what they wrote until rotated. */
@@ -20,8 +22,25 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   /** The least severe level logged (LOG_LEVEL): `log` includes one line per request. */
   readonly logLevel: LogLevelName;
+  /**
+   * DEVELOPMENT_ISSUER_KEY: the development issuer's key pair (JSON, `npm run token --
+   * --new-issuer-key` makes one), so that several instances trust the same tokens. Without it, a
+   * key file beside the SQLite database; with DATABASE_URL and no AUTH_*, it is required.
+   */
+  readonly developmentIssuerKey?: string;
   /** LOG_PRETTY=1: readable coloured lines instead of JSON, for development. */
   readonly logPretty: boolean;
+}
+
+export interface PostgresConfig {
+  /** `postgres://user:password@host:5432/database` (secret: never logged). */
+  readonly url: string;
+  /** DATABASE_SCHEMA: the schema of the tables (default `public`). */
+  readonly schema?: string;
+  /** DATABASE_POOL_SIZE: connections per instance. */
+  readonly poolSize: number;
+  /** DATABASE_STATEMENT_TIMEOUT_MS: a statement running longer is cancelled. */
+  readonly statementTimeoutMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -56,7 +75,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`PORT must be a port number (0-65535), not '${env.PORT}'.`);
   }
   const databasePath = env.DATABASE_PATH || DEFAULT_DATABASE_PATH;
+  const postgres = parsePostgres(env);
+  if (postgres && !env.CREDENTIALS_KEY) {
+    throw new ConfigError(
+      'With DATABASE_URL, set CREDENTIALS_KEY: every instance must encrypt with the same key, ' +
+        'so it comes from configuration, not from a file beside one instance.',
+    );
+  }
+  const developmentIssuerKey = env.DEVELOPMENT_ISSUER_KEY || undefined;
+  const auth = parseAuth(env);
+  if (postgres && auth.mode === 'development' && !developmentIssuerKey) {
+    throw new ConfigError(
+      'With DATABASE_URL, configure AUTH_* (an identity provider), or for development set ' +
+        'DEVELOPMENT_ISSUER_KEY (`npm run token -- --new-issuer-key` prints one) so that every ' +
+        'instance trusts the same tokens.',
+    );
+  }
   return {
+    postgres,
+    developmentIssuerKey,
     host: env.HOST || '127.0.0.1',
     port,
     databasePath:
@@ -70,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .filter(Boolean)
       .map((key) => parseKey(key, 'CREDENTIALS_KEYS')),
     publicBaseUrl: env.PUBLIC_BASE_URL ? parseBaseUrl(env.PUBLIC_BASE_URL) : undefined,
-    auth: parseAuth(env),
+    auth,
     throttle: {
       limit: positiveInteger(env, 'THROTTLE_LIMIT', 1200),
       windowSeconds: positiveInteger(env, 'THROTTLE_WINDOW_SECONDS', 60),
@@ -82,6 +119,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+  };
+}
+
+function parsePostgres(env: NodeJS.ProcessEnv): PostgresConfig | undefined {
+  const url = env.DATABASE_URL;
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('DATABASE_URL must be a URL like postgres://user@host:5432/database.');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    // Never echo the URL: it may hold a password.
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL (SQLite takes DATABASE_PATH).');
+  }
+  const schema = env.DATABASE_SCHEMA || undefined;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError('DATABASE_SCHEMA must be a lower-case SQL identifier.');
+  }
+  return {
+    url,
+    schema,
+    poolSize: positiveInteger(env, 'DATABASE_POOL_SIZE', 10),
+    statementTimeoutMs: positiveInteger(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000),
   };
 }
 

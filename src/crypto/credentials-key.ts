@@ -16,7 +16,8 @@ export function loadCredentialsKeys(config: AppConfig): { current: Buffer; previ
   const previous = [...config.previousCredentialsKeys];
   if (config.credentialsKey) {
     const file = credentialsKeyPath(config.databasePath);
-    if (config.databasePath !== ':memory:' && existsSync(file)) previous.push(readKeyFile(file));
+    const beside = !config.postgres && config.databasePath !== ':memory:';
+    if (beside && existsSync(file)) previous.push(readKeyFile(file));
     return { current: config.credentialsKey, previous };
   }
   return { current: loadCredentialsKey(config), previous };

@@ -5,26 +5,26 @@
  * previous ones (CREDENTIALS_KEYS, or the generated key file). Safe while the service runs.
  */
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source-options';
+import { initializeDataSource } from '../database/initialize-data-source';
 import { rotateCredentials } from '../managed-tenant-operations/credentials-rotation';
 import { CredentialsCipher } from './credentials-cipher';
 import { loadCredentialsKeys } from './credentials-key';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (config.databasePath === ':memory:')
+  if (!config.postgres && config.databasePath === ':memory:')
     throw new Error('An in-memory database has nothing to rotate.');
   const keys = loadCredentialsKeys(config);
-  const dataSource = await new DataSource(dataSourceOptions(config)).initialize();
+  const dataSource = await initializeDataSource(dataSourceOptions(config));
   try {
     const report = await rotateCredentials(
       dataSource,
       new CredentialsCipher(keys.current, keys.previous),
     );
     console.log(
-      `Rotated ${config.databasePath}: ${report.scanned} rows scanned, ${report.reencrypted} secrets ` +
+      `Rotated ${config.postgres ? 'PostgreSQL' : config.databasePath}: ${report.scanned} rows scanned, ${report.reencrypted} secrets ` +
         `re-encrypted, ${report.skipped} skipped (changed meanwhile; run again to finish).`,
     );
   } finally {

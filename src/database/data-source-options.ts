@@ -1,14 +1,48 @@
 import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { managedTenantOperationSchema } from '../managed-tenant-operations/managed-tenant-operation.schema';
-import { migrations } from './migrations';
+import { managedTenantOperationSchemaFor } from '../managed-tenant-operations/managed-tenant-operation.schema';
+import { DialectName } from '../odata/query/sql-dialect';
+import { migrations, postgresMigrations } from './migrations';
 
-/** One definition for the app and for the TypeORM CLI (ormconfig.ts). */
-export function dataSourceOptions(config: Pick<AppConfig, 'databasePath'>): DataSourceOptions {
+export function dialectOf(config: Pick<AppConfig, 'postgres'>): DialectName {
+  return config.postgres ? 'postgres' : 'sqlite';
+}
+
+/** One definition for the app and for the TypeORM CLI (ormconfig.ts): SQLite, or PostgreSQL. */
+export function dataSourceOptions(
+  config: Pick<AppConfig, 'databasePath' | 'postgres'>,
+): DataSourceOptions {
+  const entities = [managedTenantOperationSchemaFor(dialectOf(config))];
+  if (config.postgres) {
+    const { url, schema, poolSize, statementTimeoutMs } = config.postgres;
+    return {
+      type: 'postgres',
+      url,
+      schema,
+      entities,
+      migrations: postgresMigrations,
+      migrationsRun: true,
+      // Several instances may start at once: each migration runs in its own transaction, and
+      // TypeORM takes an advisory lock so that only one instance applies them.
+      migrationsTransactionMode: 'each',
+      synchronize: false,
+      poolSize,
+      extra: {
+        // Fail fast when the database is unreachable (the request gets a 503), and cancel a
+        // statement that runs away.
+        connectionTimeoutMillis: 5_000,
+        statement_timeout: statementTimeoutMs,
+        idleTimeoutMillis: 30_000,
+        application_name: 'managed-tenant-operations',
+        // Migrations name tables without a schema: they go to DATABASE_SCHEMA.
+        ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      },
+    };
+  }
   return {
     type: 'better-sqlite3',
     database: config.databasePath,
-    entities: [managedTenantOperationSchema],
+    entities,
     migrations,
     migrationsRun: true,
     synchronize: false,

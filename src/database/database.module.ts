@@ -1,7 +1,25 @@
 import { Global, Module } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service';
+import { dialectOf } from './data-source-options';
 import { SerialWriter } from './serial-writer';
+import { TransactionContext } from './transaction-context';
 
-/** The one write queue of the process, shared by every repository and by atomic $batch groups. */
+/**
+ * The write queue of the process (SQLite's single writer; on PostgreSQL, which many instances
+ * share, concurrent writes are the database's to order) and the transaction of an atomic $batch
+ * group, shared by every repository.
+ */
 @Global()
-@Module({ providers: [SerialWriter], exports: [SerialWriter] })
+@Module({
+  providers: [
+    {
+      provide: SerialWriter,
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) =>
+        new SerialWriter(dialectOf(config.values) === 'sqlite'),
+    },
+    TransactionContext,
+  ],
+  exports: [SerialWriter, TransactionContext],
+})
 export class DatabaseModule {}

@@ -12,8 +12,11 @@ export class SerialWriter {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly holding = new AsyncLocalStorage<true>();
 
+  /** `serial: false` (PostgreSQL): tasks run at once; the database orders concurrent writes. */
+  constructor(private readonly serial = true) {}
+
   run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.holding.getStore()) return task();
+    if (!this.serial || this.holding.getStore()) return task();
     const result = this.tail.then(() => this.holding.run(true, task));
     this.tail = result.catch(() => undefined);
     return result;

@@ -1,4 +1,5 @@
 import { EntitySchema, EntitySchemaColumnOptions, EntitySchemaIndexOptions } from 'typeorm';
+import { DialectName } from '../odata/query/sql-dialect';
 import { EntityType, isComplexProperty, isEnumProperty, PropertyDefinition } from './model';
 
 /** A stored row: one column per declared property, complex values as JSON, plus the dynamic ones. */
@@ -9,12 +10,13 @@ export const DYNAMIC_PROPERTIES_COLUMN = 'dynamicProperties';
 
 /**
  * The TypeORM entity schema of an entity type, derived from the model: scalars become columns of
- * their type, complex values and collections JSON columns. Date-times are stored as UTC ISO 8601
- * text, which SQLite sorts and compares in time order.
+ * their type, complex values and collections JSON columns (jsonb on PostgreSQL). Date-times are
+ * stored as UTC ISO 8601 text, which sorts and compares in time order.
  */
 export function buildEntitySchema(
   entity: EntityType,
   tableName: string,
+  dialect: DialectName,
   storage: {
     indices?: EntitySchemaIndexOptions[];
     /** Columns the service keeps beside the model's properties (bookkeeping, not data). */
@@ -24,12 +26,14 @@ export function buildEntitySchema(
   const columns: Record<string, EntitySchemaColumnOptions> = {};
   for (const [name, property] of Object.entries(entity.properties)) {
     columns[name] = {
-      ...columnType(property),
+      ...columnType(property, dialect),
       primary: name === entity.key,
       nullable: name !== entity.key && !property.required && !property.computed,
     };
   }
-  if (entity.openType) columns[DYNAMIC_PROPERTIES_COLUMN] = { type: 'json', nullable: false };
+  if (entity.openType) {
+    columns[DYNAMIC_PROPERTIES_COLUMN] = { type: jsonType(dialect), nullable: false };
+  }
   Object.assign(columns, storage.extraColumns);
   return new EntitySchema<EntityRow>({
     name: entity.name,
@@ -39,19 +43,30 @@ export function buildEntitySchema(
   });
 }
 
-function columnType(property: PropertyDefinition): EntitySchemaColumnOptions {
-  if (isComplexProperty(property) || property.collection) return { type: 'json' };
-  if (isEnumProperty(property)) return { type: 'varchar', length: 32 };
+/** PostgreSQL stores JSON as jsonb (binary, indexable); SQLite as JSON text. */
+function jsonType(dialect: DialectName): 'json' | 'jsonb' {
+  return dialect === 'postgres' ? 'jsonb' : 'json';
+}
+
+function columnType(property: PropertyDefinition, dialect: DialectName): EntitySchemaColumnOptions {
+  if (isComplexProperty(property) || property.collection) return { type: jsonType(dialect) };
+  // Text compares byte by byte on PostgreSQL too (collation "C"), as in SQLite, so both order
+  // and page alike whatever the database's locale.
+  const text = (length: number | undefined): EntitySchemaColumnOptions =>
+    dialect === 'postgres'
+      ? { type: 'varchar', length, collation: 'C' }
+      : { type: 'varchar', length };
+  if (isEnumProperty(property)) return text(32);
   switch (property.type) {
     case 'Edm.Guid':
-      return { type: 'varchar', length: 36 };
+      return text(36);
     case 'Edm.String':
-      return { type: 'varchar', length: property.maxLength };
+      return text(property.maxLength);
     case 'Edm.Boolean':
       return { type: 'boolean' };
     case 'Edm.Int32':
       return { type: 'integer' };
     case 'Edm.DateTimeOffset':
-      return { type: 'varchar', length: 24 };
+      return text(24);
   }
 }

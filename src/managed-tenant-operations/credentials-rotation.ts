@@ -31,22 +31,27 @@ export async function rotateCredentials(
   let skipped = 0;
   let after = '';
   const columns = SECRET_COLUMNS.map((column) => `"${column}"`).join(', ');
+  const postgres = dataSource.options.type === 'postgres';
+  const parameter = (index: number) => (postgres ? `$${index}` : '?');
   for (;;) {
     const rows = (await dataSource.query(
-      `SELECT "id", ${columns} FROM "${MANAGED_TENANT_OPERATIONS_TABLE}" WHERE "id" > ? ORDER BY "id" LIMIT ?`,
+      `SELECT "id", ${columns} FROM "${MANAGED_TENANT_OPERATIONS_TABLE}" ` +
+        `WHERE "id" > ${parameter(1)} ORDER BY "id" LIMIT ${parameter(2)}`,
       [after, pageSize],
-    )) as Array<Record<string, string | null>>;
+    )) as Array<Record<string, unknown>>;
     if (rows.length === 0) break;
     for (const row of rows) {
       scanned += 1;
       const id = row.id as string;
       for (const column of SECRET_COLUMNS) {
+        // JSON text on SQLite; PostgreSQL's driver parses jsonb.
         const stored = row[column];
         if (stored === null) continue;
+        const storedJson = typeof stored === 'string' ? stored : JSON.stringify(stored);
         let stale = false;
         const value = mapSecretValues(
           model.properties[column],
-          JSON.parse(stored),
+          JSON.parse(storedJson),
           (ciphertext) => {
             if (!cipher.isStale(ciphertext)) return ciphertext;
             stale = true;
@@ -55,10 +60,13 @@ export async function rotateCredentials(
         );
         if (!stale) continue;
         const result = (await dataSource.query(
-          `UPDATE "${MANAGED_TENANT_OPERATIONS_TABLE}" SET "${column}" = ? WHERE "id" = ? AND "${column}" = ? RETURNING "id"`,
-          [JSON.stringify(value), id, stored],
+          `UPDATE "${MANAGED_TENANT_OPERATIONS_TABLE}" SET "${column}" = ${parameter(1)} ` +
+            `WHERE "id" = ${parameter(2)} AND "${column}" = ${parameter(3)} RETURNING "id"`,
+          [JSON.stringify(value), id, storedJson],
         )) as unknown[];
-        if (result.length === 1) reencrypted += 1;
+        // PostgreSQL's UPDATE answers [rows, count]; SQLite's the rows.
+        const updated = postgres ? (result[0] as unknown[]) : result;
+        if (updated.length === 1) reencrypted += 1;
         else skipped += 1;
       }
       after = id;

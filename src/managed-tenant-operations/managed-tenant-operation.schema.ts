@@ -1,4 +1,6 @@
-import { buildEntitySchema } from '../edm/entity-schema';
+import { EntitySchema, EntitySchemaIndexOptions } from 'typeorm';
+import { buildEntitySchema, EntityRow } from '../edm/entity-schema';
+import { DialectName } from '../odata/query/sql-dialect';
 import { managedTenantOperation } from '../edm/model';
 
 export const MANAGED_TENANT_OPERATIONS_TABLE = 'managed_tenant_operations';
@@ -10,10 +12,12 @@ export const MANAGED_TENANT_OPERATIONS_TABLE = 'managed_tenant_operations';
 /** The keyed fingerprint of the create request, to recognise its retries (idempotent create). */
 export const CREATE_FINGERPRINT_COLUMN = 'createRequestFingerprint';
 
-export const managedTenantOperationSchema = buildEntitySchema(
-  managedTenantOperation,
-  MANAGED_TENANT_OPERATIONS_TABLE,
-  {
+/**
+ * The table on either database. Repositories are found by the schema's name, so code that names
+ * `managedTenantOperationSchema` works on PostgreSQL too.
+ */
+export function managedTenantOperationSchemaFor(dialect: DialectName): EntitySchema<EntityRow> {
+  return buildEntitySchema(managedTenantOperation, MANAGED_TENANT_OPERATIONS_TABLE, dialect, {
     indices: [
       { name: 'IDX_mto_createdDateTime', columns: ['createdDateTime', 'id'] },
       { name: 'IDX_mto_status_createdDateTime', columns: ['status', 'createdDateTime', 'id'] },
@@ -33,7 +37,33 @@ export const managedTenantOperationSchema = buildEntitySchema(
         columns: ['partnerTenantId', 'requestId'],
         unique: true,
       },
+      ...(dialect === 'postgres' ? POSTGRES_EXPRESSION_INDEXES : []),
     ],
-    extraColumns: { [CREATE_FINGERPRINT_COLUMN]: { type: 'varchar', length: 64, nullable: true } },
+    extraColumns: {
+      [CREATE_FINGERPRINT_COLUMN]: {
+        type: 'varchar',
+        length: 64,
+        nullable: true,
+        ...(dialect === 'postgres' ? { collation: 'C' } : {}),
+      },
+    },
+  });
+}
+
+/**
+ * PostgreSQL indexes on JSON paths that common filters use (`result/isSuccess`, the operation's
+ * log level) within a tenant, and a GIN index for containment on the target. TypeORM cannot
+ * describe expression indexes, so the migration creates them and `synchronize: false` keeps
+ * migration:generate from dropping them.
+ */
+const POSTGRES_EXPRESSION_INDEXES: EntitySchemaIndexOptions[] = [
+  {
+    name: 'IDX_mto_partnerTenantId_result_isSuccess',
+    columns: ['partnerTenantId'],
+    synchronize: false,
   },
-);
+  { name: 'IDX_mto_partnerTenantId_logLevel', columns: ['partnerTenantId'], synchronize: false },
+  { name: 'IDX_mto_target', columns: ['target'], synchronize: false },
+];
+
+export const managedTenantOperationSchema = managedTenantOperationSchemaFor('sqlite');

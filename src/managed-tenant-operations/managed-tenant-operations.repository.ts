@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, QueryFailedError, Repository, SelectQueryBuilder } from 'typeorm';
 import { PreconditionFailedError } from '../common/errors';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { SerialWriter } from '../database/serial-writer';
+import { TransactionContext } from '../database/transaction-context';
 import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../edm/entity-schema';
 import { managedTenantOperation as model } from '../edm/model';
 import { mapSecretValues } from '../edm/secrets';
 import { CollectionQuery } from '../odata/query/checked-query';
+import { dialectNamed, SqlDialect } from '../odata/query/sql-dialect';
 import { SqlTranslator } from '../odata/query/sql-translator';
 import { ManagedTenantOperation } from './managed-tenant-operation';
 import {
@@ -32,19 +34,39 @@ const SEARCHABLE_COLUMNS = Object.entries(model.properties)
  * Persistence of managed tenant operations. The only place that knows the row layout: complex
  * values are JSON columns, dynamic properties one JSON column, and secrets are encrypted here on
  * the way in and decrypted on the way out, bound to the row's id.
+ *
+ * On SQLite, the hot paths run on prepared better-sqlite3 statements of the one connection. On
+ * PostgreSQL, every statement goes through TypeORM and the connection pool (or the connection of
+ * an atomic $batch group's transaction), and every write is conditional, so that any number of
+ * instances can share the database.
  */
 @Injectable()
 export class ManagedTenantOperationsRepository {
   private prepared?: PreparedStatements;
   /** Statements of page queries, by SQL text (values are bound, so the texts repeat). */
   private readonly pageStatements = new Map<string, SqliteStatement>();
+  private readonly dialect: SqlDialect;
 
   constructor(
     @InjectRepository(managedTenantOperationSchema)
     private readonly rows: Repository<EntityRow>,
     private readonly cipher: CredentialsCipher,
     private readonly writer: SerialWriter,
-  ) {}
+    private readonly transactions: TransactionContext,
+  ) {
+    this.dialect = dialectNamed(
+      rows.manager.connection.options.type === 'postgres' ? 'postgres' : 'sqlite',
+    );
+  }
+
+  private get postgres(): boolean {
+    return this.dialect.name === 'postgres';
+  }
+
+  /** The current $batch group's transaction, or the pool. */
+  private get manager(): EntityManager {
+    return this.transactions.manager ?? this.rows.manager;
+  }
 
   /**
    * Inserts an operation of `tenant` with the fingerprint of the request that created it. A clash
@@ -58,14 +80,14 @@ export class ManagedTenantOperationsRepository {
     if (operation.properties[TENANT_COLUMN] !== tenant.tenantId) {
       throw new Error('An operation can only be inserted into its own partner tenant.');
     }
+    const row = {
+      ...this.toRow(operation),
+      [CREATE_FINGERPRINT_COLUMN]: createFingerprint ?? null,
+    };
     await this.writer.run(async () => {
       try {
-        this.statements.insert.run(
-          toSqlValues({
-            ...this.toRow(operation),
-            [CREATE_FINGERPRINT_COLUMN]: createFingerprint ?? null,
-          }),
-        );
+        if (this.postgres) await this.manager.insert(managedTenantOperationSchema, row);
+        else this.statements.insert.run(toSqlValues(row));
       } catch (error) {
         if (isUniqueViolation(error)) throw new DuplicateOperationError();
         throw error;
@@ -78,7 +100,10 @@ export class ManagedTenantOperationsRepository {
     tenant: TenantScope,
     requestId: string,
   ): Promise<{ operation: ManagedTenantOperation; createFingerprint: string | null } | undefined> {
-    const row = await this.rows.findOneBy({ [TENANT_COLUMN]: tenant.tenantId, requestId });
+    const row = await this.manager.findOneBy(managedTenantOperationSchema, {
+      [TENANT_COLUMN]: tenant.tenantId,
+      requestId,
+    });
     if (!row) return undefined;
     return {
       operation: this.toDomain(row),
@@ -106,6 +131,13 @@ export class ManagedTenantOperationsRepository {
    * query built by TypeORM on every call (which cost most of a read; see `npm run bench`).
    */
   async findById(tenant: TenantScope, id: string): Promise<ManagedTenantOperation | undefined> {
+    if (this.postgres) {
+      const row = await this.manager.findOneBy(managedTenantOperationSchema, {
+        id,
+        [TENANT_COLUMN]: tenant.tenantId,
+      });
+      return row ? this.toDomain(row) : undefined;
+    }
     const raw = this.statements.selectById.get(id, tenant.tenantId) as
       Record<string, unknown> | undefined;
     return raw ? this.toDomain(parseJsonColumns(raw)) : undefined;
@@ -124,8 +156,14 @@ export class ManagedTenantOperationsRepository {
   ): Promise<Array<{ operation: ManagedTenantOperation; position: unknown[] }>> {
     // The QueryBuilder writes the SQL; running it on a cached prepared statement and mapping the
     // raw rows here skips TypeORM's re-preparation and entity hydration, most of a page's cost.
-    const [sql, parameters] = this.pageQuery(tenant, query, after, limit).getQueryAndParameters();
-    const rows = this.preparedFor(sql).all(...parameters) as Array<Record<string, unknown>>;
+    const builder = this.pageQuery(tenant, query, after, limit);
+    let rows: Array<Record<string, unknown>>;
+    if (this.postgres) {
+      rows = await builder.getRawMany();
+    } else {
+      const [sql, parameters] = builder.getQueryAndParameters();
+      rows = this.preparedFor(sql).all(...parameters) as Array<Record<string, unknown>>;
+    }
     return rows.map((raw) => {
       const row: EntityRow = {};
       for (const column of STORED_COLUMNS) row[column] = raw[`${ROW_ALIAS}_${column}`];
@@ -151,7 +189,7 @@ export class ManagedTenantOperationsRepository {
     tenant: TenantScope,
     query: Pick<CollectionQuery, 'filter' | 'search'>,
   ): Promise<number> {
-    const translator = new SqlTranslator(ROW_ALIAS);
+    const translator = new SqlTranslator(ROW_ALIAS, this.dialect);
     const builder = this.matching(tenant, query, translator);
     builder.setParameters(translator.parameters);
     return builder.getCount();
@@ -163,13 +201,17 @@ export class ManagedTenantOperationsRepository {
     after: readonly unknown[] | undefined,
     limit: number,
   ): SelectQueryBuilder<EntityRow> {
-    const translator = new SqlTranslator(ROW_ALIAS);
+    const translator = new SqlTranslator(ROW_ALIAS, this.dialect);
     const builder = this.matching(tenant, query, translator);
     if (after) builder.andWhere(translator.after(query.orderBy, after));
     query.orderBy.forEach((key, index) => {
       const value = translator.sortValue(key);
       builder.addSelect(value, `k${index}`);
-      builder.addOrderBy(value, key.direction === 'desc' ? 'DESC' : 'ASC');
+      builder.addOrderBy(
+        value,
+        key.direction === 'desc' ? 'DESC' : 'ASC',
+        translator.nullsOrder(key),
+      );
     });
     builder.limit(limit);
     if (query.skip) builder.offset(query.skip);
@@ -185,7 +227,8 @@ export class ManagedTenantOperationsRepository {
     query: Pick<CollectionQuery, 'filter' | 'search'>,
     translator: SqlTranslator,
   ): SelectQueryBuilder<EntityRow> {
-    const builder = this.rows
+    const builder = this.manager
+      .getRepository(managedTenantOperationSchema)
       .createQueryBuilder(ROW_ALIAS)
       .where(`"${ROW_ALIAS}"."${TENANT_COLUMN}" = :scopeTenantId`, {
         scopeTenantId: tenant.tenantId,
@@ -210,13 +253,15 @@ export class ManagedTenantOperationsRepository {
       const current = await this.findById(tenant, id);
       if (!current) return undefined;
       const next = change(current);
-      const result = this.statements.update.run({
-        ...toSqlValues(this.toRow(next)),
-        whereId: id,
-        whereTenant: tenant.tenantId,
-        whereVersion: current.lastModifiedDateTime,
-      });
-      if (result.changes === 0) throw new ConcurrentChangeError(model.name, id);
+      const changed = this.postgres
+        ? await this.updateRow(tenant, id, current.lastModifiedDateTime, next)
+        : this.statements.update.run({
+            ...toSqlValues(this.toRow(next)),
+            whereId: id,
+            whereTenant: tenant.tenantId,
+            whereVersion: current.lastModifiedDateTime,
+          }).changes;
+      if (changed === 0) throw new ConcurrentChangeError(model.name, id);
       return next;
     });
   }
@@ -231,7 +276,7 @@ export class ManagedTenantOperationsRepository {
       const current = await this.findById(tenant, id);
       if (!current) return false;
       check(current);
-      const result = await this.rows.delete({
+      const result = await this.manager.delete(managedTenantOperationSchema, {
         id,
         [TENANT_COLUMN]: tenant.tenantId,
         lastModifiedDateTime: current.lastModifiedDateTime,
@@ -239,6 +284,23 @@ export class ManagedTenantOperationsRepository {
       if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(model.name, id);
       return true;
     });
+  }
+
+  /** UPDATE … WHERE the version is still the one read: 0 rows when another writer came first. */
+  private async updateRow(
+    tenant: TenantScope,
+    id: string,
+    version: string,
+    next: ManagedTenantOperation,
+  ): Promise<number> {
+    const values = this.toRow(next);
+    delete values.id;
+    const result = await this.manager.update(
+      managedTenantOperationSchema,
+      { id, [TENANT_COLUMN]: tenant.tenantId, lastModifiedDateTime: version },
+      values,
+    );
+    return result.affected ?? 0;
   }
 
   /**
@@ -373,7 +435,11 @@ function parseJsonColumns(raw: Record<string, unknown>): EntityRow {
 function isUniqueViolation(error: unknown): boolean {
   const failure = error as QueryFailedError & { code?: string; driverError?: { code?: string } };
   const code = failure.driverError?.code ?? failure.code;
-  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return (
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === '23505' // PostgreSQL's unique_violation
+  );
 }
 
 /** Another writer changed the row between our read and our write. */

@@ -13,6 +13,7 @@ import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { credentialsKeyPath } from '../../src/crypto/credentials-key';
 import { noteSecret, runLogDestination } from './run-log';
+import { dropPostgresSchema, freshPostgresEnv, ON_POSTGRES } from './test-database';
 
 export const ENTITY_SET = '/beta/managedTenantOperations';
 
@@ -39,19 +40,32 @@ export class TestApp {
     readonly config: AppConfig,
     readonly folder: string,
     readonly defaultToken: string,
+    /** On PostgreSQL: the schema and keys of this app's database, kept across restarts. */
+    private readonly databaseEnv: NodeJS.ProcessEnv,
   ) {}
 
   static async start(
     env: NodeJS.ProcessEnv = {},
-    options: { folder?: string; logDestination?: DestinationStream } = {},
+    options: {
+      folder?: string;
+      logDestination?: DestinationStream;
+      databaseEnv?: NodeJS.ProcessEnv;
+    } = {},
   ): Promise<TestApp> {
     const folder = options.folder ?? mkdtempSync(join(tmpdir(), 'mto-test-'));
+    const databaseEnv = options.databaseEnv ?? (ON_POSTGRES ? await freshPostgresEnv() : {});
     // Tests fire many requests as one user; the throttling test sets its own limit.
     const config = loadConfig({
       DATABASE_PATH: join(folder, 'db', 'test.sqlite'),
       THROTTLE_LIMIT: '1000000',
+      ...databaseEnv,
       ...env,
     });
+    noteSecret(databaseEnv.CREDENTIALS_KEY);
+    noteSecret(
+      databaseEnv.DEVELOPMENT_ISSUER_KEY &&
+        JSON.parse(databaseEnv.DEVELOPMENT_ISSUER_KEY).privateJwk.d,
+    );
     noteSecret(env.CREDENTIALS_KEY);
     for (const key of (env.CREDENTIALS_KEYS ?? '').split(',')) noteSecret(key);
     const app = await createApp(config, {
@@ -60,7 +74,7 @@ export class TestApp {
     await app.getHttpAdapter().getInstance().ready();
     noteKeyFiles(config);
     const token = config.auth.mode === 'development' ? await tokenFor(config, {}) : '';
-    return new TestApp(app, config, folder, token);
+    return new TestApp(app, config, folder, token, databaseEnv);
   }
 
   get databasePath(): string {
@@ -111,17 +125,18 @@ export class TestApp {
   async dispose(): Promise<void> {
     await this.app.close();
     rmSync(this.folder, { recursive: true, force: true });
+    await dropPostgresSchema(this.databaseEnv);
   }
 
-  /** Another app on the same database file, as after a restart. */
+  /** Another app on the same database (file, or PostgreSQL schema), as after a restart. */
   restartOnSameDatabase(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
-    return TestApp.start(env, { folder: this.folder });
+    return TestApp.start(env, { folder: this.folder, databaseEnv: this.databaseEnv });
   }
 }
 
 /** A token from the development issuer of the service configured by `config`. */
 export async function tokenFor(
-  config: Pick<AppConfig, 'databasePath' | 'auth'>,
+  config: Pick<AppConfig, 'databasePath' | 'auth' | 'developmentIssuerKey'>,
   options: TokenOptions,
 ): Promise<string> {
   const key = await loadDevelopmentKey(config);

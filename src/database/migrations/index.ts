@@ -3,10 +3,13 @@ import { AddQueryIndexes1795901789825 } from './1795901789825-AddQueryIndexes';
 import { IdempotentCreate1795902617479 } from './1795902617479-IdempotentCreate';
 import { TenantStatusIndex1795905689482 } from './1795905689482-TenantStatusIndex';
 
-/** Every migration, oldest first. They run at start, so an older database file upgrades in place. */
+/** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
   CreateManagedTenantOperations1795900586938,
   AddQueryIndexes1795901789825,
   IdempotentCreate1795902617479,
   TenantStatusIndex1795905689482,
 ];
+
+/** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */
+export { postgresMigrations } from './postgres';

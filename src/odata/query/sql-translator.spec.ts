@@ -3,6 +3,7 @@ import { managedTenantOperation } from '../../edm/model';
 import { parseFilter, parseOrderBy } from './expression-parser';
 import { QueryChecker } from './query-checker';
 import { parseSearch } from './search-parser';
+import { POSTGRES_DIALECT, SQLITE_DIALECT, SqlDialect } from './sql-dialect';
 import { SqlTranslator } from './sql-translator';
 
 const checker = new QueryChecker({
@@ -11,8 +12,11 @@ const checker = new QueryChecker({
 });
 const NOW = '2026-11-28T12:00:00.000Z';
 
-function filterSql(text: string): { sql: string; params: Record<string, unknown> } {
-  const translator = new SqlTranslator('o', () => NOW);
+function filterSql(
+  text: string,
+  dialect: SqlDialect,
+): { sql: string; params: Record<string, unknown> } {
+  const translator = new SqlTranslator('o', dialect, () => NOW);
   const sql = translator.condition(checker.checkFilter(parseFilter(text)));
   return { sql, params: translator.parameters };
 }
@@ -21,7 +25,7 @@ function filterSql(text: string): { sql: string; params: Record<string, unknown>
  * The SQL the translator produces for representative queries, committed as snapshots so that a
  * change to the translator shows its SQL in review (see __snapshots__).
  */
-describe('SqlTranslator', () => {
+describe.each([SQLITE_DIALECT, POSTGRES_DIALECT])('SqlTranslator for $name', (dialect) => {
   it.each([
     "status eq 'running'",
     "status ne 'running' and not (name eq null)",
@@ -43,18 +47,18 @@ describe('SqlTranslator', () => {
     "ticket eq 'INC-1'",
     'attempts add 1 gt 2',
   ])('translates %s', (text) => {
-    expect(filterSql(text)).toMatchSnapshot();
+    expect(filterSql(text, dialect)).toMatchSnapshot();
   });
 
   it('binds every value and never pastes request text into SQL', () => {
     const hostile = "name eq 'x'' OR 1=1; DROP TABLE managed_tenant_operations; --'";
-    const { sql, params } = filterSql(hostile);
-    expect(sql).toBe('"o"."name" = :p0');
+    const { sql, params } = filterSql(hostile, dialect);
+    expect(sql).toBe(`"o"."name" = ${dialect.parameter('p0', 'Edm.String')}`);
     expect(params).toEqual({ p0: "x' OR 1=1; DROP TABLE managed_tenant_operations; --" });
   });
 
   it('translates $search over the searchable columns, case-insensitively', () => {
-    const translator = new SqlTranslator('o');
+    const translator = new SqlTranslator('o', dialect);
     const sql = translator.search(
       {
         kind: 'and',
@@ -68,7 +72,7 @@ describe('SqlTranslator', () => {
   });
 
   it('builds keyset conditions: row values for non-null keys, null-aware expansions otherwise', () => {
-    const translator = new SqlTranslator('o');
+    const translator = new SqlTranslator('o', dialect);
     const defaultOrder = checker.defaultOrder();
     const mixed = checker.checkOrderBy(parseOrderBy('result/isSuccess desc,name'));
     expect({

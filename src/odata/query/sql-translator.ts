@@ -1,4 +1,12 @@
-import { CheckedExpression, CheckedSearch, SortKey, ValueSource } from './checked-query';
+import {
+  CheckedExpression,
+  CheckedSearch,
+  FunctionName,
+  SortKey,
+  ValueSource,
+  ValueType,
+} from './checked-query';
+import { SQLITE_DIALECT, SqlDialect } from './sql-dialect';
 
 /** SQL text with named parameters (`:name`, as TypeORM's QueryBuilder takes them). */
 export interface SqlFragment {
@@ -15,13 +23,9 @@ function quote(identifier: string): string {
   return `"${identifier}"`;
 }
 
-/** A JSON path of declared property names, as an SQL string literal (`'$.a.b'`). */
-function jsonPathLiteral(path: readonly string[]): string {
-  return `'$${path.map((name) => `.${quote(name).slice(1, -1)}`).join('')}'`;
-}
-
 /**
- * Translates checked query trees to SQLite SQL. Every value is a bound parameter; every column
+ * Translates checked query trees to SQL, for SQLite or PostgreSQL: one translator, and what
+ * differs between the two in a small SqlDialect. Every value is a bound parameter; every column
  * and JSON path comes from the model (via the checked tree); lambda variables become generated
  * aliases. Null semantics follow OData (URL Conventions 4.01 §5.1.1.1): `eq`/`ne` are null-safe
  * (`IS`, `IS NOT`), and ordering comparisons under `not` treat null as false.
@@ -34,6 +38,7 @@ export class SqlTranslator {
 
   constructor(
     private readonly tableAlias: string,
+    private readonly dialect: SqlDialect = SQLITE_DIALECT,
     private readonly now: () => string = () => new Date().toISOString(),
   ) {
     quote(tableAlias);
@@ -52,8 +57,8 @@ export class SqlTranslator {
   search(expression: CheckedSearch, columns: readonly string[]): string {
     switch (expression.kind) {
       case 'term': {
-        const term = this.bind(expression.text.toLowerCase());
-        return `(${columns.map((column) => `instr(lower(${this.column(column)}), ${term}) > 0`).join(' OR ')})`;
+        const term = this.bind(expression.text.toLowerCase(), 'Edm.String');
+        return `(${columns.map((column) => `${this.dialect.position(`lower(${this.column(column)})`, term)} > 0`).join(' OR ')})`;
       }
       case 'not':
         return `NOT ${this.search(expression.operand, columns)}`;
@@ -65,18 +70,28 @@ export class SqlTranslator {
 
   /** The SQL of a sort key's value, for ORDER BY and for reading the last row's position. */
   sortValue(key: SortKey): string {
-    return this.source(key.source);
+    return this.source(key.source, key.type);
+  }
+
+  /** How nulls of a key are placed (undefined: the database's own order, SQLite's). */
+  nullsOrder(key: SortKey): 'NULLS FIRST' | 'NULLS LAST' | undefined {
+    return key.nullable ? this.dialect.nullsOrder(key.direction) : undefined;
   }
 
   orderBy(keys: readonly SortKey[]): string {
     return keys
-      .map((key) => `${this.sortValue(key)} ${key.direction === 'desc' ? 'DESC' : 'ASC'}`)
+      .map((key) =>
+        [this.sortValue(key), key.direction === 'desc' ? 'DESC' : 'ASC', this.nullsOrder(key)]
+          .filter(Boolean)
+          .join(' '),
+      )
       .join(', ');
   }
 
   /**
-   * The rows strictly after a position in the order of `keys` (keyset paging). SQLite sorts NULL
-   * before every value, so it comes first ascending and last descending. When no key can be null
+   * The rows strictly after a position in the order of `keys` (keyset paging). NULL sorts before
+   * every value (SQLite's order; PostgreSQL is told so), so it comes first ascending and last
+   * descending. When no key can be null
    * and all run the same way, a row-value comparison lets SQLite seek an index directly.
    */
   after(keys: readonly SortKey[], position: readonly unknown[]): string {
@@ -84,7 +99,7 @@ export class SqlTranslator {
     const noNulls = keys.every((key, i) => !key.nullable && position[i] !== null);
     if (sameDirection && noNulls) {
       const op = keys[0].direction === 'desc' ? '<' : '>';
-      const values = position.map((value) => this.bind(value));
+      const values = position.map((value, i) => this.bind(value, keys[i].type));
       const rowValue = `(${keys.map((key) => this.sortValue(key)).join(', ')}) ${op} (${values.join(', ')})`;
       // The bound on the leading key alone is implied, but it is what lets SQLite seek the index.
       return `${this.sortValue(keys[0])} ${op}= ${values[0]} AND ${rowValue}`;
@@ -93,14 +108,14 @@ export class SqlTranslator {
       const key = keys[index];
       const value = position[index];
       const sql = this.sortValue(key);
-      const bound = value === null ? undefined : this.bind(value);
+      const bound = value === null ? undefined : this.bind(value, key.type);
       const strictlyAfter =
         key.direction === 'asc'
           ? value === null
             ? `${sql} IS NOT NULL`
             : `${sql} > ${bound}`
           : value === null
-            ? '0'
+            ? 'FALSE'
             : `(${sql} < ${bound} OR ${sql} IS NULL)`;
       if (index === keys.length - 1) return strictlyAfter;
       const equal = value === null ? `${sql} IS NULL` : `${sql} = ${bound}`;
@@ -116,36 +131,40 @@ export class SqlTranslator {
       case 'not':
         return `NOT (${this.bool(expression.operand, !negated)})`;
       case 'comparison': {
-        const left = this.value(expression.left);
-        const right = this.value(expression.right);
+        const left = this.value(expression.left, typeOf(expression.right));
+        const right = this.value(expression.right, typeOf(expression.left));
         // `IS` is null-safe; outside NOT, `=` with a non-null literal means the same (a null row
-        // value is not true either way) and lets SQLite use an index.
+        // value is not true either way) and lets the database use an index.
         if (expression.operator === 'eq') {
           const literalRight =
             expression.right.kind === 'literal' && expression.right.value !== null;
-          return !negated && literalRight ? `${left} = ${right}` : `${left} IS ${right}`;
+          return !negated && literalRight
+            ? `${left} = ${right}`
+            : this.dialect.notDistinct(left, right);
         }
-        if (expression.operator === 'ne') return `${left} IS NOT ${right}`;
+        if (expression.operator === 'ne') return this.dialect.distinct(left, right);
         const op = { gt: '>', ge: '>=', lt: '<', le: '<=' }[expression.operator];
         // A comparison with null is false in OData, NULL in SQL; they differ only under NOT.
-        return negated ? `COALESCE(${left} ${op} ${right}, 0)` : `${left} ${op} ${right}`;
+        return negated ? `COALESCE(${left} ${op} ${right}, FALSE)` : `${left} ${op} ${right}`;
       }
       case 'in': {
-        const operand = this.value(expression.operand);
+        const itemType = expression.list.find((item) => item.value !== null)?.type;
+        const operand = this.value(expression.operand, itemType);
         const values = expression.list
           .filter((item) => item.value !== null)
-          .map((item) => this.value(item));
+          .map((item) => this.value(item, typeOf(expression.operand)));
         const hasNull = values.length < expression.list.length;
         const parts = [
           ...(values.length > 0 ? [`${operand} IN (${values.join(', ')})`] : []),
           ...(hasNull ? [`${operand} IS NULL`] : []),
         ];
         const sql = parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
-        return negated ? `COALESCE(${sql}, 0)` : sql;
+        return negated ? `COALESCE(${sql}, FALSE)` : sql;
       }
       case 'isTrue':
-        if (expression.operand.kind === 'literal') return expression.operand.value ? '1' : '0';
-        return `${this.value(expression.operand)} = 1`;
+        if (expression.operand.kind === 'literal')
+          return expression.operand.value ? 'TRUE' : 'FALSE';
+        return `${this.value(expression.operand, 'Edm.Boolean')} = TRUE`;
       case 'lambda':
         return this.lambda(expression);
       case 'function':
@@ -156,34 +175,39 @@ export class SqlTranslator {
   }
 
   private lambda(expression: CheckedExpression & { kind: 'lambda' }): string {
-    const alias = `l${this.lambdaCount++}`;
-    const items = `json_each(${this.collectionSource(expression.collection)}) AS ${quote(alias)}`;
+    const alias = quote(`l${this.lambdaCount++}`);
+    const items = this.collectionSource(expression.collection, alias);
     if (!expression.predicate) return `EXISTS (SELECT 1 FROM ${items})`;
     this.lambdaAliases.set(expression.variable, alias);
     try {
       const predicate = this.bool(expression.predicate, false);
       return expression.operator === 'any'
         ? `EXISTS (SELECT 1 FROM ${items} WHERE ${predicate})`
-        : `NOT EXISTS (SELECT 1 FROM ${items} WHERE NOT COALESCE(${predicate}, 0))`;
+        : `NOT EXISTS (SELECT 1 FROM ${items} WHERE NOT COALESCE(${predicate}, FALSE))`;
     } finally {
       this.lambdaAliases.delete(expression.variable);
     }
   }
 
-  private value(expression: CheckedExpression): string {
+  /** `type`: what the value is compared with or used as, for a dynamic property's reading. */
+  private value(expression: CheckedExpression, type?: ValueType): string {
     switch (expression.kind) {
       case 'literal':
         if (expression.value === null) return 'NULL';
-        return this.bind(expression.value);
+        return this.bind(expression.value, expression.type);
       case 'value':
-        return this.source(expression.source);
+        return this.source(
+          expression.source,
+          expression.type === 'untyped' || expression.type === 'null' ? type : expression.type,
+        );
       case 'now':
-        return this.bind(this.now());
+        return this.bind(this.now(), 'Edm.DateTimeOffset');
       case 'negate':
-        return `(-${this.value(expression.operand)})`;
+        return `(-${this.value(expression.operand, expression.type)})`;
       case 'arithmetic': {
-        const left = this.value(expression.left);
-        const right = this.value(expression.right);
+        const left = this.value(expression.left, expression.type);
+        const right = this.value(expression.right, expression.type);
+        // Division by zero is null (SQLite's answer), never an error.
         switch (expression.operator) {
           case 'add':
             return `(${left} + ${right})`;
@@ -193,12 +217,12 @@ export class SqlTranslator {
             return `(${left} * ${right})`;
           case 'div':
             return expression.type === 'Edm.Int32'
-              ? `(${left} / ${right})`
-              : `(CAST(${left} AS REAL) / ${right})`;
+              ? `(${left} / NULLIF(${right}, 0))`
+              : `(${this.dialect.toDouble(left)} / NULLIF(${right}, 0))`;
           case 'divby':
-            return `(CAST(${left} AS REAL) / ${right})`;
+            return `(${this.dialect.toDouble(left)} / NULLIF(${right}, 0))`;
           case 'mod':
-            return `(${left} % ${right})`;
+            return `(${left} % NULLIF(${right}, 0))`;
         }
         break;
       }
@@ -211,16 +235,21 @@ export class SqlTranslator {
   }
 
   private call(expression: CheckedExpression & { kind: 'function' }): string {
-    const args = expression.args.map((arg) => this.value(arg));
+    const args = expression.args.map((arg, index) =>
+      this.value(arg, argumentType(expression.name, index)),
+    );
     const [a, b, c] = args;
-    const part = (format: string) => `CAST(strftime('${format}', ${a}) AS INTEGER)`;
+    // Date-times are stored and bound as UTC ISO 8601 text (2026-01-31T12:00:00Z), so their
+    // parts are fixed positions of the text, the same on every database.
+    const part = (start: number, length: number) =>
+      `CAST(substr(${a}, ${start}, ${length}) AS INTEGER)`;
     switch (expression.name) {
       case 'contains':
-        return `instr(${a}, ${b}) > 0`;
+        return `${this.dialect.position(a, b)} > 0`;
       case 'startswith':
         return `substr(${a}, 1, length(${b})) = ${b}`;
       case 'endswith':
-        return `(length(${b}) = 0 OR substr(${a}, -length(${b})) = ${b})`;
+        return this.dialect.endsWith(a, b);
       case 'tolower':
         return `lower(${a})`;
       case 'toupper':
@@ -230,57 +259,61 @@ export class SqlTranslator {
       case 'length':
         return `length(${a})`;
       case 'indexof':
-        return `(instr(${a}, ${b}) - 1)`;
+        return `(${this.dialect.position(a, b)} - 1)`;
       case 'substring':
         return c === undefined ? `substr(${a}, ${b} + 1)` : `substr(${a}, ${b} + 1, ${c})`;
       case 'concat':
         return `(${a} || ${b})`;
       case 'year':
-        return part('%Y');
+        return part(1, 4);
       case 'month':
-        return part('%m');
+        return part(6, 2);
       case 'day':
-        return part('%d');
+        return part(9, 2);
       case 'hour':
-        return part('%H');
+        return part(12, 2);
       case 'minute':
-        return part('%M');
+        return part(15, 2);
       case 'second':
-        return part('%S');
+        return part(18, 2);
       case 'date':
-        return `date(${a})`;
+        return `substr(${a}, 1, 10)`;
     }
   }
 
-  private source(source: ValueSource): string {
+  private source(source: ValueSource, type: ValueType | undefined): string {
     switch (source.kind) {
       case 'column':
         return source.jsonPath.length === 0
           ? this.column(source.column)
-          : `json_extract(${this.column(source.column)}, ${jsonPathLiteral(source.jsonPath)})`;
+          : this.dialect.jsonValue(this.column(source.column), source.jsonPath, type);
       case 'dynamic':
         // The name is a checked identifier, bound as a parameter all the same.
-        return `json_extract(${this.column(source.column)}, ${this.bind(`$."${source.name}"`)})`;
-      case 'lambdaItem': {
-        const item = `${quote(this.lambdaAlias(source.variable))}."value"`;
-        return source.jsonPath.length === 0
-          ? item
-          : `json_extract(${item}, ${jsonPathLiteral(source.jsonPath)})`;
-      }
+        return this.dialect.dynamicValue(
+          this.column(source.column),
+          this.bind(this.dialect.dynamicName(source.name), 'Edm.String'),
+          type,
+        );
+      case 'lambdaItem':
+        return this.dialect.jsonValue(
+          this.dialect.arrayElement(this.lambdaAlias(source.variable)),
+          source.jsonPath,
+          type,
+        );
     }
   }
 
-  /** The JSON that a lambda ranges over, as json_each's arguments. */
-  private collectionSource(source: ValueSource): string {
+  /** A FROM item over the JSON array a lambda ranges over. */
+  private collectionSource(source: ValueSource, alias: string): string {
     switch (source.kind) {
       case 'column':
-        return source.jsonPath.length === 0
-          ? this.column(source.column)
-          : `${this.column(source.column)}, ${jsonPathLiteral(source.jsonPath)}`;
-      case 'lambdaItem': {
-        const item = `${quote(this.lambdaAlias(source.variable))}."value"`;
-        return source.jsonPath.length === 0 ? item : `${item}, ${jsonPathLiteral(source.jsonPath)}`;
-      }
+        return this.dialect.arrayElements(this.column(source.column), source.jsonPath, alias);
+      case 'lambdaItem':
+        return this.dialect.arrayElements(
+          this.dialect.arrayElement(this.lambdaAlias(source.variable)),
+          source.jsonPath,
+          alias,
+        );
       case 'dynamic':
         throw new Error('Dynamic properties are not collections');
     }
@@ -296,9 +329,18 @@ export class SqlTranslator {
     return `${quote(this.tableAlias)}.${quote(name)}`;
   }
 
-  private bind(value: unknown): string {
+  private bind(value: unknown, type: ValueType | undefined): string {
     const name = `p${this.parameterCount++}`;
-    this.params[name] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-    return `:${name}`;
+    this.params[name] = typeof value === 'boolean' ? this.dialect.booleanValue(value) : value;
+    return this.dialect.parameter(name, type);
   }
+}
+
+function typeOf(expression: CheckedExpression): ValueType | undefined {
+  return 'type' in expression ? expression.type : undefined;
+}
+
+/** The type a function's argument is read as: text, but for substring's positions. */
+function argumentType(name: FunctionName, index: number): ValueType {
+  return name === 'substring' && index > 0 ? 'Edm.Int32' : 'Edm.String';
 }
