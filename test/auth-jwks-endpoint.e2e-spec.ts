@@ -58,7 +58,7 @@ describe('keys from a JWKS endpoint (AUTH_JWKS_URI)', () => {
 describe('npm run token', () => {
   jest.setTimeout(60_000);
 
-  it('prints, as its last line, a token the server accepts, from the same DATABASE_PATH', async () => {
+  it('prints, as its last line, a token the server accepts, from the same DATABASE_PATH (or DEVELOPMENT_ISSUER_KEY)', async () => {
     const app = await TestApp.start();
     try {
       const output = execFileSync(
@@ -80,6 +80,7 @@ describe('npm run token', () => {
           env: {
             ...process.env,
             DATABASE_PATH: app.databasePath,
+            ...app.databaseEnv,
             TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
           },
           encoding: 'utf8',

@@ -1,26 +1,18 @@
-import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fullOperation } from './support/operation-factory';
+import { storedCredentials } from './support/stored-rows';
 import { ENTITY_SET, TestApp } from './support/test-app';
 
 const ROOT = resolve(__dirname, '..');
 
-/** The key ids of every ciphertext in the database file. */
-function keyIdsOnDisk(databasePath: string): string[] {
-  const db = new Database(databasePath, { readonly: true });
-  try {
-    const rows = db.prepare('SELECT credentials FROM managed_tenant_operations').all() as {
-      credentials: string;
-    }[];
-    return rows
-      .map((row) => JSON.parse(row.credentials).dapAccessToken as string | undefined)
-      .filter((token): token is string => typeof token === 'string')
-      .map((token) => token.split('.')[1]);
-  } finally {
-    db.close();
-  }
+/** The key ids of every stored ciphertext. */
+async function storedKeyIds(app: TestApp): Promise<string[]> {
+  return (await storedCredentials(app))
+    .map((credentials) => credentials.dapAccessToken)
+    .filter((token): token is string => typeof token === 'string')
+    .map((token) => token.split('.')[1]);
 }
 
 describe('credentials key rotation', () => {
@@ -37,7 +29,7 @@ describe('credentials key rotation', () => {
           .id,
       );
     }
-    const oldKeyIds = new Set(keyIdsOnDisk(first.databasePath));
+    const oldKeyIds = new Set(await storedKeyIds(first));
     expect(oldKeyIds.size).toBe(1);
     await first.stop();
 
@@ -63,6 +55,7 @@ describe('credentials key rotation', () => {
           env: {
             ...process.env,
             DATABASE_PATH: during.databasePath,
+            ...during.databaseEnv,
             CREDENTIALS_KEY: newKey,
             CREDENTIALS_KEYS: oldKey,
             TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
@@ -71,7 +64,7 @@ describe('credentials key rotation', () => {
         },
       );
       expect(output).toMatch(/5 rows scanned, 4 secrets re-encrypted, 0 skipped/);
-      const after = keyIdsOnDisk(during.databasePath);
+      const after = await storedKeyIds(during);
       expect(after).toHaveLength(5);
       expect(after.some((keyId) => oldKeyIds.has(keyId))).toBe(false);
     } finally {

@@ -5,7 +5,9 @@ import { DataSource } from 'typeorm';
 import { credentialsKeyPath } from '../src/crypto/credentials-key';
 import { fullOperation } from './support/operation-factory';
 import { recordingDestination } from './support/recording-logger';
+import { storedRowsText } from './support/stored-rows';
 import { ENTITY_SET, TestApp } from './support/test-app';
+import { itOnSqlite, ON_POSTGRES } from './support/test-database';
 
 /** Every byte SQLite wrote for the database: the file, its WAL and shared memory. */
 function rawDatabaseBytes(databasePath: string): string {
@@ -17,7 +19,7 @@ function rawDatabaseBytes(databasePath: string): string {
 }
 
 describe('credentials.dapAccessToken, the secret', () => {
-  it('is encrypted at rest: the raw database files never hold the plaintext token', async () => {
+  it('is encrypted at rest: the raw database files (or PostgreSQL rows) never hold the plaintext token', async () => {
     const app = await TestApp.start();
     try {
       const token = `eyJ-plaintext-${randomUUID()}`;
@@ -26,11 +28,11 @@ describe('credentials.dapAccessToken, the secret', () => {
         await app.post(fullOperation({ credentials: { dapAccessToken: token } }))
       ).json();
       await app.patch(`${ENTITY_SET}/${created.id}`, { credentials: { dapAccessToken: patched } });
-      const bytes = rawDatabaseBytes(app.databasePath);
+      const bytes = ON_POSTGRES ? await storedRowsText(app) : rawDatabaseBytes(app.databasePath);
       expect(bytes).toContain(created.id); // the files were read
       expect(bytes).not.toContain(token);
       expect(bytes).not.toContain(patched);
-      expect(bytes).toContain('"dapAccessToken":"v1.'); // the ciphertext is there
+      expect(bytes).toMatch(/"dapAccessToken": ?"v1\./); // the ciphertext is there
     } finally {
       await app.dispose();
     }
@@ -75,26 +77,29 @@ describe('credentials.dapAccessToken, the secret', () => {
     }
   });
 
-  it('uses a key file beside the database, created with owner-only permissions, kept across restarts', async () => {
-    const app = await TestApp.start();
-    const token = `kept-${randomUUID()}`;
-    const created = (
-      await app.post(fullOperation({ credentials: { dapAccessToken: token } }))
-    ).json();
-    const keyFile = credentialsKeyPath(app.databasePath);
-    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    const key = readFileSync(keyFile, 'utf8');
-    await app.stop();
-    const restarted = await app.restartOnSameDatabase();
-    try {
-      expect(readFileSync(keyFile, 'utf8')).toBe(key);
-      // a PATCH decrypts and re-encrypts the stored secret, which fails with any other key
-      const patched = await restarted.patch(`${ENTITY_SET}/${created.id}`, { status: 'done' });
-      expect(patched.statusCode).toBe(200);
-    } finally {
-      await restarted.dispose();
-    }
-  });
+  itOnSqlite(
+    'uses a key file beside the database, created with owner-only permissions, kept across restarts',
+    async () => {
+      const app = await TestApp.start();
+      const token = `kept-${randomUUID()}`;
+      const created = (
+        await app.post(fullOperation({ credentials: { dapAccessToken: token } }))
+      ).json();
+      const keyFile = credentialsKeyPath(app.databasePath);
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      const key = readFileSync(keyFile, 'utf8');
+      await app.stop();
+      const restarted = await app.restartOnSameDatabase();
+      try {
+        expect(readFileSync(keyFile, 'utf8')).toBe(key);
+        // a PATCH decrypts and re-encrypts the stored secret, which fails with any other key
+        const patched = await restarted.patch(`${ENTITY_SET}/${created.id}`, { status: 'done' });
+        expect(patched.statusCode).toBe(200);
+      } finally {
+        await restarted.dispose();
+      }
+    },
+  );
 
   it('uses CREDENTIALS_KEY when set, and a different key cannot read the data', async () => {
     const key = randomBytes(32).toString('hex');

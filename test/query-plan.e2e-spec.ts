@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { CollectionRequestReader } from '../src/odata/query/collection-request';
 import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
 import { newOperation } from './support/operation-factory';
+import { describeOnSqlite } from './support/test-database';
 import { ENTITY_SET, TEST_TENANT, TestApp } from './support/test-app';
 
 /** The plan SQLite chooses for the SQL the repository runs for a request's query string. */
@@ -29,7 +30,7 @@ async function planFor(app: TestApp, rawQuery: string, afterLastRow = false): Pr
   return plan.map((step) => step.detail).join('\n');
 }
 
-describe('indexes for the common queries', () => {
+describeOnSqlite('indexes for the common queries', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await TestApp.start();

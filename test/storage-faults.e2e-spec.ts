@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { newOperation } from './support/operation-factory';
 import { ENTITY_SET, TestApp } from './support/test-app';
+import { describeOnSqlite } from './support/test-database';
 
 jest.setTimeout(60_000);
 
@@ -26,7 +27,8 @@ function expectUnavailable(response: { statusCode: number; json(): any; headers:
   expect(error.innerError['request-id']).toBe(response.headers['request-id']);
 }
 
-describe('contention', () => {
+// SQLite's own locks, files and pragmas; PostgreSQL maps its conditions the same way (unit-tested).
+describeOnSqlite('contention', () => {
   it('serves 50 concurrent writers without a SQLITE_BUSY or a 500, while another process holds the write lock for a second', async () => {
     const app = await TestApp.start();
     try {
@@ -87,7 +89,7 @@ describe('contention', () => {
   });
 });
 
-describe('storage faults', () => {
+describeOnSqlite('storage faults', () => {
   it('answers writes with 503 while the disk is full, keeps serving reads, and recovers by itself once there is space', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'mto-full-'));
     // A 4 MiB tmpfs of its own, so that filling it fills nothing else. Mounting needs root (which

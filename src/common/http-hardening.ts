@@ -30,6 +30,10 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
       done(new UriTooLongError(`The URL is longer than ${MAX_URL_LENGTH} characters.`));
       return;
     }
+    if (/%00/i.test(request.url)) {
+      done(new InvalidRequestError(NUL_MESSAGE));
+      return;
+    }
     done();
   });
 
@@ -57,9 +61,24 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
           new InvalidRequestError(`The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`),
         );
       }
+      if ((body as string).includes('\\u0000') && holdsNul(value)) {
+        return done(new InvalidRequestError(NUL_MESSAGE));
+      }
       done(null, value);
     });
   });
+}
+
+/**
+ * U+0000 is refused everywhere (URL and JSON strings, names included): PostgreSQL cannot store it
+ * in text or jsonb, and no value of this API needs it, so both databases answer alike.
+ */
+const NUL_MESSAGE = 'The request contains the character U+0000, which no value may contain.';
+
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([name, nested]) => name.includes('\0') || holdsNul(nested));
 }
 
 function depthOf(value: unknown, depth = 0): number {

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository, SelectQueryBuilder } from 'typeorm';
 import { PreconditionFailedError } from '../common/errors';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
+import { KeyedSerializer } from '../database/keyed-serializer';
 import { SerialWriter } from '../database/serial-writer';
 import { TransactionContext } from '../database/transaction-context';
 import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../edm/entity-schema';
@@ -46,6 +47,7 @@ export class ManagedTenantOperationsRepository {
   /** Statements of page queries, by SQL text (values are bound, so the texts repeat). */
   private readonly pageStatements = new Map<string, SqliteStatement>();
   private readonly dialect: SqlDialect;
+  private readonly rowWrites = new KeyedSerializer();
 
   constructor(
     @InjectRepository(managedTenantOperationSchema)
@@ -239,31 +241,34 @@ export class ManagedTenantOperationsRepository {
   }
 
   /**
-   * Reads the tenant's operation, lets `change` compute its new state (or throw), and stores it,
-   * with no other write in between. The UPDATE is conditional on the version read, so that a
-   * writer that does not share this process's queue cannot be overwritten unseen. Undefined: the
-   * tenant has no such operation.
+   * Reads the tenant's operation, lets `change` compute its new state (or throw), and stores it.
+   * The UPDATE is conditional on the version read (never a blind write): if another writer (a
+   * request of another instance, on PostgreSQL) changed the row in between, nothing is written and
+   * the whole step runs again on the new state, so `change` (which checks If-Match) sees it.
+   * Undefined: the tenant has no such operation.
    */
   async update(
     tenant: TenantScope,
     id: string,
     change: (current: ManagedTenantOperation) => ManagedTenantOperation,
   ): Promise<ManagedTenantOperation | undefined> {
-    return this.writer.run(async () => {
-      const current = await this.findById(tenant, id);
-      if (!current) return undefined;
-      const next = change(current);
-      const changed = this.postgres
-        ? await this.updateRow(tenant, id, current.lastModifiedDateTime, next)
-        : this.statements.update.run({
-            ...toSqlValues(this.toRow(next)),
-            whereId: id,
-            whereTenant: tenant.tenantId,
-            whereVersion: current.lastModifiedDateTime,
-          }).changes;
-      if (changed === 0) throw new ConcurrentChangeError(model.name, id);
-      return next;
-    });
+    return this.retryOnConcurrentChange(id, () =>
+      this.writer.run(async () => {
+        const current = await this.findById(tenant, id);
+        if (!current) return undefined;
+        const next = change(current);
+        const changed = this.postgres
+          ? await this.updateRow(tenant, id, current.lastModifiedDateTime, next)
+          : this.statements.update.run({
+              ...toSqlValues(this.toRow(next)),
+              whereId: id,
+              whereTenant: tenant.tenantId,
+              whereVersion: current.lastModifiedDateTime,
+            }).changes;
+        if (changed === 0) throw new ConcurrentChangeError(model.name, id);
+        return next;
+      }),
+    );
   }
 
   /** Deletes the tenant's operation if `check` (given its current state) does not throw; false if there is none. */
@@ -272,18 +277,44 @@ export class ManagedTenantOperationsRepository {
     id: string,
     check: (current: ManagedTenantOperation) => void = () => undefined,
   ): Promise<boolean> {
-    return this.writer.run(async () => {
-      const current = await this.findById(tenant, id);
-      if (!current) return false;
-      check(current);
-      const result = await this.manager.delete(managedTenantOperationSchema, {
-        id,
-        [TENANT_COLUMN]: tenant.tenantId,
-        lastModifiedDateTime: current.lastModifiedDateTime,
-      });
-      if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(model.name, id);
-      return true;
-    });
+    return this.retryOnConcurrentChange(id, () =>
+      this.writer.run(async () => {
+        const current = await this.findById(tenant, id);
+        if (!current) return false;
+        check(current);
+        const result = await this.manager.delete(managedTenantOperationSchema, {
+          id,
+          [TENANT_COLUMN]: tenant.tenantId,
+          lastModifiedDateTime: current.lastModifiedDateTime,
+        });
+        if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(model.name, id);
+        return true;
+      }),
+    );
+  }
+
+  /**
+   * Runs a read-check-write step again when another writer won the race, a few times; a row that
+   * keeps changing under it is a 412 for the client to retry. Inside an atomic $batch group the
+   * group's transaction decides, so the step runs once.
+   */
+  private async retryOnConcurrentChange<T>(id: string, step: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        // On SQLite the write queue already serialises; on PostgreSQL, writes of one entity
+        // within this instance queue by its id.
+        return await (this.postgres && !this.transactions.manager
+          ? this.rowWrites.run(id, step)
+          : step());
+      } catch (error) {
+        const retry =
+          error instanceof ConcurrentChangeError &&
+          attempt < MAX_WRITE_ATTEMPTS &&
+          !this.transactions.manager;
+        if (!retry) throw error;
+        await new Promise((done) => setTimeout(done, Math.random() * 5 * attempt));
+      }
+    }
   }
 
   /** UPDATE … WHERE the version is still the one read: 0 rows when another writer came first. */
@@ -397,6 +428,8 @@ interface PreparedStatements {
 }
 
 const MAX_CACHED_PAGE_STATEMENTS = 200;
+/** How often a write that lost a race with another writer is tried in all. */
+const MAX_WRITE_ATTEMPTS = 5;
 
 /** Every column of the table, from the entity schema. */
 const STORED_COLUMNS = Object.keys(managedTenantOperationSchema.options.columns);

@@ -41,7 +41,7 @@ export class TestApp {
     readonly folder: string,
     readonly defaultToken: string,
     /** On PostgreSQL: the schema and keys of this app's database, kept across restarts. */
-    private readonly databaseEnv: NodeJS.ProcessEnv,
+    readonly databaseEnv: NodeJS.ProcessEnv,
   ) {}
 
   static async start(

@@ -30,8 +30,8 @@ export interface SqlDialect {
   toDouble(value: string): string;
   /** A bound parameter (`:name`, as TypeORM takes them), typed where the database must know. */
   parameter(name: string, type: ValueType | undefined): string;
-  /** A Boolean as the driver binds it. */
-  booleanValue(value: boolean): unknown;
+  /** A value as the driver binds it for `parameter(…, type)`. */
+  parameterValue(value: unknown, type: ValueType | undefined): unknown;
   /** Nulls come first ascending and last descending on every database, as SQLite orders them. */
   nullsOrder(direction: 'asc' | 'desc'): 'NULLS FIRST' | 'NULLS LAST' | undefined;
 }
@@ -72,7 +72,7 @@ export const SQLITE_DIALECT: SqlDialect = {
     `(length(${suffix}) = 0 OR substr(${value}, -length(${suffix})) = ${suffix})`,
   toDouble: (value) => `CAST(${value} AS REAL)`,
   parameter: (name) => `:${name}`,
-  booleanValue: (value) => (value ? 1 : 0),
+  parameterValue: (value) => (typeof value === 'boolean' ? Number(value) : value),
   nullsOrder: () => undefined,
 };
 
@@ -81,6 +81,10 @@ const POSTGRES_CASTS: Readonly<Record<string, { sql: string; json: string }>> = 
   'Edm.Int32': { sql: 'integer', json: 'number' },
   'Edm.Double': { sql: 'double precision', json: 'number' },
 };
+
+function isUntyped(type: ValueType | undefined): boolean {
+  return type === undefined || type === 'untyped' || type === 'null';
+}
 
 function castFor(type: ValueType | undefined): { sql: string; json: string } | undefined {
   return typeof type === 'string' ? POSTGRES_CASTS[type] : undefined;
@@ -108,9 +112,10 @@ export const POSTGRES_DIALECT: SqlDialect = {
     if (cast) {
       return `CASE WHEN jsonb_typeof(${element}) = '${cast.json}' THEN (${element} #>> '{}')::${cast.sql} END`;
     }
-    // Compared with text: only a JSON string matches. Unknown (a sort key): whatever text it has.
-    return type === undefined || type === 'untyped'
-      ? `(${element} #>> '{}') COLLATE "C"`
+    // Compared with text: only a JSON string matches. Of unknown type (compared with null, or a
+    // sort key): the jsonb value itself, which orders numbers as numbers (a JSON null is NULL).
+    return isUntyped(type)
+      ? `NULLIF(${element}, 'null'::jsonb)`
       : `CASE WHEN jsonb_typeof(${element}) = 'string' THEN (${element} #>> '{}') COLLATE "C" END`;
   },
   dynamicName: (name) => name,
@@ -126,8 +131,10 @@ export const POSTGRES_DIALECT: SqlDialect = {
   endsWith: (value, suffix) => `right(${value}, length(${suffix})) = ${suffix}`,
   toDouble: (value) => `CAST(${value} AS double precision)`,
   // PostgreSQL infers a parameter's type from its context, which `$1 || $2` or `$1 IS NULL` lack.
-  parameter: (name, type) => `CAST(:${name} AS ${castFor(type)?.sql ?? 'text'})`,
-  booleanValue: (value) => value,
+  parameter: (name, type) =>
+    `CAST(:${name} AS ${isUntyped(type) ? 'jsonb' : (castFor(type)?.sql ?? 'text')})`,
+  // An untyped value (a dynamic property's sort key) is compared as jsonb, so it is bound as JSON.
+  parameterValue: (value, type) => (isUntyped(type) ? JSON.stringify(value) : value),
   nullsOrder: (direction) => (direction === 'asc' ? 'NULLS FIRST' : 'NULLS LAST'),
 };
 

@@ -331,7 +331,7 @@ export class SqlTranslator {
 
   private bind(value: unknown, type: ValueType | undefined): string {
     const name = `p${this.parameterCount++}`;
-    this.params[name] = typeof value === 'boolean' ? this.dialect.booleanValue(value) : value;
+    this.params[name] = this.dialect.parameterValue(value, type);
     return this.dialect.parameter(name, type);
   }
 }

@@ -1,0 +1,46 @@
+import Database from 'better-sqlite3';
+import { Client } from 'pg';
+import { TestApp } from './test-app';
+
+/**
+ * The credentials column of every stored row, read past the service: from the SQLite file, or
+ * from the app's PostgreSQL schema over a connection of our own.
+ */
+export async function storedCredentials(app: TestApp): Promise<Array<Record<string, unknown>>> {
+  const sql = 'SELECT credentials FROM managed_tenant_operations';
+  const { DATABASE_URL: url, DATABASE_SCHEMA: schema } = app.databaseEnv;
+  if (url && schema) {
+    const client = new Client({ connectionString: url, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      return (await client.query<{ credentials: Record<string, unknown> }>(sql)).rows.map(
+        (row) => row.credentials,
+      );
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(app.databasePath, { readonly: true });
+  try {
+    return (db.prepare(sql).all() as { credentials: string }[]).map((row) =>
+      JSON.parse(row.credentials),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** Every stored row as text, read past the service (PostgreSQL; SQLite tests read its files). */
+export async function storedRowsText(app: TestApp): Promise<string> {
+  const { DATABASE_URL: url, DATABASE_SCHEMA: schema } = app.databaseEnv;
+  const client = new Client({ connectionString: url, options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    const result = await client.query<{ row: string }>(
+      'SELECT row_to_json(t)::text AS row FROM managed_tenant_operations t',
+    );
+    return result.rows.map((row) => row.row).join('\n');
+  } finally {
+    await client.end();
+  }
+}
