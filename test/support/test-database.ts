@@ -12,6 +12,8 @@ export const ON_POSTGRES = TEST_DATABASE_URL !== undefined;
 /** `describe` for specs about SQLite itself (its files, pragmas, plans): skipped on PostgreSQL. */
 export const describeOnSqlite: jest.Describe = ON_POSTGRES ? describe.skip : describe;
 export const itOnSqlite: jest.It = ON_POSTGRES ? it.skip : it;
+/** `describe` for specs that need PostgreSQL (several instances on one database). */
+export const describeOnPostgres: jest.Describe = ON_POSTGRES ? describe : describe.skip;
 
 let issuerKey: Promise<string> | undefined;
 
