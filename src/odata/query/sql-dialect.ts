@@ -22,6 +22,12 @@ export interface SqlDialect {
   arrayElements(json: string, path: readonly string[], alias: string): string;
   /** The current element of `arrayElements`'s alias, as JSON for jsonValue. */
   arrayElement(alias: string): string;
+  /**
+   * `json` holds, at `path`, an array with the element in the JSON document `document` (a bound
+   * jsonb parameter): what `any(t: t eq <value>)` asks, in a form an index can answer. Undefined
+   * where the database has no such operator (the translator then writes EXISTS over the elements).
+   */
+  readonly containment?: (json: string, document: string) => string;
   notDistinct(left: string, right: string): string;
   distinct(left: string, right: string): string;
   /** 1-based position of `needle` in `haystack`, 0 when absent. */
@@ -125,6 +131,8 @@ export const POSTGRES_DIALECT: SqlDialect = {
     return `jsonb_array_elements(CASE WHEN jsonb_typeof(${array}) = 'array' THEN ${array} END) AS ${alias}("value")`;
   },
   arrayElement: (alias) => `${alias}."value"`,
+  // `@>`, which the GIN index on the column answers.
+  containment: (json, document) => `${json} @> ${document}`,
   notDistinct: (left, right) => `${left} IS NOT DISTINCT FROM ${right}`,
   distinct: (left, right) => `${left} IS DISTINCT FROM ${right}`,
   position: (haystack, needle) => `strpos(${haystack}, ${needle})`,

@@ -175,6 +175,8 @@ export class SqlTranslator {
   }
 
   private lambda(expression: CheckedExpression & { kind: 'lambda' }): string {
+    const contained = this.containment(expression);
+    if (contained) return contained;
     const alias = quote(`l${this.lambdaCount++}`);
     const items = this.collectionSource(expression.collection, alias);
     if (!expression.predicate) return `EXISTS (SELECT 1 FROM ${items})`;
@@ -187,6 +189,32 @@ export class SqlTranslator {
     } finally {
       this.lambdaAliases.delete(expression.variable);
     }
+  }
+
+  /**
+   * `collection/any(t: t eq <literal>)` over a column's JSON array of primitives, where the dialect
+   * has a containment operator: the column contains `{"path":[literal]}`.
+   */
+  private containment(expression: CheckedExpression & { kind: 'lambda' }): string | undefined {
+    const { predicate, collection, variable } = expression;
+    if (!this.dialect.containment || expression.operator !== 'any' || collection.kind !== 'column')
+      return undefined;
+    if (predicate?.kind !== 'comparison' || predicate.operator !== 'eq') return undefined;
+    const isItem = (side: CheckedExpression) =>
+      side.kind === 'value' &&
+      side.source.kind === 'lambdaItem' &&
+      side.source.variable === variable &&
+      side.source.jsonPath.length === 0;
+    const literal = isItem(predicate.left)
+      ? predicate.right
+      : isItem(predicate.right)
+        ? predicate.left
+        : undefined;
+    if (literal?.kind !== 'literal' || literal.value === null || collection.jsonPath.length === 0)
+      return undefined;
+    let document: unknown = [literal.value];
+    for (const name of [...collection.jsonPath].reverse()) document = { [name]: document };
+    return this.dialect.containment(this.column(collection.column), this.bind(document, 'untyped'));
   }
 
   /** `type`: what the value is compared with or used as, for a dynamic property's reading. */
