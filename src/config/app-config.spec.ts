@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentialsKeyPath, loadCredentialsKeys } from '../crypto/credentials-key';
+import { ConfigError, loadConfig } from './app-config';
+
+const KEY = 'ab'.repeat(32);
+const ISSUER_KEY = '{"privateJwk":{},"publicJwk":{}}';
+const URL = 'postgres://svc:secret-password@db.internal:5432/operations';
+
+describe('loadConfig with DATABASE_URL', () => {
+  it('selects PostgreSQL, with the pool and schema settings', () => {
+    const config = loadConfig({
+      DATABASE_URL: URL,
+      DATABASE_SCHEMA: 'tenant_ops',
+      DATABASE_POOL_SIZE: '25',
+      CREDENTIALS_KEY: KEY,
+      DEVELOPMENT_ISSUER_KEY: ISSUER_KEY,
+    });
+    expect(config.postgres).toEqual({
+      url: URL,
+      schema: 'tenant_ops',
+      poolSize: 25,
+      statementTimeoutMs: 30_000,
+    });
+  });
+
+  it('stays on SQLite without it', () => {
+    expect(loadConfig({}).postgres).toBeUndefined();
+  });
+
+  it('requires CREDENTIALS_KEY, which every instance must share', () => {
+    expect(() => loadConfig({ DATABASE_URL: URL, DEVELOPMENT_ISSUER_KEY: ISSUER_KEY })).toThrow(
+      /CREDENTIALS_KEY/,
+    );
+  });
+
+  it('requires DEVELOPMENT_ISSUER_KEY when no identity provider is configured', () => {
+    expect(() => loadConfig({ DATABASE_URL: URL, CREDENTIALS_KEY: KEY })).toThrow(
+      /DEVELOPMENT_ISSUER_KEY/,
+    );
+    expect(
+      loadConfig({
+        DATABASE_URL: URL,
+        CREDENTIALS_KEY: KEY,
+        AUTH_ISSUER: 'https://login.microsoftonline.com/x/v2.0',
+        AUTH_AUDIENCE: 'api://operations',
+        AUTH_JWKS_URI: 'https://login.microsoftonline.com/x/discovery/v2.0/keys',
+      }).auth.mode,
+    ).toBe('jwks');
+  });
+
+  it.each([
+    ['not a URL', 'db.internal:5432'],
+    ['another database', 'mysql://db.internal/operations'],
+  ])('refuses %s without echoing it (it may hold a password)', (_name, url) => {
+    const load = () =>
+      loadConfig({ DATABASE_URL: url, CREDENTIALS_KEY: KEY, DEVELOPMENT_ISSUER_KEY: ISSUER_KEY });
+    expect(load).toThrow(ConfigError);
+    expect(load).not.toThrow(new RegExp(url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+  });
+
+  it('refuses a schema name that is not a plain identifier', () => {
+    expect(() =>
+      loadConfig({
+        DATABASE_URL: URL,
+        DATABASE_SCHEMA: 'x"; DROP SCHEMA public; --',
+        CREDENTIALS_KEY: KEY,
+        DEVELOPMENT_ISSUER_KEY: ISSUER_KEY,
+      }),
+    ).toThrow(/DATABASE_SCHEMA/);
+  });
+
+  it('never uses a key file beside a database path, even one left from SQLite days', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'mto-config-'));
+    writeFileSync(
+      credentialsKeyPath(join(folder, 'db.sqlite')),
+      randomBytes(32).toString('base64'),
+    );
+    try {
+      const config = loadConfig({
+        DATABASE_URL: URL,
+        DATABASE_PATH: join(folder, 'db.sqlite'),
+        CREDENTIALS_KEY: KEY,
+        DEVELOPMENT_ISSUER_KEY: ISSUER_KEY,
+      });
+      expect(loadCredentialsKeys(config)).toEqual({
+        current: Buffer.from(KEY, 'hex'),
+        previous: [],
+      });
+      expect(readdirSync(folder)).toEqual(['db.sqlite.credentials-key']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
