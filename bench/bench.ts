@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --connections 50]
+ * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --connections 50 --only b,d]
  *
  * Builds, fills a fresh SQLite database, starts the service (production build, loopback) and the
  * bare Fastify + better-sqlite3 baseline (bench/baseline) on copies of it, and loads both with
@@ -32,6 +32,11 @@ const ROWS = argument('rows', 10_000);
 const DURATION = argument('duration', 5);
 const ROUNDS = argument('rounds', 3);
 const CONNECTIONS = argument('connections', 50);
+/** `--only b,d`: just those scenarios, for a quick comparison while profiling. */
+const ONLY = (() => {
+  const index = process.argv.indexOf('--only');
+  return index >= 0 ? process.argv[index + 1].split(',') : undefined;
+})();
 
 async function fill(databasePath: string): Promise<{ ids: string[]; seconds: number }> {
   const app = await createApp(loadConfig({ DATABASE_PATH: databasePath, LOG_LEVEL: 'error' }));
@@ -191,6 +196,7 @@ async function main(): Promise<void> {
     const results: Record<string, { service: LoadResult[]; baseline: LoadResult[] }> = {};
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const [name, scenario] of scenarios) {
+        if (ONLY && !ONLY.some((letter) => name.startsWith(`(${letter})`))) continue;
         results[name] ??= { service: [], baseline: [] };
         for (const target of ['service', 'baseline'] as const) {
           const spec = scenario(target);

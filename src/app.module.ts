@@ -21,9 +21,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        // The request's own Fastify logger (which carries its requestId) serves Nest's Logger calls
-        // made while handling that request; outside a request, the root logger does.
-        LoggerModule.forRoot({ useExisting: true, pinoHttp: { logger } }),
+        // Nest's own messages (start, routes, shutdown) go to the root pino logger. Code that logs
+        // while handling a request uses the request's Fastify logger (`request.log`, which carries
+        // its requestId), so nestjs-pino's per-request middleware is not mounted: through
+        // @fastify/middie it cost about a third of a read by key (npm run bench -- --only b).
+        LoggerModule.forRoot({ useExisting: true, pinoHttp: { logger }, forRoutes: [] }),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSourceOptions(config), retryAttempts: 0 }),
           dataSourceFactory: (options) => initializeDataSource(options!),

@@ -145,7 +145,12 @@ describe('request logs', () => {
       expect(
         completed.find((entry) => entry.requestId === read.headers['request-id']),
       ).toMatchObject({ route: '/beta/managedTenantOperations/:id', status: 200 });
-      expect(completed.find((entry) => entry.status === 401)).not.toHaveProperty('tenant');
+      const refused = completed.find((entry) => entry.status === 401);
+      expect(refused).not.toHaveProperty('tenant');
+      // What is logged while a request is handled carries its requestId.
+      expect(
+        entries.find((entry) => entry.level === 'warn' && entry.requestId === refused.requestId),
+      ).toMatchObject({ context: 'Auth', msg: expect.stringContaining('401 for GET') });
       for (const entry of completed) {
         expect(typeof entry.durationMs).toBe('number');
         expect(typeof entry.time).toBe('string');

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FastifyRequest } from 'fastify';
 import { AuthenticationError, ForbiddenError } from '../common/errors';
@@ -14,8 +14,6 @@ import { TokenVerifier } from './token-verifier';
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
-  private readonly logger = new Logger('Auth');
-
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
@@ -29,8 +27,9 @@ export class AuthenticationGuard implements CanActivate {
       request.caller = await this.verifier.verify(request.headers.authorization);
     } catch (error) {
       if (error instanceof AuthenticationError) {
-        this.logger.warn(
-          `401 for ${request.method} ${request.url.split('?')[0]} (request-id ${request.id}): ${error.reason}`,
+        request.log.warn(
+          { context: 'Auth' },
+          `401 for ${request.method} ${request.url.split('?')[0]}: ${error.reason}`,
         );
       }
       throw error;
