@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --connections 50 --only b,d]
+ * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --connections 50 --only b,d --heap 128]
  *
  * Builds, fills a fresh SQLite database, starts the service (production build, loopback) and the
  * bare Fastify + better-sqlite3 baseline (bench/baseline) on copies of it, and loads both with
@@ -32,6 +32,8 @@ const ROWS = argument('rows', 10_000);
 const DURATION = argument('duration', 5);
 const ROUNDS = argument('rounds', 3);
 const CONNECTIONS = argument('connections', 50);
+/** `--heap 128`: the service runs with V8's old space capped at that many MB. */
+const HEAP_MB = argument('heap', 0);
 /** `--only b,d`: just those scenarios, for a quick comparison while profiling. */
 const ONLY = (() => {
   const index = process.argv.indexOf('--only');
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
     const baselinePort = await freePort();
     const service = await startProcess(
       process.execPath,
-      [join(ROOT, 'dist/src/main.js')],
+      [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), join(ROOT, 'dist/src/main.js')],
       {
         NODE_ENV: 'production',
         HOST: '127.0.0.1',

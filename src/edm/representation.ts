@@ -63,12 +63,52 @@ function representComplexValue(
 ): Record<string, unknown> {
   const stored = (value ?? {}) as Record<string, unknown>;
   const result: Record<string, unknown> = {};
-  if (annotateType) result['@odata.type'] = complexTypeAnnotation(property.type);
-  for (const [name, nested] of Object.entries(property.type.properties)) {
-    if (nested.secret) continue;
-    const typeAnnotation = level === 'full' ? fullTypeAnnotation(nested) : undefined;
-    if (typeAnnotation) result[`${name}@odata.type`] = typeAnnotation;
-    result[name] = representPropertyValue(nested, stored[name], false, level);
+  const shape = shapeOf(property.type);
+  if (annotateType) result['@odata.type'] = shape.annotation;
+  for (const { name, definition, fullAnnotation } of shape.properties) {
+    if (level === 'full' && fullAnnotation) result[`${name}@odata.type`] = fullAnnotation;
+    result[name] = representPropertyValue(definition, stored[name], false, level);
   }
   return result;
+}
+
+/** A declared property as responses carry it: its name, definition and type annotation. */
+export interface RepresentedProperty {
+  readonly name: string;
+  readonly definition: PropertyDefinition;
+  /** What metadata=full adds as `<name>@odata.type`, if anything. */
+  readonly fullAnnotation: string | undefined;
+}
+
+interface ComplexShape {
+  readonly annotation: string;
+  readonly properties: readonly RepresentedProperty[];
+}
+
+// Every response walks these; worked out once per type rather than once per value.
+const shapes = new WeakMap<ComplexPropertyDefinition['type'], ComplexShape>();
+
+function shapeOf(type: ComplexPropertyDefinition['type']): ComplexShape {
+  let shape = shapes.get(type);
+  if (!shape) {
+    shape = {
+      annotation: complexTypeAnnotation(type),
+      properties: representedProperties(type.properties),
+    };
+    shapes.set(type, shape);
+  }
+  return shape;
+}
+
+/** The properties a response carries, in declaration order: every one but the secret ones. */
+export function representedProperties(
+  properties: Readonly<Record<string, PropertyDefinition>>,
+): RepresentedProperty[] {
+  return Object.entries(properties)
+    .filter(([, definition]) => !definition.secret)
+    .map(([name, definition]) => ({
+      name,
+      definition,
+      fullAnnotation: fullTypeAnnotation(definition),
+    }));
 }

@@ -1,4 +1,4 @@
-import { isComplexProperty, PropertyDefinition } from './model';
+import { holdsSecret, isComplexProperty, PropertyDefinition } from './model';
 
 /**
  * Applies `transform` to every secret string inside a property value (at any depth of complex values
@@ -12,7 +12,8 @@ export function mapSecretValues(
 ): unknown {
   if (value === null || value === undefined) return value;
   if (property.secret && typeof value === 'string') return transform(value);
-  if (!isComplexProperty(property)) return value;
+  // Most values hold no secret at all: returned as they are, not copied.
+  if (!isComplexProperty(property) || !bearsSecret(property)) return value;
   const mapOne = (item: unknown): unknown => {
     if (typeof item !== 'object' || item === null) return item;
     const result: Record<string, unknown> = {};
@@ -23,4 +24,16 @@ export function mapSecretValues(
     return result;
   };
   return Array.isArray(value) ? value.map(mapOne) : mapOne(value);
+}
+
+const secretBearing = new WeakMap<PropertyDefinition, boolean>();
+
+/** holdsSecret, worked out once per property definition (it walks the complex types). */
+function bearsSecret(property: PropertyDefinition): boolean {
+  let answer = secretBearing.get(property);
+  if (answer === undefined) {
+    answer = holdsSecret(property);
+    secretBearing.set(property, answer);
+  }
+  return answer;
 }

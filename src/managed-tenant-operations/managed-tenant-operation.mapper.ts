@@ -1,6 +1,10 @@
 import { entityTypeAnnotation } from '../edm/dto-classes';
 import { managedTenantOperation as model } from '../edm/model';
-import { fullTypeAnnotation, MetadataLevel, representPropertyValue } from '../edm/representation';
+import {
+  MetadataLevel,
+  representedProperties,
+  representPropertyValue,
+} from '../edm/representation';
 import { SelectedPath } from '../odata/query/checked-query';
 import { entityTagOf } from './entity-tag';
 import { ManagedTenantOperation } from './managed-tenant-operation';
@@ -29,23 +33,27 @@ export function representOperation(
     lastModifiedDateTime: operation.lastModifiedDateTime,
   };
   const body: Record<string, unknown> = {};
-  if (level !== 'none') body['@odata.type'] = entityTypeAnnotation(model);
+  if (level !== 'none') body['@odata.type'] = ENTITY_TYPE_ANNOTATION;
   if (level === 'full') {
     body['@odata.id'] = operationUrl(context.serviceRoot, operation.id);
     body['@odata.editLink'] = operationUrl('', operation.id).slice(1);
   }
   if (level !== 'none') body['@odata.etag'] = entityTagOf(operation);
   body[model.key] = operation.id;
-  for (const [name, property] of Object.entries(model.properties)) {
-    if (name === model.key || property.secret) continue;
-    const typeAnnotation = level === 'full' ? fullTypeAnnotation(property) : undefined;
-    if (typeAnnotation) body[`${name}@odata.type`] = typeAnnotation;
-    body[name] = property.computed
+  for (const { name, definition, fullAnnotation } of REPRESENTED_PROPERTIES) {
+    if (level === 'full' && fullAnnotation) body[`${name}@odata.type`] = fullAnnotation;
+    body[name] = definition.computed
       ? computed[name]
-      : representPropertyValue(property, operation.properties[name], true, level);
+      : representPropertyValue(definition, operation.properties[name], true, level);
   }
   return selectProperties({ ...body, ...operation.dynamicProperties }, context.select);
 }
+
+const ENTITY_TYPE_ANNOTATION = entityTypeAnnotation(model);
+/** The declared properties of a response after the key, in model order. */
+const REPRESENTED_PROPERTIES = representedProperties(model.properties).filter(
+  ({ name }) => name !== model.key,
+);
 
 /** Context URLs (OData JSON Format 4.01 §10), with the select list when there is one (§10.9). */
 export function entityContextUrl(serviceRoot: string, selectText?: string): string {

@@ -168,7 +168,7 @@ export class ManagedTenantOperationsRepository {
     }
     return rows.map((raw) => {
       const row: EntityRow = {};
-      for (const column of STORED_COLUMNS) row[column] = raw[`${ROW_ALIAS}_${column}`];
+      for (const [column, aliased] of ALIASED_COLUMNS) row[column] = raw[aliased];
       return {
         operation: this.toDomain(parseJsonColumns(row)),
         position: query.orderBy.map((_, key) => raw[`k${key}`]),
@@ -396,8 +396,7 @@ export class ManagedTenantOperationsRepository {
   private toDomain(row: EntityRow): ManagedTenantOperation {
     const id = row.id as string;
     const properties: Record<string, unknown> = {};
-    for (const [name, property] of Object.entries(model.properties)) {
-      if (name === model.key || property.computed) continue;
+    for (const [name, property] of STORED_PROPERTIES) {
       properties[name] = mapSecretValues(property, row[name], (ciphertext) =>
         this.cipher.decrypt(ciphertext, id),
       );
@@ -433,6 +432,12 @@ const MAX_WRITE_ATTEMPTS = 5;
 
 /** Every column of the table, from the entity schema. */
 const STORED_COLUMNS = Object.keys(managedTenantOperationSchema.options.columns);
+/** Each column and its name in a QueryBuilder's raw rows (`o_<column>`). */
+const ALIASED_COLUMNS = STORED_COLUMNS.map((column) => [column, `${ROW_ALIAS}_${column}`] as const);
+/** The declared properties kept in `properties` of the domain object (not the key, not computed). */
+const STORED_PROPERTIES = Object.entries(model.properties).filter(
+  ([name, property]) => name !== model.key && !property.computed,
+);
 
 /** A row as SQLite stores it: JSON columns as text, booleans as 0/1, absent as null. */
 function toSqlValues(row: EntityRow): Record<string, unknown> {
