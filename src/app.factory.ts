@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { AppModule } from './app.module';
 import { registerHttpConventions } from './common/http-conventions';
 import { ODataExceptionFilter } from './common/odata-exception.filter';
-import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DestinationStream } from 'pino';
 import { AppConfig } from './config/app-config';
 import { createLogger } from './logging/logger';
@@ -54,11 +54,14 @@ export async function createApp(
       // Fastify's own JSON parser (with prototype-poisoning protection) is the only one we want:
       // a form or text body is then a 415, not something half-parsed.
       bodyParser: false,
-      // Until nestjs-pino's logger is in place, Nest keeps its messages rather than printing them.
-      bufferLogs: true,
+      // Nest's own messages are JSON through pino from the first one (nestjs-pino's Logger over
+      // the root logger), a failed start included.
+      logger: new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {}),
+      // A failure to start (an unreachable database, say) is thrown to the caller (main.ts logs
+      // it and exits 1), rather than Nest exiting the process itself.
+      abortOnError: false,
     },
   );
-  app.useLogger(app.get(NestPinoLogger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   registerHttpConventions(fastify);

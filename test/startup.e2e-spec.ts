@@ -1,11 +1,17 @@
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createDevelopmentKey } from '../src/auth/development-issuer';
 import { loadConfig } from '../src/config/app-config';
 import { newOperation } from './support/operation-factory';
 import { freePort, ServiceProcess, startServiceProcess } from './support/processes';
+import { appendToRunLog } from './support/run-log';
 import { tokenFor } from './support/test-app';
+
+const ROOT = resolve(__dirname, '..');
 
 async function stopService(service: ServiceProcess): Promise<void> {
   service.child.kill('SIGTERM');
@@ -83,5 +89,39 @@ describe('starting the service', () => {
       await stopService(service);
     }
     expect(existsSync(join(folder, 'data'))).toBe(false);
+  });
+
+  it('exits 1 with JSON log lines, and never the password, when PostgreSQL cannot be reached', async () => {
+    const closedPort = await freePort();
+    const password = `pw-${Date.now()}-secret`;
+    const child = spawn(
+      process.execPath,
+      ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')],
+      {
+        cwd: folder,
+        env: {
+          ...process.env,
+          TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+          DATABASE_URL: `postgres://svc:${password}@127.0.0.1:${closedPort}/operations`,
+          CREDENTIALS_KEY: randomBytes(32).toString('hex'),
+          DEVELOPMENT_ISSUER_KEY: await createDevelopmentKey(),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((done) => child.once('close', done));
+    appendToRunLog(output);
+    expect(code).toBe(1);
+    const lines = output.trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(JSON.parse(lines[lines.length - 1])).toMatchObject({
+      level: 'error',
+      context: 'Main',
+      msg: expect.stringContaining('ECONNREFUSED'),
+    });
+    expect(output).not.toContain(password);
   });
 });

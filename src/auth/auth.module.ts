@@ -30,7 +30,8 @@ import { TokenVerifier } from './token-verifier';
         if (auth.mode !== 'development') return TokenVerifier.create(auth);
         new Logger('Auth').warn(
           'Development mode: no AUTH_* is set, so tokens are verified against the development ' +
-            'issuer key beside the database. `npm run token` mints them. Never use this in production.',
+            'issuer key (DEVELOPMENT_ISSUER_KEY, or a file beside the database). `npm run token` ' +
+            'mints them. Never use this in production.',
         );
         return TokenVerifier.create(auth, await loadDevelopmentKey(config.values));
       },
