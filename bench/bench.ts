@@ -18,15 +18,10 @@ import { loadConfig } from '../src/config/app-config';
 import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
 import { freePort } from '../test/support/processes';
-import { memoryMb, startProcess } from './service-process';
+import { argument, median, memoryMb, startProcess } from './service-process';
 import { BENCH_TENANT, benchToken, syntheticOperation } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
 
 const ROWS = argument('rows', 10_000);
 const DURATION = argument('duration', 5);
@@ -80,12 +75,6 @@ function load(spec: Record<string, unknown>): LoadResult {
     },
   );
   return JSON.parse(output) as LoadResult;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function main(): Promise<void> {

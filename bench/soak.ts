@@ -17,15 +17,10 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config/app-config';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
 import { freePort } from '../test/support/processes';
-import { memoryMb, startProcess } from './service-process';
+import { argument, median, memoryMb, startProcess } from './service-process';
 import { benchToken } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
 
 const MINUTES = argument('minutes', 10);
 const CONNECTIONS = argument('connections', 20);
@@ -38,12 +33,6 @@ interface MinuteLine {
   p50: number;
   p99: number;
   acknowledgedCreates: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function main(): Promise<void> {

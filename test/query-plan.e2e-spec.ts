@@ -6,8 +6,12 @@ import { newOperation } from './support/operation-factory';
 import { describeOnPostgres, describeOnSqlite } from './support/test-database';
 import { ENTITY_SET, TEST_TENANT, TestApp } from './support/test-app';
 
-/** The plan SQLite chooses for the SQL the repository runs for a request's query string. */
-async function planFor(app: TestApp, rawQuery: string, afterLastRow = false): Promise<string> {
+/** The SQL and parameters the repository runs for a request's query string (a later page, if asked). */
+async function pageSql(
+  app: TestApp,
+  rawQuery: string,
+  afterLastRow: boolean,
+): Promise<[string, unknown[]]> {
   const reader = app.app.get(CollectionRequestReader);
   const repository = app.app.get(ManagedTenantOperationsRepository);
   const request = reader.read(rawQuery, TEST_TENANT);
@@ -16,12 +20,12 @@ async function planFor(app: TestApp, rawQuery: string, afterLastRow = false): Pr
     const page = await repository.findPage({ tenantId: TEST_TENANT }, request.query, undefined, 1);
     after = page[0].position;
   }
-  const [sql, parameters] = repository.describePage(
-    { tenantId: TEST_TENANT },
-    request.query,
-    after,
-    51,
-  );
+  return repository.describePage({ tenantId: TEST_TENANT }, request.query, after, 51);
+}
+
+/** The plan SQLite chooses for the SQL the repository runs for a request's query string. */
+async function planFor(app: TestApp, rawQuery: string, afterLastRow = false): Promise<string> {
+  const [sql, parameters] = await pageSql(app, rawQuery, afterLastRow);
   const plan = (await app.app
     .get(DataSource)
     .query(`EXPLAIN QUERY PLAN ${sql}`, parameters)) as Array<{
@@ -85,20 +89,7 @@ function randomTenant(n: number): string {
 }
 
 async function postgresPlanFor(app: TestApp, rawQuery: string, afterLastRow = false) {
-  const reader = app.app.get(CollectionRequestReader);
-  const repository = app.app.get(ManagedTenantOperationsRepository);
-  const request = reader.read(rawQuery, TEST_TENANT);
-  let after: unknown[] | undefined;
-  if (afterLastRow) {
-    const page = await repository.findPage({ tenantId: TEST_TENANT }, request.query, undefined, 1);
-    after = page[0].position;
-  }
-  const [sql, parameters] = repository.describePage(
-    { tenantId: TEST_TENANT },
-    request.query,
-    after,
-    51,
-  );
+  const [sql, parameters] = await pageSql(app, rawQuery, afterLastRow);
   const runner = app.app.get(DataSource).createQueryRunner();
   try {
     await runner.startTransaction();
