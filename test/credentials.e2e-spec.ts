@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { credentialsKeyPath } from '../src/crypto/credentials-key';
 import { fullOperation } from './support/operation-factory';
-import { recordingDestination } from './support/recording-logger';
+import { recordingDestination } from './support/recording-destination';
 import { storedRowsText } from './support/stored-rows';
 import { ENTITY_SET, TestApp } from './support/test-app';
 import { itOnSqlite, ON_POSTGRES } from './support/test-database';

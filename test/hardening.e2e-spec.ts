@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { fullOperation } from './support/operation-factory';
-import { recordingDestination } from './support/recording-logger';
+import { recordingDestination } from './support/recording-destination';
 import { runLogDestination } from './support/run-log';
 import { ENTITY_SET, TestApp } from './support/test-app';
 
