@@ -7,7 +7,7 @@ import { AppModule } from './app.module';
 import { registerHttpConventions } from './common/http-conventions';
 import { ODataExceptionFilter } from './common/odata-exception.filter';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
-import { DestinationStream } from 'pino';
+import { DestinationStream, Logger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { createLogger } from './logging/logger';
 import { RequestLogController } from './logging/request-log';
@@ -21,6 +21,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export interface CreateAppOptions {
   /** Where the JSON log lines go: stdout unless given (tests read them). */
   readonly logDestination?: DestinationStream;
+  /** The root pino logger, when the caller made it (main.ts, which flushes it before exiting). */
+  readonly logger?: Logger;
 }
 
 /** Builds the whole application (HTTP conventions, routes, Swagger) ready to listen or inject. */
@@ -31,10 +33,9 @@ export async function createApp(
   if (!config.postgres && config.databasePath !== ':memory:')
     mkdirSync(dirname(config.databasePath), { recursive: true });
 
-  const logger = createLogger(
-    { level: config.logLevel, pretty: config.logPretty },
-    options.logDestination,
-  );
+  const logger =
+    options.logger ??
+    createLogger({ level: config.logLevel, pretty: config.logPretty }, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new RequestLogController({ requestIdLogLabel: 'requestId' }),

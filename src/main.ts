@@ -1,33 +1,41 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger } from 'pino';
 import { createApp } from './app.factory';
-import { loadConfig } from './config/app-config';
+import { AppConfig, loadConfig } from './config/app-config';
+import { createLogger } from './logging/logger';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const app = await createApp(config);
-  const logger = new Logger('Main');
+/**
+ * Exits once every log line is written: the log goes to stdout asynchronously, and a process that
+ * exits at once would lose its last lines (the reason it stopped, say).
+ */
+function exitAfterFlush(logger: Logger, code: number): void {
+  logger.flush(() => process.exit(code));
+}
+
+async function main(config: AppConfig, logger: Logger): Promise<void> {
+  const log = logger.child({ context: 'Main' });
+  const app = await createApp(config, { logger });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     // Stop accepting connections, let in-flight requests finish, close the database, exit 0;
     // exit 1 if that takes longer than SHUTDOWN_TIMEOUT_MS.
-    logger.log(`${signal}: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms)`);
+    log.info(`${signal}: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms)`);
     const deadline = setTimeout(() => {
-      logger.error(`Shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting anyway.`);
-      process.exit(1);
+      log.error(`Shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting anyway.`);
+      exitAfterFlush(logger, 1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
     app
       .close()
       .then(() => {
-        logger.log('Stopped cleanly.');
-        process.exit(0);
+        log.info('Stopped cleanly.');
+        exitAfterFlush(logger, 0);
       })
       .catch((error: unknown) => {
-        logger.error(error instanceof Error ? error.message : String(error));
-        process.exit(1);
+        log.error(error instanceof Error ? error.message : String(error));
+        exitAfterFlush(logger, 1);
       });
   };
   process.once('SIGTERM', stop);
@@ -37,12 +45,21 @@ async function main(): Promise<void> {
   const database = config.postgres
     ? `PostgreSQL${config.postgres.schema ? ` (schema ${config.postgres.schema})` : ''}`
     : config.databasePath;
-  logger.log(
+  log.info(
     `Serving http://${config.host}:${config.port}/beta (Swagger UI at /docs) on ${database}`,
   );
 }
 
-main().catch((error: unknown) => {
-  new Logger('Main').error(error instanceof Error ? error.message : String(error));
+let config: AppConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  // No configuration, so no logger settings yet: the message goes to stderr as it is.
+  console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
+}
+const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
+main(config, logger).catch((error: unknown) => {
+  logger.error({ context: 'Main' }, error instanceof Error ? error.message : String(error));
+  exitAfterFlush(logger, 1);
 });

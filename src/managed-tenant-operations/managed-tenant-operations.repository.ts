@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository, SelectQueryBuilder } from 'typeorm';
-import { PreconditionFailedError } from '../common/errors';
+import { InvalidRequestError, PreconditionFailedError } from '../common/errors';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { KeyedSerializer } from '../database/keyed-serializer';
 import { SerialWriter } from '../database/serial-writer';
@@ -161,7 +161,7 @@ export class ManagedTenantOperationsRepository {
     const builder = this.pageQuery(tenant, query, after, limit);
     let rows: Array<Record<string, unknown>>;
     if (this.postgres) {
-      rows = await builder.getRawMany();
+      rows = await refuseMistypedQuery(builder.getRawMany());
     } else {
       const [sql, parameters] = builder.getQueryAndParameters();
       rows = this.preparedFor(sql).all(...parameters) as Array<Record<string, unknown>>;
@@ -194,7 +194,7 @@ export class ManagedTenantOperationsRepository {
     const translator = new SqlTranslator(ROW_ALIAS, this.dialect);
     const builder = this.matching(tenant, query, translator);
     builder.setParameters(translator.parameters);
-    return builder.getCount();
+    return refuseMistypedQuery(builder.getCount());
   }
 
   private pageQuery(
@@ -478,6 +478,33 @@ function isUniqueViolation(error: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_UNIQUE' ||
     code === '23505' // PostgreSQL's unique_violation
   );
+}
+
+/**
+ * SQLSTATEs of an operator applied to values it cannot take: PostgreSQL is strict where SQLite
+ * is lenient, and a $filter can, for instance, negate or compare a dynamic property whose stored
+ * JSON is of another type. That is the query's mistake, so a 400, not a 500.
+ */
+const MISTYPED_QUERY_CODES = new Set([
+  '42883', // undefined_function: no such operator for these types
+  '42804', // datatype_mismatch
+  '22P02', // invalid_text_representation
+  '22003', // numeric_value_out_of_range
+  '22008', // datetime_field_overflow
+]);
+
+async function refuseMistypedQuery<T>(running: Promise<T>): Promise<T> {
+  try {
+    return await running;
+  } catch (error) {
+    const code = (error as { driverError?: { code?: string } }).driverError?.code;
+    if (code && MISTYPED_QUERY_CODES.has(code)) {
+      throw new InvalidRequestError(
+        'The query applies an operator or function to values of a type it does not take.',
+      );
+    }
+    throw error;
+  }
 }
 
 /** Another writer changed the row between our read and our write. */

@@ -231,10 +231,10 @@ export class SqlTranslator {
       case 'now':
         return this.bind(this.now(), 'Edm.DateTimeOffset');
       case 'negate':
-        return `(-${this.value(expression.operand, expression.type)})`;
+        return `(-${this.value(expression.operand, numeric(expression.type))})`;
       case 'arithmetic': {
-        const left = this.value(expression.left, expression.type);
-        const right = this.value(expression.right, expression.type);
+        const left = this.value(expression.left, numeric(expression.type));
+        const right = this.value(expression.right, numeric(expression.type));
         // Division by zero is null (SQLite's answer), never an error.
         switch (expression.operator) {
           case 'add':
@@ -365,7 +365,13 @@ export class SqlTranslator {
 }
 
 function typeOf(expression: CheckedExpression): ValueType | undefined {
+  if (expression.kind === 'now') return 'Edm.DateTimeOffset';
   return 'type' in expression ? expression.type : undefined;
+}
+
+/** Arithmetic on a dynamic property reads it as a number (a number-typed JSON value, else null). */
+function numeric(type: ValueType): ValueType {
+  return type === 'untyped' || type === 'null' ? 'Edm.Double' : type;
 }
 
 /** The type a function's argument is read as: text, but for substring's positions. */
