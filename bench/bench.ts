@@ -1,5 +1,6 @@
 /**
- * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --connections 50 --only b,d --heap 128]
+ * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --connections 50 --only b,d --heap 128
+ *                   --profile DIR]
  *
  * Builds, fills a fresh SQLite database, starts the service (production build, loopback) and the
  * bare Fastify + better-sqlite3 baseline (bench/baseline) on copies of it, and loads both with
@@ -8,17 +9,18 @@
  * peak RSS and any non-2xx answer. Not a test: compare the ratios within one run.
  */
 import 'reflect-metadata';
-import { ChildProcess, execFileSync, execSync } from 'node:child_process';
+import { ChildProcess, execFile, execSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
 import { freePort } from '../test/support/processes';
-import { argument, median, memoryMb, startProcess } from './service-process';
+import { argument, median, memoryMb, startProcess, stopProcess } from './service-process';
 import { BENCH_TENANT, benchToken, syntheticOperation } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
@@ -29,6 +31,11 @@ const ROUNDS = argument('rounds', 3);
 const CONNECTIONS = argument('connections', 50);
 /** `--heap 128`: the service runs with V8's old space capped at that many MB. */
 const HEAP_MB = argument('heap', 0);
+/** `--profile DIR`: the service runs under `node --cpu-prof` and writes its profile there on exit. */
+const PROFILE_DIR = (() => {
+  const index = process.argv.indexOf('--profile');
+  return index >= 0 ? resolve(process.argv[index + 1]) : undefined;
+})();
 /** `--only b,d`: just those scenarios, for a quick comparison while profiling. */
 const ONLY = (() => {
   const index = process.argv.indexOf('--only');
@@ -62,19 +69,22 @@ interface LoadResult {
   timeouts: number;
 }
 
-function load(spec: Record<string, unknown>): LoadResult {
-  const output = execFileSync(
+/**
+ * One autocannon run in a process of its own. Asynchronous on purpose: the orchestrator's event
+ * loop must keep reading the service's log output meanwhile, as a log collector would. (A blocked
+ * reader fills the pipe, and the service then holds every log line of the run in memory, which is
+ * the reader's cost, not the service's.)
+ */
+async function load(spec: Record<string, unknown>): Promise<LoadResult> {
+  const { stdout } = await promisify(execFile)(
     process.execPath,
     [
       join(ROOT, 'bench/load.js'),
       JSON.stringify({ connections: CONNECTIONS, duration: DURATION, ...spec }),
     ],
-    {
-      encoding: 'utf8',
-      maxBuffer: 10 * 1024 * 1024,
-    },
+    { encoding: 'utf8', maxBuffer: 10 * 1024 * 1024 },
   );
-  return JSON.parse(output) as LoadResult;
+  return JSON.parse(stdout) as LoadResult;
 }
 
 async function main(): Promise<void> {
@@ -95,7 +105,11 @@ async function main(): Promise<void> {
     const baselinePort = await freePort();
     const service = await startProcess(
       process.execPath,
-      [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), join(ROOT, 'dist/src/main.js')],
+      [
+        ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []),
+        ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+        join(ROOT, 'dist/src/main.js'),
+      ],
       {
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
@@ -191,7 +205,7 @@ async function main(): Promise<void> {
         results[name] ??= { service: [], baseline: [] };
         for (const target of ['service', 'baseline'] as const) {
           const spec = scenario(target);
-          const result = load({
+          const result = await load({
             ...spec,
             url: targets[target].url,
             headers: { ...targets[target].headers, ...(spec.headers as object) },
@@ -227,7 +241,8 @@ async function main(): Promise<void> {
     );
     console.log('Targets: every ratio at least 0.50; p99 of (b) under 20 ms; no non-2xx answers.');
   } finally {
-    for (const child of processes) child.kill('SIGTERM');
+    // Waiting for the exits keeps reading their output to the end (and lets --cpu-prof write).
+    await Promise.all(processes.map(stopProcess));
     rmSync(folder, { recursive: true, force: true });
   }
 }

@@ -31,6 +31,16 @@ export async function startProcess(
   return child;
 }
 
+/** SIGTERM, then the exit (SIGKILL after 20 s). */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Resident set size of a process now (`VmRSS`) and at its peak so far (`VmHWM`), in MB. */
 export function memoryMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
