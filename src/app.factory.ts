@@ -47,6 +47,9 @@ export async function createApp(
     clientErrorHandler: answerClientError,
     // Draining answers late requests itself (src/common/shutdown.ts).
     return503OnClosing: false,
+    // No route has Express-style middleware (nestjs-pino's is not mounted, see AppModule), so
+    // @fastify/middie, which would otherwise run on every request, is not registered.
+    skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),

@@ -19,9 +19,12 @@ export class AuthenticationGuard implements CanActivate {
     private readonly verifier: TokenVerifier,
   ) {}
 
+  /** What a route requires, read from its decorators once rather than on every request. */
+  private readonly requirements = new WeakMap<object, WeakMap<object, RouteRequirement>>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const { isPublic, permission } = this.requirementOf(context);
+    if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
     try {
       request.caller = await this.verifier.verify(request.headers.authorization);
@@ -34,8 +37,6 @@ export class AuthenticationGuard implements CanActivate {
       }
       throw error;
     }
-    const permission =
-      this.reflector.getAllAndOverride<Permission>(REQUIRED_PERMISSION, targets) ?? 'write';
     const granted = scopesFor(permission).some((scope) => request.caller!.scopes.has(scope));
     if (!granted) {
       throw new ForbiddenError(
@@ -46,4 +47,26 @@ export class AuthenticationGuard implements CanActivate {
     }
     return true;
   }
+
+  private requirementOf(context: ExecutionContext): RouteRequirement {
+    const [handler, controller] = [context.getHandler(), context.getClass()];
+    let ofController = this.requirements.get(controller);
+    if (!ofController) this.requirements.set(controller, (ofController = new WeakMap()));
+    let requirement = ofController.get(handler);
+    if (!requirement) {
+      const targets = [handler, controller];
+      requirement = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) ?? false,
+        permission:
+          this.reflector.getAllAndOverride<Permission>(REQUIRED_PERMISSION, targets) ?? 'write',
+      };
+      ofController.set(handler, requirement);
+    }
+    return requirement;
+  }
+}
+
+interface RouteRequirement {
+  readonly isPublic: boolean;
+  readonly permission: Permission;
 }
