@@ -18,6 +18,9 @@ import { TokenVerifier } from './token-verifier';
           { ttl: config.values.throttle.windowSeconds * 1000, limit: config.values.throttle.limit },
         ],
         storage: new FixedWindowThrottlerStorage(),
+        // Graph says nothing about a budget until it is spent (429 with Retry-After); the
+        // library's X-RateLimit-* headers on every answer are not part of its conventions.
+        setHeaders: false,
       }),
     }),
   ],
