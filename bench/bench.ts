@@ -87,6 +87,39 @@ async function load(spec: Record<string, unknown>): Promise<LoadResult> {
   return JSON.parse(stdout) as LoadResult;
 }
 
+interface Target {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * The ratio means something only if both answer alike: the same status, header names and body
+ * (but for the host in URLs, fresh request-ids and the baseline's own $skiptoken). Throws if not.
+ */
+async function expectSameAnswers(
+  targets: { service: Target; baseline: Target },
+  paths: string[],
+): Promise<void> {
+  const answer = async ({ url, headers }: Target, path: string) => {
+    const response = await fetch(`${url}${path}`, { headers });
+    const text = (await response.text()).replaceAll(url, 'http://host');
+    const body = JSON.parse(text) as Record<string, unknown>;
+    delete body['@odata.nextLink'];
+    const names = [...response.headers.keys()].filter(
+      (name) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name),
+    );
+    return JSON.stringify({ status: response.status, names: names.sort(), body });
+  };
+  for (const path of paths) {
+    const [service, baseline] = [
+      await answer(targets.service, path),
+      await answer(targets.baseline, path),
+    ];
+    if (service !== baseline)
+      throw new Error(`service and baseline answer ${path} differently:\n${service}\n${baseline}`);
+  }
+}
+
 async function main(): Promise<void> {
   console.log('Building…');
   execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
@@ -153,6 +186,10 @@ async function main(): Promise<void> {
       ).json()) as { '@odata.nextLink': string };
       nextLinks[name] = `/beta/${body['@odata.nextLink']}`;
     }
+    await expectSameAnswers(targets, [
+      `/beta/managedTenantOperations/${ids[0]}`,
+      "/beta/managedTenantOperations?$filter=status%20eq%20'status-3'&$top=50",
+    ]);
     const body = { ...seedExampleRequest };
     const scenarios: Array<[string, (target: string) => Record<string, unknown>]> = [
       [

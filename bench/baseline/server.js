@@ -2,13 +2,19 @@
 /**
  * The baseline of `npm run bench`: the same SQLite work as the service, done by a bare Fastify
  * server with prepared better-sqlite3 statements, no framework, no validation, no auth. It serves
- * the same URLs on a copy of the same database file, so a scenario means the same work for both.
+ * the same URLs on a copy of the same database file, and answers with the same response: the
+ * status, the headers the API's conventions call for and the same JSON body (the representation
+ * of the seed's example response, from the same model), so that a scenario means the same work
+ * for both and the ratio measures what the service adds, not how many bytes it writes. The bench
+ * checks that both answer alike before it starts.
  *
  * Usage: node bench/baseline/server.js <databasePath> <port>
  */
 const Database = require('better-sqlite3');
 const Fastify = require('fastify');
 const { randomUUID } = require('node:crypto');
+// The model the service is built from (the bench builds dist/ first).
+const { managedTenantOperation: model } = require('../../dist/src/edm/model');
 
 const [databasePath, port] = process.argv.slice(2);
 const db = new Database(databasePath);
@@ -60,13 +66,79 @@ const updateStatus = db.prepare(
   'UPDATE managed_tenant_operations SET status = ?, lastModifiedDateTime = ? WHERE id = ? AND partnerTenantId = ?',
 );
 
+const ENTITY_TYPE = `#${model.namespace}.${model.name}`;
+const PROPERTIES = Object.entries(model.properties).filter(
+  ([name, property]) => name !== model.key && !property.secret,
+);
+const CONTENT_TYPE =
+  'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+
+/** A declared value as responses show it: complex values with every property, secrets never. */
+function represent(property, value, annotate) {
+  if (property.collection) {
+    const items = Array.isArray(value) ? value : [];
+    return property.type.kind === 'complex'
+      ? items.map((item) => representComplex(property.type, item, false))
+      : items;
+  }
+  if (value === undefined || value === null) return null;
+  return property.type.kind === 'complex'
+    ? representComplex(property.type, value, annotate)
+    : value;
+}
+
+const shown = new Map();
+const shownProperties = (type) => {
+  if (!shown.has(type))
+    shown.set(
+      type,
+      Object.entries(type.properties).filter(([, property]) => !property.secret),
+    );
+  return shown.get(type);
+};
+
+function representComplex(type, stored, annotate) {
+  const value = annotate ? { '@odata.type': `${type.namespace}.${type.name}` } : {};
+  for (const [name, property] of shownProperties(type))
+    value[name] = represent(property, stored[name], false);
+  return value;
+}
+
+const etagOf = (row) =>
+  `W/"${Buffer.from(row.lastModifiedDateTime, 'utf8').toString('base64url')}"`;
+
 function toJson(row) {
-  const entity = { ...row };
-  for (const column of JSON_COLUMNS) entity[column] = JSON.parse(row[column]);
-  delete entity.credentials;
-  Object.assign(entity, entity.dynamicProperties);
-  delete entity.dynamicProperties;
-  return entity;
+  const entity = { '@odata.type': ENTITY_TYPE, '@odata.etag': etagOf(row), id: row.id };
+  for (const [name, property] of PROPERTIES) {
+    const stored = JSON_COLUMNS.includes(name) ? JSON.parse(row[name]) : row[name];
+    entity[name] = represent(property, stored, true);
+  }
+  return Object.assign(entity, JSON.parse(row.dynamicProperties));
+}
+
+const contextUrl = (request, suffix) =>
+  `http://${request.headers.host}/beta/$metadata#managedTenantOperations${suffix}`;
+
+/** The headers every answer of the service carries (request-id, OData-Version, security). */
+function conventionalHeaders(reply) {
+  const requestId = randomUUID();
+  reply.headers({
+    'request-id': requestId,
+    'client-request-id': requestId,
+    'odata-version': '4.0',
+    'content-type': CONTENT_TYPE,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    'cache-control': 'no-store',
+  });
+  return reply;
+}
+
+function sendEntity(request, reply, row) {
+  conventionalHeaders(reply)
+    .header('etag', etagOf(row))
+    .send({ '@odata.context': contextUrl(request, '/$entity'), ...toJson(row) });
 }
 
 const TENANT = process.env.BENCH_TENANT;
@@ -93,13 +165,16 @@ app.post('/beta/managedTenantOperations', (request, reply) => {
     dynamicProperties: '{}',
   };
   insert.run(row);
-  reply.code(201).send(toJson(row));
+  reply
+    .code(201)
+    .header('location', `http://${request.headers.host}/beta/managedTenantOperations('${row.id}')`);
+  sendEntity(request, reply, row);
 });
 
 app.get('/beta/managedTenantOperations/:id', (request, reply) => {
   const row = byId.get(request.params.id, TENANT);
   if (!row) return reply.code(404).send({ error: { code: 'itemNotFound' } });
-  reply.send(toJson(row));
+  sendEntity(request, reply, row);
 });
 
 app.get('/beta/managedTenantOperations', (request, reply) => {
@@ -115,7 +190,11 @@ app.get('/beta/managedTenantOperations', (request, reply) => {
   const next = last
     ? `managedTenantOperations?$top=${top}&$skiptoken=${Buffer.from(JSON.stringify([last.createdDateTime, last.id])).toString('base64url')}`
     : undefined;
-  reply.send({ value: rows.map(toJson), '@odata.nextLink': next });
+  conventionalHeaders(reply).send({
+    '@odata.context': contextUrl(request, ''),
+    value: rows.map(toJson),
+    '@odata.nextLink': next,
+  });
 });
 
 app.patch('/beta/managedTenantOperations/:id', (request, reply) => {
@@ -123,7 +202,7 @@ app.patch('/beta/managedTenantOperations/:id', (request, reply) => {
   if (!row) return reply.code(404).send({ error: { code: 'itemNotFound' } });
   const now = new Date().toISOString();
   updateStatus.run(request.body.status, now, request.params.id, TENANT);
-  reply.send(toJson({ ...row, status: request.body.status, lastModifiedDateTime: now }));
+  sendEntity(request, reply, { ...row, status: request.body.status, lastModifiedDateTime: now });
 });
 
 app.listen({ port: Number(port), host: '127.0.0.1' }).then(() => console.log('baseline ready'));
