@@ -20,7 +20,14 @@ import { loadConfig } from '../src/config/app-config';
 import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
 import { freePort } from '../test/support/processes';
-import { argument, median, memoryMb, startProcess, stopProcess } from './service-process';
+import {
+  argument,
+  median,
+  memoryMb,
+  serviceArguments,
+  startProcess,
+  stopProcess,
+} from './service-process';
 import { BENCH_TENANT, benchToken, syntheticOperation } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
@@ -141,7 +148,7 @@ async function main(): Promise<void> {
       [
         ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []),
         ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
-        join(ROOT, 'dist/src/main.js'),
+        ...serviceArguments(),
       ],
       {
         NODE_ENV: 'production',

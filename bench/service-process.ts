@@ -1,5 +1,21 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+
+/**
+ * The arguments `npm start` gives node (its V8 flags and the built entry point), so that the bench
+ * and the soak measure the service as it is run.
+ */
+export function serviceArguments(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = scripts.start.split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start does not run node: ${scripts.start}`);
+  return args.map((arg) => (arg.startsWith('-') ? arg : join(ROOT, arg)));
+}
 
 /**
  * Starts a server process for the bench or the soak and waits until its output says `ready`.

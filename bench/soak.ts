@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config/app-config';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
 import { freePort } from '../test/support/processes';
-import { argument, median, memoryMb, startProcess } from './service-process';
+import { argument, median, memoryMb, serviceArguments, startProcess } from './service-process';
 import { benchToken } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const service = await startProcess(
     process.execPath,
-    [join(ROOT, 'dist/src/main.js')],
+    serviceArguments(),
     {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
