@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from './logger';
+import { createLogger, withoutSecrets } from './logger';
 
 function recorder(): { destination: Writable; lines: string[] } {
   const lines: string[] = [];
@@ -51,5 +51,31 @@ describe('createLogger', () => {
       'oops',
     );
     expect(lines[0]).not.toMatch(/secret-\d/);
+  });
+
+  it('redacts them nested too (to three levels), and in bindings, without touching the caller’s objects', () => {
+    const { destination, lines } = recorder();
+    const fields = {
+      operation: { id: 'op-1', credentials: { dapAccessToken: 'secret-1' } },
+      req: { method: 'GET', headers: { Authorization: 'Bearer secret-2' } },
+      headers: { authorization: 'Bearer secret-3' },
+      reply: { token: 'secret-4' },
+      status: 200,
+    };
+    const logger = createLogger({ level: 'log', pretty: false }, destination);
+    logger.child({ token: 'secret-5' }).info(fields, 'oops');
+    expect(lines[0]).not.toMatch(/secret-\d/);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      operation: { id: 'op-1', credentials: '[redacted]' },
+      req: { method: 'GET', headers: { Authorization: '[redacted]' } },
+      status: 200,
+    });
+    expect(fields.operation.credentials.dapAccessToken).toBe('secret-1');
+    expect(fields.req.headers.Authorization).toBe('Bearer secret-2');
+  });
+
+  it('leaves an entry without secrets as it is (no copy)', () => {
+    const fields = { method: 'GET', route: '/x', nested: { status: 200 } };
+    expect(withoutSecrets(fields)).toBe(fields);
   });
 });

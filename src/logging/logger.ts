@@ -23,8 +23,8 @@ export interface LoggerSettings {
  * derives each request's logger from it, and Nest's own messages reach it through nestjs-pino.
  *
  * Nothing a client sends is logged whole: the request line names the route and the path, never
- * the query string, the headers or the body; `redact` is a second fence for the fields a future
- * log call could pass by mistake.
+ * the query string, the headers or the body; `withoutSecrets` is a second fence for the fields a
+ * future log call could pass by mistake.
  */
 export function createLogger(settings: LoggerSettings, destination?: DestinationStream): Logger {
   const stream = settings.pretty
@@ -42,22 +42,46 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
       level: PINO_LEVELS[settings.level],
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: {
-        paths: [
-          'authorization',
-          'headers.authorization',
-          'req.headers.authorization',
-          'credentials',
-          '*.credentials',
-          'body',
-          '*.body',
-          'token',
-          '*.token',
-        ],
-        censor: '[redacted]',
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (fields) => withoutSecrets(fields),
       },
+      // The same names at the top level once more, for what `withoutSecrets` does not see: the
+      // bindings of child loggers. (Exact paths cost nothing measurable; wildcards did.)
+      redact: { paths: [...SECRET_FIELDS], censor: CENSOR },
     },
     stream,
   );
+}
+
+/** Field names whose values are never logged, at any of the first three levels of a log entry. */
+const SECRET_FIELDS = new Set(['authorization', 'credentials', 'body', 'token']);
+const CENSOR = '[redacted]';
+
+/**
+ * The fields of a log entry with every value under a secret name censored, to a depth of three
+ * (`token`, `operation.credentials`, `req.headers.authorization`), whatever the case of the name.
+ * The entry itself is returned when there is nothing to censor, which is every time in practice:
+ * this runs on every line, and pino's wildcard redaction (`*.token`), which it replaces, cost
+ * several microseconds a line, about a tenth of a read by key.
+ */
+export function withoutSecrets(
+  fields: Record<string, unknown>,
+  depth = 2,
+): Record<string, unknown> {
+  let censored: Record<string, unknown> | undefined;
+  for (const name of Object.keys(fields)) {
+    const value = fields[name];
+    let shown = value;
+    if (SECRET_FIELDS.has(name.toLowerCase())) shown = CENSOR;
+    else if (depth > 0 && isPlainObject(value)) shown = withoutSecrets(value, depth - 1);
+    if (shown !== value) (censored ??= { ...fields })[name] = shown;
+  }
+  return censored ?? fields;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }
