@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository, SelectQueryBuilder } from 'typeorm';
 import { InvalidRequestError, PreconditionFailedError } from '../common/errors';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
+import { SqliteGroupCommit, SqliteTransactions } from '../database/group-commit';
 import { KeyedSerializer } from '../database/keyed-serializer';
 import { SerialWriter } from '../database/serial-writer';
 import { TransactionContext } from '../database/transaction-context';
@@ -48,6 +49,7 @@ export class ManagedTenantOperationsRepository {
   private readonly pageStatements = new Map<string, SqliteStatement>();
   private readonly dialect: SqlDialect;
   private readonly rowWrites = new KeyedSerializer();
+  private groupCommit?: SqliteGroupCommit;
 
   constructor(
     @InjectRepository(managedTenantOperationSchema)
@@ -86,13 +88,21 @@ export class ManagedTenantOperationsRepository {
       ...this.toRow(operation),
       [CREATE_FINGERPRINT_COLUMN]: createFingerprint ?? null,
     };
-    await this.writer.run(async () => {
+    if (this.postgres) {
+      await this.writer.run(async () => {
+        try {
+          await this.manager.insert(managedTenantOperationSchema, row);
+        } catch (error) {
+          throw isUniqueViolation(error) ? new DuplicateOperationError() : error;
+        }
+      });
+      return;
+    }
+    await this.sqliteWrite(() => {
       try {
-        if (this.postgres) await this.manager.insert(managedTenantOperationSchema, row);
-        else this.statements.insert.run(toSqlValues(row));
+        this.statements.insert.run(toSqlValues(row));
       } catch (error) {
-        if (isUniqueViolation(error)) throw new DuplicateOperationError();
-        throw error;
+        throw isUniqueViolation(error) ? new DuplicateOperationError() : error;
       }
     });
   }
@@ -140,9 +150,24 @@ export class ManagedTenantOperationsRepository {
       });
       return row ? this.toDomain(row) : undefined;
     }
+    return this.findByIdOnSqlite(tenant, id);
+  }
+
+  private findByIdOnSqlite(tenant: TenantScope, id: string): ManagedTenantOperation | undefined {
     const raw = this.statements.selectById.get(id, tenant.tenantId) as
       Record<string, unknown> | undefined;
     return raw ? this.toDomain(parseJsonColumns(raw)) : undefined;
+  }
+
+  /**
+   * A write on SQLite. Inside an atomic $batch group it runs at once, in the group's transaction
+   * (the group holds the write queue); otherwise it is group-committed with the writes that
+   * arrived with it (src/database/group-commit.ts).
+   */
+  private sqliteWrite<T>(write: () => T): Promise<T> {
+    if (this.transactions.manager) return this.writer.run(async () => write());
+    this.groupCommit ??= new SqliteGroupCommit(this.writer, () => this.connection);
+    return this.groupCommit.run(write);
   }
 
   /**
@@ -252,23 +277,31 @@ export class ManagedTenantOperationsRepository {
     id: string,
     change: (current: ManagedTenantOperation) => ManagedTenantOperation,
   ): Promise<ManagedTenantOperation | undefined> {
-    return this.retryOnConcurrentChange(id, () =>
-      this.writer.run(async () => {
+    return this.retryOnConcurrentChange(id, () => {
+      if (!this.postgres) {
+        return this.sqliteWrite(() => {
+          const current = this.findByIdOnSqlite(tenant, id);
+          if (!current) return undefined;
+          const next = change(current);
+          const { changes } = this.statements.update.run({
+            ...toSqlValues(this.toRow(next)),
+            whereId: id,
+            whereTenant: tenant.tenantId,
+            whereVersion: current.lastModifiedDateTime,
+          });
+          if (changes === 0) throw new ConcurrentChangeError(model.name, id);
+          return next;
+        });
+      }
+      return this.writer.run(async () => {
         const current = await this.findById(tenant, id);
         if (!current) return undefined;
         const next = change(current);
-        const changed = this.postgres
-          ? await this.updateRow(tenant, id, current.lastModifiedDateTime, next)
-          : this.statements.update.run({
-              ...toSqlValues(this.toRow(next)),
-              whereId: id,
-              whereTenant: tenant.tenantId,
-              whereVersion: current.lastModifiedDateTime,
-            }).changes;
+        const changed = await this.updateRow(tenant, id, current.lastModifiedDateTime, next);
         if (changed === 0) throw new ConcurrentChangeError(model.name, id);
         return next;
-      }),
-    );
+      });
+    });
   }
 
   /** Deletes the tenant's operation if `check` (given its current state) does not throw; false if there is none. */
@@ -417,7 +450,7 @@ interface SqliteStatement {
   all(...parameters: unknown[]): unknown[];
   run(...parameters: unknown[]): { changes: number };
 }
-interface SqliteConnection {
+interface SqliteConnection extends SqliteTransactions {
   prepare(sql: string): SqliteStatement;
 }
 interface PreparedStatements {

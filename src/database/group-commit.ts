@@ -1,0 +1,83 @@
+import { SerialWriter } from './serial-writer';
+
+/** The part of a better-sqlite3 connection a group commit uses. */
+export interface SqliteTransactions {
+  exec(sql: string): unknown;
+  readonly inTransaction: boolean;
+}
+
+interface PendingWrite {
+  readonly write: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for SQLite: the writes that arrive while the event loop handles one batch of
+ * requests are committed together, in one transaction, so that one fsync (synchronous=FULL) makes
+ * all of them durable rather than one fsync each. Each write runs in a savepoint of its own, so a
+ * write that fails (a unique violation, say) is undone alone and fails alone; if the transaction
+ * cannot commit (a full disk, an I/O error, a lock held too long), every write of the group fails
+ * and none is acknowledged. A write is resolved only after its group's COMMIT returned.
+ *
+ * Writes are synchronous functions (better-sqlite3 is), so a group runs from BEGIN to COMMIT
+ * without yielding: no read on the shared connection can see a write before it is committed. The
+ * group is one task of the SerialWriter, so it never overlaps another writer (an atomic $batch
+ * group's transaction, a delete through TypeORM).
+ */
+export class SqliteGroupCommit {
+  private pending: PendingWrite[] = [];
+
+  constructor(
+    private readonly writer: SerialWriter,
+    private readonly connection: () => SqliteTransactions,
+  ) {}
+
+  run<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      // The first write of a group waits for the rest of this turn of the event loop: requests
+      // whose data has arrived are parsed, checked and queue their writes meanwhile.
+      if (this.pending.length === 1) {
+        setImmediate(() => void this.writer.run(async () => this.commitPending()));
+      }
+    });
+  }
+
+  private commitPending(): void {
+    const group = this.pending;
+    this.pending = [];
+    const db = this.connection();
+    const outcomes: Array<{ value?: unknown; error?: unknown; failed: boolean }> = [];
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      for (const { write } of group) {
+        db.exec('SAVEPOINT group_write');
+        try {
+          outcomes.push({ value: write(), failed: false });
+          db.exec('RELEASE group_write');
+        } catch (error) {
+          // A full disk or an I/O error ends the whole transaction: the group fails with it.
+          if (!db.inTransaction) throw error;
+          db.exec('ROLLBACK TO group_write');
+          db.exec('RELEASE group_write');
+          outcomes.push({ error, failed: true });
+        }
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      try {
+        if (db.inTransaction) db.exec('ROLLBACK');
+      } catch {
+        // SQLite rolls back on its own when it cannot go on; the group fails either way.
+      }
+      for (const { reject } of group) reject(error);
+      return;
+    }
+    group.forEach(({ resolve, reject }, index) => {
+      const outcome = outcomes[index];
+      if (outcome.failed) reject(outcome.error);
+      else resolve(outcome.value);
+    });
+  }
+}
