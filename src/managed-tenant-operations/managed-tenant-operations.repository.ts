@@ -47,6 +47,8 @@ export class ManagedTenantOperationsRepository {
   private prepared?: PreparedStatements;
   /** Statements of page queries, by SQL text (values are bound, so the texts repeat). */
   private readonly pageStatements = new Map<string, SqliteStatement>();
+  /** The SQL (named parameters) of page queries, by their shape. */
+  private readonly pageSqlByShape = new Map<string, string>();
   private readonly dialect: SqlDialect;
   private readonly rowWrites = new KeyedSerializer();
   private groupCommit?: SqliteGroupCommit;
@@ -181,15 +183,25 @@ export class ManagedTenantOperationsRepository {
     after: readonly unknown[] | undefined,
     limit: number,
   ): Promise<Array<{ operation: ManagedTenantOperation; position: unknown[] }>> {
-    // The QueryBuilder writes the SQL; running it on a cached prepared statement and mapping the
-    // raw rows here skips TypeORM's re-preparation and entity hydration, most of a page's cost.
-    const builder = this.pageQuery(tenant, query, after, limit);
     let rows: Array<Record<string, unknown>>;
     if (this.postgres) {
-      rows = await refuseMistypedQuery(builder.getRawMany());
+      rows = await refuseMistypedQuery(this.pageQuery(tenant, query, after, limit).getRawMany());
     } else {
-      const [sql, parameters] = builder.getQueryAndParameters();
-      rows = this.preparedFor(sql).all(...parameters) as Array<Record<string, unknown>>;
+      // The QueryBuilder writes the SQL of each shape of query once (values are parameters, so
+      // shapes repeat); it runs on a cached prepared statement, and the raw rows are mapped here,
+      // which skips TypeORM's re-preparation and entity hydration, most of a page's cost.
+      const { shape, parameters } = this.pageShape(tenant, query, after, limit);
+      const key = JSON.stringify(shape);
+      let namedSql = this.pageSqlByShape.get(key);
+      if (namedSql === undefined) {
+        namedSql = this.pageQueryOf(shape).getQuery();
+        remember(this.pageSqlByShape, key, namedSql);
+      }
+      const [sql, values] = this.rows.manager.connection.driver.escapeQueryWithParameters(
+        namedSql,
+        parameters,
+      );
+      rows = this.preparedFor(sql).all(...values) as Array<Record<string, unknown>>;
     }
     return rows.map((raw) => {
       const row: EntityRow = {};
@@ -228,21 +240,56 @@ export class ManagedTenantOperationsRepository {
     after: readonly unknown[] | undefined,
     limit: number,
   ): SelectQueryBuilder<EntityRow> {
+    const { shape, parameters } = this.pageShape(tenant, query, after, limit);
+    return this.pageQueryOf(shape).setParameters(parameters);
+  }
+
+  /**
+   * A page query as SQL pieces with named parameters, and the parameters: the pieces depend on
+   * the query's shape only, never on the values it compares with.
+   */
+  private pageShape(
+    tenant: TenantScope,
+    query: CollectionQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+  ): { shape: PageShape; parameters: Record<string, unknown> } {
     const translator = new SqlTranslator(ROW_ALIAS, this.dialect);
-    const builder = this.matching(tenant, query, translator);
-    if (after) builder.andWhere(translator.after(query.orderBy, after));
-    query.orderBy.forEach((key, index) => {
-      const value = translator.sortValue(key);
+    const shape: PageShape = {
+      filter: query.filter ? translator.condition(query.filter) : undefined,
+      search: query.search ? translator.search(query.search, SEARCHABLE_COLUMNS) : undefined,
+      after: after ? translator.after(query.orderBy, after) : undefined,
+      order: query.orderBy.map((key) => ({
+        value: translator.sortValue(key),
+        direction: key.direction === 'desc' ? 'DESC' : 'ASC',
+        nulls: translator.nullsOrder(key),
+      })),
+      limit,
+      skip: query.skip || undefined,
+    };
+    return { shape, parameters: { scopeTenantId: tenant.tenantId, ...translator.parameters } };
+  }
+
+  private pageQueryOf(shape: PageShape): SelectQueryBuilder<EntityRow> {
+    const builder = this.tenantRows();
+    if (shape.filter) builder.andWhere(shape.filter);
+    if (shape.search) builder.andWhere(shape.search);
+    if (shape.after) builder.andWhere(shape.after);
+    shape.order.forEach(({ value, direction, nulls }, index) => {
       builder.addSelect(value, `k${index}`);
-      builder.addOrderBy(
-        value,
-        key.direction === 'desc' ? 'DESC' : 'ASC',
-        translator.nullsOrder(key),
-      );
+      builder.addOrderBy(value, direction, nulls);
     });
-    builder.limit(limit);
-    if (query.skip) builder.offset(query.skip);
-    return builder.setParameters(translator.parameters);
+    builder.limit(shape.limit);
+    if (shape.skip) builder.offset(shape.skip);
+    return builder;
+  }
+
+  /** The tenant's rows, the tenant bound as `:scopeTenantId`: every query starts here. */
+  private tenantRows(): SelectQueryBuilder<EntityRow> {
+    return this.manager
+      .getRepository(managedTenantOperationSchema)
+      .createQueryBuilder(ROW_ALIAS)
+      .where(`"${ROW_ALIAS}"."${TENANT_COLUMN}" = :scopeTenantId`);
   }
 
   /**
@@ -254,12 +301,7 @@ export class ManagedTenantOperationsRepository {
     query: Pick<CollectionQuery, 'filter' | 'search'>,
     translator: SqlTranslator,
   ): SelectQueryBuilder<EntityRow> {
-    const builder = this.manager
-      .getRepository(managedTenantOperationSchema)
-      .createQueryBuilder(ROW_ALIAS)
-      .where(`"${ROW_ALIAS}"."${TENANT_COLUMN}" = :scopeTenantId`, {
-        scopeTenantId: tenant.tenantId,
-      });
+    const builder = this.tenantRows().setParameter('scopeTenantId', tenant.tenantId);
     if (query.filter) builder.andWhere(translator.condition(query.filter));
     if (query.search) builder.andWhere(translator.search(query.search, SEARCHABLE_COLUMNS));
     return builder;
@@ -396,11 +438,8 @@ export class ManagedTenantOperationsRepository {
   private preparedFor(sql: string): SqliteStatement {
     let statement = this.pageStatements.get(sql);
     if (!statement) {
-      if (this.pageStatements.size >= MAX_CACHED_PAGE_STATEMENTS) {
-        this.pageStatements.delete(this.pageStatements.keys().next().value!);
-      }
       statement = this.connection.prepare(sql);
-      this.pageStatements.set(sql, statement);
+      remember(this.pageStatements, sql, statement);
     }
     return statement;
   }
@@ -460,6 +499,26 @@ interface PreparedStatements {
 }
 
 const MAX_CACHED_PAGE_STATEMENTS = 200;
+
+/** Adds to a bounded cache, forgetting the oldest entry when it is full. */
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= MAX_CACHED_PAGE_STATEMENTS) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
+
+/** A page query's SQL pieces (named parameters): what its SQL text depends on. */
+interface PageShape {
+  readonly filter?: string;
+  readonly search?: string;
+  readonly after?: string;
+  readonly order: ReadonlyArray<{
+    readonly value: string;
+    readonly direction: 'ASC' | 'DESC';
+    readonly nulls?: 'NULLS FIRST' | 'NULLS LAST';
+  }>;
+  readonly limit: number;
+  readonly skip?: number;
+}
 /** How often a write that lost a race with another writer is tried in all. */
 const MAX_WRITE_ATTEMPTS = 5;
 
