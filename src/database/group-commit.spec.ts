@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteGroupCommit, SqliteTransactions } from './group-commit';
+import { MAX_GROUP_SIZE, SqliteGroupCommit, SqliteTransactions } from './group-commit';
 import { SerialWriter } from './serial-writer';
 
 describe('SqliteGroupCommit', () => {
@@ -113,6 +113,23 @@ describe('SqliteGroupCommit', () => {
     failCommit = undefined;
     await groupCommit.run(insert('r'));
     expect(durableIds()).toEqual(['r']);
+  });
+
+  it('commits a flood in bounded groups, every write of it', async () => {
+    const ids = Array.from(
+      { length: MAX_GROUP_SIZE * 2 + 10 },
+      (_, i) => `id-${String(i).padStart(4, '0')}`,
+    );
+    await Promise.all(ids.map((id) => groupCommit.run(insert(id))));
+    expect(executed.filter((sql) => sql === 'COMMIT')).toHaveLength(3);
+    expect(durableIds()).toEqual(ids);
+  });
+
+  it('fails the group, never hangs, when the connection is gone', async () => {
+    const closed = new SqliteGroupCommit(new SerialWriter(), () => {
+      throw new TypeError('The database connection is not open');
+    });
+    await expect(closed.run(insert('lost'))).rejects.toThrow(/not open/);
   });
 
   it('starts a new group for writes that arrive after a group was committed', async () => {

@@ -6,6 +6,9 @@ export interface SqliteTransactions {
   readonly inTransaction: boolean;
 }
 
+/** The most writes one transaction commits (a few milliseconds of SQLite work). */
+export const MAX_GROUP_SIZE = 256;
+
 interface PendingWrite {
   readonly write: () => unknown;
   readonly resolve: (value: unknown) => void;
@@ -38,18 +41,23 @@ export class SqliteGroupCommit {
       this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
       // The first write of a group waits for the rest of this turn of the event loop: requests
       // whose data has arrived are parsed, checked and queue their writes meanwhile.
-      if (this.pending.length === 1) {
-        setImmediate(() => void this.writer.run(async () => this.commitPending()));
-      }
+      if (this.pending.length === 1) this.scheduleCommit();
     });
   }
 
+  private scheduleCommit(): void {
+    setImmediate(() => void this.writer.run(async () => this.commitPending()));
+  }
+
   private commitPending(): void {
-    const group = this.pending;
-    this.pending = [];
-    const db = this.connection();
+    // A group is bounded, so that one commit never holds the event loop for long; the rest of a
+    // flood goes in the next group.
+    const group = this.pending.splice(0, MAX_GROUP_SIZE);
+    if (this.pending.length > 0) this.scheduleCommit();
     const outcomes: Array<{ value?: unknown; error?: unknown; failed: boolean }> = [];
+    let db: SqliteTransactions | undefined;
     try {
+      db = this.connection();
       db.exec('BEGIN IMMEDIATE');
       for (const { write } of group) {
         db.exec('SAVEPOINT group_write');
@@ -67,7 +75,7 @@ export class SqliteGroupCommit {
       db.exec('COMMIT');
     } catch (error) {
       try {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        if (db?.inTransaction) db.exec('ROLLBACK');
       } catch {
         // SQLite rolls back on its own when it cannot go on; the group fails either way.
       }
