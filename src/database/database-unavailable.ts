@@ -1,14 +1,15 @@
 import { ServiceUnavailableError } from '../common/errors';
 
+/** An error code (or its prefix), what the client is told, and when it may try again (seconds). */
+type StorageCondition = readonly [prefix: string, message: string, retryAfter: number];
+
 /**
  * Database errors that describe the storage rather than the request: a full disk, a read-only
  * file, an I/O error, a lock held longer than the busy timeout. The same request can succeed once
  * the condition clears, so the client gets 503 with Retry-After, never a 500, and the service
  * needs no restart: the next statement simply tries again.
  */
-const SQLITE_CONDITIONS: ReadonlyArray<
-  readonly [prefix: string, message: string, retryAfter: number]
-> = [
+const SQLITE_CONDITIONS: readonly StorageCondition[] = [
   ['SQLITE_FULL', 'The database has no space left to write in.', 30],
   ['SQLITE_READONLY', 'The database cannot be written to at the moment.', 30],
   ['SQLITE_IOERR', 'The database could not be written to or read from (an I/O error).', 30],
@@ -18,9 +19,7 @@ const SQLITE_CONDITIONS: ReadonlyArray<
 ];
 
 /** PostgreSQL's SQLSTATEs (and the socket errors of its client) for the same conditions. */
-const POSTGRES_CONDITIONS: ReadonlyArray<
-  readonly [prefix: string, message: string, retryAfter: number]
-> = [
+const POSTGRES_CONDITIONS: readonly StorageCondition[] = [
   ['53100', 'The database has no space left to write in.', 30],
   ['53200', 'The database is out of memory.', 5],
   ['53300', 'The database has no connection to spare.', 1],
