@@ -1,29 +1,13 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfigService } from '../config/app-config.service';
 import { AuthenticationGuard } from './authentication.guard';
 import { loadDevelopmentKey } from './development-issuer';
-import { FixedWindowThrottlerStorage } from './fixed-window-throttler-storage';
 import { CallerThrottleGuard } from './throttle.guard';
 import { TokenVerifier } from './token-verifier';
 
 @Global()
 @Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => ({
-        throttlers: [
-          { ttl: config.values.throttle.windowSeconds * 1000, limit: config.values.throttle.limit },
-        ],
-        storage: new FixedWindowThrottlerStorage(),
-        // Graph says nothing about a budget until it is spent (429 with Retry-After); the
-        // library's X-RateLimit-* headers on every answer are not part of its conventions.
-        setHeaders: false,
-      }),
-    }),
-  ],
   providers: [
     {
       provide: TokenVerifier,
