@@ -1,12 +1,13 @@
 /**
- * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --connections 50 --only b,d --heap 128
- *                   --profile DIR]
+ * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --warmup 1 --connections 50 --only b,d
+ *                   --heap 128 --profile DIR]
  *
  * Builds, fills a fresh SQLite database, starts the service (production build, loopback) and the
  * bare Fastify + better-sqlite3 baseline (bench/baseline) on copies of it, and loads both with
- * autocannon, alternately, scenario by scenario, round by round. Prints requests/s, p50 and p99 for
- * each, the service/baseline throughput ratio (the median of the per-round ratios), the service's
- * peak RSS and any non-2xx answer. Not a test: compare the ratios within one run.
+ * autocannon, alternately, scenario by scenario, round by round, after a warm-up of each that is not
+ * measured. Prints requests/s, p50 and p99 for each, the service/baseline throughput ratio (the
+ * median of the per-round ratios), each server's CPU time per request, the service's peak RSS and
+ * any non-2xx answer. Not a test: compare the ratios within one run.
  */
 import 'reflect-metadata';
 import { ChildProcess, execFile, execSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import { seedExampleRequest } from '../src/managed-tenant-operations/seed-exampl
 import { freePort } from '../test/support/processes';
 import {
   argument,
+  cpuMicroseconds,
   median,
   memoryMb,
   serviceArguments,
@@ -35,6 +37,8 @@ const ROOT = resolve(__dirname, '..');
 const ROWS = argument('rows', 10_000);
 const DURATION = argument('duration', 5);
 const ROUNDS = argument('rounds', 3);
+/** Seconds of load per scenario and target before the first round, not measured (JIT, caches). */
+const WARMUP = argument('warmup', 1);
 const CONNECTIONS = argument('connections', 50);
 /** `--heap 128`: the service runs with V8's old space capped at that many MB. */
 const HEAP_MB = argument('heap', 0);
@@ -74,6 +78,10 @@ interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** Requests answered in the run. */
+  total: number;
+  /** The server's CPU time (all threads) over the run, per request answered, in µs. */
+  cpuPerRequest: number;
 }
 
 /**
@@ -83,15 +91,19 @@ interface LoadResult {
  * the reader's cost, not the service's.)
  */
 async function load(spec: Record<string, unknown>): Promise<LoadResult> {
+  const { pid, ...load } = spec;
+  const cpuBefore = cpuMicroseconds(pid as number);
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [
       join(ROOT, 'bench/load.js'),
-      JSON.stringify({ connections: CONNECTIONS, duration: DURATION, ...spec }),
+      JSON.stringify({ connections: CONNECTIONS, duration: DURATION, ...load }),
     ],
     { encoding: 'utf8', maxBuffer: 10 * 1024 * 1024 },
   );
-  return JSON.parse(stdout) as LoadResult;
+  const result = JSON.parse(stdout) as Omit<LoadResult, 'cpuPerRequest'>;
+  const cpu = cpuMicroseconds(pid as number) - cpuBefore;
+  return { ...result, cpuPerRequest: result.total > 0 ? cpu / result.total : 0 };
 }
 
 interface Target {
@@ -160,21 +172,22 @@ async function main(): Promise<void> {
       'Serving http://',
     );
     processes.push(service);
-    processes.push(
-      await startProcess(
-        process.execPath,
-        [join(ROOT, 'bench/baseline/server.js'), baselineDb, String(baselinePort)],
-        { BENCH_TENANT },
-        'baseline ready',
-      ),
+    const baseline = await startProcess(
+      process.execPath,
+      [join(ROOT, 'bench/baseline/server.js'), baselineDb, String(baselinePort)],
+      { BENCH_TENANT },
+      'baseline ready',
     );
+    processes.push(baseline);
 
     const targets = {
       service: {
+        pid: service.pid!,
         url: `http://127.0.0.1:${servicePort}`,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       },
       baseline: {
+        pid: baseline.pid!,
         url: `http://127.0.0.1:${baselinePort}`,
         headers: { 'content-type': 'application/json' },
       },
@@ -249,14 +262,19 @@ async function main(): Promise<void> {
         results[name] ??= { service: [], baseline: [] };
         for (const target of ['service', 'baseline'] as const) {
           const spec = scenario(target);
-          const result = await load({
-            ...spec,
-            url: targets[target].url,
-            headers: { ...targets[target].headers, ...(spec.headers as object) },
-          });
+          const run = (duration: number) =>
+            load({
+              ...spec,
+              duration,
+              pid: targets[target].pid,
+              url: targets[target].url,
+              headers: { ...targets[target].headers, ...(spec.headers as object) },
+            });
+          if (round === 1 && WARMUP > 0) await run(WARMUP);
+          const result = await run(DURATION);
           results[name][target].push(result);
           console.log(
-            `round ${round} ${name} ${target}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`,
+            `round ${round} ${name} ${target}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99} ms, ${result.cpuPerRequest.toFixed(0)} µs CPU/request${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`,
           );
         }
       }
@@ -266,9 +284,9 @@ async function main(): Promise<void> {
       `\n${ROWS} rows (filled in ${seconds.toFixed(1)} s); ${ROUNDS} rounds of ${DURATION} s per scenario and target, ${CONNECTIONS} connections; Node ${process.version}\n`,
     );
     console.log(
-      '| scenario | service req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio | non-2xx |',
+      '| scenario | service req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio | non-2xx | CPU µs/request, service / baseline |',
     );
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const [name, { service: s, baseline: b }] of Object.entries(results)) {
       const ratio = median(s.map((result, i) => result.requestsPerSecond / b[i].requestsPerSecond));
       const non2xx = s.reduce(
@@ -277,7 +295,8 @@ async function main(): Promise<void> {
       );
       console.log(
         `| ${name} | ${median(s.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(s.map((r) => r.p50))} | ${median(s.map((r) => r.p99))} | ` +
-          `${median(b.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(b.map((r) => r.p50))} | ${median(b.map((r) => r.p99))} | ${ratio.toFixed(2)} | ${non2xx} |`,
+          `${median(b.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(b.map((r) => r.p50))} | ${median(b.map((r) => r.p99))} | ${ratio.toFixed(2)} | ${non2xx} | ` +
+          `${median(s.map((r) => r.cpuPerRequest)).toFixed(0)} / ${median(b.map((r) => r.cpuPerRequest)).toFixed(0)} |`,
       );
     }
     console.log(
