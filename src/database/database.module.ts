@@ -14,9 +14,9 @@ import { TransactionContext } from './transaction-context';
   providers: [
     {
       provide: SerialWriter,
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) =>
-        new SerialWriter(dialectOf(config.values) === 'sqlite'),
+      inject: [AppConfigService, TransactionContext],
+      useFactory: (config: AppConfigService, transactions: TransactionContext) =>
+        new SerialWriter(transactions, dialectOf(config.values) === 'sqlite'),
     },
     TransactionContext,
   ],

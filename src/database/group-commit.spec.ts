@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_GROUP_SIZE, SqliteGroupCommit, SqliteTransactions } from './group-commit';
 import { SerialWriter } from './serial-writer';
+import { TransactionContext } from './transaction-context';
 
 describe('SqliteGroupCommit', () => {
   let folder: string;
@@ -34,7 +35,10 @@ describe('SqliteGroupCommit', () => {
         return db.inTransaction;
       },
     };
-    groupCommit = new SqliteGroupCommit(new SerialWriter(), () => connection);
+    groupCommit = new SqliteGroupCommit(
+      new SerialWriter(new TransactionContext()),
+      () => connection,
+    );
   });
 
   afterEach(() => {
@@ -126,7 +130,7 @@ describe('SqliteGroupCommit', () => {
   });
 
   it('fails the group, never hangs, when the connection is gone', async () => {
-    const closed = new SqliteGroupCommit(new SerialWriter(), () => {
+    const closed = new SqliteGroupCommit(new SerialWriter(new TransactionContext()), () => {
       throw new TypeError('The database connection is not open');
     });
     await expect(closed.run(insert('lost'))).rejects.toThrow(/not open/);
