@@ -90,19 +90,21 @@ interface LoadResult {
  * reader fills the pipe, and the service then holds every log line of the run in memory, which is
  * the reader's cost, not the service's.)
  */
-async function load(spec: Record<string, unknown>): Promise<LoadResult> {
-  const { pid, ...load } = spec;
-  const cpuBefore = cpuMicroseconds(pid as number);
+async function load({
+  pid,
+  ...autocannonSpec
+}: { pid: number } & Record<string, unknown>): Promise<LoadResult> {
+  const cpuBefore = cpuMicroseconds(pid);
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [
       join(ROOT, 'bench/load.js'),
-      JSON.stringify({ connections: CONNECTIONS, duration: DURATION, ...load }),
+      JSON.stringify({ connections: CONNECTIONS, duration: DURATION, ...autocannonSpec }),
     ],
     { encoding: 'utf8', maxBuffer: 10 * 1024 * 1024 },
   );
   const result = JSON.parse(stdout) as Omit<LoadResult, 'cpuPerRequest'>;
-  const cpu = cpuMicroseconds(pid as number) - cpuBefore;
+  const cpu = cpuMicroseconds(pid) - cpuBefore;
   return { ...result, cpuPerRequest: result.total > 0 ? cpu / result.total : 0 };
 }
 
