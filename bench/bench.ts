@@ -42,11 +42,19 @@ const WARMUP = argument('warmup', 1);
 const CONNECTIONS = argument('connections', 50);
 /** `--heap 128`: the service runs with V8's old space capped at that many MB. */
 const HEAP_MB = argument('heap', 0);
-/** `--profile DIR`: the service runs under `node --cpu-prof` and writes its profile there on exit. */
+/**
+ * `--profile DIR`: the service and the baseline run under `node --cpu-prof` and write their
+ * profiles there on exit (service.cpuprofile, baseline.cpuprofile), to compare where each spends.
+ */
 const PROFILE_DIR = (() => {
   const index = process.argv.indexOf('--profile');
   return index >= 0 ? resolve(process.argv[index + 1]) : undefined;
 })();
+function profiling(name: string): string[] {
+  return PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+}
 /** `--only b,d`: just those scenarios, for a quick comparison while profiling. */
 const ONLY = (() => {
   const index = process.argv.indexOf('--only');
@@ -161,7 +169,7 @@ async function main(): Promise<void> {
       process.execPath,
       [
         ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []),
-        ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+        ...profiling('service'),
         ...serviceArguments(),
       ],
       {
@@ -176,7 +184,12 @@ async function main(): Promise<void> {
     processes.push(service);
     const baseline = await startProcess(
       process.execPath,
-      [join(ROOT, 'bench/baseline/server.js'), baselineDb, String(baselinePort)],
+      [
+        ...profiling('baseline'),
+        join(ROOT, 'bench/baseline/server.js'),
+        baselineDb,
+        String(baselinePort),
+      ],
       { BENCH_TENANT },
       'baseline ready',
     );

@@ -1,6 +1,7 @@
 import pino, { DestinationStream, Level, Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
 import { LogLevelName } from '../config/app-config';
+import { TurnBatchedDestination } from './turn-batched-destination';
 
 /** Nest's level names (LOG_LEVEL) as pino's: `log` is pino's `info`, `verbose` its `trace`. */
 const PINO_LEVELS: Readonly<Record<LogLevelName, Level>> = {
@@ -34,9 +35,7 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
         translateTime: 'SYS:HH:MM:ss.l',
         destination: destination ?? 1,
       })
-    : // Asynchronous writes keep logging off the request's path; pino flushes what is buffered
-      // when the process exits (a kill -9 may lose the last lines, never acknowledged data).
-      (destination ?? pino.destination({ dest: 1, sync: false }));
+    : (destination ?? stdoutDestination());
   return pino(
     {
       level: PINO_LEVELS[settings.level],
@@ -53,6 +52,21 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
     stream,
   );
 }
+
+/**
+ * Stdout, written once per turn of the event loop, and flushed when the process exits (a kill -9
+ * may lose the last turn's lines, never acknowledged data). One per process: every logger made
+ * without a destination shares it, so lines stay in order and one exit handler is enough.
+ */
+function stdoutDestination(): TurnBatchedDestination {
+  if (!sharedStdout) {
+    const destination = new TurnBatchedDestination();
+    process.once('exit', () => destination.flushSync());
+    sharedStdout = destination;
+  }
+  return sharedStdout;
+}
+let sharedStdout: TurnBatchedDestination | undefined;
 
 /** Field names whose values are never logged, at any of the first three levels of a log entry. */
 const SECRET_FIELDS = new Set(['authorization', 'credentials', 'body', 'token']);
