@@ -24,8 +24,8 @@ const EXIT_FLUSH_PATIENCE_MS = 2000;
  * Why not pino's own asynchronous destination (sonic-boom): under load its writes are in flight on
  * libuv's thread pool most of the time, so each new line was appended to a growing string whose
  * byte length it measured again, and the lines waited in the heap across turns. A read by key cost
- * about 10 µs of CPU more with it than with this (`npm run bench`, README: Performance). Its
- * synchronous mode writes once per line, which cost more still.
+ * about 3-5 µs of CPU more with it than with this (README: Performance). Its synchronous mode
+ * writes once per line, which cost more still.
  *
  * Stdout may be non-blocking (a pipe): a write that finds it full keeps the rest and tries again
  * shortly, in order; past `maxPendingChars` new lines are dropped rather than the process growing
