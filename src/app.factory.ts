@@ -9,7 +9,7 @@ import { ODataExceptionFilter } from './common/odata-exception.filter';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DestinationStream, Logger } from 'pino';
 import { AppConfig } from './config/app-config';
-import { createLogger } from './logging/logger';
+import { createLogger, deferredLinesOf } from './logging/logger';
 import { RequestLogController } from './logging/request-log';
 import { rewriteKeyPredicate } from './odata/key-predicate';
 import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
@@ -38,7 +38,10 @@ export async function createApp(
     createLogger({ level: config.logLevel, pretty: config.logPretty }, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    logController: new RequestLogController({ requestIdLogLabel: 'requestId' }),
+    logController: new RequestLogController(
+      { requestIdLogLabel: 'requestId' },
+      deferredLinesOf(logger),
+    ),
     bodyLimit: MAX_BODY_BYTES,
     // `/beta/` is the service document as much as `/beta` (clients join a base URL with a slash).
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },

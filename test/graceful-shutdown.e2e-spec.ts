@@ -57,6 +57,18 @@ describe('graceful shutdown', () => {
       }
       expect(await exited).toBe(0);
       expect(output()).toContain('Stopped cleanly.');
+      // Every answered request has its line on stdout, written before the process exited.
+      const completed = output()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request completed"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry.route === '/beta/$batch');
+      expect(completed).toHaveLength(8);
+      for (const entry of completed) {
+        expect(entry).toMatchObject({ level: 'info', method: 'POST', status: 200 });
+        expect(entry.requestId).toEqual(expect.any(String));
+        expect(entry.tenant).toEqual(expect.any(String));
+      }
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(folder, { recursive: true, force: true });

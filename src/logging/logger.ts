@@ -68,6 +68,17 @@ function stdoutDestination(): TurnBatchedDestination {
 }
 let sharedStdout: TurnBatchedDestination | undefined;
 
+/**
+ * Where `request completed` lines may go as deferred lines: the logger's destination if it takes
+ * them (stdout does; a test's stream does not) and the logger writes info lines at all.
+ */
+export function deferredLinesOf(logger: Logger): TurnBatchedDestination | undefined {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  return stream instanceof TurnBatchedDestination && logger.isLevelEnabled('info')
+    ? stream
+    : undefined;
+}
+
 /** Field names whose values are never logged, at any of the first three levels of a log entry. */
 const SECRET_FIELDS = new Set(['authorization', 'credentials', 'body', 'token']);
 const CENSOR = '[redacted]';

@@ -1,6 +1,8 @@
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import { AuthenticatedRequest } from '../auth/auth.decorators';
 import { clientRequestId } from '../common/http-conventions';
+import { CompletedRequest, CompletedRequestLine } from './completed-request-line';
+import { DeferredLine } from './turn-batched-destination';
 
 /**
  * Fastify's per-request log lines, reshaped: one `request completed` line per request (inner
@@ -8,8 +10,18 @@ import { clientRequestId } from '../common/http-conventions';
  * path, status and duration, and a `request received` line at debug level. The request's own
  * logger already carries `requestId`. Never the query string (it can hold what a client filters
  * by), never a header, never a body.
+ *
+ * Given `deferredLines` (the process's stdout, src/logging/logger.ts), a `request completed` line
+ * is handed to it to be made when the turn's lines are written, rather than made by pino now.
  */
 export class RequestLogController extends LogController {
+  constructor(
+    options: ConstructorParameters<typeof LogController>[0],
+    private readonly deferredLines?: { write(line: DeferredLine): void },
+  ) {
+    super(options);
+  }
+
   override incomingRequest(request: FastifyRequest): void {
     request.log.debug({ method: request.method, path: pathOf(request) }, 'request received');
   }
@@ -20,7 +32,8 @@ export class RequestLogController extends LogController {
     reply: FastifyReply,
   ): void {
     const caller = (request as FastifyRequest & AuthenticatedRequest).caller;
-    const line = {
+    const completed: CompletedRequest = {
+      requestId: String(request.id),
       clientRequestId: clientRequestId(request),
       tenant: caller?.tenantId,
       user: caller?.userId,
@@ -30,8 +43,14 @@ export class RequestLogController extends LogController {
       status: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 10) / 10,
     };
-    if (error) reply.log.error({ ...line, err: error }, 'request failed');
-    else reply.log.info(line, 'request completed');
+    if (!error && this.deferredLines) {
+      this.deferredLines.write(new CompletedRequestLine(completed));
+      return;
+    }
+    // The request's pino logger carries requestId already.
+    const fields: Partial<CompletedRequest> = { ...completed, requestId: undefined };
+    if (error) reply.log.error({ ...fields, err: error }, 'request failed');
+    else reply.log.info(fields, 'request completed');
   }
 
   // Fastify's defaults for these log the raw URL (query string included); the error filter and

@@ -42,6 +42,25 @@ describe('TurnBatchedDestination', () => {
     expect(writer.writes).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n', '{"n":4}\n']);
   });
 
+  it('makes deferred lines when it writes them, in order with the others', async () => {
+    const writer = recordingWriter();
+    const destination = new TurnBatchedDestination({ writeBytes: writer.writeBytes });
+    const made: string[] = [];
+    const deferred = (text: string) => ({
+      toLine: () => {
+        made.push(text);
+        return text;
+      },
+    });
+    destination.write('{"n":1}\n');
+    destination.write(deferred('{"n":2}\n'));
+    destination.write('{"n":3}\n');
+    expect(made).toEqual([]);
+    await endOfTurn();
+    expect(made).toEqual(['{"n":2}\n']);
+    expect(writer.writes).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n']);
+  });
+
   it('writes what a short write left before anything newer', async () => {
     const writer = recordingWriter();
     const destination = new TurnBatchedDestination({ writeBytes: writer.writeBytes });

@@ -1,5 +1,10 @@
 import { writeSync } from 'node:fs';
 
+/** A log line whose text is made when it is written, at the end of the turn, not when logged. */
+export interface DeferredLine {
+  toLine(): string;
+}
+
 /** Writes bytes to the log's file descriptor; returns how many it wrote (fewer on a full pipe). */
 export type WriteBytes = (chunk: Buffer) => number;
 
@@ -12,6 +17,8 @@ export interface TurnBatchedDestinationOptions {
   readonly retryAfterMs?: number;
 }
 
+/** What a deferred line counts for against `maxPendingChars` before it is made. */
+const DEFERRED_LINE_CHARS = 512;
 const DEFAULT_MAX_PENDING_CHARS = 16 * 1024 * 1024;
 /** How long `flushSync` (at exit) keeps trying while stdout is full. */
 const EXIT_FLUSH_PATIENCE_MS = 2000;
@@ -37,7 +44,7 @@ export class TurnBatchedDestination {
   private readonly writeBytes: WriteBytes;
   private readonly maxPendingChars: number;
   private readonly retryAfterMs: number;
-  private lines: string[] = [];
+  private lines: Array<string | DeferredLine> = [];
   private pendingChars = 0;
   /** What a short or refused write left: written before any newer line. */
   private leftover: Buffer | undefined;
@@ -53,14 +60,15 @@ export class TurnBatchedDestination {
     this.retryAfterMs = options.retryAfterMs ?? 10;
   }
 
-  write(line: string): void {
-    const held = this.pendingChars + (this.leftover?.length ?? 0);
-    if (held + line.length > this.maxPendingChars) {
+  /** A line of text (pino's), or one to be made when it is written (`DeferredLine`). */
+  write(line: string | DeferredLine): void {
+    const length = typeof line === 'string' ? line.length : DEFERRED_LINE_CHARS;
+    if (this.pendingChars + (this.leftover?.length ?? 0) + length > this.maxPendingChars) {
       this.droppedLines += 1;
       return;
     }
     this.lines.push(line);
-    this.pendingChars += line.length;
+    this.pendingChars += length;
     if (!this.endOfTurn && !this.retry) this.endOfTurn = setImmediate(this.writeOut);
   }
 
@@ -88,7 +96,9 @@ export class TurnBatchedDestination {
     const dropped = this.droppedLines;
     this.droppedLines = 0;
     if (dropped > 0) this.lines.push(droppedNotice(dropped));
-    const fresh = this.lines.length > 0 ? Buffer.from(this.lines.join('')) : undefined;
+    let text = '';
+    for (const line of this.lines) text += typeof line === 'string' ? line : line.toLine();
+    const fresh = this.lines.length > 0 ? Buffer.from(text) : undefined;
     const freshLines = this.lines.length - (dropped > 0 ? 1 : 0);
     this.lines = [];
     this.pendingChars = 0;
