@@ -32,13 +32,15 @@ const EXIT_FLUSH_PATIENCE_MS = 2000;
  * libuv's thread pool most of the time, so each new line was appended to a growing string whose
  * byte length it measured again, and the lines waited in the heap across turns. A read by key cost
  * about 3-5 µs of CPU more with it than with this (README: Performance). Its synchronous mode
- * writes once per line, which cost more still.
+ * writes once per line, which cost more still. Lines can also be deferred (`DeferredLine`): made
+ * here, when the turn's lines are written, rather than while a request is being answered.
  *
- * Stdout may be non-blocking (a pipe): a write that finds it full keeps the rest and tries again
- * shortly, in order; past `maxPendingChars` new lines are dropped rather than the process growing
- * without bound, and a line says how many once writing works again. A write error other than a full
- * pipe (nobody reads the log any more) drops the batch the same way: logging never takes the
- * service down.
+ * Stdout is usually non-blocking once Node has touched it (a pipe is, here): a write that finds it
+ * full keeps the rest and tries again shortly, in order; past `maxPendingChars` new lines are
+ * dropped rather than the process growing without bound, and a line says how many once writing
+ * works again. A write error other than a full pipe (nobody reads the log any more) drops the batch
+ * the same way: logging never takes the service down. (On a blocking stdout a stalled reader holds
+ * the process up, as it does with pino's default synchronous destination.)
  */
 export class TurnBatchedDestination {
   private readonly writeBytes: WriteBytes;
