@@ -15,6 +15,7 @@ import { rewriteKeyPredicate } from './odata/key-predicate';
 import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
 import { answerClientError, registerHardening } from './common/http-hardening';
 import { registerDraining } from './common/shutdown';
+import { serveReadByKeyDirectly } from './managed-tenant-operations/read-by-key.route';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -102,6 +103,7 @@ export async function createApp(
     });
   }
   app.useGlobalFilters(new ODataExceptionFilter(fastify));
+  serveReadByKeyDirectly(app);
   setupSwagger(app);
   await app.init();
   return app;

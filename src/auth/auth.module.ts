@@ -23,10 +23,13 @@ import { TokenVerifier } from './token-verifier';
         return TokenVerifier.create(auth, await loadDevelopmentKey(config.values));
       },
     },
-    // Order matters: authenticate first, then throttle by the caller.
-    { provide: APP_GUARD, useClass: AuthenticationGuard },
-    { provide: APP_GUARD, useClass: CallerThrottleGuard },
+    AuthenticationGuard,
+    CallerThrottleGuard,
+    // Order matters: authenticate first, then throttle by the caller. The same instances serve
+    // the read by key, which bypasses Nest's router (src/managed-tenant-operations/read-by-key.route.ts).
+    { provide: APP_GUARD, useExisting: AuthenticationGuard },
+    { provide: APP_GUARD, useExisting: CallerThrottleGuard },
   ],
-  exports: [TokenVerifier],
+  exports: [TokenVerifier, AuthenticationGuard, CallerThrottleGuard],
 })
 export class AuthModule {}

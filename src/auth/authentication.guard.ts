@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { FastifyRequest } from 'fastify';
 import { AuthenticationError, ForbiddenError } from '../common/errors';
 import { AuthenticatedRequest, PUBLIC_ROUTE, REQUIRED_PERMISSION } from './auth.decorators';
-import { Permission, scopesFor } from './caller';
+import { Caller, Permission, scopesFor } from './caller';
 import { TokenVerifier } from './token-verifier';
 
 /**
@@ -22,39 +22,47 @@ export class AuthenticationGuard implements CanActivate {
   /** What a route requires, read from its decorators once rather than on every request. */
   private readonly requirements = new WeakMap<object, WeakMap<object, RouteRequirement>>();
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const { isPublic, permission } = this.requirementOf(context);
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const { isPublic, permission } = this.requirementOf(context.getClass(), context.getHandler());
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & AuthenticatedRequest>();
-    try {
-      request.caller = await this.verifier.verify(request.headers.authorization);
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        request.log.warn(
-          { context: 'Auth' },
-          `401 for ${request.method} ${request.url.split('?')[0]}: ${error.reason}`,
-        );
-      }
-      throw error;
-    }
-    const granted = scopesFor(permission).some((scope) => request.caller!.scopes.has(scope));
-    if (!granted) {
-      throw new ForbiddenError(
-        request.caller.scopes.size === 0
-          ? 'Insufficient privileges to complete the operation: application permissions are not supported; use a delegated token.'
-          : `Insufficient privileges to complete the operation: it needs ${scopesFor(permission).join(' or ')}.`,
-      );
-    }
-    return true;
+    const caller = this.authenticate(request, permission);
+    // Nest awaits a guard's answer only when it is a promise.
+    return caller instanceof Promise ? caller.then(() => true) : true;
   }
 
-  private requirementOf(context: ExecutionContext): RouteRequirement {
-    const [handler, controller] = [context.getHandler(), context.getClass()];
+  /**
+   * Sets `request.caller` from the bearer token, or throws 401 or 403. Synchronous when the
+   * verifier has seen the token before (a client's every request but the first).
+   */
+  authenticate(
+    request: FastifyRequest & AuthenticatedRequest,
+    permission: Permission,
+  ): Caller | Promise<Caller> {
+    const { authorization } = request.headers;
+    const known = this.verifier.knownCaller(authorization);
+    if (known) return this.admit(request, known, permission);
+    return this.verifier.verify(authorization).then(
+      (caller) => this.admit(request, caller, permission),
+      (error: unknown) => {
+        if (error instanceof AuthenticationError) {
+          request.log.warn(
+            { context: 'Auth' },
+            `401 for ${request.method} ${request.url.split('?')[0]}: ${error.reason}`,
+          );
+        }
+        throw error;
+      },
+    );
+  }
+
+  /** What the route `handler` of `controller` requires, read from their decorators once. */
+  requirementOf(controller: object, handler: object): RouteRequirement {
     let ofController = this.requirements.get(controller);
     if (!ofController) this.requirements.set(controller, (ofController = new WeakMap()));
     let requirement = ofController.get(handler);
     if (!requirement) {
-      const targets = [handler, controller];
+      const targets = [handler, controller] as Array<() => unknown>;
       requirement = {
         isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) ?? false,
         permission:
@@ -64,9 +72,21 @@ export class AuthenticationGuard implements CanActivate {
     }
     return requirement;
   }
+
+  private admit(request: AuthenticatedRequest, caller: Caller, permission: Permission): Caller {
+    request.caller = caller;
+    if (!scopesFor(permission).some((scope) => caller.scopes.has(scope))) {
+      throw new ForbiddenError(
+        caller.scopes.size === 0
+          ? 'Insufficient privileges to complete the operation: application permissions are not supported; use a delegated token.'
+          : `Insufficient privileges to complete the operation: it needs ${scopesFor(permission).join(' or ')}.`,
+      );
+    }
+    return caller;
+  }
 }
 
-interface RouteRequirement {
+export interface RouteRequirement {
   readonly isPublic: boolean;
   readonly permission: Permission;
 }

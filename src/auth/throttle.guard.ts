@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { TooManyRequestsError } from '../common/errors';
 import { AppConfigService } from '../config/app-config.service';
 import { AuthenticatedRequest } from './auth.decorators';
+import { Caller } from './caller';
 import { FixedWindowCounter } from './fixed-window-counter';
 
 /**
@@ -28,20 +29,23 @@ export class CallerThrottleGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const caller = context.switchToHttp().getRequest<AuthenticatedRequest>().caller;
-    if (!caller) return true;
-    // The key's parts are a route name and GUIDs: bounded, and they cannot collide.
-    const { isOverLimit, secondsLeft } = this.counter.hit(
-      `${this.routeName(context)}:${caller.tenantId}:${caller.userId}`,
-    );
-    if (isOverLimit) throw new TooManyRequestsError(secondsLeft);
+    if (caller) this.count(caller, context.getClass(), context.getHandler());
     return true;
   }
 
-  private routeName(context: ExecutionContext): string {
-    const handler = context.getHandler();
+  /** Counts a request of `caller` to the route `handler` of `controller`; 429 when over budget. */
+  count(caller: Caller, controller: { name: string }, handler: { name: string }): void {
+    // The key's parts are a route name and GUIDs: bounded, and they cannot collide.
+    const { isOverLimit, secondsLeft } = this.counter.hit(
+      `${this.routeName(controller, handler)}:${caller.tenantId}:${caller.userId}`,
+    );
+    if (isOverLimit) throw new TooManyRequestsError(secondsLeft);
+  }
+
+  private routeName(controller: { name: string }, handler: { name: string }): string {
     let name = this.routeNames.get(handler);
     if (name === undefined) {
-      name = `${context.getClass().name}.${handler.name}`;
+      name = `${controller.name}.${handler.name}`;
       this.routeNames.set(handler, name);
     }
     return name;

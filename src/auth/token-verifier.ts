@@ -55,6 +55,23 @@ export class TokenVerifier {
     return new TokenVerifier(keys, auth.issuer, auth.audience);
   }
 
+  /**
+   * The caller of an `Authorization` header whose token was verified before and has not expired
+   * since, without waiting for a promise: a client's every request but the first.
+   */
+  knownCaller(authorization: string | undefined): Caller | undefined {
+    if (authorization === undefined) return undefined;
+    const header = authorization.trim();
+    // Only tokens that passed verify() are cached, so the prefix is all there is to check here.
+    if (
+      header.length <= BEARER_PREFIX.length ||
+      header.slice(0, BEARER_PREFIX.length).toLowerCase() !== BEARER_PREFIX
+    )
+      return undefined;
+    const cached = this.verified.get(header.slice(BEARER_PREFIX.length));
+    return cached && cached.until > Date.now() ? cached.caller : undefined;
+  }
+
   /** The caller of an `Authorization` header, or an AuthenticationError saying why not (for the log). */
   async verify(authorization: string | undefined): Promise<Caller> {
     if (!authorization)
@@ -96,6 +113,7 @@ export class TokenVerifier {
   }
 }
 
+const BEARER_PREFIX = 'bearer ';
 const MAX_CACHED_TOKENS = 10_000;
 const MAX_CACHE_MS = 5 * 60_000;
 
