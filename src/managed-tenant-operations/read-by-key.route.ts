@@ -29,6 +29,9 @@ export function serveReadByKeyDirectly(app: NestFastifyApplication): void {
   const handler = ManagedTenantOperationsController.prototype.get;
   const url = `/${routePath(controllerClass)}/${routePath(handler)}`;
   const { isPublic, permission } = authentication.requirementOf(controllerClass, handler);
+  if (handler.length !== 4) {
+    throw new Error('The read by key passes get() four arguments; its parameters have changed.');
+  }
 
   // What Nest would pass for `@CurrentCaller()`, `@Param('id', EntityKeyPipe)`, `@Req()`, `@Res()`.
   const readByKey = async (
