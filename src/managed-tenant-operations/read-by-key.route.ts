@@ -39,9 +39,10 @@ export function serveReadByKeyDirectly(app: NestFastifyApplication): void {
     reply: FastifyReply,
   ): Promise<FastifyReply> => {
     if (!isPublic) {
+      // authenticate() sets request.caller as well.
       const authenticated = authentication.authenticate(request, permission);
-      request.caller = authenticated instanceof Promise ? await authenticated : authenticated;
-      throttle.count(request.caller, controllerClass, handler);
+      const caller = authenticated instanceof Promise ? await authenticated : authenticated;
+      throttle.count(caller, controllerClass, handler);
     }
     const body = await controller.get(
       request.caller!,
