@@ -94,4 +94,23 @@ describe('loadConfig with DATABASE_URL', () => {
       rmSync(folder, { recursive: true, force: true });
     }
   });
+
+  describe('LOG_PRETTY', () => {
+    it('logs readable lines on a terminal and JSON into a pipe, a file or a container, when unset', () => {
+      expect(loadConfig({}, true).logPretty).toBe(true);
+      expect(loadConfig({}, false).logPretty).toBe(false);
+    });
+
+    it('LOG_PRETTY=0 forces JSON on a terminal, LOG_PRETTY=1 readable lines into a pipe', () => {
+      expect(loadConfig({ LOG_PRETTY: '0' }, true).logPretty).toBe(false);
+      expect(loadConfig({ LOG_PRETTY: 'false' }, true).logPretty).toBe(false);
+      expect(loadConfig({ LOG_PRETTY: '1' }, false).logPretty).toBe(true);
+    });
+
+    it('refuses a value that is neither on nor off, naming the variable', () => {
+      expect(() => loadConfig({ LOG_PRETTY: 'maybe' }, true)).toThrow(
+        "LOG_PRETTY must be 1 or 0, not 'maybe'.",
+      );
+    });
+  });
 });

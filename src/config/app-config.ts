@@ -28,7 +28,10 @@ export interface AppConfig {
    * key file beside the SQLite database; with DATABASE_URL and no AUTH_*, it is required.
    */
   readonly developmentIssuerKey?: string;
-  /** LOG_PRETTY=1: readable coloured lines instead of JSON, for development. */
+  /**
+   * Readable coloured lines (pino-pretty) instead of JSON: when stdout is a terminal, unless
+   * LOG_PRETTY says otherwise (`0` forces JSON, `1` forces readable lines into a pipe too).
+   */
   readonly logPretty: boolean;
 }
 
@@ -69,7 +72,14 @@ export class ConfigError extends Error {}
 
 export const DEFAULT_DATABASE_PATH = './data/managed-tenant-operations.sqlite';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+/**
+ * @param stdoutIsTerminal whether the log goes to a person's terminal (then it is readable by
+ *   default) or to a pipe, a file or a container's log (then it is JSON).
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  stdoutIsTerminal: boolean = process.stdout.isTTY === true,
+): AppConfig {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`PORT must be a port number (0-65535), not '${env.PORT}'.`);
@@ -113,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowSeconds: positiveInteger(env, 'THROTTLE_WINDOW_SECONDS', 60),
     },
     logLevel: parseLogLevel(env.LOG_LEVEL),
-    logPretty: ['1', 'true', 'yes'].includes((env.LOG_PRETTY ?? '').toLowerCase()),
+    logPretty: parseSwitch(env, 'LOG_PRETTY', stdoutIsTerminal),
     shutdownTimeoutMs: positiveInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
@@ -177,6 +187,15 @@ function parseLogLevel(text: string | undefined): LogLevelName {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not '${text}'.`);
   }
   return level as LogLevelName;
+}
+
+/** An on/off setting: `1`/`true`/`yes` or `0`/`false`/`no`, `fallback` when unset. */
+function parseSwitch(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = (env[name] ?? '').trim().toLowerCase();
+  if (text === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off'].includes(text)) return false;
+  throw new ConfigError(`${name} must be 1 or 0, not '${env[name]}'.`);
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
