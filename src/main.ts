@@ -52,7 +52,7 @@ async function main(config: AppConfig, logger: Logger): Promise<void> {
 
 let config: AppConfig;
 try {
-  config = loadConfig();
+  config = loadConfig(process.env, process.stdout.isTTY === true);
 } catch (error) {
   // No configuration, so no logger settings yet: the message goes to stderr as it is.
   console.error(error instanceof Error ? error.message : String(error));

@@ -248,6 +248,38 @@ describe('POST /beta/$batch', () => {
     expect(await count()).toBe(before);
   });
 
+  it.each([
+    '/$batch',
+    '$batch',
+    '/$batch/',
+    './$batch',
+    '$batch#',
+    '$batch?x=1',
+    '%24batch',
+    '%24BATCH',
+    '$Batch',
+    '/beta/$batch',
+    'managedTenantOperations/../$batch',
+    'managedTenantOperations/%2e%2e/$batch',
+    '.%2e/beta/$batch',
+  ])('refuses the inner url %s, which reaches $batch, and runs nothing', async (url) => {
+    const inner = { requests: [{ id: '1', method: 'GET', url: '/managedTenantOperations' }] };
+    const response = await batch([
+      {
+        id: '1',
+        method: 'POST',
+        url,
+        body: inner,
+        headers: { 'content-type': 'application/json' },
+      },
+    ]);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({
+      code: 'invalidRequest',
+      message: 'requests[0].url cannot be another $batch.',
+    });
+  });
+
   it('takes 20 requests', async () => {
     const response = await batch(
       Array.from({ length: 20 }, (_, i) => ({

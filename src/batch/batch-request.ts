@@ -1,4 +1,7 @@
 import { InvalidRequestError } from '../common/errors';
+import { SERVICE_ROOT_PATH } from '../common/service-root';
+
+export const NESTED_BATCH_MESSAGE = 'A $batch cannot run inside another $batch.';
 
 /** Graph's limit on requests in one JSON batch. */
 export const MAX_BATCH_REQUESTS = 20;
@@ -104,9 +107,27 @@ function relativeUrl(value: unknown, where: string): string {
     );
   }
   const url = value.replace(/^\/+/, '');
-  if (/^\$batch(\?|$)/i.test(url))
-    throw new InvalidRequestError(`${where}.url cannot be another $batch.`);
+  if (reachesBatch(url)) throw new InvalidRequestError(`${where}.url cannot be another $batch.`);
   return url;
+}
+
+const RESOLUTION_BASE = `http://service${SERVICE_ROOT_PATH}/`;
+
+/**
+ * Whether a URL relative to the service root names `$batch` once resolved as the router will
+ * resolve it: dot segments (`managedTenantOperations/../$batch`, `./$batch`), a fragment, a
+ * trailing slash, percent-encoding (`%24batch`) and case are all undone before comparing. A
+ * segment that cannot be decoded is not `$batch`, and the router will not find it either.
+ */
+export function reachesBatch(url: string): boolean {
+  const { pathname } = new URL(url, RESOLUTION_BASE);
+  return pathname.split('/').some((segment) => {
+    try {
+      return decodeURIComponent(segment).toLowerCase() === '$batch';
+    } catch {
+      return false;
+    }
+  });
 }
 
 function readHeaders(value: unknown, where: string): Record<string, string> {

@@ -3,7 +3,9 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nes
 import { FastifyRequest } from 'fastify';
 import { RequirePermission } from '../auth/auth.decorators';
 import { ODataErrorResponse } from '../common/odata-error.dto';
-import { parseBatch } from './batch-request';
+import { InvalidRequestError } from '../common/errors';
+import { isInnerRequest } from '../common/shutdown';
+import { NESTED_BATCH_MESSAGE, parseBatch } from './batch-request';
 import { BatchService } from './batch.service';
 
 const EXAMPLE = {
@@ -58,6 +60,9 @@ export class BatchController {
   @ApiOkResponse({ description: '{"responses":[{id,status,headers,body}]}' })
   @ApiResponse({ status: 400, description: 'Malformed batch', type: ODataErrorResponse })
   async send(@Body() body: unknown, @Req() request: FastifyRequest): Promise<object> {
+    // parseBatch refuses every URL that resolves to $batch; this is the fence behind it, so that
+    // no spelling the router resolves differently can multiply one request into thousands.
+    if (isInnerRequest(request)) throw new InvalidRequestError(NESTED_BATCH_MESSAGE);
     const items = parseBatch(body);
     const responses = await this.batches.execute(request.server, items, request.headers);
     return { responses };

@@ -1,4 +1,6 @@
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Duplex } from 'node:stream';
 import { Socket } from 'node:net';
 import { AuthenticatedRequest } from '../auth/auth.decorators';
 import { InvalidRequestError, ServiceError } from './errors';
@@ -47,6 +49,18 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
       reply.header('cache-control', 'no-store');
     }
     done(null, payload);
+  });
+
+  // Node hands a CONNECT (a tunnel request, which this API has no use for) to a 'connect'
+  // listener instead of to Fastify, and with none it drops the connection unanswered. Given to
+  // Fastify as an ordinary request, it gets the 405 (with Allow) or 404 any unknown method gets;
+  // the connection is closed afterwards, since Node's parser has let go of it.
+  fastify.server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+    const response = new ServerResponse(request);
+    response.shouldKeepAlive = false;
+    response.assignSocket(socket as Socket);
+    response.on('finish', () => socket.end());
+    fastify.server.emit('request', request, response);
   });
 
   // JSON bodies: Fastify's parser (which refuses __proto__ and constructor poisoning), then a

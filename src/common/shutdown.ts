@@ -10,6 +10,11 @@ import { ServiceUnavailableError } from './errors';
 export const INNER_REQUEST_HEADER = 'x-mto-inner-request';
 export const INNER_REQUEST_MARK = randomBytes(16).toString('hex');
 
+/** Whether a request is one that a $batch runs (never true of what a client sends). */
+export function isInnerRequest(request: FastifyRequest): boolean {
+  return request.headers[INNER_REQUEST_HEADER] === INNER_REQUEST_MARK;
+}
+
 /**
  * Graceful shutdown, the HTTP part: once the server starts closing, requests that arrive on
  * connections still open get 503 `serviceNotAvailable` with Retry-After and `Connection: close`
@@ -24,7 +29,7 @@ export function registerDraining(fastify: FastifyInstance): void {
     done();
   });
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
-    if (closing && request.headers[INNER_REQUEST_HEADER] !== INNER_REQUEST_MARK) {
+    if (closing && !isInnerRequest(request)) {
       reply.header('connection', 'close').header('retry-after', '1');
       done(new ServiceUnavailableError('The service is shutting down; send the request again.'));
       return;

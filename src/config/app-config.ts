@@ -74,11 +74,12 @@ export const DEFAULT_DATABASE_PATH = './data/managed-tenant-operations.sqlite';
 
 /**
  * @param stdoutIsTerminal whether the log goes to a person's terminal (then it is readable by
- *   default) or to a pipe, a file or a container's log (then it is JSON).
+ *   default) or to a pipe, a file or a container's log (then it is JSON). main.ts says; anything
+ *   else that builds a configuration (tests, benchmarks) gets JSON unless LOG_PRETTY asks.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  stdoutIsTerminal: boolean = process.stdout.isTTY === true,
+  stdoutIsTerminal = false,
 ): AppConfig {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -18,6 +18,10 @@ describe('rewriteKeyPredicate', () => {
     '/beta/managedTenantOperations/abc',
     '/beta/managedTenantOperations(abc)',
     "/beta/managedTenantOperations('a'b')",
+    "/beta/managedTenantOperations('')",
+    "/beta/managedTenantOperations(id='')",
+    "/beta/managedTenantOperations('')/$count",
+    '/beta/managedTenantOperations(%27%27)',
     '/beta/managedTenantOperations(%E0%A4%A)',
     "/beta/managedTenantOperations?$filter=startswith(name,'x')",
   ])('leaves %s alone', (url) => expect(rewriteKeyPredicate(url)).toBe(url));

@@ -2,7 +2,9 @@
  * OData URL Conventions 4.01 §4.3.1: an entity is addressed by a key predicate in parentheses,
  * `Set('key')` or `Set(id='key')`, or (§4.3.6) by key-as-segment, `Set/key`, as Microsoft Graph
  * does. We route on the key-as-segment form, so this rewrites the parenthesized forms to it.
- * A predicate that is not a single string literal is left alone (the route then does not match).
+ * A predicate that is not a single non-empty string literal is left alone, so that the route does
+ * not match and the answer is 404 naming the URL as sent: rewritten, `('')` would become the
+ * collection (`Set/`) and `('')/$count` a path with an empty segment.
  */
 const PARENTHESIZED_KEY = /^([^?]*\/[A-Za-z_][A-Za-z0-9_]*)\(([^/?]*)\)([^?]*)(\?.*)?$/;
 // string = SQUOTE *( SQUOTE-in-string / pchar-no-SQUOTE ) SQUOTE, with '' as an escaped quote
@@ -21,5 +23,6 @@ export function rewriteKeyPredicate(url: string): string {
   const literal = STRING_LITERAL.exec(decoded);
   if (!literal) return url;
   const key = literal[1].replace(/''/g, "'");
+  if (key === '') return url;
   return `${collectionPath}/${encodeURIComponent(key)}${rest}${query}`;
 }

@@ -187,6 +187,22 @@ describe('parseFilter', () => {
     }
   });
 
+  it('takes exactly MAX_EXPRESSION_DEPTH nested levels, as its message and the README say', () => {
+    const nested = (levels: number) => `${'('.repeat(levels)}a eq 1${')'.repeat(levels)}`;
+    expect(MAX_EXPRESSION_DEPTH).toBe(32);
+    expect(() => parseFilter(nested(16))).not.toThrow();
+    expect(() => parseFilter(nested(MAX_EXPRESSION_DEPTH))).not.toThrow();
+    expect(() => parseFilter(nested(MAX_EXPRESSION_DEPTH + 1))).toThrow(
+      'the expression is nested deeper than 32 levels',
+    );
+    const call = (levels: number) => `${'tolower('.repeat(levels)}name${')'.repeat(levels)} eq 'x'`;
+    expect(() => parseFilter(call(MAX_EXPRESSION_DEPTH))).not.toThrow();
+    expect(() => parseFilter(call(MAX_EXPRESSION_DEPTH + 1))).toThrow(/nested deeper than 32/);
+    expect(() => parseFilter(`${'not '.repeat(MAX_EXPRESSION_DEPTH + 1)}true`)).toThrow(
+      /nested deeper than 32/,
+    );
+  });
+
   it('refuses expressions deeper or larger than the limits', () => {
     const deep = `${'('.repeat(MAX_EXPRESSION_DEPTH + 1)}true${')'.repeat(MAX_EXPRESSION_DEPTH + 1)}`;
     expect(() => parseFilter(deep)).toThrow(/nested deeper/);

@@ -46,19 +46,17 @@ class ExpressionParser {
   }
 
   parseOr(): Expression {
-    return this.enter(() => {
-      let left = this.parseAnd();
-      while (this.acceptKeyword('or')) {
-        left = this.node({
-          kind: 'logical',
-          operator: 'or',
-          left,
-          right: this.parseAnd(),
-          position: left.position,
-        });
-      }
-      return left;
-    });
+    let left = this.parseAnd();
+    while (this.acceptKeyword('or')) {
+      left = this.node({
+        kind: 'logical',
+        operator: 'or',
+        left,
+        right: this.parseAnd(),
+        position: left.position,
+      });
+    }
+    return left;
   }
 
   private parseAnd(): Expression {
@@ -145,17 +143,17 @@ class ExpressionParser {
   }
 
   private parseUnary(): Expression {
-    return this.enter(() => {
-      const token = this.peek();
-      if (this.acceptKeyword('not')) {
-        return this.node({ kind: 'not', operand: this.parseUnary(), position: token.position });
-      }
-      if (token.kind === 'punctuation' && token.text === '-') {
-        this.index += 1;
-        return this.node({ kind: 'negate', operand: this.parseUnary(), position: token.position });
-      }
-      return this.parsePrimary();
-    });
+    const token = this.peek();
+    if (this.acceptKeyword('not')) {
+      const operand = this.enter(() => this.parseUnary());
+      return this.node({ kind: 'not', operand, position: token.position });
+    }
+    if (token.kind === 'punctuation' && token.text === '-') {
+      this.index += 1;
+      const operand = this.enter(() => this.parseUnary());
+      return this.node({ kind: 'negate', operand, position: token.position });
+    }
+    return this.parsePrimary();
   }
 
   private parsePrimary(): Expression {
@@ -182,7 +180,7 @@ class ExpressionParser {
       }
       case 'punctuation':
         if (token.text === '(') {
-          const inner = this.parseOr();
+          const inner = this.enter(() => this.parseOr());
           if (this.acceptPunctuation(',')) {
             this.fail('a parenthesized list is only allowed after the in operator', token.position);
           }
@@ -230,7 +228,7 @@ class ExpressionParser {
     const args: Expression[] = [];
     if (this.acceptPunctuation(')')) return args;
     do {
-      args.push(this.parseOr());
+      args.push(this.enter(() => this.parseOr()));
     } while (this.acceptPunctuation(','));
     this.expectPunctuation(')');
     return args;
@@ -277,7 +275,7 @@ class ExpressionParser {
       );
     }
     this.expectPunctuation(':');
-    const predicate = this.parseOr();
+    const predicate = this.enter(() => this.parseOr());
     this.expectPunctuation(')');
     return this.node({
       kind: 'lambda',
@@ -359,6 +357,11 @@ class ExpressionParser {
     return expression;
   }
 
+  /**
+   * One level deeper: a parenthesized expression, a function's argument, a lambda's predicate, or
+   * the operand of `not` or `-`. The expression itself is level 0, so `MAX_EXPRESSION_DEPTH`
+   * nested parentheses are allowed and one more is refused.
+   */
   private enter(parse: () => Expression): Expression {
     this.depth += 1;
     if (this.depth > MAX_EXPRESSION_DEPTH) {
