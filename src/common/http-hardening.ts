@@ -3,7 +3,8 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import { Socket } from 'node:net';
 import { AuthenticatedRequest } from '../auth/auth.decorators';
-import { InvalidRequestError, ServiceError } from './errors';
+import { deferBodyError } from './deferred-body-error';
+import { InvalidRequestError, ServiceError, UnsupportedMediaTypeError } from './errors';
 
 /** Limits on what a request may be; each over-limit request gets a clear 4xx. */
 export const MAX_URL_LENGTH = 8 * 1024;
@@ -64,22 +65,39 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
   });
 
   // JSON bodies: Fastify's parser (which refuses __proto__ and constructor poisoning), then a
-  // nesting limit, so a hostile body cannot make validation or storage recurse deeply.
+  // nesting limit, so a hostile body cannot make validation or storage recurse deeply. What it
+  // cannot take is answered after authentication (src/common/deferred-body-error.ts).
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, body as string, (error, value) => {
-      if (error) return done(error);
-      if (depthOf(value) > MAX_JSON_DEPTH) {
-        return done(
-          new InvalidRequestError(`The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`),
-        );
-      }
-      if ((body as string).includes('\\u0000') && holdsNul(value)) {
-        return done(new InvalidRequestError(NUL_MESSAGE));
+    const text = body as string;
+    // An empty body is no body, on any method: OData 4.0 clients (SAP Cloud SDK, o.js) send
+    // `Content-Type: application/json` with every DELETE.
+    if (text.length === 0) return done(null, undefined);
+    parseJson(request, text, (error, value) => {
+      const problem = error
+        ? new InvalidRequestError(`The request body is not valid JSON: ${error.message}`)
+        : depthOf(value) > MAX_JSON_DEPTH
+          ? new InvalidRequestError(`The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`)
+          : text.includes('\\u0000') && holdsNul(value)
+            ? new InvalidRequestError(NUL_MESSAGE)
+            : undefined;
+      if (problem) {
+        deferBodyError(request, problem);
+        return done(null, undefined);
       }
       done(null, value);
     });
+  });
+  // Any other media type: no route reads it. (The body is left unread; Node discards it.)
+  fastify.addContentTypeParser('*', (request, _payload, done) => {
+    deferBodyError(
+      request,
+      new UnsupportedMediaTypeError(
+        `The request body must be application/json, not '${request.headers['content-type'] ?? 'none'}'.`,
+      ),
+    );
+    done(null, undefined);
   });
 }
 

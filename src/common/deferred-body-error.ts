@@ -1,0 +1,30 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { FastifyRequest } from 'fastify';
+import { Observable } from 'rxjs';
+import { ServiceError } from './errors';
+
+const BODY_ERROR = Symbol('bodyError');
+
+interface RequestWithBodyError {
+  [BODY_ERROR]?: ServiceError;
+}
+
+/**
+ * Body parsers do not answer a body they cannot take (not JSON, nested too deep, a media type no
+ * route reads): they note why and let the request go on, so that an anonymous caller hears 401
+ * and a caller without the permission 403 before anything about its body. (A body over the size
+ * limit is answered at once: it cannot be read to the end to wait for that.)
+ */
+export function deferBodyError(request: FastifyRequest, error: ServiceError): void {
+  (request as RequestWithBodyError)[BODY_ERROR] = error;
+}
+
+/** Throws the body error noted by a parser, once the guards (authentication first) have passed. */
+@Injectable()
+export class DeferredBodyErrorInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const error = context.switchToHttp().getRequest<RequestWithBodyError>()[BODY_ERROR];
+    if (error) throw error;
+    return next.handle();
+  }
+}
