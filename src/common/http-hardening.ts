@@ -9,6 +9,12 @@ import { InvalidRequestError, ServiceError, UnsupportedMediaTypeError } from './
 /** Limits on what a request may be; each over-limit request gets a clear 4xx. */
 export const MAX_URL_LENGTH = 8 * 1024;
 export const MAX_JSON_DEPTH = 32;
+/**
+ * How much of a body over the limit is read and thrown away after its 413, so that a client that
+ * sends its whole body before it reads the answer (Node's fetch) hears it (nginx's "lingering
+ * close"); a declared body beyond this gets its 413 with `Connection: close` at once.
+ */
+export const MAX_DISCARDED_BODY_BYTES = 16 * 1024 * 1024;
 /** Node's limit on the request line and headers together (its default), answered with 431. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -41,6 +47,7 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
   });
 
   fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload, done) => {
+    if (reply.statusCode === 413) keepConnectionAfterTooLarge(request, reply);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     const isSwaggerUi =
@@ -89,8 +96,8 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
       done(null, value);
     });
   });
-  // Any other media type: no route reads it. (The body is left unread; Node discards it.)
-  fastify.addContentTypeParser('*', (request, _payload, done) => {
+  // Any other media type: no route reads it. Read as a buffer, so that the body limit holds.
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, _body, done) => {
     deferBodyError(
       request,
       new UnsupportedMediaTypeError(
@@ -99,6 +106,27 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
     );
     done(null, undefined);
   });
+}
+
+/**
+ * Fastify answers a body over the limit with `Connection: close` and stops reading it; Node then
+ * closes the socket with the rest of the body unread, the kernel resets the connection, and a
+ * client still sending (undici) loses the 413 to EPIPE. Instead, unless the declared length is
+ * beyond MAX_DISCARDED_BODY_BYTES, the connection stays open and the rest of the body is read and
+ * discarded; past that many bytes (a chunked body has no declared length) the socket is closed.
+ */
+function keepConnectionAfterTooLarge(request: FastifyRequest, reply: FastifyReply): void {
+  const body = request.raw;
+  if (body.complete || Number(request.headers['content-length']) > MAX_DISCARDED_BODY_BYTES)
+    return;
+  reply.removeHeader('connection');
+  let discarded = 0;
+  body.removeAllListeners('data');
+  body.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARDED_BODY_BYTES) body.socket.destroy();
+  });
+  body.resume();
 }
 
 /**
