@@ -117,8 +117,7 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
  */
 function keepConnectionAfterTooLarge(request: FastifyRequest, reply: FastifyReply): void {
   const body = request.raw;
-  if (body.complete || Number(request.headers['content-length']) > MAX_DISCARDED_BODY_BYTES)
-    return;
+  if (body.complete || Number(request.headers['content-length']) > MAX_DISCARDED_BODY_BYTES) return;
   reply.removeHeader('connection');
   let discarded = 0;
   body.removeAllListeners('data');
