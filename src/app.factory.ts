@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { AppModule } from './app.module';
@@ -38,6 +38,12 @@ export async function createApp(
     options.logger ??
     createLogger({ level: config.logLevel, pretty: config.logPretty }, options.logDestination);
   const adapter = new FastifyAdapter({
+    // HTTPS on PORT when TLS_CERT_FILE/TLS_KEY_FILE are set: the Graph SDKs send their token to
+    // https URLs only. Every URL the service builds then says https (src/common/inner-request.ts).
+    ...(config.tls && {
+      https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+    }),
+    trustProxy: config.trustProxy,
     loggerInstance: logger,
     logController: new RequestLogController(
       { requestIdLogLabel: 'requestId' },

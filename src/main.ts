@@ -46,7 +46,7 @@ async function main(config: AppConfig, logger: Logger): Promise<void> {
     ? `PostgreSQL${config.postgres.schema ? ` (schema ${config.postgres.schema})` : ''}`
     : config.databasePath;
   log.info(
-    `Serving http://${config.host}:${config.port}/beta (Swagger UI at /docs) on ${database}`,
+    `Serving ${config.tls ? 'https' : 'http'}://${config.host}:${config.port}/beta (Swagger UI at /docs) on ${database}`,
   );
 }
 

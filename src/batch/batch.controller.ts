@@ -4,7 +4,7 @@ import { FastifyRequest } from 'fastify';
 import { RequirePermission } from '../auth/auth.decorators';
 import { ODataErrorResponse } from '../common/odata-error.dto';
 import { InvalidRequestError } from '../common/errors';
-import { isInnerRequest } from '../common/shutdown';
+import { isInnerRequest, requestOrigin } from '../common/inner-request';
 import { NESTED_BATCH_MESSAGE, parseBatch } from './batch-request';
 import { BatchService } from './batch.service';
 
@@ -64,7 +64,10 @@ export class BatchController {
     // no spelling the router resolves differently can multiply one request into thousands.
     if (isInnerRequest(request)) throw new InvalidRequestError(NESTED_BATCH_MESSAGE);
     const items = parseBatch(body);
-    const responses = await this.batches.execute(request.server, items, request.headers);
+    const responses = await this.batches.execute(request.server, items, {
+      headers: request.headers,
+      origin: requestOrigin(request),
+    });
     return { responses };
   }
 }

@@ -1,12 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import injectRequest from 'light-my-request';
-import { INNER_REQUEST_HEADER, INNER_REQUEST_MARK } from '../common/shutdown';
+import {
+  INNER_REQUEST_HEADER,
+  INNER_REQUEST_MARK,
+  OUTER_ORIGIN_HEADER,
+} from '../common/inner-request';
 import { DataSource } from 'typeorm';
 import { SERVICE_ROOT_PATH } from '../common/service-root';
 import { SerialWriter } from '../database/serial-writer';
 import { TransactionContext } from '../database/transaction-context';
 import { BatchItem } from './batch-request';
+
+/** What of the batch request its inner requests inherit. */
+export interface OuterRequest {
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** The scheme and host the batch was sent to (`requestOrigin`). */
+  readonly origin: string;
+}
 
 export interface BatchResponse {
   readonly id: string;
@@ -15,15 +26,11 @@ export interface BatchResponse {
   readonly body?: unknown;
 }
 
-/** Headers of the batch request that every inner request carries (its credentials, its caller). */
-const INHERITED_HEADERS = [
-  'authorization',
-  'client-request-id',
-  'host',
-  'accept-language',
-  'x-forwarded-proto',
-  'x-forwarded-host',
-];
+/**
+ * Headers of the batch request that every inner request carries (its credentials, its caller).
+ * The scheme and host it was called by go as OUTER_ORIGIN_HEADER, already resolved.
+ */
+const INHERITED_HEADERS = ['authorization', 'client-request-id', 'host', 'accept-language'];
 /** Headers that describe the transport of the inner response, not the response itself. */
 const TRANSPORT_HEADERS = new Set([
   'connection',
@@ -51,7 +58,7 @@ export class BatchService {
   async execute(
     fastify: FastifyInstance,
     items: readonly BatchItem[],
-    outerHeaders: Record<string, string | string[] | undefined>,
+    outer: OuterRequest,
   ): Promise<BatchResponse[]> {
     const responses = new Map<string, BatchResponse>();
     const failed = new Set<string>();
@@ -66,8 +73,8 @@ export class BatchService {
       index += members.length;
       const results =
         group === undefined
-          ? [await this.runOne(fastify, members[0], outerHeaders, failed)]
-          : await this.runAtomically(fastify, group, members, outerHeaders, failed);
+          ? [await this.runOne(fastify, members[0], outer, failed)]
+          : await this.runAtomically(fastify, group, members, outer, failed);
       for (const result of results) {
         responses.set(result.id, result);
         if (result.status >= 400) failed.add(result.id);
@@ -81,7 +88,7 @@ export class BatchService {
     fastify: FastifyInstance,
     group: string,
     members: readonly BatchItem[],
-    outerHeaders: Record<string, string | string[] | undefined>,
+    outer: OuterRequest,
     failed: Set<string>,
   ): Promise<BatchResponse[]> {
     return this.writer.run(async () => {
@@ -101,7 +108,7 @@ export class BatchService {
               );
               continue;
             }
-            const result = await this.runOne(fastify, member, outerHeaders, failed);
+            const result = await this.runOne(fastify, member, outer, failed);
             results.push(result);
             if (result.status >= 400) failure = result;
           }
@@ -133,7 +140,7 @@ export class BatchService {
   private async runOne(
     fastify: FastifyInstance,
     item: BatchItem,
-    outerHeaders: Record<string, string | string[] | undefined>,
+    outer: OuterRequest,
     failed: ReadonlySet<string>,
   ): Promise<BatchResponse> {
     const failedDependency = item.dependsOn.find((dependency) => failed.has(dependency));
@@ -141,7 +148,7 @@ export class BatchService {
       return dependencyFailed(item, `it depends on '${failedDependency}', which failed`);
     const headers: Record<string, string> = {};
     for (const name of INHERITED_HEADERS) {
-      const value = outerHeaders[name];
+      const value = outer.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
     Object.assign(headers, item.headers);
@@ -155,6 +162,7 @@ export class BatchService {
       headers['content-type'] ??= 'application/json';
     }
     headers[INNER_REQUEST_HEADER] = INNER_REQUEST_MARK;
+    headers[OUTER_ORIGIN_HEADER] = outer.origin;
     // fastify.routing is what fastify.inject runs, minus inject's refusal once the server is
     // closing: a batch that was accepted finishes during a graceful shutdown.
     return toBatchResponse(item.id, await injectRequest(fastify.routing, options));

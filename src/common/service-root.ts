@@ -1,14 +1,15 @@
 import { FastifyRequest } from 'fastify';
+import { requestOrigin } from './inner-request';
 
 /** The service root: the URL that `$metadata` and entity sets are relative to. */
 export const SERVICE_ROOT_PATH = '/beta';
 
 /**
  * The absolute service root for building `@odata.context` and `Location`: PUBLIC_BASE_URL when
- * configured (a deployment behind a proxy), else the scheme and Host of the request.
+ * configured, else the scheme and host the client called (see `requestOrigin`).
  */
 export function serviceRootUrl(request: FastifyRequest, publicBaseUrl: string | undefined): string {
-  const base = publicBaseUrl ?? `${request.protocol}://${request.host}`;
+  const base = publicBaseUrl ?? requestOrigin(request);
   return `${base}${SERVICE_ROOT_PATH}`;
 }
 

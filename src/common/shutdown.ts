@@ -1,19 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceUnavailableError } from './errors';
-
-/**
- * Marks the requests a $batch runs inside the process, so that they are served while the server
- * drains: a batch that was accepted finishes. The mark is random per process, so no client can
- * forge it.
- */
-export const INNER_REQUEST_HEADER = 'x-mto-inner-request';
-export const INNER_REQUEST_MARK = randomBytes(16).toString('hex');
-
-/** Whether a request is one that a $batch runs (never true of what a client sends). */
-export function isInnerRequest(request: FastifyRequest): boolean {
-  return request.headers[INNER_REQUEST_HEADER] === INNER_REQUEST_MARK;
-}
+import { isInnerRequest } from './inner-request';
 
 /**
  * Graceful shutdown, the HTTP part: once the server starts closing, requests that arrive on

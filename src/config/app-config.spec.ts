@@ -113,4 +113,28 @@ describe('loadConfig with DATABASE_URL', () => {
       );
     });
   });
+
+  describe('TLS_CERT_FILE, TLS_KEY_FILE and TRUST_PROXY', () => {
+    it('needs both TLS files, and readable ones, naming what is wrong', () => {
+      expect(() => loadConfig({ TLS_CERT_FILE: __filename })).toThrow(/go together/);
+      expect(() =>
+        loadConfig({ TLS_CERT_FILE: __filename, TLS_KEY_FILE: '/nonexistent/key.pem' }),
+      ).toThrow("TLS_KEY_FILE names '/nonexistent/key.pem', which cannot be read.");
+      expect(loadConfig({ TLS_CERT_FILE: __filename, TLS_KEY_FILE: __filename }).tls).toEqual({
+        certFile: __filename,
+        keyFile: __filename,
+      });
+      expect(loadConfig({}).tls).toBeUndefined();
+    });
+
+    it('trusts no proxy by default, any with 1, or the addresses listed', () => {
+      expect(loadConfig({}).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+      expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.2.0.0/16' }).trustProxy).toBe(
+        '10.0.0.1,10.2.0.0/16',
+      );
+      expect(() => loadConfig({ TRUST_PROXY: 'proxy.contoso.test' })).toThrow(/TRUST_PROXY must/);
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
 /** Typed configuration, read from the environment once at start and validated there. */
@@ -14,6 +15,14 @@ export interface AppConfig {
   readonly previousCredentialsKeys: readonly Buffer[];
   /** e.g. `https://api.contoso.com`; when absent, URLs are built from the request's Host. */
   readonly publicBaseUrl?: string;
+  /** TLS_CERT_FILE and TLS_KEY_FILE (PEM): serve HTTPS on PORT instead of HTTP. */
+  readonly tls?: TlsConfig;
+  /**
+   * TRUST_PROXY: whether X-Forwarded-Proto/-Host (and -For) are believed, and from whom: `true`
+   * for any peer (the service is reachable only through its proxy), or the proxies' addresses
+   * and CIDR ranges. Off, those headers are ignored, so a client cannot choose its links.
+   */
+  readonly trustProxy: boolean | string;
   readonly auth: AuthConfig;
   readonly throttle: { readonly limit: number; readonly windowSeconds: number };
   /** Origins allowed by CORS; none (CORS off) by default. */
@@ -33,6 +42,11 @@ export interface AppConfig {
    * LOG_PRETTY says otherwise (`0` forces JSON, `1` forces readable lines into a pipe too).
    */
   readonly logPretty: boolean;
+}
+
+export interface TlsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 export interface PostgresConfig {
@@ -118,6 +132,8 @@ export function loadConfig(
       .filter(Boolean)
       .map((key) => parseKey(key, 'CREDENTIALS_KEYS')),
     publicBaseUrl: env.PUBLIC_BASE_URL ? parseBaseUrl(env.PUBLIC_BASE_URL) : undefined,
+    tls: parseTls(env),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     auth,
     throttle: {
       limit: positiveInteger(env, 'THROTTLE_LIMIT', 1200),
@@ -156,6 +172,41 @@ function parsePostgres(env: NodeJS.ProcessEnv): PostgresConfig | undefined {
     poolSize: positiveInteger(env, 'DATABASE_POOL_SIZE', 10),
     statementTimeoutMs: positiveInteger(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000),
   };
+}
+
+function parseTls(env: NodeJS.ProcessEnv): TlsConfig | undefined {
+  const { TLS_CERT_FILE, TLS_KEY_FILE } = env;
+  if (!TLS_CERT_FILE && !TLS_KEY_FILE) return undefined;
+  if (!TLS_CERT_FILE || !TLS_KEY_FILE) {
+    throw new ConfigError(
+      'TLS_CERT_FILE and TLS_KEY_FILE go together (PEM files; `npm run dev-cert` makes a pair).',
+    );
+  }
+  for (const [name, file] of [
+    ['TLS_CERT_FILE', TLS_CERT_FILE],
+    ['TLS_KEY_FILE', TLS_KEY_FILE],
+  ]) {
+    try {
+      accessSync(file, constants.R_OK);
+    } catch {
+      throw new ConfigError(`${name} names '${file}', which cannot be read.`);
+    }
+  }
+  return { certFile: resolve(TLS_CERT_FILE), keyFile: resolve(TLS_KEY_FILE) };
+}
+
+/** `1`/`true` trusts any peer; a list of addresses or CIDR ranges trusts those; unset/`0` none. */
+function parseTrustProxy(text: string | undefined): boolean | string {
+  const value = (text ?? '').trim();
+  if (['', '0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  const addresses = value.split(',').map((address) => address.trim());
+  if (addresses.some((address) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(address))) {
+    throw new ConfigError(
+      `TRUST_PROXY must be 1, 0 or a comma-separated list of proxy addresses or CIDR ranges, not '${text}'.`,
+    );
+  }
+  return addresses.join(',');
 }
 
 function parseAuth(env: NodeJS.ProcessEnv): AuthConfig {

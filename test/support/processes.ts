@@ -53,7 +53,7 @@ export async function startServiceProcess(
   );
   child.stdout!.on('data', (chunk) => (printed += chunk));
   child.stderr!.on('data', (chunk) => (printed += chunk));
-  for (const deadline = Date.now() + 60_000; !printed.includes('Serving http://');) {
+  for (const deadline = Date.now() + 60_000; !/Serving https?:\/\//.test(printed);) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`The service did not start: ${printed}`);

@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse as InjectResponse } from 'fastify';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { DestinationStream } from 'pino';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -177,23 +178,24 @@ function noteCredentials(payload: unknown): void {
 export interface ListeningApp {
   readonly app: NestFastifyApplication;
   readonly config: AppConfig;
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, or https when `env` sets TLS_CERT_FILE/TLS_KEY_FILE. */
   readonly baseUrl: string;
   /** A development token of TEST_TENANT/TEST_USER with ReadWrite. */
   readonly token: string;
   close(): Promise<void>;
 }
 
-export async function startListening(): Promise<ListeningApp> {
+export async function startListening(env: NodeJS.ProcessEnv = {}): Promise<ListeningApp> {
   const folder = mkdtempSync(join(tmpdir(), 'mto-listen-'));
-  const config = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite') });
+  const config = loadConfig({ DATABASE_PATH: join(folder, 'db.sqlite'), ...env });
   const app = await createApp(config, { logDestination: runLogDestination() });
   const token = await tokenFor(config, {});
   await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     app,
     config,
-    baseUrl: await app.getUrl(),
+    baseUrl: `${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     token,
     close: async () => {
       await app.close();
