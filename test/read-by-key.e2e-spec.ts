@@ -110,18 +110,20 @@ describe('GET /managedTenantOperations/{id}, served without Nest’s router', ()
     );
   });
 
-  it('is throttled per caller with a budget of its own (429 with Retry-After)', async () => {
-    const headers = await asNewUser();
-    const created = (await app.post(newOperation())).json();
+  it("is throttled with its tenant's budget, shared with the tenant's other routes (429 with Retry-After)", async () => {
+    const tenantId = randomUUID();
+    const headers = { authorization: `Bearer ${await app.token({ tenantId })}` };
+    const created = (await app.post(newOperation({ partnerTenantId: tenantId }), headers)).json();
     const statuses: number[] = [];
-    for (let i = 0; i < 21; i += 1) {
+    for (let i = 0; i < 20; i += 1) {
       statuses.push((await app.get(`${ENTITY_SET}/${created.id}`, headers)).statusCode);
     }
-    expect(statuses).toEqual([...Array(20).fill(200), 429]);
+    // The create spent one of the 20.
+    expect(statuses).toEqual([...Array(19).fill(200), 429]);
     const throttled = await app.get(`${ENTITY_SET}/${created.id}`, headers);
     expect(throttled.json().error.code).toBe('TooManyRequests');
     expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
-    // The collection, another route, still answers this caller.
-    expect((await app.get(ENTITY_SET, headers)).statusCode).toBe(200);
+    // The collection, another route, spends the same budget.
+    expect((await app.get(ENTITY_SET, headers)).statusCode).toBe(429);
   });
 });

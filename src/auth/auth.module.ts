@@ -3,7 +3,10 @@ import { APP_GUARD } from '@nestjs/core';
 import { AppConfigService } from '../config/app-config.service';
 import { AuthenticationGuard } from './authentication.guard';
 import { loadDevelopmentKey } from './development-issuer';
+import { FixedWindowCounter } from './fixed-window-counter';
+import { RedisThrottleStore } from './redis-throttle-store';
 import { CallerThrottleGuard } from './throttle.guard';
+import { THROTTLE_STORE, ThrottleStore } from './throttle-store';
 import { TokenVerifier } from './token-verifier';
 
 @Global()
@@ -21,6 +24,17 @@ import { TokenVerifier } from './token-verifier';
             'mints them. Never use this in production.',
         );
         return TokenVerifier.create(auth, await loadDevelopmentKey(config.values));
+      },
+    },
+    {
+      provide: THROTTLE_STORE,
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService): ThrottleStore | Promise<ThrottleStore> => {
+        const { throttle, redisUrl } = config.values;
+        const windowMs = throttle.windowSeconds * 1000;
+        return redisUrl
+          ? RedisThrottleStore.connect(redisUrl, throttle.limit, windowMs)
+          : new FixedWindowCounter(throttle.limit, windowMs);
       },
     },
     AuthenticationGuard,

@@ -1,9 +1,4 @@
-/** What one more hit on a key means: over the limit or not, and when its window ends. */
-export interface WindowHit {
-  readonly isOverLimit: boolean;
-  /** Whole seconds until the key's window ends (at least 1). */
-  readonly secondsLeft: number;
-}
+import { ThrottleStore, WindowHit } from './throttle-store';
 
 /**
  * Hits per key in fixed windows, in memory. Counting per window is constant work per hit (a
@@ -11,7 +6,7 @@ export interface WindowHit {
  * in profiles). A burst of up to twice the limit across a window edge is the usual price of fixed
  * windows.
  */
-export class FixedWindowCounter {
+export class FixedWindowCounter implements ThrottleStore {
   private readonly windows = new Map<string, { hits: number; endsAt: number }>();
 
   constructor(

@@ -42,7 +42,8 @@ export function serveReadByKeyDirectly(app: NestFastifyApplication): void {
       // authenticate() sets request.caller as well.
       const authenticated = authentication.authenticate(request, permission);
       const caller = authenticated instanceof Promise ? await authenticated : authenticated;
-      throttle.count(caller, controllerClass, handler);
+      const counted = throttle.count(caller);
+      if (counted) await counted;
     }
     const body = await controller.get(
       request.caller!,
