@@ -85,7 +85,7 @@ export async function createApp(
     // Off unless CORS_ORIGINS lists the origins a browser client may call from.
     app.enableCors({
       origin: [...config.corsOrigins],
-      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
       allowedHeaders: [
         'authorization',
         'content-type',

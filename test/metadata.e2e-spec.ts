@@ -152,6 +152,19 @@ describe('GET /beta/$metadata', () => {
     },
   );
 
+  it('declares that entities are updated with PATCH and replaced with PUT', async () => {
+    const xml = (await app.get('/beta/$metadata')).body;
+    expect(xml).toMatch(
+      /<PropertyValue Property="UpdateMethod">\s*<EnumMember>Capabilities\.HttpMethod\/PATCH Capabilities\.HttpMethod\/PUT<\/EnumMember>/,
+    );
+    const csdl = (await app.get('/beta/$metadata?$format=json')).json();
+    expect(
+      csdl['microsoft.graph'].GraphService.managedTenantOperations[
+        '@Capabilities.UpdateRestrictions'
+      ].UpdateMethod,
+    ).toBe('PATCH,PUT');
+  });
+
   it('answers a format it does not have with 406', async () => {
     expect((await app.get('/beta/$metadata?$format=atom')).statusCode).toBe(406);
     expect((await app.get('/beta/$metadata', { accept: 'text/csv' })).statusCode).toBe(406);

@@ -35,7 +35,7 @@ describe('Swagger UI and the OpenAPI document', () => {
     const collection = document.paths['/beta/managedTenantOperations'];
     const entity = document.paths['/beta/managedTenantOperations/{id}'];
     expect(Object.keys(collection).sort()).toEqual(['get', 'post']);
-    expect(Object.keys(entity).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(Object.keys(entity).sort()).toEqual(['delete', 'get', 'patch', 'put']);
     const ref = (schema: string) => ({ $ref: `#/components/schemas/${schema}` });
     expect(collection.post.requestBody.content['application/json'].schema).toEqual(
       ref('CreateManagedTenantOperation'),
@@ -46,11 +46,16 @@ describe('Swagger UI and the OpenAPI document', () => {
     expect(entity.patch.requestBody.content['application/json'].schema).toEqual(
       ref('UpdateManagedTenantOperation'),
     );
+    // PUT carries the whole entity, as a create does.
+    expect(entity.put.requestBody.content['application/json'].schema).toEqual(
+      ref('CreateManagedTenantOperation'),
+    );
     for (const operation of [
       collection.post,
       collection.get,
       entity.get,
       entity.patch,
+      entity.put,
       entity.delete,
     ]) {
       expect(operation.responses['400'].content['application/json'].schema).toEqual(

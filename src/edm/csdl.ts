@@ -131,7 +131,16 @@ function entitySetAnnotations(entity: EntityType): Annotation[] {
     { term: 'Capabilities.CountRestrictions', value: { record: { Countable: { bool: true } } } },
     { term: 'Capabilities.SelectSupport', value: { record: { Supported: { bool: true } } } },
     { term: 'Capabilities.InsertRestrictions', value: { record: { Insertable: { bool: true } } } },
-    { term: 'Capabilities.UpdateRestrictions', value: { record: { Updatable: { bool: true } } } },
+    {
+      term: 'Capabilities.UpdateRestrictions',
+      value: {
+        record: {
+          Updatable: { bool: true },
+          // A flags enum: PATCH merges, PUT replaces (OData 4.01 Part 1 §11.4.3).
+          UpdateMethod: { enumMember: 'Capabilities.HttpMethod/PATCH Capabilities.HttpMethod/PUT' },
+        },
+      },
+    },
     { term: 'Capabilities.DeleteRestrictions', value: { record: { Deletable: { bool: true } } } },
     { term: 'Core.OptimisticConcurrency', value: { propertyPaths: ['lastModifiedDateTime'] } },
   ];
@@ -288,7 +297,12 @@ export function buildCsdlXml(entity: EntityType, capabilities: ServiceCapabiliti
 
 function jsonAnnotationValue(value: AnnotationValue): unknown {
   if ('bool' in value) return value.bool;
-  if ('enumMember' in value) return value.enumMember.split('/')[1];
+  // CSDL JSON §14.3.7: the member names, comma-separated for a flags value.
+  if ('enumMember' in value)
+    return value.enumMember
+      .split(' ')
+      .map((member) => member.split('/')[1])
+      .join(',');
   if ('propertyPaths' in value) return value.propertyPaths;
   return Object.fromEntries(
     Object.entries(value.record).map(([name, nested]) => [name, jsonAnnotationValue(nested)]),

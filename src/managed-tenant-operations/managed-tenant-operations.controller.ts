@@ -7,6 +7,7 @@ import {
   Param,
   Patch,
   Post,
+  Put,
   Req,
   Res,
 } from '@nestjs/common';
@@ -40,7 +41,7 @@ import { parsePrefer } from '../odata/prefer';
 import { conditionMatches, parseEntityTagCondition } from '../odata/preconditions';
 import { entityTagOf } from './entity-tag';
 import { EntityKeyPipe } from './dto/entity-key.pipe';
-import { CreateBodyPipe, UpdateBodyPipe } from './dto/entity-write.pipe';
+import { CreateBodyPipe, ReplaceBodyPipe, UpdateBodyPipe } from './dto/entity-write.pipe';
 import {
   CreateManagedTenantOperationDto,
   ManagedTenantOperationCollectionResponseDto,
@@ -50,6 +51,7 @@ import {
 import { operationUrl, representPage, representSingle } from './managed-tenant-operation.mapper';
 import { ManagedTenantOperationsService } from './managed-tenant-operations.service';
 import { seedExampleRequest } from './seed-example';
+import { ManagedTenantOperation } from './managed-tenant-operation';
 
 const ID_PARAM = {
   name: 'id',
@@ -255,23 +257,42 @@ export class ManagedTenantOperationsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown> | undefined> {
+    // Negotiated first: a 406 leaves the entity as it was.
     const level = negotiateJson(request.headers.accept, undefined);
-    const operation = await this.operations.update(
-      caller,
-      id,
-      write,
-      parseEntityTagCondition(request.headers['if-match']),
-    );
-    reply.header('ETag', entityTagOf(operation));
-    if (parsePrefer(request.headers.prefer).return === 'minimal') {
-      reply.status(204).header('Preference-Applied', 'return=minimal');
-      return undefined;
-    }
-    return this.respond(
-      reply,
-      level,
-      representSingle(operation, { serviceRoot: this.serviceRoot(request), level }),
-    );
+    const condition = parseEntityTagCondition(request.headers['if-match']);
+    const operation = await this.operations.update(caller, id, write, condition);
+    return this.respondToChange(operation, level, request, reply);
+  }
+
+  @Put(':id')
+  @RequirePermission('write')
+  @ApiOperation({
+    summary: 'Replace managedTenantOperation (every property; what is not sent is reset)',
+    description:
+      'OData 4.01 §11.4.3. Every required property must be sent; dynamic properties not sent are ' +
+      "removed, complex values replaced whole. id and the timestamps stay the service's, and a " +
+      'dapAccessToken not sent keeps its value (it is never returned, so a client cannot send it back).',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiBody({ type: CreateManagedTenantOperationDto })
+  @ApiHeader(IF_MATCH)
+  @ApiResponse({ status: 412, description: 'If-Match did not match', type: ODataErrorResponse })
+  @ApiHeader({ name: 'Prefer', required: false, description: '`return=minimal` answers 204.' })
+  @ApiOkResponse({ type: ManagedTenantOperationResponseDto })
+  @ApiNoContentResponse({ description: 'Replaced (with Prefer: return=minimal)' })
+  @ApiResponse({ status: 404, description: 'No such operation', type: ODataErrorResponse })
+  async replace(
+    @CurrentCaller() caller: Caller,
+    @Param('id', EntityKeyPipe) id: string,
+    @Body(ReplaceBodyPipe) write: EntityWrite,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown> | undefined> {
+    // Negotiated first: a 406 leaves the entity as it was.
+    const level = negotiateJson(request.headers.accept, undefined);
+    const condition = parseEntityTagCondition(request.headers['if-match']);
+    const operation = await this.operations.replace(caller, id, write, condition);
+    return this.respondToChange(operation, level, request, reply);
   }
 
   @Delete(':id')
@@ -289,6 +310,25 @@ export class ManagedTenantOperationsController {
     @Req() request: FastifyRequest,
   ): Promise<void> {
     await this.operations.remove(caller, id, parseEntityTagCondition(request.headers['if-match']));
+  }
+
+  /** The answer to PATCH and PUT: the ETag, and the entity, or 204 with Prefer: return=minimal. */
+  private respondToChange(
+    operation: ManagedTenantOperation,
+    level: MetadataLevel,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Record<string, unknown> | undefined {
+    reply.header('ETag', entityTagOf(operation));
+    if (parsePrefer(request.headers.prefer).return === 'minimal') {
+      reply.status(204).header('Preference-Applied', 'return=minimal');
+      return undefined;
+    }
+    return this.respond(
+      reply,
+      level,
+      representSingle(operation, { serviceRoot: this.serviceRoot(request), level }),
+    );
   }
 
   /** Sends a JSON body with the Content-Type of its metadata level. */

@@ -14,6 +14,7 @@ import { conditionMatches, EntityTagCondition } from '../odata/preconditions';
 import { entityTagOf } from './entity-tag';
 import { EntityWrite } from '../edm/entity-write';
 import {
+  holdsSecret,
   isComplexProperty,
   managedTenantOperation as model,
   PropertyDefinition,
@@ -128,15 +129,7 @@ export class ManagedTenantOperationsService {
     write: EntityWrite,
     condition?: EntityTagCondition,
   ): Promise<ManagedTenantOperation> {
-    const { [model.key]: requestedId, ...changes } = write.declared;
-    requireOwnTenantAndUser(caller, changes);
-    if (requestedId !== undefined && requestedId !== id) {
-      throw new InvalidRequestError(
-        `'${model.key}' cannot be changed (from '${id}' to '${String(requestedId)}').`,
-      );
-    }
-    const updated = await this.repository.update(caller, id, (current) => {
-      requireMatch(current, condition);
+    return this.change(caller, id, write, condition, (current, changes) => {
       const properties: Record<string, unknown> = { ...current.properties };
       for (const [name, value] of Object.entries(changes)) {
         properties[name] = mergeValue(model.properties[name], properties[name], value);
@@ -146,11 +139,61 @@ export class ManagedTenantOperationsService {
         if (value === null) delete dynamicProperties[name];
         else dynamicProperties[name] = value;
       }
+      return { properties, dynamicProperties };
+    });
+  }
+
+  /**
+   * OData 4.01 PUT (Protocol §11.4.3): the entity is replaced by what was sent. Its key and computed
+   * properties (createdDateTime, lastModifiedDateTime) are the service's, as for PATCH; dynamic
+   * properties not sent are gone; within complex values, what was not sent is reset (absent, so
+   * null). Secrets are write-only, so a client that read the entity cannot send them back: one not
+   * sent keeps its value, as PATCH does (an explicit null clears it). Every required property must be
+   * sent, as on create: none has a default to reset to.
+   */
+  async replace(
+    caller: Caller,
+    id: string,
+    write: EntityWrite,
+    condition?: EntityTagCondition,
+  ): Promise<ManagedTenantOperation> {
+    return this.change(caller, id, write, condition, (current, replacement) => {
+      const properties: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(replacement)) {
+        properties[name] = keepUnsentSecrets(
+          model.properties[name],
+          current.properties[name],
+          value,
+        );
+      }
+      return { properties, dynamicProperties: { ...write.dynamic } };
+    });
+  }
+
+  /** An update of one operation: the key cannot change, If-Match is checked on the stored version. */
+  private async change(
+    caller: Caller,
+    id: string,
+    write: EntityWrite,
+    condition: EntityTagCondition | undefined,
+    apply: (
+      current: ManagedTenantOperation,
+      sent: Record<string, unknown>,
+    ) => Pick<ManagedTenantOperation, 'properties' | 'dynamicProperties'>,
+  ): Promise<ManagedTenantOperation> {
+    const { [model.key]: requestedId, ...sent } = write.declared;
+    requireOwnTenantAndUser(caller, sent);
+    if (requestedId !== undefined && requestedId !== id) {
+      throw new InvalidRequestError(
+        `'${model.key}' cannot be changed (from '${id}' to '${String(requestedId)}').`,
+      );
+    }
+    const updated = await this.repository.update(caller, id, (current) => {
+      requireMatch(current, condition);
       return {
         ...current,
+        ...apply(current, sent),
         lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
-        properties,
-        dynamicProperties,
       };
     });
     if (!updated) throw new ItemNotFoundError(model.entitySetName, id);
@@ -203,6 +246,28 @@ function mergeValue(property: PropertyDefinition, current: unknown, change: unkn
     merged[name] = mergeValue(property.type.properties[name], merged[name], value);
   }
   return merged;
+}
+
+/**
+ * A replacement value with the secrets it does not mention taken from the current value, at any
+ * depth of complex values. (Items of collections cannot be matched up, so they are taken as sent.)
+ */
+function keepUnsentSecrets(property: PropertyDefinition, current: unknown, sent: unknown): unknown {
+  if (!isComplexProperty(property) || property.collection || !holdsSecret(property)) return sent;
+  if (!isObject(sent) || !isObject(current)) return sent;
+  const kept: Record<string, unknown> = { ...sent };
+  for (const [name, nested] of Object.entries(property.type.properties)) {
+    if (!(name in sent)) {
+      if (nested.secret && current[name] !== undefined) kept[name] = current[name];
+    } else {
+      kept[name] = keepUnsentSecrets(nested, current[name], sent[name]);
+    }
+  }
+  return kept;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Now, but strictly after `previous`, so that lastModifiedDateTime advances on every update. */

@@ -19,3 +19,5 @@ class EntityWritePipe implements PipeTransform<unknown, EntityWrite> {
 
 export const CreateBodyPipe = new EntityWritePipe(CreateManagedTenantOperationDto);
 export const UpdateBodyPipe = new EntityWritePipe(UpdateManagedTenantOperationDto);
+/** A PUT carries the whole entity, as a create does: every required property, validated alike. */
+export const ReplaceBodyPipe = CreateBodyPipe;
