@@ -15,6 +15,7 @@ import { rewriteKeyPredicate } from './odata/key-predicate';
 import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
 import { answerClientError, registerHardening } from './common/http-hardening';
 import { registerDraining } from './common/shutdown';
+import { registerMultipartBatchParser } from './batch/multipart-batch.parser';
 import { serveReadByKeyDirectly } from './managed-tenant-operations/read-by-key.route';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -80,6 +81,7 @@ export async function createApp(
   fastify.removeContentTypeParser('text/plain');
   registerHttpConventions(fastify);
   registerHardening(fastify, SWAGGER_UI_PATH);
+  registerMultipartBatchParser(fastify);
   registerDraining(fastify);
   if (config.corsOrigins.length > 0) {
     // Off unless CORS_ORIGINS lists the origins a browser client may call from.

@@ -1,11 +1,26 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { FastifyRequest } from 'fastify';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { RequirePermission } from '../auth/auth.decorators';
 import { ODataErrorResponse } from '../common/odata-error.dto';
 import { InvalidRequestError } from '../common/errors';
 import { isInnerRequest, requestOrigin } from '../common/inner-request';
+import { parsePrefer } from '../odata/prefer';
 import { NESTED_BATCH_MESSAGE, parseBatch } from './batch-request';
+import {
+  formatMultipartBatchResponse,
+  MultipartBatchBody,
+  parseMultipartBatch,
+} from './multipart-batch';
+import { READS_MULTIPART_BATCH } from './multipart-batch.parser';
 import { BatchService } from './batch.service';
 
 const EXAMPLE = {
@@ -39,7 +54,11 @@ const EXAMPLE = {
   ],
 };
 
-/** JSON batch requests (OData JSON Format 4.01 §19; Microsoft Graph JSON batching). */
+/**
+ * Batch requests in both of OData's formats: JSON (OData JSON Format 4.01 §19, Microsoft Graph's
+ * JSON batching) and multipart/mixed (Protocol 4.0 §11.7, with change sets), each answered in its
+ * own format. Both run through one execution (BatchService) under one set of rules.
+ */
 @ApiTags('batch')
 @Controller('beta/$batch')
 export class BatchController {
@@ -47,27 +66,47 @@ export class BatchController {
 
   @Post()
   @HttpCode(200)
+  @RouteConfig(READS_MULTIPART_BATCH)
   // Reading is enough to send a batch: each request in it is checked for its own permission.
   @RequirePermission('read')
   @ApiOperation({
     summary: 'Send up to 20 requests in one',
     description:
-      'Each request has id, method, url (relative to /beta), optional headers, body, dependsOn and ' +
-      'atomicityGroup. Requests run in order; a request whose dependency failed answers 424; the ' +
-      'requests of an atomicity group are applied together or not at all.',
+      'JSON: each request has id, method, url (relative to /beta), optional headers, body, ' +
+      'dependsOn and atomicityGroup. Requests run in order; a request whose dependency failed ' +
+      'answers 424; the requests of an atomicity group are applied together or not at all. ' +
+      'multipart/mixed (OData 4.0): application/http parts and change sets (atomic), answered ' +
+      'in multipart/mixed; it stops at the first failed request unless Prefer: ' +
+      'odata.continue-on-error.',
   })
+  @ApiConsumes('application/json', 'multipart/mixed')
   @ApiBody({ schema: { type: 'object' }, examples: { batch: { value: EXAMPLE } } })
-  @ApiOkResponse({ description: '{"responses":[{id,status,headers,body}]}' })
+  @ApiOkResponse({ description: '{"responses":[{id,status,headers,body}]}, or multipart/mixed' })
   @ApiResponse({ status: 400, description: 'Malformed batch', type: ODataErrorResponse })
-  async send(@Body() body: unknown, @Req() request: FastifyRequest): Promise<object> {
+  async send(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<object | string> {
     // parseBatch refuses every URL that resolves to $batch; this is the fence behind it, so that
     // no spelling the router resolves differently can multiply one request into thousands.
     if (isInnerRequest(request)) throw new InvalidRequestError(NESTED_BATCH_MESSAGE);
-    const items = parseBatch(body);
-    const responses = await this.batches.execute(request.server, items, {
-      headers: request.headers,
-      origin: requestOrigin(request),
+    const outer = { headers: request.headers, origin: requestOrigin(request) };
+    if (!(body instanceof MultipartBatchBody)) {
+      const responses = await this.batches.execute(request.server, parseBatch(body), outer);
+      return { responses };
+    }
+    const batch = parseMultipartBatch(body, outer.origin);
+    const { continueOnError } = parsePrefer(request.headers.prefer);
+    const responses = await this.batches.execute(request.server, batch.items, outer, {
+      continueOnError,
     });
-    return { responses };
+    if (continueOnError) reply.header('Preference-Applied', 'odata.continue-on-error');
+    const answer = formatMultipartBatchResponse(
+      batch.parts,
+      new Map(responses.map((response) => [response.id, response])),
+    );
+    reply.type(answer.contentType);
+    return answer.body;
   }
 }

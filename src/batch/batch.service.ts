@@ -55,10 +55,16 @@ export class BatchService {
     private readonly transactions: TransactionContext,
   ) {}
 
+  /**
+   * @param continueOnError false: stop after the first request (or atomicity group) that fails, as
+   *   OData's default for a batch is (Protocol §8.2.8.3); the answer then holds the responses up
+   *   to it. Microsoft Graph's JSON batches always go on.
+   */
   async execute(
     fastify: FastifyInstance,
     items: readonly BatchItem[],
     outer: OuterRequest,
+    { continueOnError = true }: { continueOnError?: boolean } = {},
   ): Promise<BatchResponse[]> {
     const responses = new Map<string, BatchResponse>();
     const failed = new Set<string>();
@@ -79,9 +85,11 @@ export class BatchService {
         responses.set(result.id, result);
         if (result.status >= 400) failed.add(result.id);
       }
-      if (group !== undefined && results.some((result) => result.status >= 400)) failed.add(group);
+      const unitFailed = results.some((result) => result.status >= 400);
+      if (group !== undefined && unitFailed) failed.add(group);
+      if (unitFailed && !continueOnError) break;
     }
-    return items.map((item) => responses.get(item.id)!);
+    return items.flatMap((item) => responses.get(item.id) ?? []);
   }
 
   private async runAtomically(

@@ -41,7 +41,8 @@ type AnnotationValue =
   | { readonly bool: boolean }
   | { readonly enumMember: string }
   | { readonly record: Readonly<Record<string, AnnotationValue>> }
-  | { readonly propertyPaths: readonly string[] };
+  | { readonly propertyPaths: readonly string[] }
+  | { readonly strings: readonly string[] };
 
 interface Annotation {
   readonly term: string;
@@ -154,10 +155,13 @@ function containerAnnotations(capabilities: ServiceCapabilities): Annotation[] {
       value: {
         record: {
           Supported: { bool: capabilities.batch },
-          ContinueOnErrorSupported: { bool: false },
+          // Prefer: odata.continue-on-error, for multipart batches (JSON batches always continue,
+          // as Microsoft Graph's do).
+          ContinueOnErrorSupported: { bool: capabilities.batch },
           ReferencesInRequestBodiesSupported: { bool: false },
           ReferencesAcrossChangeSetsSupported: { bool: false },
           EtagReferencesSupported: { bool: false },
+          SupportedFormats: { strings: ['application/json', 'multipart/mixed'] },
         },
       },
     },
@@ -189,6 +193,13 @@ function xmlAnnotation(annotation: Annotation, indent: string): string {
 function xmlValue(value: AnnotationValue, indent: string): string {
   if ('bool' in value) return `${indent}<Bool>${value.bool}</Bool>`;
   if ('enumMember' in value) return `${indent}<EnumMember>${value.enumMember}</EnumMember>`;
+  if ('strings' in value) {
+    return [
+      `${indent}<Collection>`,
+      ...value.strings.map((text) => `${indent}  <String>${escapeXml(text)}</String>`),
+      `${indent}</Collection>`,
+    ].join('\n');
+  }
   if ('propertyPaths' in value) {
     return [
       `${indent}<Collection>`,
@@ -304,6 +315,7 @@ function jsonAnnotationValue(value: AnnotationValue): unknown {
       .map((member) => member.split('/')[1])
       .join(',');
   if ('propertyPaths' in value) return value.propertyPaths;
+  if ('strings' in value) return value.strings;
   return Object.fromEntries(
     Object.entries(value.record).map(([name, nested]) => [name, jsonAnnotationValue(nested)]),
   );

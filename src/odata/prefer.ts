@@ -6,12 +6,18 @@ export interface Preferences {
   readonly return?: 'minimal' | 'representation';
   /** `odata.maxpagesize` (OData Protocol 4.01 §8.2.8.3), or `maxpagesize`. */
   readonly maxPageSize?: number;
+  /**
+   * `odata.continue-on-error` (§8.2.8.3; `continue-on-error` in 4.01): a batch goes on past a
+   * failed request. `=false` says the default, stopping at the first one.
+   */
+  readonly continueOnError: boolean;
 }
 
 export function parsePrefer(header: string | string[] | undefined): Preferences {
   const values = Array.isArray(header) ? header : header ? [header] : [];
   let returnPreference: Preferences['return'];
   let maxPageSize: number | undefined;
+  let continueOnError: boolean | undefined;
   for (const value of values) {
     for (const preference of value.split(',')) {
       const [token] = preference.split(';');
@@ -25,10 +31,16 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
       if (name === 'return' && returnPreference === undefined) {
         if (setting === 'minimal' || setting === 'representation') returnPreference = setting;
       }
+      if (
+        (name === 'odata.continue-on-error' || name === 'continue-on-error') &&
+        continueOnError === undefined
+      ) {
+        continueOnError = setting !== 'false';
+      }
       if ((name === 'odata.maxpagesize' || name === 'maxpagesize') && maxPageSize === undefined) {
         if (/^\d{1,9}$/.test(setting) && Number(setting) > 0) maxPageSize = Number(setting);
       }
     }
   }
-  return { return: returnPreference, maxPageSize };
+  return { return: returnPreference, maxPageSize, continueOnError: continueOnError ?? false };
 }
