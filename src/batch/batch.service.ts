@@ -6,10 +6,8 @@ import {
   INNER_REQUEST_MARK,
   OUTER_ORIGIN_HEADER,
 } from '../common/inner-request';
-import { DataSource } from 'typeorm';
 import { SERVICE_ROOT_PATH } from '../common/service-root';
-import { SerialWriter } from '../database/serial-writer';
-import { TransactionContext } from '../database/transaction-context';
+import { AtomicWork } from '../database/atomic-work';
 import { BatchItem } from './batch-request';
 
 /** What of the batch request its inner requests inherit. */
@@ -49,11 +47,7 @@ const TRANSPORT_HEADERS = new Set([
  */
 @Injectable()
 export class BatchService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly writer: SerialWriter,
-    private readonly transactions: TransactionContext,
-  ) {}
+  constructor(private readonly atomic: AtomicWork) {}
 
   /**
    * @param continueOnError false: stop after the first request (or atomicity group) that fails, as
@@ -99,50 +93,36 @@ export class BatchService {
     outer: OuterRequest,
     failed: Set<string>,
   ): Promise<BatchResponse[]> {
-    return this.writer.run(async () => {
-      const runner = this.dataSource.createQueryRunner();
-      await runner.startTransaction();
-      const results: BatchResponse[] = [];
-      let failure: BatchResponse | undefined;
-      try {
-        await this.transactions.run(runner.manager, async () => {
-          for (const member of members) {
-            if (failure) {
-              results.push(
-                dependencyFailed(
-                  member,
-                  `the request '${failure.id}' of atomicity group '${group}' failed`,
-                ),
-              );
-              continue;
-            }
-            const result = await this.runOne(fastify, member, outer, failed);
-            results.push(result);
-            if (result.status >= 400) failure = result;
-          }
-        });
-      } catch (error) {
-        await runner.rollbackTransaction();
-        await runner.release();
-        throw error;
-      }
-      if (!failure) {
-        await runner.commitTransaction();
-        await runner.release();
-        return results;
-      }
-      await runner.rollbackTransaction();
-      await runner.release();
-      // Nothing of the group was applied: its successful requests are reported as not done.
-      return results.map((result) =>
-        result === failure || result.status === 424
-          ? result
-          : dependencyFailed(
-              result,
-              `the request '${failure!.id}' of atomicity group '${group}' failed, so the group was rolled back`,
+    let failure: BatchResponse | undefined;
+    const results = await this.atomic.run(async () => {
+      const answered: BatchResponse[] = [];
+      for (const member of members) {
+        if (failure) {
+          answered.push(
+            dependencyFailed(
+              member,
+              `the request '${failure.id}' of atomicity group '${group}' failed`,
             ),
-      );
+          );
+          continue;
+        }
+        const result = await this.runOne(fastify, member, outer, failed);
+        answered.push(result);
+        if (result.status >= 400) failure = result;
+      }
+      return { result: answered, commit: failure === undefined };
     });
+    if (!failure) return results;
+    // Nothing of the group was applied: its successful requests are reported as not done.
+    const failedId = failure.id;
+    return results.map((result) =>
+      result === failure || result.status === 424
+        ? result
+        : dependencyFailed(
+            result,
+            `the request '${failedId}' of atomicity group '${group}' failed, so the group was rolled back`,
+          ),
+    );
   }
 
   private async runOne(

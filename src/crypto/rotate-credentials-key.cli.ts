@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import { loadConfig } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { initializeDataSource } from '../database/initialize-data-source';
-import { rotateCredentials } from '../managed-tenant-operations/credentials-rotation';
+import { rotateCredentials } from '../managed-tenant-operations/credentials-rotation.store';
 import { CredentialsCipher } from './credentials-cipher';
 import { loadCredentialsKeys } from './credentials-key';
 

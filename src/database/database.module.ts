@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service';
+import { AtomicWork } from './atomic-work';
 import { dialectOf } from './data-source-options';
 import { SerialWriter } from './serial-writer';
 import { TransactionContext } from './transaction-context';
@@ -19,7 +20,8 @@ import { TransactionContext } from './transaction-context';
         new SerialWriter(transactions, dialectOf(config.values) === 'sqlite'),
     },
     TransactionContext,
+    AtomicWork,
   ],
-  exports: [SerialWriter, TransactionContext],
+  exports: [SerialWriter, TransactionContext, AtomicWork],
 })
 export class DatabaseModule {}

@@ -1,9 +1,11 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { InvalidRequestError } from '../common/errors';
-import { DtoClass } from './dto-classes';
 import { EntityType, isComplexProperty, PropertyDefinition } from './model';
 import { parseDateTimeOffset, toUtcDateTimeOffset } from './primitive-formats';
+
+/** A class-validator class that a request body is checked against (src/entity-sets/dto-classes.ts). */
+export type DtoClass = new () => object;
 
 /** A validated write (create or update) of one entity, split as the model sees it. */
 export interface EntityWrite {

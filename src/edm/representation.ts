@@ -1,4 +1,4 @@
-import { complexTypeAnnotation } from './dto-classes';
+import { complexTypeAnnotation } from './type-annotations';
 import {
   ComplexPropertyDefinition,
   isComplexProperty,

@@ -5,12 +5,11 @@ import {
   HealthCheckError,
   HealthCheckResult,
   HealthCheckService,
-  HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
 import { ServiceUnavailableError } from '../common/errors';
+import { MigrationsHealthIndicator } from './migrations.health';
 
 /**
  * Liveness and readiness for load balancers and orchestrators (@nestjs/terminus). Public, cheap,
@@ -23,8 +22,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
-    private readonly indicators: HealthIndicatorService,
-    private readonly dataSource: DataSource,
+    private readonly migrations: MigrationsHealthIndicator,
   ) {}
 
   @Get('live')
@@ -43,16 +41,7 @@ export class HealthController {
     try {
       return await this.health.check([
         () => this.database.pingCheck('database', { timeout: 1_000 }),
-        async () => {
-          const session = this.indicators.check('migrations');
-          try {
-            return (await this.dataSource.showMigrations())
-              ? session.down({ message: 'migrations are pending' })
-              : session.up();
-          } catch {
-            return session.down({ message: 'cannot read the migrations' });
-          }
-        },
+        () => this.migrations.areApplied('migrations'),
       ]);
     } catch (error) {
       const failing = describeFailures(error);

@@ -1,4 +1,4 @@
-import { entityTypeAnnotation } from '../edm/dto-classes';
+import { entityTypeAnnotation } from '../edm/type-annotations';
 import { managedTenantOperation as model } from '../edm/model';
 import {
   MetadataLevel,

@@ -1,5 +1,5 @@
 import { EntitySchema, EntitySchemaIndexOptions } from 'typeorm';
-import { buildEntitySchema, EntityRow } from '../edm/entity-schema';
+import { buildEntitySchema, EntityRow } from '../database/entity-schema';
 import { DialectName } from '../odata/query/sql-dialect';
 import { managedTenantOperation } from '../edm/model';
 

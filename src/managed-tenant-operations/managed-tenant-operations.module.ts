@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DYNAMIC_PROPERTIES_COLUMN } from '../edm/entity-schema';
+import { DYNAMIC_PROPERTIES_COLUMN } from '../database/entity-schema';
 import { managedTenantOperation } from '../edm/model';
 import { CollectionRequestReader } from '../odata/query/collection-request';
 import { QueryChecker } from '../odata/query/query-checker';

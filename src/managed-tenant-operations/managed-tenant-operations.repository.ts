@@ -7,7 +7,7 @@ import { SqliteGroupCommit, SqliteTransactions } from '../database/group-commit'
 import { KeyedSerializer } from '../database/keyed-serializer';
 import { SerialWriter } from '../database/serial-writer';
 import { TransactionContext } from '../database/transaction-context';
-import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../edm/entity-schema';
+import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../database/entity-schema';
 import { managedTenantOperation as model } from '../edm/model';
 import { mapSecretValues } from '../edm/secrets';
 import { CollectionQuery } from '../odata/query/checked-query';

@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { DtoClass } from '../../edm/dto-classes';
+import { DtoClass } from '../../edm/entity-write';
 import { EntityWrite, parseEntityWrite } from '../../edm/entity-write';
 import { managedTenantOperation } from '../../edm/model';
 import {

@@ -2,7 +2,7 @@ import {
   buildComplexRequestDtos,
   buildEntityRequestDto,
   buildResponseDtos,
-} from '../../edm/dto-classes';
+} from '../../entity-sets/dto-classes';
 import { managedTenantOperation } from '../../edm/model';
 
 /** Request and response classes of managedTenantOperation, derived from the model (src/edm). */

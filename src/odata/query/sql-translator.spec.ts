@@ -1,4 +1,4 @@
-import { DYNAMIC_PROPERTIES_COLUMN } from '../../edm/entity-schema';
+import { DYNAMIC_PROPERTIES_COLUMN } from '../../database/entity-schema';
 import { managedTenantOperation } from '../../edm/model';
 import { parseFilter, parseOrderBy } from './expression-parser';
 import { QueryChecker } from './query-checker';

@@ -1,6 +1,6 @@
 import { EntitySchema, EntitySchemaColumnOptions, EntitySchemaIndexOptions } from 'typeorm';
 import { DialectName } from '../odata/query/sql-dialect';
-import { EntityType, isComplexProperty, isEnumProperty, PropertyDefinition } from './model';
+import { EntityType, isComplexProperty, isEnumProperty, PropertyDefinition } from '../edm/model';
 
 /** A stored row: one column per declared property, complex values as JSON, plus the dynamic ones. */
 export type EntityRow = Record<string, unknown>;

@@ -15,6 +15,12 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { DtoClass } from '../edm/entity-write';
+import {
+  acceptedTypeAnnotations,
+  complexTypeAnnotation,
+  entityTypeAnnotation,
+} from '../edm/type-annotations';
 import {
   ComplexType,
   EntityType,
@@ -22,14 +28,14 @@ import {
   isComplexProperty,
   isEnumProperty,
   qualifiedName,
-} from './model';
+} from '../edm/model';
 import {
   GUID_PATTERN,
   INT32_MAX,
   INT32_MIN,
   isInt32,
   parseDateTimeOffset,
-} from './primitive-formats';
+} from '../edm/primitive-formats';
 
 /**
  * Derives class-validator / class-transformer / OpenAPI classes from the model, so that request
@@ -39,27 +45,10 @@ import {
  * so applying it in a loop is the same as writing it above a field by hand.
  */
 
-export type DtoClass = new () => object;
-
 /** Why a request DTO is built: the rules differ between create and update. */
 export type WriteMode = 'create' | 'update';
 
 const EXAMPLE_GUID = '00000000-0000-0000-0000-000000000000';
-
-/** `@odata.type` values accepted in requests for a type: the qualified name, with or without `#`. */
-export function acceptedTypeAnnotations(type: ComplexType | EntityType): string[] {
-  return [qualifiedName(type), `#${qualifiedName(type)}`];
-}
-
-/** How responses name complex values, exactly as the seed's example response does (no `#`). */
-export function complexTypeAnnotation(type: ComplexType): string {
-  return qualifiedName(type);
-}
-
-/** How responses name the entity, exactly as the seed's example response does (with `#`). */
-export function entityTypeAnnotation(type: EntityType): string {
-  return `#${qualifiedName(type)}`;
-}
 
 function namedClass(name: string): DtoClass {
   // The object-literal key gives the class its name, which Swagger uses as the schema name.
