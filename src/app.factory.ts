@@ -113,6 +113,12 @@ export async function createApp(
   app.useGlobalFilters(new ODataExceptionFilter(fastify));
   serveReadByKeyDirectly(app);
   setupSwagger(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A failed start (a lifecycle hook that threw: Redis unreachable, say) closes what it opened.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }

@@ -29,11 +29,11 @@ import { TokenVerifier } from './token-verifier';
     {
       provide: THROTTLE_STORE,
       inject: [AppConfigService],
-      useFactory: (config: AppConfigService): ThrottleStore | Promise<ThrottleStore> => {
+      useFactory: (config: AppConfigService): ThrottleStore => {
         const { throttle, redisUrl } = config.values;
         const windowMs = throttle.windowSeconds * 1000;
         return redisUrl
-          ? RedisThrottleStore.connect(redisUrl, throttle.limit, windowMs)
+          ? new RedisThrottleStore(redisUrl, throttle.limit, windowMs)
           : new FixedWindowCounter(throttle.limit, windowMs);
       },
     },

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { ThrottleStore, WindowHit } from './throttle-store';
 
@@ -32,45 +32,45 @@ interface ThrottleRedis extends Redis {
  * minute): throttling protects the service, and a throttle that fails closed would take the whole
  * API down with one cache.
  */
-export class RedisThrottleStore implements ThrottleStore, OnApplicationShutdown {
+export class RedisThrottleStore implements ThrottleStore, OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger('Throttle');
+  private readonly redis: ThrottleRedis;
   private lastOutageLogged = 0;
 
-  private constructor(
-    private readonly redis: ThrottleRedis,
+  constructor(
+    url: string,
     private readonly limit: number,
     private readonly windowMs: number,
-    private readonly keyPrefix: string,
-  ) {}
-
-  /** Connects (failing start-up with a clear message if Redis cannot be reached). */
-  static async connect(
-    url: string,
-    limit: number,
-    windowMs: number,
-    keyPrefix = 'managed-tenant-operations:throttle:',
-  ): Promise<RedisThrottleStore> {
-    const redis = new Redis(url, {
+    private readonly keyPrefix = 'managed-tenant-operations:throttle:',
+  ) {
+    this.redis = new Redis(url, {
       lazyConnect: true,
       // A request never waits for a reconnection: while Redis is away, commands fail at once.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 5_000,
     }) as ThrottleRedis;
-    redis.defineCommand('throttleHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+    this.redis.defineCommand('throttleHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
     // Errors are reported through the commands that fail; without a listener ioredis would print
     // each reconnection attempt's error to stderr.
-    redis.on('error', () => undefined);
+    this.redis.on('error', () => undefined);
+  }
+
+  /**
+   * Connects, failing start-up with a clear message if Redis cannot be reached. (In a lifecycle
+   * hook, not the provider's factory: by then every provider exists, so a failed start leaves
+   * nothing half-made behind.)
+   */
+  async onModuleInit(): Promise<void> {
     try {
-      await redis.connect();
+      await this.redis.connect();
     } catch (error) {
-      redis.disconnect();
+      this.redis.disconnect();
       // Never the URL itself: it may hold a password.
       throw new Error(
         `REDIS_URL: cannot reach Redis for throttling (${error instanceof Error ? error.message : String(error)}).`,
       );
     }
-    return new RedisThrottleStore(redis, limit, windowMs, keyPrefix);
   }
 
   async hit(key: string): Promise<WindowHit> {
