@@ -1,10 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { Logger } from 'pino';
 import { AuthModule } from './auth/auth.module';
-import { DeferredBodyErrorInterceptor } from './common/deferred-body-error';
 import { BatchModule } from './batch/batch.module';
 import { AppConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
@@ -40,8 +38,6 @@ export class AppModule {
         BatchModule,
         HealthModule,
       ],
-      // Interceptors run after every guard: a body error is answered once the caller is known.
-      providers: [{ provide: APP_INTERCEPTOR, useClass: DeferredBodyErrorInterceptor }],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { DeferredBodyErrorGuard } from '../common/deferred-body-error';
 import { AppConfigService } from '../config/app-config.service';
 import { AuthenticationGuard } from './authentication.guard';
 import { loadDevelopmentKey } from './development-issuer';
@@ -43,6 +44,8 @@ import { TokenVerifier } from './token-verifier';
     // the read by key, which bypasses Nest's router (src/managed-tenant-operations/read-by-key.route.ts).
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
     { provide: APP_GUARD, useExisting: CallerThrottleGuard },
+    // Then what the body parsers could not take (400, 415), once the caller is known.
+    { provide: APP_GUARD, useClass: DeferredBodyErrorGuard },
   ],
   exports: [TokenVerifier, AuthenticationGuard, CallerThrottleGuard],
 })

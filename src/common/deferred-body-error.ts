@@ -1,6 +1,5 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { Observable } from 'rxjs';
 import { ServiceError } from './errors';
 
 const BODY_ERROR = Symbol('bodyError');
@@ -19,12 +18,16 @@ export function deferBodyError(request: FastifyRequest, error: ServiceError): vo
   (request as RequestWithBodyError)[BODY_ERROR] = error;
 }
 
-/** Throws the body error noted by a parser, once the guards (authentication first) have passed. */
+/**
+ * Throws the body error noted by a parser. A guard, registered after authentication and
+ * throttling (src/auth/auth.module.ts), so that it runs once the caller is known; a guard rather
+ * than an interceptor, which would put every route through an RxJS pipeline for a rare case.
+ */
 @Injectable()
-export class DeferredBodyErrorInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+export class DeferredBodyErrorGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
     const error = context.switchToHttp().getRequest<RequestWithBodyError>()[BODY_ERROR];
     if (error) throw error;
-    return next.handle();
+    return true;
   }
 }
