@@ -16,7 +16,6 @@ import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
 import { answerClientError, registerHardening } from './common/http-hardening';
 import { registerDraining } from './common/shutdown';
 import { registerMultipartBatchParser } from './batch/multipart-batch.parser';
-import { serveReadByKeyDirectly } from './managed-tenant-operations/read-by-key.route';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -111,7 +110,6 @@ export async function createApp(
     });
   }
   app.useGlobalFilters(new ODataExceptionFilter(fastify));
-  serveReadByKeyDirectly(app);
   setupSwagger(app);
   try {
     await app.init();

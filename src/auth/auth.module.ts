@@ -40,8 +40,7 @@ import { TokenVerifier } from './token-verifier';
     },
     AuthenticationGuard,
     CallerThrottleGuard,
-    // Order matters: authenticate first, then throttle by the caller. The same instances serve
-    // the read by key, which bypasses Nest's router (src/managed-tenant-operations/read-by-key.route.ts).
+    // Order matters: authenticate first, then throttle by the caller.
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
     { provide: APP_GUARD, useExisting: CallerThrottleGuard },
     // Then what the body parsers could not take (400, 415), once the caller is known.

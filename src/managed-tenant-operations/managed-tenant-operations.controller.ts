@@ -208,8 +208,6 @@ export class ManagedTenantOperationsController {
     return String(count);
   }
 
-  // Fastify calls this one directly, not through Nest's router (read-by-key.route.ts), with the
-  // arguments these decorators name: a change to them is a change there too.
   @Get(':id')
   @RequirePermission('read')
   @ApiOperation({ summary: 'Get managedTenantOperation' })
