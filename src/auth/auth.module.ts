@@ -1,17 +1,36 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { DeferredBodyErrorGuard } from '../common/deferred-body-error';
 import { AppConfigService } from '../config/app-config.service';
 import { AuthenticationGuard } from './authentication.guard';
 import { loadDevelopmentKey } from './development-issuer';
-import { FixedWindowCounter } from './fixed-window-counter';
-import { RedisThrottleStore } from './redis-throttle-store';
-import { CallerThrottleGuard } from './throttle.guard';
-import { THROTTLE_STORE, ThrottleStore } from './throttle-store';
+import { TenantThrottlerGuard } from './tenant-throttler.guard';
+import { FixedWindowThrottlerStorage, THROTTLE_STORE, ThrottleStore } from './throttle-store';
+import { ThrottleStoreModule } from './throttle-store.module';
 import { TokenVerifier } from './token-verifier';
 
 @Global()
 @Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      imports: [ThrottleStoreModule],
+      inject: [AppConfigService, THROTTLE_STORE],
+      useFactory: (config: AppConfigService, store: ThrottleStore) => ({
+        // One throttler, per tenant (TenantThrottlerGuard); the store counts with the same
+        // limit and window.
+        throttlers: [
+          {
+            name: 'tenant',
+            limit: config.values.throttle.limit,
+            ttl: config.values.throttle.windowSeconds * 1000,
+          },
+        ],
+        storage: new FixedWindowThrottlerStorage(store),
+        setHeaders: false,
+      }),
+    }),
+  ],
   providers: [
     {
       provide: TokenVerifier,
@@ -27,25 +46,14 @@ import { TokenVerifier } from './token-verifier';
         return TokenVerifier.create(auth, await loadDevelopmentKey(config.values));
       },
     },
-    {
-      provide: THROTTLE_STORE,
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService): ThrottleStore => {
-        const { throttle, redisUrl } = config.values;
-        const windowMs = throttle.windowSeconds * 1000;
-        return redisUrl
-          ? new RedisThrottleStore(redisUrl, throttle.limit, windowMs)
-          : new FixedWindowCounter(throttle.limit, windowMs);
-      },
-    },
     AuthenticationGuard,
-    CallerThrottleGuard,
+    TenantThrottlerGuard,
     // Order matters: authenticate first, then throttle by the caller.
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
-    { provide: APP_GUARD, useExisting: CallerThrottleGuard },
+    { provide: APP_GUARD, useExisting: TenantThrottlerGuard },
     // Then what the body parsers could not take (400, 415), once the caller is known.
     { provide: APP_GUARD, useClass: DeferredBodyErrorGuard },
   ],
-  exports: [TokenVerifier, AuthenticationGuard, CallerThrottleGuard],
+  exports: [TokenVerifier, AuthenticationGuard],
 })
 export class AuthModule {}

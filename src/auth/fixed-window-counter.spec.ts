@@ -11,10 +11,10 @@ describe('FixedWindowCounter', () => {
 
   it('lets `limit` hits per key through in a window and says when the window ends', () => {
     const windows = counter(2, 60_000);
-    expect(windows.hit('a')).toEqual({ isOverLimit: false, secondsLeft: 60 });
+    expect(windows.hit('a')).toEqual({ hits: 1, isOverLimit: false, secondsLeft: 60 });
     now += 15_500;
-    expect(windows.hit('a')).toEqual({ isOverLimit: false, secondsLeft: 45 });
-    expect(windows.hit('a')).toEqual({ isOverLimit: true, secondsLeft: 45 });
+    expect(windows.hit('a')).toEqual({ hits: 2, isOverLimit: false, secondsLeft: 45 });
+    expect(windows.hit('a')).toEqual({ hits: 3, isOverLimit: true, secondsLeft: 45 });
     // Another key has a budget of its own.
     expect(windows.hit('b').isOverLimit).toBe(false);
   });
@@ -24,14 +24,14 @@ describe('FixedWindowCounter', () => {
     windows.hit('a');
     expect(windows.hit('a').isOverLimit).toBe(true);
     now += 1_000;
-    expect(windows.hit('a')).toEqual({ isOverLimit: false, secondsLeft: 1 });
+    expect(windows.hit('a')).toEqual({ hits: 1, isOverLimit: false, secondsLeft: 1 });
   });
 
   it('never says less than one second (Retry-After: 0 would invite an immediate retry)', () => {
     const windows = counter(0, 60_000);
     windows.hit('a');
     now += 59_999;
-    expect(windows.hit('a')).toEqual({ isOverLimit: true, secondsLeft: 1 });
+    expect(windows.hit('a')).toEqual({ hits: 2, isOverLimit: true, secondsLeft: 1 });
   });
 
   it('drops ended windows when it holds too many keys, and keeps the open ones', () => {

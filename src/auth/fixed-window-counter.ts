@@ -25,6 +25,7 @@ export class FixedWindowCounter implements ThrottleStore {
     }
     window.hits += 1;
     return {
+      hits: window.hits,
       isOverLimit: window.hits > this.limit,
       secondsLeft: Math.max(1, Math.ceil((window.endsAt - now) / 1000)),
     };

@@ -76,10 +76,14 @@ export class RedisThrottleStore implements ThrottleStore, OnModuleInit, OnApplic
   async hit(key: string): Promise<WindowHit> {
     try {
       const [hits, left] = await this.redis.throttleHit(this.keyPrefix + key, this.windowMs);
-      return { isOverLimit: hits > this.limit, secondsLeft: Math.max(1, Math.ceil(left / 1000)) };
+      return {
+        hits,
+        isOverLimit: hits > this.limit,
+        secondsLeft: Math.max(1, Math.ceil(left / 1000)),
+      };
     } catch (error) {
       this.logOutage(error);
-      return { isOverLimit: false, secondsLeft: 1 };
+      return { hits: 0, isOverLimit: false, secondsLeft: 1 };
     }
   }
 
