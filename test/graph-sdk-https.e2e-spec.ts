@@ -5,16 +5,8 @@ import {
   PageIterator,
   ResponseType,
 } from '@microsoft/microsoft-graph-client';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Agent } from 'undici';
-import {
-  makeDevelopmentCertificate,
-  writeDevelopmentCertificate,
-} from '../src/crypto/development-certificate';
 import { newOperation } from './support/operation-factory';
-import { ListeningApp, startListening } from './support/test-app';
+import { ListeningHttpsApp, startListening, startListeningOverHttps } from './support/test-app';
 
 /**
  * The official Microsoft Graph JS SDK, unchanged, against the service over HTTPS: it attaches the
@@ -23,31 +15,21 @@ import { ListeningApp, startListening } from './support/test-app';
  * NODE_EXTRA_CA_CERTS, this process (already running) trusts it through fetchOptions instead.
  */
 describe('Microsoft Graph JS SDK over HTTPS', () => {
-  let folder: string;
-  let server: ListeningApp;
+  let server: ListeningHttpsApp;
   let client: Client;
-  let agent: Agent;
 
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), 'mto-https-'));
-    const paths = { certFile: join(folder, 'cert.pem'), keyFile: join(folder, 'key.pem') };
-    writeDevelopmentCertificate(await makeDevelopmentCertificate(), paths);
-    server = await startListening({ TLS_CERT_FILE: paths.certFile, TLS_KEY_FILE: paths.keyFile });
+    server = await startListeningOverHttps();
     expect(server.baseUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    agent = new Agent({ connect: { ca: readFileSync(paths.certFile, 'utf8') } });
     client = Client.initWithMiddleware({
       baseUrl: server.baseUrl,
       defaultVersion: 'beta',
       customHosts: new Set(['127.0.0.1']),
       authProvider: { getAccessToken: async () => server.token },
-      fetchOptions: { dispatcher: agent } as RequestInit,
+      fetchOptions: { dispatcher: server.trusting } as RequestInit,
     });
   });
-  afterAll(async () => {
-    await server.close();
-    await agent.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  afterAll(() => server.close());
 
   it('creates, reads by key, selects, patches and deletes, with https links', async () => {
     const raw: Response = await client

@@ -3,13 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Agent } from 'undici';
-import {
-  makeDevelopmentCertificate,
-  writeDevelopmentCertificate,
-} from '../src/crypto/development-certificate';
 import { newOperation } from './support/operation-factory';
-import { ENTITY_SET, ListeningApp, startListening, TestApp } from './support/test-app';
+import {
+  ENTITY_SET,
+  ListeningHttpsApp,
+  startListeningOverHttps,
+  TestApp,
+} from './support/test-app';
 
 const ROOT = resolve(__dirname, '..');
 const FORWARDED = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.contoso.test' };
@@ -73,24 +73,11 @@ describe('the URLs the service builds', () => {
   });
 
   describe('over HTTPS', () => {
-    let folder: string;
-    let server: ListeningApp;
-    let agent: Agent;
+    let server: ListeningHttpsApp;
     beforeAll(async () => {
-      folder = mkdtempSync(join(tmpdir(), 'mto-tls-'));
-      const paths = { certFile: join(folder, 'cert.pem'), keyFile: join(folder, 'key.pem') };
-      writeDevelopmentCertificate(await makeDevelopmentCertificate(), paths);
-      server = await startListening({
-        TLS_CERT_FILE: paths.certFile,
-        TLS_KEY_FILE: paths.keyFile,
-      });
-      agent = new Agent({ connect: { ca: readFileSync(paths.certFile, 'utf8') } });
+      server = await startListeningOverHttps();
     });
-    afterAll(async () => {
-      await server.close();
-      await agent.close();
-      rmSync(folder, { recursive: true, force: true });
-    });
+    afterAll(() => server.close());
 
     const send = (path: string, init: RequestInit = {}) =>
       fetch(`${server.baseUrl}${path}`, {
@@ -100,7 +87,7 @@ describe('the URLs the service builds', () => {
           'content-type': 'application/json',
           ...(init.headers as Record<string, string>),
         },
-        dispatcher: agent,
+        dispatcher: server.trusting,
       } as RequestInit);
 
     it('says https in the links of the inner requests of a $batch too', async () => {

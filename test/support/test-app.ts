@@ -10,7 +10,12 @@ import {
   loadDevelopmentKey,
   mintDevelopmentToken,
 } from '../../src/auth/development-issuer';
+import { Agent } from 'undici';
 import { createApp } from '../../src/app.factory';
+import {
+  makeDevelopmentCertificate,
+  writeDevelopmentCertificate,
+} from '../../src/crypto/development-certificate';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { credentialsKeyPath } from '../../src/crypto/credentials-key';
 import { noteSecret, runLogDestination } from './run-log';
@@ -199,6 +204,32 @@ export async function startListening(env: NodeJS.ProcessEnv = {}): Promise<Liste
     token,
     close: async () => {
       await app.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The application serving HTTPS on loopback with a fresh development certificate. */
+export interface ListeningHttpsApp extends ListeningApp {
+  /** A fetch dispatcher that trusts the certificate, as NODE_EXTRA_CA_CERTS would. */
+  readonly trusting: Agent;
+}
+
+export async function startListeningOverHttps(): Promise<ListeningHttpsApp> {
+  const folder = mkdtempSync(join(tmpdir(), 'mto-tls-'));
+  const paths = { certFile: join(folder, 'cert.pem'), keyFile: join(folder, 'key.pem') };
+  writeDevelopmentCertificate(await makeDevelopmentCertificate(), paths);
+  const server = await startListening({
+    TLS_CERT_FILE: paths.certFile,
+    TLS_KEY_FILE: paths.keyFile,
+  });
+  const trusting = new Agent({ connect: { ca: readFileSync(paths.certFile, 'utf8') } });
+  return {
+    ...server,
+    trusting,
+    close: async () => {
+      await server.close();
+      await trusting.close();
       rmSync(folder, { recursive: true, force: true });
     },
   };
