@@ -249,8 +249,8 @@ function failureOf(responses: readonly PartResponse[]): number | undefined {
     (response) => response.status >= 400 && response.status !== 424,
   );
   if (failed >= 0) return failed;
-  const any = responses.findIndex((response) => response.status >= 400);
-  return any >= 0 ? any : undefined;
+  const firstError = responses.findIndex((response) => response.status >= 400);
+  return firstError >= 0 ? firstError : undefined;
 }
 
 /** An `application/http` part holding one response. */

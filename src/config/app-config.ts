@@ -168,16 +168,12 @@ export function loadConfig(
 function parsePostgres(env: NodeJS.ProcessEnv): PostgresConfig | undefined {
   const url = env.DATABASE_URL;
   if (!url) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError('DATABASE_URL must be a URL like postgres://user@host:5432/database.');
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    // Never echo the URL: it may hold a password.
-    throw new ConfigError('DATABASE_URL must be a postgres:// URL (SQLite takes DATABASE_PATH).');
-  }
+  requireSecretUrl(
+    'DATABASE_URL',
+    url,
+    ['postgres:', 'postgresql:'],
+    'a URL like postgres://user@host:5432/database (SQLite takes DATABASE_PATH)',
+  );
   const schema = env.DATABASE_SCHEMA || undefined;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new ConfigError('DATABASE_SCHEMA must be a lower-case SQL identifier.');
@@ -192,17 +188,26 @@ function parsePostgres(env: NodeJS.ProcessEnv): PostgresConfig | undefined {
 
 function parseRedisUrl(text: string | undefined): string | undefined {
   if (!text) return undefined;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError('REDIS_URL must be a URL like redis://127.0.0.1:6379.');
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    // Never echo the URL: it may hold a password.
-    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL.');
-  }
+  requireSecretUrl('REDIS_URL', text, ['redis:', 'rediss:'], 'a URL like redis://127.0.0.1:6379');
   return text;
+}
+
+/** A URL that may hold a password: checked for its scheme, and never echoed in the message. */
+function requireSecretUrl(
+  name: string,
+  text: string,
+  protocols: readonly string[],
+  expected: string,
+): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(text).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (!protocol || !protocols.includes(protocol)) {
+    throw new ConfigError(`${name} must be ${expected}.`);
+  }
 }
 
 function parseTls(env: NodeJS.ProcessEnv): TlsConfig | undefined {
