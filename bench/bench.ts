@@ -18,7 +18,9 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
-import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
+import { EntityStore } from '../src/database/stores/entity.store';
+import { managedTenantOperation } from '../src/edm/model';
+import { entityStoreToken } from '../src/entity-sets/entity-set.tokens';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
 import { freePort } from '../test/support/processes';
 import {
@@ -63,7 +65,7 @@ const ONLY = (() => {
 
 async function fill(databasePath: string): Promise<{ ids: string[]; seconds: number }> {
   const app = await createApp(loadConfig({ DATABASE_PATH: databasePath, LOG_LEVEL: 'error' }));
-  const repository = app.get(ManagedTenantOperationsRepository);
+  const repository = app.get<EntityStore>(entityStoreToken(managedTenantOperation));
   const started = performance.now();
   const start = Date.UTC(2026, 0, 1);
   const ids: string[] = [];

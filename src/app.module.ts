@@ -12,7 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { initializeDataSource } from './database/initialize-data-source';
 import { MetadataModule } from './metadata/metadata.module';
-import { ManagedTenantOperationsModule } from './managed-tenant-operations/managed-tenant-operations.module';
+import { EntitySetsModule } from './entity-sets/entity-sets.module';
 
 @Module({})
 export class AppModule {
@@ -33,7 +33,7 @@ export class AppModule {
         CryptoModule,
         AuthModule,
         DatabaseModule,
-        ManagedTenantOperationsModule,
+        EntitySetsModule,
         MetadataModule,
         BatchModule,
         HealthModule,

@@ -10,9 +10,11 @@ export function setupSwagger(app: INestApplication): void {
     new DocumentBuilder()
       .setTitle('managedTenantOperations')
       .setDescription(
-        'The Microsoft Graph (beta) entity set managedTenantOperations, as an OData v4 service. ' +
-          'Service root: /beta. The entity type is open: undeclared properties with valid names are ' +
-          'stored and returned. `credentials.dapAccessToken` is write-only.',
+        'The Microsoft Graph (beta) managedTenantOperation family as an OData v4 service: the ' +
+          'entity sets managedTenantOperations, managedTenantOperationResults and ' +
+          'managedTenantOperationHttpRequests, and the navigations results and httpRequests of an ' +
+          'operation. Service root: /beta. The entity types are open: undeclared properties with ' +
+          'valid names are stored and returned. `credentials.dapAccessToken` is write-only.',
       )
       .setVersion('beta')
       .addBearerAuth(

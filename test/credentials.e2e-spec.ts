@@ -7,7 +7,7 @@ import { fullOperation } from './support/operation-factory';
 import { recordingDestination } from './support/recording-destination';
 import { storedRowsText } from './support/stored-rows';
 import { ENTITY_SET, TestApp } from './support/test-app';
-import { itOnSqlite, ON_POSTGRES } from './support/test-database';
+import { itOnSqlite, ON_POSTGRES, dropOperationsTable } from './support/test-database';
 
 /** Every byte SQLite wrote for the database: the file, its WAL and shared memory. */
 function rawDatabaseBytes(databasePath: string): string {
@@ -67,7 +67,7 @@ describe('credentials.dapAccessToken, the secret', () => {
       const token = `logged-${randomUUID()}`;
       const created = await app.post(fullOperation({ credentials: { dapAccessToken: token } }));
       await app.patch(`${ENTITY_SET}/${created.json().id}`, { credentials: { dapAccessToken: 5 } });
-      await app.app.get(DataSource).query('DROP TABLE "managed_tenant_operations"');
+      await dropOperationsTable(app.app.get(DataSource));
       const failed = await app.post(fullOperation({ credentials: { dapAccessToken: token } }));
       expect(failed.statusCode).toBe(500);
       expect(written.join('')).toContain('failed'); // the 500 was logged

@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import { dropOperationsTable } from './support/test-database';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -174,7 +175,7 @@ describe('request logs', () => {
     const { destination, lines } = recordingDestination();
     const app = await TestApp.start({}, { logDestination: destination });
     try {
-      await app.app.get(DataSource).query('DROP TABLE "managed_tenant_operations"');
+      await dropOperationsTable(app.app.get(DataSource));
       const failed = await app.get(`${ENTITY_SET}?$top=1`);
       expect(failed.statusCode).toBe(500);
       expect(failed.body).not.toMatch(/at .+\.(ts|js):\d+/);

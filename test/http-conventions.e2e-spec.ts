@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { dropOperationsTable } from './support/test-database';
 import { ODATA_JSON_CONTENT_TYPE } from '../src/common/http-conventions';
 import { newOperation } from './support/operation-factory';
 import { ENTITY_SET, TestApp } from './support/test-app';
@@ -125,7 +126,7 @@ describe('HTTP conventions and errors', () => {
   it('answers an unexpected failure with 500 generalException and no internals', async () => {
     const broken = await TestApp.start();
     try {
-      await broken.app.get(DataSource).query('DROP TABLE "managed_tenant_operations"');
+      await dropOperationsTable(broken.app.get(DataSource));
       const response = await broken.get(ENTITY_SET);
       expect(response.statusCode).toBe(500);
       expectGraphError(response, 'generalException');

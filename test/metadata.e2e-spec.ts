@@ -172,7 +172,7 @@ describe('GET /beta/$metadata', () => {
 });
 
 describe('the service document', () => {
-  it('lists the entity set at /beta and /beta/', async () => {
+  it('lists the entity sets at /beta and /beta/', async () => {
     const app = await TestApp.start();
     try {
       for (const url of ['/beta', '/beta/']) {
@@ -182,6 +182,16 @@ describe('the service document', () => {
           '@odata.context': 'http://svc.test/beta/$metadata',
           value: [
             { name: 'managedTenantOperations', kind: 'EntitySet', url: 'managedTenantOperations' },
+            {
+              name: 'managedTenantOperationResults',
+              kind: 'EntitySet',
+              url: 'managedTenantOperationResults',
+            },
+            {
+              name: 'managedTenantOperationHttpRequests',
+              kind: 'EntitySet',
+              url: 'managedTenantOperationHttpRequests',
+            },
           ],
         });
       }

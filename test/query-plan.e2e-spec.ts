@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { CollectionRequestReader } from '../src/odata/query/collection-request';
-import { ManagedTenantOperationsRepository } from '../src/managed-tenant-operations/managed-tenant-operations.repository';
+import { EntityStore } from '../src/database/stores/entity.store';
+import { managedTenantOperation } from '../src/edm/model';
+import { collectionReaderToken, entityStoreToken } from '../src/entity-sets/entity-set.tokens';
 import { syntheticOperation } from '../bench/synthetic-operations';
 import { newOperation } from './support/operation-factory';
 import { describeOnPostgres, describeOnSqlite } from './support/test-database';
@@ -12,8 +14,10 @@ async function pageSql(
   rawQuery: string,
   afterLastRow: boolean,
 ): Promise<[string, unknown[]]> {
-  const reader = app.app.get(CollectionRequestReader);
-  const repository = app.app.get(ManagedTenantOperationsRepository);
+  const reader = app.app.get<CollectionRequestReader>(
+    collectionReaderToken(managedTenantOperation),
+  );
+  const repository = app.app.get<EntityStore>(entityStoreToken(managedTenantOperation));
   const request = reader.read(rawQuery, TEST_TENANT);
   let after: unknown[] | undefined;
   if (afterLastRow) {
@@ -120,7 +124,7 @@ describeOnPostgres('indexes for the common queries, on PostgreSQL', () => {
       });
       return operation;
     });
-    await app.app.get(ManagedTenantOperationsRepository).insertMany(operations);
+    await app.app.get<EntityStore>(entityStoreToken(managedTenantOperation)).insertMany(operations);
     await app.app.get(DataSource).query('ANALYZE');
   });
   afterAll(() => app.dispose());

@@ -1,7 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { managedTenantOperationSchemaFor } from '../managed-tenant-operations/managed-tenant-operation.schema';
 import { DialectName } from '../odata/query/sql-dialect';
+import { entitySchemas } from './entity-tables';
 import { migrations, postgresMigrations } from './migrations';
 
 export function dialectOf(config: Pick<AppConfig, 'postgres'>): DialectName {
@@ -12,7 +12,7 @@ export function dialectOf(config: Pick<AppConfig, 'postgres'>): DialectName {
 export function dataSourceOptions(
   config: Pick<AppConfig, 'databasePath' | 'postgres'>,
 ): DataSourceOptions {
-  const entities = [managedTenantOperationSchemaFor(dialectOf(config))];
+  const entities = entitySchemas(dialectOf(config));
   if (config.postgres) {
     const { url, schema, poolSize, statementTimeoutMs } = config.postgres;
     return {

@@ -1,6 +1,19 @@
-import { EntitySchema, EntitySchemaColumnOptions, EntitySchemaIndexOptions } from 'typeorm';
+import {
+  EntitySchema,
+  EntitySchemaColumnOptions,
+  EntitySchemaIndexOptions,
+  EntitySchemaOptions,
+} from 'typeorm';
 import { DialectName } from '../odata/query/sql-dialect';
-import { EntityType, isComplexProperty, isEnumProperty, PropertyDefinition } from '../edm/model';
+import {
+  EntityType,
+  isComplexProperty,
+  isEnumProperty,
+  OWNER_PROPERTIES,
+  PropertyDefinition,
+} from '../edm/model';
+
+type ForeignKeyOptions = NonNullable<EntitySchemaOptions<EntityRow>['foreignKeys']>[number];
 
 /** A stored row: one column per declared property, complex values as JSON, plus the dynamic ones. */
 export type EntityRow = Record<string, unknown>;
@@ -40,7 +53,27 @@ export function buildEntitySchema(
     tableName,
     columns,
     indices: storage.indices,
+    foreignKeys: foreignKeysOf(entity),
   });
+}
+
+/**
+ * A dependent's reference to its principal, within the tenant: (tenant, foreign key) refers to
+ * the principal's (tenant, key), so the database itself refuses a row that names another tenant's
+ * entity, and deletes the dependents with their principal when the model says so.
+ */
+function foreignKeysOf(entity: EntityType): ForeignKeyOptions[] {
+  return Object.values(entity.navigationProperties)
+    .filter((navigation) => navigation.foreignKey !== undefined)
+    .map((navigation) => {
+      const principal = navigation.target();
+      return {
+        target: principal.name,
+        columnNames: [OWNER_PROPERTIES.tenant, navigation.foreignKey!],
+        referencedColumnNames: [OWNER_PROPERTIES.tenant, principal.key],
+        onDelete: navigation.onDelete === 'cascade' ? 'CASCADE' : 'NO ACTION',
+      };
+    });
 }
 
 /** PostgreSQL stores JSON as jsonb (binary, indexable); SQLite as JSON text. */

@@ -39,6 +39,8 @@ export interface ServiceCapabilities {
 
 type AnnotationValue =
   | { readonly bool: boolean }
+  | { readonly int: number }
+  | { readonly navigationPropertyPaths: readonly string[] }
   | { readonly enumMember: string }
   | { readonly record: Readonly<Record<string, AnnotationValue>> }
   | { readonly propertyPaths: readonly string[] }
@@ -93,9 +95,9 @@ function describeStructure(
   );
 }
 
-function enumTypes(entity: EntityType): EnumType[] {
+function enumTypes(entities: readonly EntityType[]): EnumType[] {
   const found = new Map<string, EnumType>();
-  for (const complex of reachableComplexTypes(entity)) {
+  for (const complex of reachableComplexTypes(entities)) {
     for (const property of Object.values(complex.properties)) {
       if (isEnumProperty(property)) found.set(qualifiedName(property.type), property.type);
     }
@@ -143,8 +145,54 @@ function entitySetAnnotations(entity: EntityType): Annotation[] {
       },
     },
     { term: 'Capabilities.DeleteRestrictions', value: { record: { Deletable: { bool: true } } } },
+    {
+      term: 'Capabilities.ExpandRestrictions',
+      value: {
+        record: {
+          Expandable: { bool: expandable(entity).length > 0 },
+          NonExpandableProperties: {
+            navigationPropertyPaths: Object.keys(entity.navigationProperties).filter(
+              (name) => !entity.navigationProperties[name].expandable,
+            ),
+          },
+          MaxLevels: { int: 1 },
+        },
+      },
+    },
     { term: 'Core.OptimisticConcurrency', value: { propertyPaths: ['lastModifiedDateTime'] } },
   ];
+}
+
+function expandable(entity: EntityType): string[] {
+  return Object.keys(entity.navigationProperties).filter(
+    (name) => entity.navigationProperties[name].expandable,
+  );
+}
+
+/** A navigation property (CSDL 4.01 §8), with its partner and referential constraint. */
+interface NavigationDescription {
+  readonly name: string;
+  readonly type: string;
+  readonly collection: boolean;
+  readonly partner: string;
+  readonly constraint?: { readonly property: string; readonly referencedProperty: string };
+  readonly onDeleteCascade: boolean;
+}
+
+function describeNavigations(entity: EntityType): NavigationDescription[] {
+  return Object.entries(entity.navigationProperties).map(([name, navigation]) => {
+    const target = navigation.target();
+    return {
+      name,
+      type: qualifiedName(target),
+      collection: navigation.collection,
+      partner: navigation.partner,
+      constraint: navigation.foreignKey
+        ? { property: navigation.foreignKey, referencedProperty: target.key }
+        : undefined,
+      onDeleteCascade: navigation.onDelete === 'cascade',
+    };
+  });
 }
 
 function containerAnnotations(capabilities: ServiceCapabilities): Annotation[] {
@@ -181,6 +229,7 @@ function escapeXml(text: string): string {
 function xmlAnnotation(annotation: Annotation, indent: string): string {
   const { term, value } = annotation;
   if ('bool' in value) return `${indent}<Annotation Term="${term}" Bool="${value.bool}"/>`;
+  if ('int' in value) return `${indent}<Annotation Term="${term}" Int="${value.int}"/>`;
   if ('enumMember' in value)
     return `${indent}<Annotation Term="${term}" EnumMember="${value.enumMember}"/>`;
   return [
@@ -192,6 +241,16 @@ function xmlAnnotation(annotation: Annotation, indent: string): string {
 
 function xmlValue(value: AnnotationValue, indent: string): string {
   if ('bool' in value) return `${indent}<Bool>${value.bool}</Bool>`;
+  if ('int' in value) return `${indent}<Int>${value.int}</Int>`;
+  if ('navigationPropertyPaths' in value) {
+    return [
+      `${indent}<Collection>`,
+      ...value.navigationPropertyPaths.map(
+        (path) => `${indent}  <NavigationPropertyPath>${escapeXml(path)}</NavigationPropertyPath>`,
+      ),
+      `${indent}</Collection>`,
+    ].join('\n');
+  }
   if ('enumMember' in value) return `${indent}<EnumMember>${value.enumMember}</EnumMember>`;
   if ('strings' in value) {
     return [
@@ -213,6 +272,8 @@ function xmlValue(value: AnnotationValue, indent: string): string {
   for (const [property, nested] of Object.entries(value.record)) {
     if ('bool' in nested) {
       lines.push(`${indent}  <PropertyValue Property="${property}" Bool="${nested.bool}"/>`);
+    } else if ('int' in nested) {
+      lines.push(`${indent}  <PropertyValue Property="${property}" Int="${nested.int}"/>`);
     } else {
       lines.push(
         `${indent}  <PropertyValue Property="${property}">`,
@@ -241,10 +302,40 @@ function xmlProperty(property: PropertyDescription, indent: string): string {
   ].join('\n');
 }
 
-export function buildCsdlXml(entity: EntityType, capabilities: ServiceCapabilities): string {
-  const complexTypes = reachableComplexTypes(entity);
-  const byNamespace = (namespace: string) =>
-    complexTypes.filter((type) => type.namespace === namespace);
+function xmlNavigation(navigation: NavigationDescription, indent: string): string {
+  const type = navigation.collection ? `Collection(${navigation.type})` : navigation.type;
+  const attributes = [
+    `Name="${navigation.name}"`,
+    `Type="${type}"`,
+    ...(navigation.collection ? [] : ['Nullable="false"']),
+    `Partner="${navigation.partner}"`,
+  ];
+  const children = [
+    ...(navigation.onDeleteCascade ? [`${indent}  <OnDelete Action="Cascade"/>`] : []),
+    ...(navigation.constraint
+      ? [
+          `${indent}  <ReferentialConstraint Property="${navigation.constraint.property}" ReferencedProperty="${navigation.constraint.referencedProperty}"/>`,
+        ]
+      : []),
+  ];
+  if (children.length === 0) return `${indent}<NavigationProperty ${attributes.join(' ')}/>`;
+  return [
+    `${indent}<NavigationProperty ${attributes.join(' ')}>`,
+    ...children,
+    `${indent}</NavigationProperty>`,
+  ].join('\n');
+}
+
+/** The namespaces of the schemas: the Graph namespace (with the container) first. */
+function namespacesOf(entities: readonly EntityType[]): string[] {
+  return [...new Set([GRAPH_NAMESPACE, ...entities.map((entity) => entity.namespace)])];
+}
+
+export function buildCsdlXml(
+  entities: readonly EntityType[],
+  capabilities: ServiceCapabilities,
+): string {
+  const complexTypes = reachableComplexTypes(entities);
   const complexXml = (type: ComplexType) =>
     [
       `    <ComplexType Name="${type.name}">`,
@@ -257,38 +348,39 @@ export function buildCsdlXml(entity: EntityType, capabilities: ServiceCapabiliti
       ...type.members.map((member, index) => `      <Member Name="${member}" Value="${index}"/>`),
       '    </EnumType>',
     ].join('\n');
-  const entityXml = [
-    `    <EntityType Name="${entity.name}" OpenType="${entity.openType}">`,
-    `      <Key><PropertyRef Name="${entity.key}"/></Key>`,
-    ...describeStructure(entity.properties, entity.key).map((p) => xmlProperty(p, '      ')),
-    '    </EntityType>',
-  ].join('\n');
+  const entityXml = (entity: EntityType) =>
+    [
+      `    <EntityType Name="${entity.name}" OpenType="${entity.openType}">`,
+      `      <Key><PropertyRef Name="${entity.key}"/></Key>`,
+      ...describeStructure(entity.properties, entity.key).map((p) => xmlProperty(p, '      ')),
+      ...describeNavigations(entity).map((n) => xmlNavigation(n, '      ')),
+      '    </EntityType>',
+    ].join('\n');
+  const entitySetXml = (entity: EntityType) =>
+    [
+      `      <EntitySet Name="${entity.entitySetName}" EntityType="${qualifiedName(entity)}">`,
+      ...Object.entries(entity.navigationProperties).map(
+        ([name, navigation]) =>
+          `        <NavigationPropertyBinding Path="${name}" Target="${navigation.target().entitySetName}"/>`,
+      ),
+      ...entitySetAnnotations(entity).map((annotation) => xmlAnnotation(annotation, '        ')),
+      '      </EntitySet>',
+    ].join('\n');
   const containerXml = [
     `    <EntityContainer Name="${CONTAINER_NAME}">`,
-    `      <EntitySet Name="${entity.entitySetName}" EntityType="${qualifiedName(entity)}">`,
-    ...entitySetAnnotations(entity).map((annotation) => xmlAnnotation(annotation, '        ')),
-    '      </EntitySet>',
+    ...entities.map(entitySetXml),
     ...containerAnnotations(capabilities).map((annotation) => xmlAnnotation(annotation, '      ')),
     '    </EntityContainer>',
   ].join('\n');
 
-  const schemas = [
-    [
-      `  <Schema Namespace="${GRAPH_NAMESPACE}" xmlns="http://docs.oasis-open.org/odata/ns/edm">`,
-      ...enumTypes(entity).map(enumXml),
-      ...byNamespace(GRAPH_NAMESPACE).map(complexXml),
-      containerXml,
-      '  </Schema>',
-    ],
-    [
-      `  <Schema Namespace="${entity.namespace}" xmlns="http://docs.oasis-open.org/odata/ns/edm">`,
-      ...(entity.namespace === GRAPH_NAMESPACE
-        ? []
-        : byNamespace(entity.namespace).map(complexXml)),
-      entityXml,
-      '  </Schema>',
-    ],
-  ];
+  const schemas = namespacesOf(entities).map((namespace) => [
+    `  <Schema Namespace="${namespace}" xmlns="http://docs.oasis-open.org/odata/ns/edm">`,
+    ...(namespace === GRAPH_NAMESPACE ? enumTypes(entities).map(enumXml) : []),
+    ...complexTypes.filter((type) => type.namespace === namespace).map(complexXml),
+    ...entities.filter((entity) => entity.namespace === namespace).map(entityXml),
+    ...(namespace === GRAPH_NAMESPACE ? [containerXml] : []),
+    '  </Schema>',
+  ]);
   return [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
@@ -308,6 +400,8 @@ export function buildCsdlXml(entity: EntityType, capabilities: ServiceCapabiliti
 
 function jsonAnnotationValue(value: AnnotationValue): unknown {
   if ('bool' in value) return value.bool;
+  if ('int' in value) return value.int;
+  if ('navigationPropertyPaths' in value) return value.navigationPropertyPaths;
   // CSDL JSON §14.3.7: the member names, comma-separated for a flags value.
   if ('enumMember' in value)
     return value.enumMember
@@ -341,11 +435,28 @@ function jsonStructure(properties: PropertyDescription[]): Record<string, unknow
   return Object.fromEntries(properties.map((property) => [property.name, jsonProperty(property)]));
 }
 
+function jsonNavigation(navigation: NavigationDescription): Record<string, unknown> {
+  return {
+    $Kind: 'NavigationProperty',
+    $Type: navigation.type,
+    ...(navigation.collection ? { $Collection: true } : {}),
+    $Partner: navigation.partner,
+    ...(navigation.onDeleteCascade ? { $OnDelete: 'Cascade' } : {}),
+    ...(navigation.constraint
+      ? {
+          $ReferentialConstraint: {
+            [navigation.constraint.property]: navigation.constraint.referencedProperty,
+          },
+        }
+      : {}),
+  };
+}
+
 export function buildCsdlJson(
-  entity: EntityType,
+  entities: readonly EntityType[],
   capabilities: ServiceCapabilities,
 ): Record<string, unknown> {
-  const complexTypes = reachableComplexTypes(entity);
+  const complexTypes = reachableComplexTypes(entities);
   const complexJson = (types: ComplexType[]) =>
     Object.fromEntries(
       types.map((type) => [
@@ -353,36 +464,69 @@ export function buildCsdlJson(
         { $Kind: 'ComplexType', ...jsonStructure(describeStructure(type.properties)) },
       ]),
     );
-  const graphSchema: Record<string, unknown> = {
-    ...Object.fromEntries(
-      enumTypes(entity).map((type) => [
-        type.name,
+  const entityJson = (types: EntityType[]) =>
+    Object.fromEntries(
+      types.map((entity) => [
+        entity.name,
         {
-          $Kind: 'EnumType',
-          ...Object.fromEntries(type.members.map((member, index) => [member, index])),
+          $Kind: 'EntityType',
+          $OpenType: entity.openType,
+          $Key: [entity.key],
+          ...jsonStructure(describeStructure(entity.properties, entity.key)),
+          ...Object.fromEntries(
+            describeNavigations(entity).map((navigation) => [
+              navigation.name,
+              jsonNavigation(navigation),
+            ]),
+          ),
+        },
+      ]),
+    );
+  const container = {
+    $Kind: 'EntityContainer',
+    ...Object.fromEntries(
+      entities.map((entity) => [
+        entity.entitySetName,
+        {
+          $Collection: true,
+          $Type: qualifiedName(entity),
+          ...(Object.keys(entity.navigationProperties).length > 0
+            ? {
+                $NavigationPropertyBinding: Object.fromEntries(
+                  Object.entries(entity.navigationProperties).map(([name, navigation]) => [
+                    name,
+                    navigation.target().entitySetName,
+                  ]),
+                ),
+              }
+            : {}),
+          ...jsonAnnotations(entitySetAnnotations(entity)),
         },
       ]),
     ),
-    ...complexJson(complexTypes.filter((type) => type.namespace === GRAPH_NAMESPACE)),
-    [CONTAINER_NAME]: {
-      $Kind: 'EntityContainer',
-      [entity.entitySetName]: {
-        $Collection: true,
-        $Type: qualifiedName(entity),
-        ...jsonAnnotations(entitySetAnnotations(entity)),
+    ...jsonAnnotations(containerAnnotations(capabilities)),
+  };
+  const schemas = Object.fromEntries(
+    namespacesOf(entities).map((namespace) => [
+      namespace,
+      {
+        ...(namespace === GRAPH_NAMESPACE
+          ? Object.fromEntries(
+              enumTypes(entities).map((type) => [
+                type.name,
+                {
+                  $Kind: 'EnumType',
+                  ...Object.fromEntries(type.members.map((member, index) => [member, index])),
+                },
+              ]),
+            )
+          : {}),
+        ...complexJson(complexTypes.filter((type) => type.namespace === namespace)),
+        ...entityJson(entities.filter((entity) => entity.namespace === namespace)),
+        ...(namespace === GRAPH_NAMESPACE ? { [CONTAINER_NAME]: container } : {}),
       },
-      ...jsonAnnotations(containerAnnotations(capabilities)),
-    },
-  };
-  const entitySchema = {
-    ...complexJson(complexTypes.filter((type) => type.namespace === entity.namespace)),
-    [entity.name]: {
-      $Kind: 'EntityType',
-      $OpenType: entity.openType,
-      $Key: [entity.key],
-      ...jsonStructure(describeStructure(entity.properties, entity.key)),
-    },
-  };
+    ]),
+  );
   return {
     $Version: '4.0',
     $EntityContainer: `${GRAPH_NAMESPACE}.${CONTAINER_NAME}`,
@@ -392,7 +536,6 @@ export function buildCsdlJson(
         { $Include: [{ $Namespace: vocabulary.namespace, $Alias: vocabulary.alias }] },
       ]),
     ),
-    [GRAPH_NAMESPACE]: graphSchema,
-    [entity.namespace]: entitySchema,
+    ...schemas,
   };
 }

@@ -1,16 +1,13 @@
-import {
-  CreateManagedTenantOperationDto,
-  UpdateManagedTenantOperationDto,
-} from '../managed-tenant-operations/dto/managed-tenant-operation.dtos';
+import { entitySetDtos } from '../entity-sets/entity-set-dtos';
 import { seedExampleRequest } from '../managed-tenant-operations/seed-example';
 import { InvalidRequestError } from '../common/errors';
 import { parseEntityWrite } from './entity-write';
 import { managedTenantOperation } from './model';
 
 const parseCreate = (body: unknown) =>
-  parseEntityWrite(managedTenantOperation, CreateManagedTenantOperationDto, body);
+  parseEntityWrite(managedTenantOperation, entitySetDtos(managedTenantOperation).create, body);
 const parseUpdate = (body: unknown) =>
-  parseEntityWrite(managedTenantOperation, UpdateManagedTenantOperationDto, body);
+  parseEntityWrite(managedTenantOperation, entitySetDtos(managedTenantOperation).update, body);
 
 describe('parseEntityWrite', () => {
   it("accepts the seed's example and drops the @odata.type annotations", () => {

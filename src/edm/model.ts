@@ -53,6 +53,24 @@ export type PropertyDefinition =
   | EnumPropertyDefinition
   | ComplexPropertyDefinition;
 
+/**
+ * A navigation property (OData CSDL 4.01 §8). On the dependent side, `foreignKey` names the
+ * property that holds the principal's key (the referential constraint); `onDelete: 'cascade'`
+ * deletes the dependents with their principal. The target is a function because the two ends
+ * refer to each other.
+ */
+export interface NavigationProperty {
+  readonly target: () => EntityType;
+  readonly collection: boolean;
+  /** The navigation property of the target that leads back here. */
+  readonly partner: string;
+  /** On the dependent side: the property holding the principal's key. */
+  readonly foreignKey?: string;
+  readonly onDelete?: 'cascade';
+  /** Whether `$expand` (and the navigation's own URLs) serve it; the reverse links do not. */
+  readonly expandable: boolean;
+}
+
 export interface EntityType {
   readonly kind: 'entity';
   readonly namespace: string;
@@ -61,6 +79,7 @@ export interface EntityType {
   readonly openType: boolean;
   readonly entitySetName: string;
   readonly properties: Readonly<Record<string, PropertyDefinition>>;
+  readonly navigationProperties: Readonly<Record<string, NavigationProperty>>;
 }
 
 export function qualifiedName(type: EnumType | ComplexType | EntityType): string {
@@ -81,10 +100,10 @@ export function isEnumProperty(property: PropertyDefinition): property is EnumPr
  * A property table without a prototype, so that looking up a name taken from a request
  * (`__proto__`, `valueOf`, `constructor`) finds nothing rather than Object's members.
  */
-function declare(
-  properties: Record<string, PropertyDefinition>,
-): Readonly<Record<string, PropertyDefinition>> {
-  return Object.freeze(Object.assign(Object.create(null) as object, properties));
+function declare<T extends Record<string, PropertyDefinition | NavigationProperty>>(
+  properties: T,
+): Readonly<T> {
+  return Object.freeze(Object.assign(Object.create(null) as object, properties)) as Readonly<T>;
 }
 
 // Maximum string lengths. Generous enough for real payloads (exception texts, serialized
@@ -191,7 +210,139 @@ export const managedTenantOperation: EntityType = {
     description: { type: 'Edm.String', maxLength: 4_096, required: true, searchable: true },
     requestId: { type: 'Edm.Guid', required: true },
   }),
+  navigationProperties: declare({
+    results: {
+      target: () => managedTenantOperationResult,
+      collection: true,
+      partner: 'managedTenantOperation',
+      expandable: true,
+    },
+    httpRequests: {
+      target: () => managedTenantOperationHttpRequest,
+      collection: true,
+      partner: 'managedTenantOperation',
+      expandable: true,
+    },
+  }),
 };
+
+/**
+ * The link of a result or HTTP request to its operation: `managedTenantOperationId` holds the
+ * operation's id (the drafts link them by that string only), and the rows go with their operation.
+ */
+function belongsToOperation(partner: 'results' | 'httpRequests'): NavigationProperty {
+  return {
+    target: () => managedTenantOperation,
+    collection: false,
+    partner,
+    foreignKey: 'managedTenantOperationId',
+    onDelete: 'cascade',
+    expandable: false,
+  };
+}
+
+/** Who recorded a row and for which operation and tenant: the first properties of both sets. */
+const operationRecordProperties = {
+  id: { type: 'Edm.String', maxLength: 36, guidFormat: true },
+  partnerTenantId: { type: 'Edm.Guid', required: true },
+  partnerUserId: { type: 'Edm.Guid', required: true },
+  targetTenantId: { type: 'Edm.Guid', required: true },
+  managedTenantOperationId: { type: 'Edm.String', maxLength: 36, required: true },
+  requestId: { type: 'Edm.Guid', required: true },
+  createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
+  lastModifiedDateTime: { type: 'Edm.DateTimeOffset', computed: true },
+} as const satisfies Record<string, PropertyDefinition>;
+
+/** One target tenant's outcome of an operation (MODEL.md, "The rest of the family"). */
+export const managedTenantOperationResult: EntityType = {
+  kind: 'entity',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationResult',
+  key: 'id',
+  openType: true,
+  entitySetName: 'managedTenantOperationResults',
+  properties: declare({
+    ...operationRecordProperties,
+    isSuccess: { type: 'Edm.Boolean' },
+    exception: { type: 'Edm.String', maxLength: LONG_TEXT, searchable: true },
+    executionInfo: { type: 'Edm.String', maxLength: LONG_TEXT, searchable: true },
+    result: { type: 'Edm.String', collection: true, maxLength: LONG_TEXT },
+  }),
+  navigationProperties: declare({
+    managedTenantOperation: belongsToOperation('results'),
+  }),
+};
+
+export const httpHeader: ComplexType = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'httpHeader',
+  properties: declare({
+    name: { type: 'Edm.String', maxLength: SHORT_TEXT },
+    value: { type: 'Edm.String', maxLength: LONG_TEXT },
+  }),
+};
+
+export const httpRequest: ComplexType = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'httpRequest',
+  properties: declare({
+    method: { type: 'Edm.String', maxLength: 16 },
+    url: { type: 'Edm.String', maxLength: 8_192 },
+    body: { type: 'Edm.String', maxLength: LONG_TEXT },
+    headers: { type: httpHeader, collection: true },
+  }),
+};
+
+export const httpResponse: ComplexType = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'httpResponse',
+  properties: declare({
+    status: { type: 'Edm.Int32' },
+    body: { type: 'Edm.String', maxLength: LONG_TEXT },
+    headers: { type: httpHeader, collection: true },
+  }),
+};
+
+/** One HTTP call made for one tenant of an operation (MODEL.md, "The rest of the family"). */
+export const managedTenantOperationHttpRequest: EntityType = {
+  kind: 'entity',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationHttpRequest',
+  key: 'id',
+  openType: true,
+  entitySetName: 'managedTenantOperationHttpRequests',
+  properties: declare({
+    ...operationRecordProperties,
+    attempt: { type: 'Edm.Int32' },
+    statusCode: { type: 'Edm.Int32' },
+    request: { type: httpRequest },
+    response: { type: httpResponse },
+  }),
+  navigationProperties: declare({
+    managedTenantOperation: belongsToOperation('httpRequests'),
+  }),
+};
+
+/**
+ * The properties that say whose a row is, the same on every entity type of the family: a caller
+ * reads and writes only rows of its own tenant, records them as itself, and `requestId` is its
+ * idempotency key within the tenant.
+ */
+export const OWNER_PROPERTIES = {
+  tenant: 'partnerTenantId',
+  user: 'partnerUserId',
+  requestKey: 'requestId',
+} as const;
+
+/** The entity types of the service, each with its entity set, in the order $metadata lists them. */
+export const ENTITY_TYPES: readonly EntityType[] = [
+  managedTenantOperation,
+  managedTenantOperationResult,
+  managedTenantOperationHttpRequest,
+];
 
 /** Whether a property is, or holds, a secret: such a property can never be queried or selected. */
 export function holdsSecret(property: PropertyDefinition): boolean {
@@ -199,8 +350,10 @@ export function holdsSecret(property: PropertyDefinition): boolean {
   return isComplexProperty(property) && Object.values(property.type.properties).some(holdsSecret);
 }
 
-/** Every complex type reachable from the entity type, each once, in declaration order. */
-export function reachableComplexTypes(entity: EntityType = managedTenantOperation): ComplexType[] {
+/** Every complex type reachable from the entity types, each once, in declaration order. */
+export function reachableComplexTypes(
+  entities: EntityType | readonly EntityType[] = ENTITY_TYPES,
+): ComplexType[] {
   const found = new Map<string, ComplexType>();
   const visit = (properties: Readonly<Record<string, PropertyDefinition>>): void => {
     for (const property of Object.values(properties)) {
@@ -210,6 +363,7 @@ export function reachableComplexTypes(entity: EntityType = managedTenantOperatio
       }
     }
   };
-  visit(entity.properties);
+  const list: readonly EntityType[] = 'kind' in entities ? [entities] : entities;
+  for (const entity of list) visit(entity.properties);
   return [...found.values()];
 }

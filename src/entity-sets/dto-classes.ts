@@ -232,14 +232,16 @@ export function buildEntityRequestDto(
   mode: WriteMode,
   dtoFor: (t: ComplexType) => DtoClass,
   className: string,
+  /** Required properties that may be left out (a navigation implies them). */
+  implied: ReadonlySet<string> = new Set(),
 ): DtoClass {
   const dto = namedClass(className);
   typeAnnotationProperty(dto, acceptedTypeAnnotations(entity), entityTypeAnnotation(entity), true);
   for (const [name, property] of Object.entries(entity.properties)) {
     if (property.computed) continue;
-    const required = mode === 'create' && Boolean(property.required);
+    const required = mode === 'create' && Boolean(property.required) && !implied.has(name);
     decorate(dto, name, [
-      ...presenceValidators(name, property, mode),
+      ...presenceValidators(name, property, implied.has(name) ? 'update' : mode),
       ...valueValidators(property, dtoFor),
       ApiProperty(swaggerOptions(property, required, dtoFor)),
     ]);
@@ -251,11 +253,14 @@ export function buildEntityRequestDto(
  * Response classes, for the OpenAPI document only: responses are shaped by the response mapper,
  * never by serialising these. Secret properties have no field here.
  */
+const responseClasses = new Map<string, DtoClass>();
+
 export function buildResponseDtos(entity: EntityType): {
   entity: DtoClass;
   collection: DtoClass;
 } {
-  const classes = new Map<string, DtoClass>();
+  // Shared by every entity type: Swagger names a schema by its class name.
+  const classes = responseClasses;
   const dtoFor = (type: ComplexType): DtoClass => {
     const known = classes.get(qualifiedName(type));
     if (known) return known;

@@ -2,7 +2,9 @@ import { DataSource } from 'typeorm';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { holdsSecret, managedTenantOperation as model } from '../edm/model';
 import { mapSecretValues } from '../edm/secrets';
-import { MANAGED_TENANT_OPERATIONS_TABLE } from './managed-tenant-operation.schema';
+import { tableOf } from '../database/entity-tables';
+
+const MANAGED_TENANT_OPERATIONS_TABLE = tableOf(model).tableName;
 
 export interface RotationReport {
   readonly scanned: number;

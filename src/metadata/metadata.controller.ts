@@ -4,7 +4,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.decorators';
 import { rawQuery, serviceRootUrl } from '../common/service-root';
 import { AppConfigService } from '../config/app-config.service';
-import { managedTenantOperation } from '../edm/model';
+import { ENTITY_TYPES } from '../edm/model';
 import { prefersCsdlJson } from '../odata/format';
 import { parseQueryOptions, SystemOption } from '../odata/query/query-options';
 import { MetadataService } from './metadata.service';
@@ -53,13 +53,11 @@ export class MetadataController {
     const root = serviceRootUrl(request, this.config.values.publicBaseUrl);
     return {
       '@odata.context': `${root}/$metadata`,
-      value: [
-        {
-          name: managedTenantOperation.entitySetName,
-          kind: 'EntitySet',
-          url: managedTenantOperation.entitySetName,
-        },
-      ],
+      value: ENTITY_TYPES.map((entity) => ({
+        name: entity.entitySetName,
+        kind: 'EntitySet',
+        url: entity.entitySetName,
+      })),
     };
   }
 }

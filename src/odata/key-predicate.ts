@@ -11,6 +11,19 @@ const PARENTHESIZED_KEY = /^([^?]*\/[A-Za-z_][A-Za-z0-9_]*)\(([^/?]*)\)([^?]*)(\
 const STRING_LITERAL = /^(?:[A-Za-z_][A-Za-z0-9_]*=)?'((?:[^']|'')*)'$/;
 
 export function rewriteKeyPredicate(url: string): string {
+  // A navigation path has a key predicate per segment (`Set('a')/nav('b')`): the pattern takes
+  // the last one, so rewrite until none is left (at most one per segment of a served path).
+  for (let rewrites = 0; rewrites < MAX_KEY_SEGMENTS; rewrites += 1) {
+    const next = rewriteLastKeyPredicate(url);
+    if (next === url) return url;
+    url = next;
+  }
+  return url;
+}
+
+const MAX_KEY_SEGMENTS = 4;
+
+function rewriteLastKeyPredicate(url: string): string {
   const match = PARENTHESIZED_KEY.exec(url);
   if (!match) return url;
   const [, collectionPath, predicate, rest, query = ''] = match;

@@ -42,3 +42,13 @@ export async function dropPostgresSchema(env: NodeJS.ProcessEnv): Promise<void> 
     await client.end();
   }
 }
+
+/**
+ * Breaks the app's database under it, to provoke an unexpected failure: drops the operations
+ * table (on PostgreSQL with the results and HTTP requests that refer to it).
+ */
+export async function dropOperationsTable(dataSource: {
+  query(sql: string): Promise<unknown>;
+}): Promise<void> {
+  await dataSource.query(`DROP TABLE "managed_tenant_operations"${ON_POSTGRES ? ' CASCADE' : ''}`);
+}

@@ -2,6 +2,7 @@ import { CreateManagedTenantOperations1795900586938 } from './1795900586938-Crea
 import { AddQueryIndexes1795901789825 } from './1795901789825-AddQueryIndexes';
 import { IdempotentCreate1795902617479 } from './1795902617479-IdempotentCreate';
 import { TenantStatusIndex1795905689482 } from './1795905689482-TenantStatusIndex';
+import { OperationResultsAndHttpRequests1796000000000 } from './1796000000000-OperationResultsAndHttpRequests';
 
 /** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
@@ -9,6 +10,7 @@ export const migrations = [
   AddQueryIndexes1795901789825,
   IdempotentCreate1795902617479,
   TenantStatusIndex1795905689482,
+  OperationResultsAndHttpRequests1796000000000,
 ];
 
 /** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */

@@ -1,5 +1,6 @@
 import { CheckedSearch, CollectionQuery } from './checked-query';
 import { parseFilter, parseOrderBy, parseSelect } from './expression-parser';
+import { ExpandItem, parseExpand } from './expand';
 import { InvalidQueryError } from './invalid-query.error';
 import { QueryChecker } from './query-checker';
 import {
@@ -17,9 +18,9 @@ import { SearchExpression } from './syntax-tree';
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 999;
 
-const COLLECTION_OPTIONS = new Set<SystemOption>(SERVED_OPTIONS);
+const COLLECTION_OPTIONS = new Set<SystemOption>([...SERVED_OPTIONS, 'expand']);
 const COUNT_OPTIONS = new Set<SystemOption>(['filter', 'search']);
-const ENTITY_OPTIONS = new Set<SystemOption>(['select', 'format']);
+const ENTITY_OPTIONS = new Set<SystemOption>(['select', 'expand', 'format']);
 
 /** A read of the collection, checked, with everything paging needs. */
 export interface CollectionRequest {
@@ -40,6 +41,16 @@ export interface CollectionRequest {
   readonly identity: string;
   /** `$format`, for content negotiation. */
   readonly format?: string;
+  /** `$expand`, checked against the navigations' targets. */
+  readonly expand?: readonly ExpandItem[];
+}
+
+/** The options of a read of one entity. */
+export interface EntityReadOptions {
+  readonly select?: CollectionQuery['select'];
+  readonly selectText?: string;
+  readonly format?: string;
+  readonly expand?: readonly ExpandItem[];
 }
 
 export class CollectionRequestReader {
@@ -104,7 +115,13 @@ export class CollectionRequestReader {
         .map(([name, value]) => [`$${name}`, value] as const),
       identity,
       format: options.get('format'),
+      expand: this.expandOf(options.get('expand')),
     };
+  }
+
+  private expandOf(text: string | undefined): ExpandItem[] | undefined {
+    if (text === undefined) return undefined;
+    return parseExpand(text, this.checker.entity, (target) => this.checker.forEntity(target));
   }
 
   /** Reads `GET {entitySet}/$count?...`: only $filter and $search apply. */
@@ -120,16 +137,17 @@ export class CollectionRequestReader {
   }
 
   /** Reads the options of `GET {entitySet}/{id}`: $select. */
-  readEntity(rawQuery: string): {
-    select?: CollectionQuery['select'];
-    selectText?: string;
-    format?: string;
-  } {
+  readEntity(rawQuery: string): EntityReadOptions {
     const options = parseQueryOptions(rawQuery, ENTITY_OPTIONS).system;
     const selectText = options.get('select');
     const select =
       selectText !== undefined ? this.checker.checkSelect(parseSelect(selectText)) : undefined;
-    return { select, selectText: select ? selectText : undefined, format: options.get('format') };
+    return {
+      select,
+      selectText: select ? selectText : undefined,
+      format: options.get('format'),
+      expand: this.expandOf(options.get('expand')),
+    };
   }
 
   encodeNextPosition(request: CollectionRequest, position: PagePosition): string {

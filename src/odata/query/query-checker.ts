@@ -94,6 +94,15 @@ function propertyType(property: PropertyDefinition): ValueType {
 export class QueryChecker {
   constructor(private readonly model: QueryModel) {}
 
+  get entity(): EntityType {
+    return this.model.entity;
+  }
+
+  /** A checker of the same storage conventions for another entity type (a navigation's target). */
+  forEntity(entity: EntityType): QueryChecker {
+    return entity === this.model.entity ? this : new QueryChecker({ ...this.model, entity });
+  }
+
   checkFilter(expression: Expression): CheckedExpression {
     return this.asCondition(
       this.check(expression, { variables: new Map() }, '$filter'),

@@ -13,7 +13,8 @@ export const SERVED_OPTIONS = [
   'format',
 ] as const;
 
-export type SystemOption = (typeof SERVED_OPTIONS)[number];
+/** `$expand`, served where an entity type has navigations (src/odata/query/expand.ts). */
+export type SystemOption = (typeof SERVED_OPTIONS)[number] | 'expand';
 
 /** Every system query option of OData 4.01 (URL Conventions §5): the served ones and the rest. */
 const SYSTEM_OPTIONS = new Set<string>([

@@ -1,4 +1,8 @@
 import { CreateManagedTenantOperations1795917051626 } from './1795917051626-CreateManagedTenantOperations';
+import { OperationResultsAndHttpRequests1796000000001 } from './1796000000001-OperationResultsAndHttpRequests';
 
 /** Every PostgreSQL migration, oldest first. They run at start, under an advisory lock. */
-export const postgresMigrations = [CreateManagedTenantOperations1795917051626];
+export const postgresMigrations = [
+  CreateManagedTenantOperations1795917051626,
+  OperationResultsAndHttpRequests1796000000001,
+];

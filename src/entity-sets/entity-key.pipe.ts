@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { isGuid } from '../../edm/primitive-formats';
+import { isGuid } from '../edm/primitive-formats';
 
 /** Keys are GUIDs stored in lower case; a GUID in a URL matches whatever its case. */
 export function entityKeyOf(key: string): string {

@@ -1,0 +1,601 @@
+import {
+  EntityManager,
+  EntitySchema,
+  QueryFailedError,
+  Repository,
+  SelectQueryBuilder,
+} from 'typeorm';
+import { InvalidRequestError, PreconditionFailedError } from '../../common/errors';
+import { CredentialsCipher } from '../../crypto/credentials-cipher';
+import { Entity, RowConstraint } from '../../edm/entity';
+import { EntityType, OWNER_PROPERTIES } from '../../edm/model';
+import { mapSecretValues } from '../../edm/secrets';
+import { CollectionQuery } from '../../odata/query/checked-query';
+import { SqlDialect } from '../../odata/query/sql-dialect';
+import { SqlTranslator } from '../../odata/query/sql-translator';
+import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../entity-schema';
+import { CREATE_FINGERPRINT_COLUMN } from '../entity-tables';
+import { SerialWriter } from '../serial-writer';
+import { TransactionContext } from '../transaction-context';
+
+/** The partner tenant whose rows a store call may see and change. */
+export interface TenantScope {
+  readonly tenantId: string;
+}
+
+export type { RowConstraint };
+
+/** A query of a collection read, as the store runs it. */
+export type PageQuery = Pick<CollectionQuery, 'filter' | 'search' | 'orderBy' | 'skip'>;
+export type CountQuery = Pick<CollectionQuery, 'filter' | 'search'>;
+
+/** A row of a page, with its sort key values to continue from. */
+export interface PageRow {
+  readonly entity: Entity;
+  readonly position: unknown[];
+}
+
+/** The rows related to each of many principals, at most `limit` each, and how many there are. */
+export interface RelatedRows {
+  readonly rows: ReadonlyMap<string, Entity[]>;
+  readonly counts?: ReadonlyMap<string, number>;
+}
+
+/** What the entity sets need of the database, for one entity type (one table). */
+export interface EntityStore {
+  readonly entity: EntityType;
+  insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void>;
+  findByRequestKey(
+    tenant: TenantScope,
+    requestId: string,
+  ): Promise<{ entity: Entity; createFingerprint: string | null } | undefined>;
+  insertMany(entities: readonly Entity[], batchSize?: number): Promise<void>;
+  findById(tenant: TenantScope, id: string, within?: RowConstraint): Promise<Entity | undefined>;
+  findPage(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): Promise<PageRow[]>;
+  describePage(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): [string, unknown[]];
+  count(tenant: TenantScope, query: CountQuery, within?: RowConstraint): Promise<number>;
+  /**
+   * The rows whose `property` is one of `values`, each group in the query's order and cut at
+   * `limit`, in one statement whatever the number of values (`$expand`).
+   */
+  findRelated(
+    tenant: TenantScope,
+    property: string,
+    values: readonly string[],
+    query: PageQuery & { readonly count?: boolean },
+    limit: number,
+  ): Promise<RelatedRows>;
+  update(
+    tenant: TenantScope,
+    id: string,
+    change: (current: Entity) => Entity,
+    within?: RowConstraint,
+  ): Promise<Entity | undefined>;
+  delete(
+    tenant: TenantScope,
+    id: string,
+    check?: (current: Entity) => void,
+    within?: RowConstraint,
+  ): Promise<boolean>;
+}
+
+/** The row clashes with an existing one on the key or on (partnerTenantId, requestId). */
+export class DuplicateEntityError extends Error {
+  constructor() {
+    super('An entity with this id, or with this partnerTenantId and requestId, exists already.');
+  }
+}
+
+/** The row refers to an entity (its principal) that the tenant does not have. */
+export class MissingPrincipalError extends Error {
+  constructor() {
+    super('The row refers to an entity that does not exist in its tenant.');
+  }
+}
+
+/** Another writer changed the row between our read and our write. */
+export class ConcurrentChangeError extends PreconditionFailedError {
+  constructor(entity: string, id: string) {
+    super(
+      `The ${entity} '${id}' was changed by another request at the same time; read it again and retry.`,
+    );
+  }
+}
+
+const ROW_ALIAS = 'o';
+const TENANT_COLUMN = OWNER_PROPERTIES.tenant;
+
+/**
+ * What both stores share: the row layout of an entity type (complex values as JSON columns,
+ * dynamic properties in one JSON column, secrets encrypted here on the way in and decrypted on
+ * the way out, bound to the row's id) and the queries built with TypeORM's QueryBuilder from the
+ * checked OData query. Every query starts from the tenant's rows. Each database's store adds how
+ * it runs statements and orders writes.
+ */
+export abstract class EntityStoreBase implements EntityStore {
+  protected readonly columns: readonly string[];
+  protected readonly jsonColumns: readonly string[];
+  /** Boolean columns, which SQLite returns as 0 and 1 to reads without TypeORM's hydration. */
+  private readonly booleanColumns: readonly string[];
+  /** Each column and its name in a QueryBuilder's raw rows (`o_<column>`). */
+  protected readonly aliasedColumns: ReadonlyArray<readonly [string, string]>;
+  private readonly storedProperties: ReadonlyArray<
+    readonly [string, EntityType['properties'][string]]
+  >;
+  private readonly searchableColumns: readonly string[];
+
+  constructor(
+    readonly entity: EntityType,
+    protected readonly schema: EntitySchema<EntityRow>,
+    protected readonly rows: Repository<EntityRow>,
+    protected readonly cipher: CredentialsCipher,
+    protected readonly writer: SerialWriter,
+    protected readonly transactions: TransactionContext,
+    protected readonly dialect: SqlDialect,
+  ) {
+    const columns = schema.options.columns;
+    this.columns = Object.keys(columns);
+    this.jsonColumns = Object.entries(columns)
+      .filter(([, column]) => column?.type === 'json' || column?.type === 'jsonb')
+      .map(([name]) => name);
+    this.booleanColumns = Object.entries(columns)
+      .filter(([, column]) => column?.type === 'boolean')
+      .map(([name]) => name);
+    this.aliasedColumns = this.columns.map((column) => [column, `${ROW_ALIAS}_${column}`] as const);
+    this.storedProperties = Object.entries(entity.properties).filter(
+      ([name, property]) => name !== entity.key && !property.computed,
+    );
+    this.searchableColumns = Object.entries(entity.properties)
+      .filter(([, property]) => property.searchable)
+      .map(([name]) => name);
+  }
+
+  abstract insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void>;
+  abstract findById(
+    tenant: TenantScope,
+    id: string,
+    within?: RowConstraint,
+  ): Promise<Entity | undefined>;
+  abstract findPage(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): Promise<PageRow[]>;
+  abstract update(
+    tenant: TenantScope,
+    id: string,
+    change: (current: Entity) => Entity,
+    within?: RowConstraint,
+  ): Promise<Entity | undefined>;
+  abstract delete(
+    tenant: TenantScope,
+    id: string,
+    check?: (current: Entity) => void,
+    within?: RowConstraint,
+  ): Promise<boolean>;
+
+  /** The current $batch group's transaction, or the pool. */
+  protected get manager(): EntityManager {
+    return this.transactions.manager ?? this.rows.manager;
+  }
+
+  async findByRequestKey(
+    tenant: TenantScope,
+    requestId: string,
+  ): Promise<{ entity: Entity; createFingerprint: string | null } | undefined> {
+    const row = await this.tenantRows()
+      .setParameter('scopeTenantId', tenant.tenantId)
+      .andWhere(`"${ROW_ALIAS}"."${OWNER_PROPERTIES.requestKey}" = :requestId`, { requestId })
+      .andWhere(`"${ROW_ALIAS}"."${CREATE_FINGERPRINT_COLUMN}" IS NOT NULL`)
+      .getRawOne<Record<string, unknown>>();
+    if (!row) return undefined;
+    const stored = this.fromRawRow(row);
+    return {
+      entity: this.toDomain(stored),
+      createFingerprint: (stored[CREATE_FINGERPRINT_COLUMN] as string | null) ?? null,
+    };
+  }
+
+  /**
+   * Inserts many entities in transactions of `batchSize` rows, whatever their tenants: for bulk
+   * loads and benchmarks, never for a request.
+   */
+  async insertMany(entities: readonly Entity[], batchSize = 500): Promise<void> {
+    await this.writer.run(() =>
+      this.rows.manager.transaction(async (manager) => {
+        for (let start = 0; start < entities.length; start += batchSize) {
+          const batch = entities.slice(start, start + batchSize).map((e) => this.toRow(e));
+          await manager.insert(this.schema, batch);
+        }
+      }),
+    );
+  }
+
+  /** The SQL and parameters findPage runs, for review and for query-plan tests. */
+  describePage(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): [string, unknown[]] {
+    return this.pageQuery(tenant, query, after, limit, within).getQueryAndParameters();
+  }
+
+  /** How many of the tenant's rows match the query's $filter and $search. */
+  async count(tenant: TenantScope, query: CountQuery, within?: RowConstraint): Promise<number> {
+    const translator = this.translator();
+    const builder = this.matching(tenant, query, translator, within);
+    builder.setParameters(translator.parameters);
+    return refuseMistypedQuery(builder.getCount());
+  }
+
+  /**
+   * One statement for the rows of many principals: each row numbered within its group in the
+   * query's order (a window function), the outer query keeping the first `limit` of each.
+   */
+  async findRelated(
+    tenant: TenantScope,
+    property: string,
+    values: readonly string[],
+    query: PageQuery & { readonly count?: boolean },
+    limit: number,
+  ): Promise<RelatedRows> {
+    requireDeclared(this.entity, property);
+    const rows = new Map<string, Entity[]>(values.map((value) => [value, []]));
+    if (values.length === 0) return { rows, counts: query.count ? new Map() : undefined };
+    const translator = this.translator();
+    const inner = this.matching(tenant, query, translator).andWhere(
+      `"${ROW_ALIAS}"."${property}" IN (:...relatedValues)`,
+      { relatedValues: values },
+    );
+    const order = query.orderBy
+      .map((key) => {
+        const nulls = translator.nullsOrder(key);
+        return `${translator.sortValue(key)} ${key.direction === 'desc' ? 'DESC' : 'ASC'}${nulls ? ` ${nulls}` : ''}`;
+      })
+      .join(', ');
+    inner.addSelect(
+      `ROW_NUMBER() OVER (PARTITION BY "${ROW_ALIAS}"."${property}" ORDER BY ${order})`,
+      'related_rank',
+    );
+    if (query.count) {
+      inner.addSelect(`COUNT(*) OVER (PARTITION BY "${ROW_ALIAS}"."${property}")`, 'related_count');
+    }
+    const skip = query.skip ?? 0;
+    const outer = this.manager
+      .createQueryBuilder()
+      .select('*')
+      .from(`(${inner.getQuery()})`, 'ranked')
+      .where('"ranked"."related_rank" > :relatedSkip AND "ranked"."related_rank" <= :relatedUpTo', {
+        relatedSkip: skip,
+        relatedUpTo: skip + limit,
+      })
+      .orderBy('"ranked"."related_rank"', 'ASC')
+      .setParameters({ ...inner.getParameters(), ...translator.parameters });
+    const counts = query.count ? new Map<string, number>(values.map((v) => [v, 0])) : undefined;
+    for (const raw of await refuseMistypedQuery(outer.getRawMany<Record<string, unknown>>())) {
+      const entity = this.toDomain(this.fromRawRow(raw));
+      const group = String(entity.properties[property]);
+      rows.get(group)?.push(entity);
+      counts?.set(group, Number(raw.related_count));
+    }
+    if (counts) {
+      // Groups whose rows were all skipped still have a count.
+      const missing = values.filter((value) => rows.get(value)!.length === 0);
+      if (missing.length > 0 && skip > 0) {
+        for (const [value, count] of await this.countsBy(tenant, property, missing, query)) {
+          counts.set(value, count);
+        }
+      }
+    }
+    return { rows, counts };
+  }
+
+  private async countsBy(
+    tenant: TenantScope,
+    property: string,
+    values: readonly string[],
+    query: CountQuery,
+  ): Promise<Map<string, number>> {
+    const translator = this.translator();
+    const builder = this.matching(tenant, query, translator)
+      .andWhere(`"${ROW_ALIAS}"."${property}" IN (:...countValues)`, { countValues: values })
+      .select(`"${ROW_ALIAS}"."${property}"`, 'value')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy(`"${ROW_ALIAS}"."${property}"`);
+    builder.setParameters(translator.parameters);
+    const found = await refuseMistypedQuery(
+      builder.getRawMany<{ value: string; count: number | string }>(),
+    );
+    return new Map(found.map(({ value, count }) => [value, Number(count)]));
+  }
+
+  protected translator(): SqlTranslator {
+    return new SqlTranslator(ROW_ALIAS, this.dialect);
+  }
+
+  protected pageQuery(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): SelectQueryBuilder<EntityRow> {
+    const { shape, parameters } = this.pageShape(tenant, query, after, limit, within);
+    return this.pageQueryOf(shape).setParameters(parameters);
+  }
+
+  /**
+   * A page query as SQL pieces with named parameters, and the parameters: the pieces depend on
+   * the query's shape only, never on the values it compares with.
+   */
+  protected pageShape(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): { shape: PageShape; parameters: Record<string, unknown> } {
+    const translator = this.translator();
+    const constraint = this.constraintOf(within);
+    const shape: PageShape = {
+      within: constraint.conditions,
+      filter: query.filter ? translator.condition(query.filter) : undefined,
+      search: query.search ? translator.search(query.search, this.searchableColumns) : undefined,
+      after: after ? translator.after(query.orderBy, after) : undefined,
+      order: query.orderBy.map((key) => ({
+        value: translator.sortValue(key),
+        direction: key.direction === 'desc' ? 'DESC' : 'ASC',
+        nulls: translator.nullsOrder(key),
+      })),
+      limit,
+      skip: query.skip || undefined,
+    };
+    return {
+      shape,
+      parameters: {
+        scopeTenantId: tenant.tenantId,
+        ...constraint.parameters,
+        ...translator.parameters,
+      },
+    };
+  }
+
+  protected pageQueryOf(shape: PageShape): SelectQueryBuilder<EntityRow> {
+    const builder = this.tenantRows();
+    for (const condition of shape.within) builder.andWhere(condition);
+    if (shape.filter) builder.andWhere(shape.filter);
+    if (shape.search) builder.andWhere(shape.search);
+    if (shape.after) builder.andWhere(shape.after);
+    shape.order.forEach(({ value, direction, nulls }, index) => {
+      builder.addSelect(value, `k${index}`);
+      builder.addOrderBy(value, direction, nulls);
+    });
+    builder.limit(shape.limit);
+    if (shape.skip) builder.offset(shape.skip);
+    return builder;
+  }
+
+  /** Page rows from a QueryBuilder's raw rows. */
+  protected toPageRows(rows: Array<Record<string, unknown>>, query: PageQuery): PageRow[] {
+    return rows.map((raw) => ({
+      entity: this.toDomain(this.fromRawRow(raw)),
+      position: query.orderBy.map((_, key) => raw[`k${key}`]),
+    }));
+  }
+
+  /** The tenant's rows, the tenant bound as `:scopeTenantId`: every query starts here. */
+  protected tenantRows(): SelectQueryBuilder<EntityRow> {
+    return this.manager
+      .getRepository(this.schema)
+      .createQueryBuilder(ROW_ALIAS)
+      .where(`"${ROW_ALIAS}"."${TENANT_COLUMN}" = :scopeTenantId`);
+  }
+
+  /** A row constraint as conditions on declared columns and their bound values. */
+  protected constraintOf(within: RowConstraint | undefined): {
+    conditions: string[];
+    parameters: Record<string, string>;
+  } {
+    const conditions: string[] = [];
+    const parameters: Record<string, string> = {};
+    Object.entries(within ?? {}).forEach(([property, value], index) => {
+      requireDeclared(this.entity, property);
+      conditions.push(`"${ROW_ALIAS}"."${property}" = :within${index}`);
+      parameters[`within${index}`] = value;
+    });
+    return { conditions, parameters };
+  }
+
+  /**
+   * The tenant's rows that match a query: the tenant condition comes first and always, so no
+   * query option can reach another tenant's rows.
+   */
+  protected matching(
+    tenant: TenantScope,
+    query: CountQuery,
+    translator: SqlTranslator,
+    within?: RowConstraint,
+  ): SelectQueryBuilder<EntityRow> {
+    const builder = this.tenantRows().setParameter('scopeTenantId', tenant.tenantId);
+    const constraint = this.constraintOf(within);
+    for (const condition of constraint.conditions) builder.andWhere(condition);
+    builder.setParameters(constraint.parameters);
+    if (query.filter) builder.andWhere(translator.condition(query.filter));
+    if (query.search) builder.andWhere(translator.search(query.search, this.searchableColumns));
+    return builder;
+  }
+
+  /** The key, tenant and constraint conditions of a write to one row. */
+  protected rowCriteria(
+    tenant: TenantScope,
+    id: string,
+    within: RowConstraint | undefined,
+  ): Record<string, string> {
+    for (const property of Object.keys(within ?? {})) requireDeclared(this.entity, property);
+    return { ...within, [this.entity.key]: id, [TENANT_COLUMN]: tenant.tenantId };
+  }
+
+  /** Whether a row satisfies a constraint. */
+  protected satisfies(entity: Entity, within: RowConstraint | undefined): boolean {
+    return Object.entries(within ?? {}).every(
+      ([property, value]) => entity.properties[property] === value,
+    );
+  }
+
+  protected toRow(entity: Entity, createFingerprint?: string): EntityRow {
+    const row: EntityRow = {
+      id: entity.id,
+      createdDateTime: entity.createdDateTime,
+      lastModifiedDateTime: entity.lastModifiedDateTime,
+    };
+    if (this.entity.openType) row[DYNAMIC_PROPERTIES_COLUMN] = entity.dynamicProperties;
+    for (const [name, value] of Object.entries(entity.properties)) {
+      row[name] = mapSecretValues(this.entity.properties[name], value, (secret) =>
+        this.cipher.encrypt(secret, entity.id),
+      );
+    }
+    if (createFingerprint !== undefined) row[CREATE_FINGERPRINT_COLUMN] = createFingerprint;
+    return row;
+  }
+
+  protected toDomain(row: EntityRow): Entity {
+    const id = row.id as string;
+    const properties: Record<string, unknown> = {};
+    for (const [name, property] of this.storedProperties) {
+      properties[name] = mapSecretValues(property, row[name], (ciphertext) =>
+        this.cipher.decrypt(ciphertext, id),
+      );
+    }
+    return {
+      id,
+      createdDateTime: row.createdDateTime as string,
+      lastModifiedDateTime: row.lastModifiedDateTime as string,
+      properties,
+      dynamicProperties: (row[DYNAMIC_PROPERTIES_COLUMN] ?? {}) as Record<string, unknown>,
+    };
+  }
+
+  /**
+   * A row from a QueryBuilder's raw result (`o_<column>`, or plain column names from a
+   * subquery), with its JSON columns parsed where the driver returned text.
+   */
+  protected fromRawRow(raw: Record<string, unknown>): EntityRow {
+    const row: EntityRow = {};
+    for (const [column, aliased] of this.aliasedColumns) {
+      row[column] = aliased in raw ? raw[aliased] : raw[column];
+    }
+    return this.parseJsonColumns(row);
+  }
+
+  /**
+   * A row read without TypeORM's hydration has, on SQLite, its JSON columns as text and its
+   * booleans as 0 and 1: as TypeORM would, parse the one and convert the other.
+   */
+  protected parseJsonColumns(row: EntityRow): EntityRow {
+    for (const column of this.jsonColumns) {
+      if (typeof row[column] === 'string') row[column] = JSON.parse(row[column] as string);
+    }
+    for (const column of this.booleanColumns) {
+      if (typeof row[column] === 'number') row[column] = row[column] !== 0;
+    }
+    return row;
+  }
+}
+
+/** A page query's SQL pieces (named parameters): what its SQL text depends on. */
+export interface PageShape {
+  readonly within: readonly string[];
+  readonly filter?: string;
+  readonly search?: string;
+  readonly after?: string;
+  readonly order: ReadonlyArray<{
+    readonly value: string;
+    readonly direction: 'ASC' | 'DESC';
+    readonly nulls?: 'NULLS FIRST' | 'NULLS LAST';
+  }>;
+  readonly limit: number;
+  readonly skip?: number;
+}
+
+/** A store inserts a row only into the tenant it names (the service checked the caller). */
+export function requireOwnTenant(tenant: TenantScope, entity: Entity): void {
+  if (entity.properties[TENANT_COLUMN] !== tenant.tenantId) {
+    throw new Error('An entity can only be inserted into its own partner tenant.');
+  }
+}
+
+/** A property name used as an identifier must be one the model declares (not request text). */
+function requireDeclared(entity: EntityType, property: string): void {
+  if (!(property in entity.properties)) {
+    throw new Error(`${entity.name} declares no property '${property}'.`);
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = driverCode(error);
+  return (
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === '23505' // PostgreSQL's unique_violation
+  );
+}
+
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = driverCode(error);
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}
+
+function driverCode(error: unknown): string | undefined {
+  const failure = error as QueryFailedError & { code?: string; driverError?: { code?: string } };
+  return failure.driverError?.code ?? failure.code;
+}
+
+/** The errors of a write that are the row's fault, as domain errors. */
+export function writeFailure(error: unknown): unknown {
+  if (isUniqueViolation(error)) return new DuplicateEntityError();
+  if (isForeignKeyViolation(error)) return new MissingPrincipalError();
+  return error;
+}
+
+/**
+ * SQLSTATEs of an operator applied to values it cannot take: PostgreSQL is strict where SQLite
+ * is lenient, and a $filter can, for instance, negate or compare a dynamic property whose stored
+ * JSON is of another type. That is the query's mistake, so a 400, not a 500.
+ */
+const MISTYPED_QUERY_CODES = new Set([
+  '42883', // undefined_function: no such operator for these types
+  '42804', // datatype_mismatch
+  '22P02', // invalid_text_representation
+  '22003', // numeric_value_out_of_range
+  '22008', // datetime_field_overflow
+]);
+
+export async function refuseMistypedQuery<T>(running: Promise<T>): Promise<T> {
+  try {
+    return await running;
+  } catch (error) {
+    const code = (error as { driverError?: { code?: string } }).driverError?.code;
+    if (code && MISTYPED_QUERY_CODES.has(code)) {
+      throw new InvalidRequestError(
+        'The query applies an operator or function to values of a type it does not take.',
+      );
+    }
+    throw error;
+  }
+}

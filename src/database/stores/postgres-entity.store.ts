@@ -1,0 +1,135 @@
+import { Entity } from '../../edm/entity';
+import { KeyedSerializer } from '../keyed-serializer';
+import {
+  ConcurrentChangeError,
+  EntityStoreBase,
+  writeFailure,
+  PageQuery,
+  PageRow,
+  refuseMistypedQuery,
+  requireOwnTenant,
+  RowConstraint,
+  TenantScope,
+} from './entity.store';
+
+/** How often a write that lost a race with another writer is tried in all. */
+const MAX_WRITE_ATTEMPTS = 5;
+
+/**
+ * An entity type's rows on PostgreSQL, which many instances share. Every statement goes through
+ * TypeORM and the connection pool (or the connection of an atomic $batch group's transaction),
+ * and every write is conditional on the version it read, retried a few times when another writer
+ * came first, so that any number of instances can share the database.
+ */
+export class PostgresEntityStore extends EntityStoreBase {
+  private readonly rowWrites = new KeyedSerializer();
+
+  async insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void> {
+    requireOwnTenant(tenant, entity);
+    const row = this.toRow(entity, createFingerprint);
+    await this.writer.run(async () => {
+      try {
+        await this.manager.insert(this.schema, row);
+      } catch (error) {
+        throw writeFailure(error);
+      }
+    });
+  }
+
+  async findById(
+    tenant: TenantScope,
+    id: string,
+    within?: RowConstraint,
+  ): Promise<Entity | undefined> {
+    const row = await this.manager.findOneBy(this.schema, this.rowCriteria(tenant, id, within));
+    return row ? this.toDomain(row) : undefined;
+  }
+
+  async findPage(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): Promise<PageRow[]> {
+    const rows = await refuseMistypedQuery(
+      this.pageQuery(tenant, query, after, limit, within).getRawMany<Record<string, unknown>>(),
+    );
+    return this.toPageRows(rows, query);
+  }
+
+  /**
+   * Reads the tenant's row, lets `change` compute its new state (or throw), and stores it. The
+   * UPDATE is conditional on the version read (never a blind write): if another writer changed
+   * the row in between, nothing is written and the whole step runs again on the new state, so
+   * `change` (which checks If-Match) sees it.
+   */
+  update(
+    tenant: TenantScope,
+    id: string,
+    change: (current: Entity) => Entity,
+    within?: RowConstraint,
+  ): Promise<Entity | undefined> {
+    return this.retryOnConcurrentChange(id, () =>
+      this.writer.run(async () => {
+        const current = await this.findById(tenant, id, within);
+        if (!current) return undefined;
+        const next = change(current);
+        const values = this.toRow(next);
+        delete values.id;
+        const criteria = {
+          ...this.rowCriteria(tenant, id, within),
+          lastModifiedDateTime: current.lastModifiedDateTime,
+        };
+        const result = await this.manager.update(this.schema, criteria, values).catch((error) => {
+          throw writeFailure(error);
+        });
+        if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(this.entity.name, id);
+        return next;
+      }),
+    );
+  }
+
+  /** Deletes the row (and, by the foreign keys, its dependents) if `check` does not throw. */
+  delete(
+    tenant: TenantScope,
+    id: string,
+    check: (current: Entity) => void = () => undefined,
+    within?: RowConstraint,
+  ): Promise<boolean> {
+    return this.retryOnConcurrentChange(id, () =>
+      this.writer.run(async () => {
+        const current = await this.findById(tenant, id, within);
+        if (!current) return false;
+        check(current);
+        const result = await this.manager.delete(this.schema, {
+          ...this.rowCriteria(tenant, id, within),
+          lastModifiedDateTime: current.lastModifiedDateTime,
+        });
+        if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(this.entity.name, id);
+        return true;
+      }),
+    );
+  }
+
+  /**
+   * Runs a read-check-write step again when another writer won the race, a few times; a row that
+   * keeps changing under it is a 412 for the client to retry. Inside an atomic $batch group the
+   * group's transaction decides, so the step runs once. Writes of one row within this instance
+   * queue by its id.
+   */
+  private async retryOnConcurrentChange<T>(id: string, step: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await (this.transactions.manager ? step() : this.rowWrites.run(id, step));
+      } catch (error) {
+        const retry =
+          error instanceof ConcurrentChangeError &&
+          attempt < MAX_WRITE_ATTEMPTS &&
+          !this.transactions.manager;
+        if (!retry) throw error;
+        await new Promise((done) => setTimeout(done, Math.random() * 5 * attempt));
+      }
+    }
+  }
+}

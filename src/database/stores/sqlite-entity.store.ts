@@ -1,0 +1,224 @@
+import { Entity } from '../../edm/entity';
+import { OWNER_PROPERTIES } from '../../edm/model';
+import { SqliteGroupCommit, SqliteTransactions } from '../group-commit';
+import { EntityRow } from '../entity-schema';
+import { CREATE_FINGERPRINT_COLUMN, tableOf } from '../entity-tables';
+import {
+  ConcurrentChangeError,
+  EntityStoreBase,
+  writeFailure,
+  PageQuery,
+  PageRow,
+  requireOwnTenant,
+  RowConstraint,
+  TenantScope,
+} from './entity.store';
+
+/**
+ * An entity type's rows on SQLite. The hot paths (read, insert and update by key, page queries)
+ * run on prepared better-sqlite3 statements of the one connection TypeORM opened, instead of
+ * SQL that TypeORM would build on every call, which cost most of a request. Writes are
+ * serialised (SQLite has one writer) and group-committed: the writes that arrive in one turn of
+ * the event loop share one transaction and one fsync (src/database/group-commit.ts). Inside an
+ * atomic $batch group a write runs at once, in the group's transaction.
+ */
+export class SqliteEntityStore extends EntityStoreBase {
+  private prepared?: PreparedStatements;
+  /** Statements of page queries, by SQL text (values are bound, so the texts repeat). */
+  private readonly pageStatements = new Map<string, SqliteStatement>();
+  /** The SQL (named parameters) of page queries, by their shape. */
+  private readonly pageSqlByShape = new Map<string, string>();
+  private groupCommit?: SqliteGroupCommit;
+
+  async insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void> {
+    requireOwnTenant(tenant, entity);
+    const values = this.toSqlValues(this.toRow(entity, createFingerprint ?? undefined));
+    await this.write(() => {
+      try {
+        this.statements.insert.run(values);
+      } catch (error) {
+        throw writeFailure(error);
+      }
+    });
+  }
+
+  findById(tenant: TenantScope, id: string, within?: RowConstraint): Promise<Entity | undefined> {
+    return Promise.resolve(this.findByIdNow(tenant, id, within));
+  }
+
+  private findByIdNow(
+    tenant: TenantScope,
+    id: string,
+    within: RowConstraint | undefined,
+  ): Entity | undefined {
+    const raw = this.statements.selectById.get(id, tenant.tenantId) as EntityRow | undefined;
+    if (!raw) return undefined;
+    const entity = this.toDomain(this.parseJsonColumns(raw));
+    return this.satisfies(entity, within) ? entity : undefined;
+  }
+
+  /**
+   * The QueryBuilder writes the SQL of each shape of query once (values are parameters, so
+   * shapes repeat); it runs on a cached prepared statement, and the raw rows are mapped here,
+   * which skips TypeORM's re-preparation and entity hydration, most of a page's cost.
+   */
+  findPage(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): Promise<PageRow[]> {
+    const { shape, parameters } = this.pageShape(tenant, query, after, limit, within);
+    const key = JSON.stringify(shape);
+    let namedSql = this.pageSqlByShape.get(key);
+    if (namedSql === undefined) {
+      namedSql = this.pageQueryOf(shape).getQuery();
+      remember(this.pageSqlByShape, key, namedSql);
+    }
+    const [sql, values] = this.rows.manager.connection.driver.escapeQueryWithParameters(
+      namedSql,
+      parameters,
+    );
+    const rows = this.preparedFor(sql).all(...values) as Array<Record<string, unknown>>;
+    return Promise.resolve(this.toPageRows(rows, query));
+  }
+
+  /**
+   * Reads the tenant's row, lets `change` compute its new state (or throw), and stores it, in
+   * one synchronous step of the write queue, so nothing can change the row in between.
+   */
+  update(
+    tenant: TenantScope,
+    id: string,
+    change: (current: Entity) => Entity,
+    within?: RowConstraint,
+  ): Promise<Entity | undefined> {
+    return this.write(() => {
+      const current = this.findByIdNow(tenant, id, within);
+      if (!current) return undefined;
+      const next = change(current);
+      const values = this.toSqlValues(this.toRow(next));
+      delete values[CREATE_FINGERPRINT_COLUMN];
+      let changes: number;
+      try {
+        ({ changes } = this.statements.update.run({
+          ...values,
+          whereId: id,
+          whereTenant: tenant.tenantId,
+          whereVersion: current.lastModifiedDateTime,
+        }));
+      } catch (error) {
+        throw writeFailure(error);
+      }
+      if (changes === 0) throw new ConcurrentChangeError(this.entity.name, id);
+      return next;
+    });
+  }
+
+  /** Deletes the row (and, by the foreign keys, its dependents) if `check` does not throw. */
+  delete(
+    tenant: TenantScope,
+    id: string,
+    check: (current: Entity) => void = () => undefined,
+    within?: RowConstraint,
+  ): Promise<boolean> {
+    return this.write(() => {
+      const current = this.findByIdNow(tenant, id, within);
+      if (!current) return false;
+      check(current);
+      const { changes } = this.statements.delete.run(id, tenant.tenantId);
+      return changes > 0;
+    });
+  }
+
+  /**
+   * A write on SQLite. Inside an atomic $batch group it runs at once, in the group's transaction
+   * (the group holds the write queue); otherwise it is group-committed with the writes that
+   * arrived with it.
+   */
+  private write<T>(write: () => T): Promise<T> {
+    if (this.transactions.manager) return this.writer.run(async () => write());
+    this.groupCommit ??= new SqliteGroupCommit(this.writer, () => this.connection);
+    return this.groupCommit.run(write);
+  }
+
+  /** The statements of the hot paths, prepared once on the connection TypeORM opened. */
+  private get statements(): PreparedStatements {
+    if (!this.prepared) {
+      const connection = this.connection;
+      const table = `"${tableOf(this.entity).tableName}"`;
+      const tenant = `"${OWNER_PROPERTIES.tenant}"`;
+      const dataColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
+      this.prepared = {
+        selectById: connection.prepare(`SELECT * FROM ${table} WHERE "id" = ? AND ${tenant} = ?`),
+        insert: connection.prepare(
+          `INSERT INTO ${table} (${this.columns.map((c) => `"${c}"`).join(', ')}) ` +
+            `VALUES (${this.columns.map((c) => `@${c}`).join(', ')})`,
+        ),
+        update: connection.prepare(
+          `UPDATE ${table} SET ${dataColumns.map((c) => `"${c}" = @${c}`).join(', ')} ` +
+            `WHERE "id" = @whereId AND ${tenant} = @whereTenant AND "lastModifiedDateTime" = @whereVersion`,
+        ),
+        delete: connection.prepare(`DELETE FROM ${table} WHERE "id" = ? AND ${tenant} = ?`),
+      };
+    }
+    return this.prepared;
+  }
+
+  private preparedFor(sql: string): SqliteStatement {
+    let statement = this.pageStatements.get(sql);
+    if (!statement) {
+      statement = this.connection.prepare(sql);
+      remember(this.pageStatements, sql, statement);
+    }
+    return statement;
+  }
+
+  private get connection(): SqliteConnection {
+    return (
+      this.rows.manager.connection.driver as unknown as { databaseConnection: SqliteConnection }
+    ).databaseConnection;
+  }
+
+  /** A row as SQLite stores it: JSON columns as text, booleans as 0/1, absent as null. */
+  private toSqlValues(row: EntityRow): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const column of this.columns) {
+      const value = row[column];
+      values[column] =
+        value === undefined
+          ? null
+          : this.jsonColumns.includes(column)
+            ? JSON.stringify(value)
+            : typeof value === 'boolean'
+              ? Number(value)
+              : value;
+    }
+    return values;
+  }
+}
+
+/** better-sqlite3's connection and statements, as far as this store uses them. */
+interface SqliteStatement {
+  get(...parameters: unknown[]): unknown;
+  all(...parameters: unknown[]): unknown[];
+  run(...parameters: unknown[]): { changes: number };
+}
+interface SqliteConnection extends SqliteTransactions {
+  prepare(sql: string): SqliteStatement;
+}
+interface PreparedStatements {
+  readonly selectById: SqliteStatement;
+  readonly insert: SqliteStatement;
+  readonly update: SqliteStatement;
+  readonly delete: SqliteStatement;
+}
+
+const MAX_CACHED_PAGE_STATEMENTS = 200;
+
+/** Adds to a bounded cache, forgetting the oldest entry when it is full. */
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= MAX_CACHED_PAGE_STATEMENTS) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}

@@ -1,0 +1,193 @@
+import { Entity, entityTagOf } from '../edm/entity';
+import { EntityType } from '../edm/model';
+import {
+  MetadataLevel,
+  representedProperties,
+  representPropertyValue,
+} from '../edm/representation';
+import { entityTypeAnnotation } from '../edm/type-annotations';
+import { SelectedPath } from '../odata/query/checked-query';
+
+/** How a response is shaped: where the service is, the metadata level, the $select. */
+export interface RepresentationContext {
+  readonly serviceRoot: string;
+  readonly level?: MetadataLevel;
+  readonly select?: readonly SelectedPath[];
+  readonly selectText?: string;
+  /** Expanded navigations of each entity, represented already (`$expand`). */
+  readonly expanded?: (entity: Entity) => Record<string, unknown>;
+  /** The navigations expanded, for the context URL. */
+  readonly expand?: readonly ExpandedInContext[];
+}
+
+/** What a context URL says of an expanded navigation. */
+export interface ExpandedInContext {
+  readonly name: string;
+  readonly selectText?: string;
+}
+
+/**
+ * The JSON representation of the entities of one type (OData JSON Format 4.01 §4.5), shaped as
+ * the seed's example response: `@odata.type`, every declared property in model order (secrets
+ * never), then the dynamic properties. metadata=none drops the control information;
+ * metadata=full adds `@odata.id`, `@odata.editLink` and the types JSON cannot tell.
+ */
+export class EntityRepresentation {
+  private readonly typeAnnotation: string;
+  /** The declared properties of a response after the key, in model order. */
+  private readonly properties: ReturnType<typeof representedProperties>;
+
+  constructor(private readonly model: EntityType) {
+    this.typeAnnotation = entityTypeAnnotation(model);
+    this.properties = representedProperties(model.properties).filter(
+      ({ name }) => name !== model.key,
+    );
+  }
+
+  entity(entity: Entity, context: RepresentationContext): Record<string, unknown> {
+    const level = context.level ?? 'minimal';
+    const computed: Record<string, string> = {
+      createdDateTime: entity.createdDateTime,
+      lastModifiedDateTime: entity.lastModifiedDateTime,
+    };
+    const body: Record<string, unknown> = {};
+    if (level !== 'none') body['@odata.type'] = this.typeAnnotation;
+    if (level === 'full') {
+      body['@odata.id'] = this.url(context.serviceRoot, entity.id);
+      body['@odata.editLink'] = this.url('', entity.id).slice(1);
+    }
+    if (level !== 'none') body['@odata.etag'] = entityTagOf(entity);
+    body[this.model.key] = entity.id;
+    for (const { name, definition, fullAnnotation } of this.properties) {
+      if (level === 'full' && fullAnnotation) body[`${name}@odata.type`] = fullAnnotation;
+      body[name] = definition.computed
+        ? computed[name]
+        : representPropertyValue(definition, entity.properties[name], true, level);
+    }
+    const selected = selectProperties(
+      { ...body, ...entity.dynamicProperties },
+      context.select,
+      this.model.key,
+    );
+    return context.expanded ? { ...selected, ...context.expanded(entity) } : selected;
+  }
+
+  /** The canonical URL of an entity (OData URL Conventions 4.01 §4.3.1). */
+  url(serviceRoot: string, id: string): string {
+    return `${serviceRoot}/${this.model.entitySetName}('${encodeURIComponent(id.replace(/'/g, "''"))}')`;
+  }
+
+  /** Context URLs (OData JSON Format 4.01 §10), with the select and expand lists (§10.9). */
+  entityContextUrl(
+    serviceRoot: string,
+    selectText?: string,
+    expand?: readonly ExpandedInContext[],
+  ): string {
+    return `${this.collectionContextUrl(serviceRoot, selectText, expand)}/$entity`;
+  }
+
+  collectionContextUrl(
+    serviceRoot: string,
+    selectText?: string,
+    expand?: readonly ExpandedInContext[],
+  ): string {
+    const items = [
+      ...(selectText === undefined ? [] : selectText.split(',').map((item) => item.trim())),
+      ...(expand === undefined ? [] : contextExpandItems(expand)),
+    ];
+    const list = items.length === 0 ? '' : `(${items.join(',')})`;
+    return `${serviceRoot}/$metadata#${this.model.entitySetName}${list}`;
+  }
+
+  single(entity: Entity, context: RepresentationContext): Record<string, unknown> {
+    const body = this.entity(entity, context);
+    return context.level === 'none'
+      ? body
+      : {
+          '@odata.context': this.entityContextUrl(
+            context.serviceRoot,
+            context.selectText,
+            context.expand,
+          ),
+          ...body,
+        };
+  }
+
+  /** A page of the collection (OData JSON Format 4.01 §12): context, count, value, nextLink. */
+  page(
+    entities: readonly Entity[],
+    context: RepresentationContext,
+    count: number | undefined,
+    nextLink: string | undefined,
+  ): Record<string, unknown> {
+    return {
+      ...(context.level === 'none'
+        ? {}
+        : {
+            '@odata.context': this.collectionContextUrl(
+              context.serviceRoot,
+              context.selectText,
+              context.expand,
+            ),
+          }),
+      ...(count === undefined ? {} : { '@odata.count': count }),
+      value: entities.map((entity) => this.entity(entity, context)),
+      ...(nextLink === undefined ? {} : { '@odata.nextLink': nextLink }),
+    };
+  }
+}
+
+/**
+ * The expand items of a context URL (OData JSON Format 4.01 §10.9): each expanded navigation
+ * followed by its select list in parentheses, empty when it has none.
+ */
+function contextExpandItems(expand: readonly ExpandedInContext[]): string[] {
+  return expand.map(
+    ({ name, selectText }) =>
+      `${name}(${
+        selectText === undefined
+          ? ''
+          : selectText
+              .split(',')
+              .map((item) => item.trim())
+              .join(',')
+      })`,
+  );
+}
+
+/**
+ * Keeps only the selected properties (URL Conventions 4.01 §5.1.3): the key and `@odata.type`
+ * always, a complex value reduced to its selected sub-properties.
+ */
+export function selectProperties(
+  representation: Record<string, unknown>,
+  select: readonly SelectedPath[] | undefined,
+  key: string,
+): Record<string, unknown> {
+  if (!select) return representation;
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(representation)) {
+    if (key.startsWith('@odata.')) result[key] = value;
+  }
+  result[key] = representation[key];
+  for (const { property, subProperty } of select) {
+    if (!(property in representation)) continue;
+    const value = representation[property];
+    const typeAnnotation = `${property}@odata.type`;
+    if (typeAnnotation in representation) result[typeAnnotation] = representation[typeAnnotation];
+    if (subProperty === undefined || value === null || typeof value !== 'object') {
+      result[property] = value;
+      continue;
+    }
+    const complex = value as Record<string, unknown>;
+    const selected = (result[property] ??=
+      '@odata.type' in complex ? { '@odata.type': complex['@odata.type'] } : {}) as Record<
+      string,
+      unknown
+    >;
+    const subTypeAnnotation = `${subProperty}@odata.type`;
+    if (subTypeAnnotation in complex) selected[subTypeAnnotation] = complex[subTypeAnnotation];
+    selected[subProperty] = complex[subProperty];
+  }
+  return result;
+}

@@ -1,0 +1,75 @@
+import { Injectable, PipeTransform } from '@nestjs/common';
+import { DtoClass, EntityWrite, parseEntityWrite } from '../edm/entity-write';
+import { EntityType } from '../edm/model';
+import { buildComplexRequestDtos, buildEntityRequestDto, buildResponseDtos } from './dto-classes';
+
+/** The request and response classes of an entity type, derived from the model. */
+export interface EntitySetDtos {
+  readonly create: DtoClass;
+  readonly update: DtoClass;
+  readonly entity: DtoClass;
+  readonly collection: DtoClass;
+}
+
+/** Complex types' request classes, shared by every entity type (one Swagger schema each). */
+const complexInputFor = buildComplexRequestDtos();
+const built = new Map<string, EntitySetDtos>();
+
+export function entitySetDtos(entity: EntityType): EntitySetDtos {
+  let dtos = built.get(entity.name);
+  if (!dtos) {
+    const typeName = entity.name[0].toUpperCase() + entity.name.slice(1);
+    const responses = buildResponseDtos(entity);
+    dtos = {
+      create: buildEntityRequestDto(entity, 'create', complexInputFor, `Create${typeName}`),
+      update: buildEntityRequestDto(entity, 'update', complexInputFor, `Update${typeName}`),
+      entity: responses.entity,
+      collection: responses.collection,
+    };
+    built.set(entity.name, dtos);
+  }
+  return dtos;
+}
+
+/** Validates a request body against the model and turns it into an EntityWrite. */
+@Injectable()
+export class EntityWritePipe implements PipeTransform<unknown, EntityWrite> {
+  constructor(
+    private readonly entity: EntityType,
+    private readonly dto: DtoClass,
+  ) {}
+
+  transform(body: unknown): EntityWrite {
+    return parseEntityWrite(this.entity, this.dto, body);
+  }
+}
+
+/**
+ * The body pipes of an entity set: a PUT carries the whole entity, validated as a create; a
+ * create through a navigation may leave out the foreign key the navigation implies.
+ */
+export function entityWritePipes(entity: EntityType): {
+  create: EntityWritePipe;
+  update: EntityWritePipe;
+  replace: EntityWritePipe;
+  createThrough: (foreignKey: string) => EntityWritePipe;
+} {
+  const dtos = entitySetDtos(entity);
+  const create = new EntityWritePipe(entity, dtos.create);
+  return {
+    create,
+    update: new EntityWritePipe(entity, dtos.update),
+    replace: create,
+    createThrough: (foreignKey) => {
+      const typeName = entity.name[0].toUpperCase() + entity.name.slice(1);
+      const dto = buildEntityRequestDto(
+        entity,
+        'create',
+        complexInputFor,
+        `Create${typeName}Through${foreignKey[0].toUpperCase()}${foreignKey.slice(1)}`,
+        new Set([foreignKey]),
+      );
+      return new EntityWritePipe(entity, dto);
+    },
+  };
+}

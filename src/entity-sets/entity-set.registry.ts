@@ -1,0 +1,17 @@
+import { EntityType } from '../edm/model';
+import { EntitySetService } from './entity-set.service';
+
+/** The service of every entity set, by entity type: how a navigation reaches its target's set. */
+export class EntitySetRegistry {
+  private readonly services: ReadonlyMap<string, EntitySetService>;
+
+  constructor(services: readonly EntitySetService[]) {
+    this.services = new Map(services.map((service) => [service.entity.name, service]));
+  }
+
+  serviceOf(entity: EntityType): EntitySetService {
+    const service = this.services.get(entity.name);
+    if (!service) throw new Error(`No entity set serves ${entity.name}.`);
+    return service;
+  }
+}

@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { SERVICE_ROOT_PATH, serviceRootUrl } from '../common/service-root';
+import { AppConfigService } from '../config/app-config.service';
+import { Entity, entityTagOf } from '../edm/entity';
+import { EntityType } from '../edm/model';
+import { MetadataLevel } from '../edm/representation';
+import { odataJsonContentType } from '../odata/format';
+import { parsePrefer } from '../odata/prefer';
+import { EntityRepresentation, RepresentationContext } from './entity-representation';
+
+/**
+ * The HTTP side of answering with entities, shared by the controllers of every entity set and
+ * navigation: Content-Type by metadata level, ETag, `Prefer: return=minimal`, context URLs and
+ * nextLinks.
+ */
+@Injectable()
+export class EntityResponder {
+  private readonly representations = new Map<string, EntityRepresentation>();
+
+  constructor(@Inject(AppConfigService) private readonly config: AppConfigService) {}
+
+  representationOf(entity: EntityType): EntityRepresentation {
+    let representation = this.representations.get(entity.name);
+    if (!representation) {
+      representation = new EntityRepresentation(entity);
+      this.representations.set(entity.name, representation);
+    }
+    return representation;
+  }
+
+  serviceRoot(request: FastifyRequest): string {
+    return serviceRootUrl(request, this.config.values.publicBaseUrl);
+  }
+
+  /** Sends a JSON body with the Content-Type of its metadata level. */
+  json<T>(reply: FastifyReply, level: MetadataLevel, body: T): T {
+    reply.type(odataJsonContentType(level));
+    return body;
+  }
+
+  /** The answer to PATCH and PUT: the ETag, and the entity, or 204 with Prefer: return=minimal. */
+  changed(
+    type: EntityType,
+    entity: Entity,
+    level: MetadataLevel,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Record<string, unknown> | undefined {
+    reply.header('ETag', entityTagOf(entity));
+    if (parsePrefer(request.headers.prefer).return === 'minimal') {
+      reply.status(204).header('Preference-Applied', 'return=minimal');
+      return undefined;
+    }
+    const context: RepresentationContext = { serviceRoot: this.serviceRoot(request), level };
+    return this.json(reply, level, this.representationOf(type).single(entity, context));
+  }
+
+  /**
+   * The answer to a create: 201 (200 for a retried create, with what the first one created),
+   * Location and ETag; 204 with OData-EntityId on `Prefer: return=minimal` (OData Protocol 4.01
+   * §8.2.8.7 and §11.4.2).
+   */
+  created(
+    type: EntityType,
+    outcome: { entity: Entity; created: boolean },
+    level: MetadataLevel,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Record<string, unknown> | undefined {
+    const root = this.serviceRoot(request);
+    const representation = this.representationOf(type);
+    const url = representation.url(root, outcome.entity.id);
+    reply.header('Location', url).header('ETag', entityTagOf(outcome.entity));
+    if (parsePrefer(request.headers.prefer).return === 'minimal') {
+      reply
+        .status(204)
+        .header('OData-EntityId', url)
+        .header('Preference-Applied', 'return=minimal');
+      return undefined;
+    }
+    reply.status(outcome.created ? 201 : 200);
+    return this.json(
+      reply,
+      level,
+      representation.single(outcome.entity, { serviceRoot: root, level }),
+    );
+  }
+
+  /**
+   * The next page's URL: `path` (from the service root) with the same options plus `$skiptoken`.
+   * Relative to the service root by default (OData JSON 4.01 §4.6 resolves it against the context
+   * URL; the Graph JS SDK's PageIterator mistakes an absolute http:// link for a path), absolute
+   * on PUBLIC_BASE_URL.
+   */
+  nextLink(
+    path: string,
+    options: ReadonlyArray<readonly [string, string]>,
+    skipToken?: string,
+  ): string {
+    const all =
+      skipToken === undefined ? options : [...options, ['$skiptoken', skipToken] as const];
+    const query = all.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+    const target = query ? `${path}?${query}` : path;
+    const base = this.config.values.publicBaseUrl;
+    return base ? `${base}${SERVICE_ROOT_PATH}/${target}` : target;
+  }
+}

@@ -1,0 +1,386 @@
+import { randomUUID } from 'node:crypto';
+import { Caller } from '../auth/caller';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  ItemNotFoundError,
+  PreconditionFailedError,
+  RequestIdConflictError,
+} from '../common/errors';
+import { RequestFingerprinter } from '../crypto/request-fingerprint';
+import {
+  DuplicateEntityError,
+  EntityStore,
+  MissingPrincipalError,
+  PageQuery,
+  RelatedRows,
+  RowConstraint,
+} from '../database/stores/entity.store';
+import { Entity, entityTagOf } from '../edm/entity';
+import { EntityWrite } from '../edm/entity-write';
+import {
+  EntityType,
+  holdsSecret,
+  isComplexProperty,
+  OWNER_PROPERTIES,
+  PropertyDefinition,
+} from '../edm/model';
+import { toUtcDateTimeOffset } from '../edm/primitive-formats';
+import { CollectionQuery } from '../odata/query/checked-query';
+import { CollectionRequest } from '../odata/query/collection-request';
+import { conditionMatches, EntityTagCondition } from '../odata/preconditions';
+import { PagePosition } from '../odata/query/skip-token';
+
+export interface EntityPage {
+  readonly entities: Entity[];
+  /** `@odata.count`, when asked for. */
+  readonly count?: number;
+  /** Where the next page starts, when there is one. */
+  readonly next?: PagePosition;
+}
+
+/**
+ * The rules of an entity set, the same for every entity type of the model: ids, computed
+ * timestamps, tenant ownership, idempotent creates by requestId, PATCH and PUT semantics, ETag
+ * preconditions, and the reference of a dependent to its principal. Each call may carry a row
+ * constraint: a navigation (`managedTenantOperations/{id}/results`) reads and writes only the
+ * rows it leads to.
+ */
+export class EntitySetService {
+  private readonly model: EntityType;
+  /** The property of a dependent that refers to its principal, and the principal's type. */
+  private readonly reference?: { readonly property: string; readonly principal: EntityType };
+
+  constructor(
+    private readonly store: EntityStore,
+    private readonly fingerprints: RequestFingerprinter,
+  ) {
+    this.model = store.entity;
+    const navigation = Object.values(this.model.navigationProperties).find(
+      (candidate) => candidate.foreignKey !== undefined,
+    );
+    if (navigation) {
+      this.reference = { property: navigation.foreignKey!, principal: navigation.target() };
+    }
+  }
+
+  get entity(): EntityType {
+    return this.model;
+  }
+
+  /**
+   * Creates an entity. requestId is the client's idempotency key within its partner tenant: a
+   * retry with an identical body returns the entity the first request created (`created:
+   * false`); another body with the same requestId is a conflict. The unique index decides races.
+   */
+  async create(
+    caller: Caller,
+    write: EntityWrite,
+    within?: RowConstraint,
+  ): Promise<{ entity: Entity; created: boolean }> {
+    const { [this.model.key]: requestedId, ...sent } = write.declared;
+    const properties = this.withConstraint(sent, within);
+    requireOwnTenantAndUser(caller, properties);
+    const now = toUtcDateTimeOffset(new Date());
+    const entity: Entity = {
+      id: typeof requestedId === 'string' ? requestedId : randomUUID(),
+      createdDateTime: now,
+      lastModifiedDateTime: now,
+      properties,
+      dynamicProperties: write.dynamic,
+    };
+    const fingerprint = this.fingerprints.fingerprint(write);
+    try {
+      await this.store.insert(caller, entity, fingerprint);
+      return { entity, created: true };
+    } catch (error) {
+      if (error instanceof MissingPrincipalError) throw this.missingPrincipal(properties, caller);
+      if (!(error instanceof DuplicateEntityError)) throw error;
+    }
+    const partnerTenantId = properties[OWNER_PROPERTIES.tenant] as string;
+    const requestId = properties[OWNER_PROPERTIES.requestKey] as string;
+    const existing = await this.store.findByRequestKey(caller, requestId);
+    if (!existing) {
+      throw new ConflictError(`A ${this.model.name} with the id '${entity.id}' already exists.`);
+    }
+    if (existing.createFingerprint !== fingerprint) {
+      throw new RequestIdConflictError(
+        `The requestId '${requestId}' was already used in partner tenant '${partnerTenantId}' ` +
+          `to create the ${this.model.name} '${existing.entity.id}' with a different request body.`,
+      );
+    }
+    return { entity: existing.entity, created: false };
+  }
+
+  async get(caller: Caller, id: string, within?: RowConstraint): Promise<Entity> {
+    const entity = await this.store.findById(caller, id, within);
+    if (!entity) throw new ItemNotFoundError(this.model.entitySetName, id);
+    return entity;
+  }
+
+  /** Whether the caller's tenant has the entity (a principal a navigation starts from). */
+  async exists(caller: Caller, id: string): Promise<boolean> {
+    return (await this.store.findById(caller, id)) !== undefined;
+  }
+
+  /**
+   * One page of a collection read: at most `pageSize` entities (and no more than `$top` allows),
+   * where the next page starts when there is one, and the count when `$count=true`.
+   */
+  async list(
+    caller: Caller,
+    request: CollectionRequest,
+    within?: RowConstraint,
+  ): Promise<EntityPage> {
+    const limit = Math.min(request.pageSize, request.remaining ?? Number.MAX_SAFE_INTEGER);
+    const [rows, count] = await Promise.all([
+      limit > 0
+        ? this.store.findPage(caller, request.query, request.position?.keys, limit + 1, within)
+        : [],
+      request.query.count ? this.store.count(caller, request.query, within) : undefined,
+    ]);
+    const page = rows.slice(0, limit);
+    const remaining = request.remaining === undefined ? undefined : request.remaining - page.length;
+    const hasMore = rows.length > limit && (remaining === undefined || remaining > 0);
+    return {
+      entities: page.map((row) => row.entity),
+      count,
+      next: hasMore ? { keys: page[page.length - 1].position, remaining } : undefined,
+    };
+  }
+
+  /**
+   * The rows of many principals (`$expand`): those whose `property` is one of `values`, at most
+   * `limit` each, in one query whatever the number of principals.
+   */
+  related(
+    caller: Caller,
+    property: string,
+    values: readonly string[],
+    query: PageQuery & { readonly count?: boolean },
+    limit: number,
+  ): Promise<RelatedRows> {
+    return this.store.findRelated(caller, property, values, query, limit);
+  }
+
+  count(
+    caller: Caller,
+    query: Pick<CollectionQuery, 'filter' | 'search'>,
+    within?: RowConstraint,
+  ): Promise<number> {
+    return this.store.count(caller, query, within);
+  }
+
+  /**
+   * OData 4.01 PATCH (Protocol §11.4.3): properties not sent keep their values, complex values are
+   * merged property by property, collections are replaced, and a dynamic property set to null is
+   * removed.
+   */
+  async update(
+    caller: Caller,
+    id: string,
+    write: EntityWrite,
+    condition?: EntityTagCondition,
+    within?: RowConstraint,
+  ): Promise<Entity> {
+    return this.change(caller, id, write, condition, within, (current, changes) => {
+      const properties: Record<string, unknown> = { ...current.properties };
+      for (const [name, value] of Object.entries(changes)) {
+        properties[name] = mergeValue(this.model.properties[name], properties[name], value);
+      }
+      const dynamicProperties: Record<string, unknown> = { ...current.dynamicProperties };
+      for (const [name, value] of Object.entries(write.dynamic)) {
+        if (value === null) delete dynamicProperties[name];
+        else dynamicProperties[name] = value;
+      }
+      return { properties, dynamicProperties };
+    });
+  }
+
+  /**
+   * OData 4.01 PUT (Protocol §11.4.3): the entity is replaced by what was sent. Its key and computed
+   * properties (createdDateTime, lastModifiedDateTime) are the service's, as for PATCH; dynamic
+   * properties not sent are gone; within complex values, what was not sent is reset (absent, so
+   * null). Secrets are write-only, so a client that read the entity cannot send them back: one not
+   * sent keeps its value, as PATCH does (an explicit null clears it). Every required property must be
+   * sent, as on create: none has a default to reset to.
+   */
+  async replace(
+    caller: Caller,
+    id: string,
+    write: EntityWrite,
+    condition?: EntityTagCondition,
+    within?: RowConstraint,
+  ): Promise<Entity> {
+    return this.change(caller, id, write, condition, within, (current, replacement) => {
+      replacement = this.withConstraint(replacement, within);
+      const properties: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(replacement)) {
+        properties[name] = keepUnsentSecrets(
+          this.model.properties[name],
+          current.properties[name],
+          value,
+        );
+      }
+      return { properties, dynamicProperties: { ...write.dynamic } };
+    });
+  }
+
+  /** An update of one entity: the key cannot change, If-Match is checked on the stored version. */
+  private async change(
+    caller: Caller,
+    id: string,
+    write: EntityWrite,
+    condition: EntityTagCondition | undefined,
+    within: RowConstraint | undefined,
+    apply: (
+      current: Entity,
+      sent: Record<string, unknown>,
+    ) => Pick<Entity, 'properties' | 'dynamicProperties'>,
+  ): Promise<Entity> {
+    const { [this.model.key]: requestedId, ...sent } = write.declared;
+    requireOwnTenantAndUser(caller, sent);
+    if (requestedId !== undefined && requestedId !== id) {
+      throw new InvalidRequestError(
+        `'${this.model.key}' cannot be changed (from '${id}' to '${String(requestedId)}').`,
+      );
+    }
+    this.withConstraint(sent, within);
+    let updated: Entity | undefined;
+    try {
+      updated = await this.store.update(
+        caller,
+        id,
+        (current) => {
+          this.requireMatch(current, condition);
+          return {
+            ...current,
+            ...apply(current, sent),
+            lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
+          };
+        },
+        within,
+      );
+    } catch (error) {
+      throw error instanceof MissingPrincipalError ? this.missingPrincipal(sent, caller) : error;
+    }
+    if (!updated) throw new ItemNotFoundError(this.model.entitySetName, id);
+    return updated;
+  }
+
+  /** Deletes the entity, and with it the dependents the model cascades to. */
+  async remove(
+    caller: Caller,
+    id: string,
+    condition?: EntityTagCondition,
+    within?: RowConstraint,
+  ): Promise<void> {
+    const deleted = await this.store.delete(
+      caller,
+      id,
+      (current) => this.requireMatch(current, condition),
+      within,
+    );
+    if (!deleted) throw new ItemNotFoundError(this.model.entitySetName, id);
+  }
+
+  /**
+   * The properties of a write through a navigation, with the constraint's values implied; a
+   * value sent that contradicts the navigation is the client's mistake.
+   */
+  private withConstraint(
+    properties: Record<string, unknown>,
+    within: RowConstraint | undefined,
+  ): Record<string, unknown> {
+    if (!within) return properties;
+    for (const [name, value] of Object.entries(within)) {
+      if (properties[name] !== undefined && properties[name] !== value) {
+        throw new InvalidRequestError(
+          `'${name}' is '${value}' for a ${this.model.name} created or changed through this URL, ` +
+            `not '${String(properties[name])}'.`,
+        );
+      }
+    }
+    return { ...properties, ...within };
+  }
+
+  /** The 400 of a reference to a principal the caller's tenant does not have. */
+  private missingPrincipal(
+    properties: Record<string, unknown>,
+    caller: Caller,
+  ): InvalidRequestError {
+    const { property, principal } = this.reference ?? { property: '?', principal: this.model };
+    return new InvalidRequestError(
+      `${property} '${String(properties[property])}' names no ${principal.name} of partner ` +
+        `tenant '${caller.tenantId}'.`,
+    );
+  }
+
+  /** If-Match (OData Protocol 4.01 §11.4.1.1): the change applies only to the version the client saw. */
+  private requireMatch(current: Entity, condition: EntityTagCondition | undefined): void {
+    if (condition && !conditionMatches(condition, entityTagOf(current))) {
+      throw new PreconditionFailedError(
+        `The ${this.model.name} '${current.id}' has changed since the ETag given in If-Match (it is now ${entityTagOf(current)}).`,
+      );
+    }
+  }
+}
+
+/**
+ * A caller records entities for its own partner tenant, as itself: partnerTenantId must be its
+ * `tid` and partnerUserId its `oid`, on create and when an update sends them.
+ */
+function requireOwnTenantAndUser(caller: Caller, properties: Record<string, unknown>): void {
+  const partnerTenantId = properties[OWNER_PROPERTIES.tenant];
+  const partnerUserId = properties[OWNER_PROPERTIES.user];
+  if (partnerTenantId !== undefined && partnerTenantId !== caller.tenantId) {
+    throw new ForbiddenError(
+      `partnerTenantId must be the caller's own tenant (${caller.tenantId}), not '${String(partnerTenantId)}'.`,
+    );
+  }
+  if (partnerUserId !== undefined && partnerUserId !== caller.userId) {
+    throw new ForbiddenError(
+      `partnerUserId must be the caller's own user id (${caller.userId}), not '${String(partnerUserId)}'.`,
+    );
+  }
+}
+
+function mergeValue(property: PropertyDefinition, current: unknown, change: unknown): unknown {
+  if (!isComplexProperty(property) || property.collection) return change;
+  if (change === null || typeof current !== 'object' || current === null) return change;
+  const merged: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+  for (const [name, value] of Object.entries(change as Record<string, unknown>)) {
+    merged[name] = mergeValue(property.type.properties[name], merged[name], value);
+  }
+  return merged;
+}
+
+/**
+ * A replacement value with the secrets it does not mention taken from the current value, at any
+ * depth of complex values. (Items of collections cannot be matched up, so they are taken as sent.)
+ */
+function keepUnsentSecrets(property: PropertyDefinition, current: unknown, sent: unknown): unknown {
+  if (!isComplexProperty(property) || property.collection || !holdsSecret(property)) return sent;
+  if (!isObject(sent) || !isObject(current)) return sent;
+  const kept: Record<string, unknown> = { ...sent };
+  for (const [name, nested] of Object.entries(property.type.properties)) {
+    if (!(name in sent)) {
+      if (nested.secret && current[name] !== undefined) kept[name] = current[name];
+    } else {
+      kept[name] = keepUnsentSecrets(nested, current[name], sent[name]);
+    }
+  }
+  return kept;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Now, but strictly after `previous`, so that lastModifiedDateTime advances on every update. */
+function laterTimestamp(previous: string): string {
+  const now = Date.now();
+  const previousMs = Date.parse(previous);
+  return toUtcDateTimeOffset(new Date(Math.max(now, previousMs + 1)));
+}

@@ -1,0 +1,69 @@
+import { Module, Provider } from '@nestjs/common';
+import { RequestFingerprinter } from '../crypto/request-fingerprint';
+import { DYNAMIC_PROPERTIES_COLUMN } from '../database/entity-schema';
+import { EntityStore } from '../database/stores/entity.store';
+import { EntityStoresModule } from '../database/stores/entity-stores.module';
+import { CollectionRequestReader } from '../odata/query/collection-request';
+import { QueryChecker } from '../odata/query/query-checker';
+import { SkipTokenCodec } from '../odata/query/skip-token';
+import { ENTITY_SET_DEFINITIONS } from './entity-set-definitions';
+import { entitySetController } from './entity-set.controller';
+import { EntityExpander } from './entity-expander';
+import { EntitySetRegistry } from './entity-set.registry';
+import { EntityResponder } from './entity-set.responder';
+import { EntitySetService } from './entity-set.service';
+import {
+  collectionReaderToken,
+  entitySetServiceToken,
+  entityStoreToken,
+} from './entity-set.tokens';
+import { navigationController } from './navigation.controller';
+
+const entityTypes = ENTITY_SET_DEFINITIONS.map((definition) => definition.entity);
+
+const perSetProviders: Provider[] = entityTypes.flatMap((entity): Provider[] => [
+  {
+    provide: collectionReaderToken(entity),
+    inject: [SkipTokenCodec],
+    useFactory: (skipTokens: SkipTokenCodec) =>
+      new CollectionRequestReader(
+        new QueryChecker({ entity, dynamicColumn: DYNAMIC_PROPERTIES_COLUMN }),
+        skipTokens,
+      ),
+  },
+  {
+    provide: entitySetServiceToken(entity),
+    inject: [entityStoreToken(entity), RequestFingerprinter],
+    useFactory: (store: EntityStore, fingerprints: RequestFingerprinter) =>
+      new EntitySetService(store, fingerprints),
+  },
+]);
+
+/** Every collection navigation that `$expand` and its own URLs serve. */
+const navigations = entityTypes.flatMap((entity) =>
+  Object.entries(entity.navigationProperties)
+    .filter(([, navigation]) => navigation.expandable && navigation.collection)
+    .map(([name]) => navigationController(entity, name)),
+);
+
+/**
+ * Every entity set of the model, on one design: a controller, a service, a request reader and a
+ * store per set, all built from the set's entity type (src/edm/model.ts), and a controller per
+ * collection navigation. Adding an entity set is a model entry, a table and its migration.
+ */
+@Module({
+  imports: [EntityStoresModule],
+  controllers: [...ENTITY_SET_DEFINITIONS.map(entitySetController), ...navigations],
+  providers: [
+    ...perSetProviders,
+    {
+      provide: EntitySetRegistry,
+      inject: entityTypes.map(entitySetServiceToken),
+      useFactory: (...services: EntitySetService[]) => new EntitySetRegistry(services),
+    },
+    EntityResponder,
+    EntityExpander,
+  ],
+  exports: [EntitySetRegistry],
+})
+export class EntitySetsModule {}

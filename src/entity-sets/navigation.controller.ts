@@ -1,0 +1,212 @@
+import { Body, Controller, Get, Inject, Param, Post, Req, Res, Type } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentCaller, RequirePermission } from '../auth/auth.decorators';
+import { Caller } from '../auth/caller';
+import { ItemNotFoundError } from '../common/errors';
+import { ODataErrorResponse } from '../common/odata-error.dto';
+import { rawQuery } from '../common/service-root';
+import { entityTagOf, RowConstraint } from '../edm/entity';
+import { EntityWrite } from '../edm/entity-write';
+import { EntityType } from '../edm/model';
+import { negotiateJson } from '../odata/format';
+import { parsePrefer } from '../odata/prefer';
+import { conditionMatches, parseEntityTagCondition } from '../odata/preconditions';
+import { CollectionRequestReader } from '../odata/query/collection-request';
+import { EntityKeyPipe } from './entity-key.pipe';
+import { definitionOf } from './entity-set-definitions';
+import { entitySetDtos, entityWritePipes } from './entity-set-dtos';
+import { EntityResponder } from './entity-set.responder';
+import { EntitySetService } from './entity-set.service';
+import { collectionReaderToken, entitySetServiceToken } from './entity-set.tokens';
+import { pascalCase } from './entity-set.controller';
+import { queryOptionDocs } from './query-options.docs';
+
+/**
+ * The controller of a collection navigation, `{principalSet}/{id}/{navigation}`, built from the
+ * model: the target set's rows whose foreign key is the principal's id, with every query option,
+ * paging, `$count`, one item by key, and POST (the foreign key implied). The rows are the target
+ * set's own (same ids, same ETags); a client gains and loses nothing by using either URL.
+ */
+export function navigationController(principal: EntityType, name: string): Type<unknown> {
+  const navigation = principal.navigationProperties[name];
+  const target = navigation.target();
+  const foreignKey = target.navigationProperties[navigation.partner]?.foreignKey;
+  if (!foreignKey) throw new Error(`${principal.name}/${name} has no referential constraint.`);
+  const constrained: string = foreignKey;
+  const principalSet = principal.entitySetName;
+  const dtos = entitySetDtos(target);
+  const pipes = entityWritePipes(target);
+  const docs = queryOptionDocs(definitionOf(target));
+  const idParam = { name: 'id', description: `The ${principal.name}'s id` };
+  const path = (id: string) => `${principalSet}('${encodeURIComponent(id)}')/${name}`;
+
+  @ApiTags(principalSet)
+  @ApiExtraModels(ODataErrorResponse)
+  @ApiResponse({ status: 400, description: 'Invalid request', type: ODataErrorResponse })
+  @ApiResponse({
+    status: 404,
+    description: `No such ${principal.name} (or item)`,
+    type: ODataErrorResponse,
+  })
+  @Controller(`beta/${principalSet}/:id/${name}`)
+  class NavigationController {
+    constructor(
+      @Inject(entitySetServiceToken(principal)) private readonly principals: EntitySetService,
+      @Inject(entitySetServiceToken(target)) private readonly service: EntitySetService,
+      @Inject(collectionReaderToken(target)) private readonly reader: CollectionRequestReader,
+      private readonly responder: EntityResponder,
+    ) {}
+
+    @Get()
+    @RequirePermission('read')
+    @ApiOperation({ summary: `List the ${name} of a ${principal.name}` })
+    @ApiParam(idParam)
+    @ApiQuery(docs.filter)
+    @ApiQuery(docs.search)
+    @ApiQuery(docs.orderby)
+    @ApiQuery(docs.select)
+    @ApiQuery(docs.top)
+    @ApiQuery(docs.skip)
+    @ApiQuery(docs.count)
+    @ApiQuery(docs.skiptoken)
+    @ApiOkResponse({ type: dtos.collection })
+    async list(
+      @CurrentCaller() caller: Caller,
+      @Param('id', EntityKeyPipe) id: string,
+      @Req() request: FastifyRequest,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<Record<string, unknown>> {
+      const preferences = parsePrefer(request.headers.prefer);
+      // The principal is part of the query's identity: a skiptoken works for its navigation only.
+      const read = this.reader.read(
+        rawQuery(request),
+        `${caller.tenantId}/${id}`,
+        preferences.maxPageSize,
+      );
+      const level = negotiateJson(request.headers.accept, read.format);
+      const within = await this.within(caller, id);
+      const page = await this.service.list(caller, read, within);
+      if (read.pageSizePreferred) {
+        reply.header('Preference-Applied', `odata.maxpagesize=${read.pageSize}`);
+      }
+      const nextLink = page.next
+        ? this.responder.nextLink(
+            path(id),
+            read.nextLinkOptions,
+            this.reader.encodeNextPosition(read, page.next),
+          )
+        : undefined;
+      const context = {
+        serviceRoot: this.responder.serviceRoot(request),
+        level,
+        select: read.query.select,
+        selectText: read.selectText,
+      };
+      return this.responder.json(
+        reply,
+        level,
+        this.responder.representationOf(target).page(page.entities, context, page.count, nextLink),
+      );
+    }
+
+    @Get('$count')
+    @RequirePermission('read')
+    @ApiOperation({ summary: `Count the ${name} of a ${principal.name} (text/plain)` })
+    @ApiParam(idParam)
+    @ApiQuery(docs.filter)
+    @ApiQuery(docs.search)
+    @ApiProduces('text/plain')
+    @ApiOkResponse({ description: 'The number of matching items', schema: { type: 'integer' } })
+    async count(
+      @CurrentCaller() caller: Caller,
+      @Param('id', EntityKeyPipe) id: string,
+      @Req() request: FastifyRequest,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<string> {
+      const query = this.reader.readCount(rawQuery(request));
+      const count = await this.service.count(caller, query, await this.within(caller, id));
+      reply.type('text/plain; charset=utf-8');
+      return String(count);
+    }
+
+    @Get(':itemId')
+    @RequirePermission('read')
+    @ApiOperation({ summary: `Get one of the ${name} of a ${principal.name}` })
+    @ApiParam(idParam)
+    @ApiParam({ name: 'itemId', description: `The ${target.name}'s id` })
+    @ApiQuery(docs.select)
+    @ApiOkResponse({ type: dtos.entity })
+    async get(
+      @CurrentCaller() caller: Caller,
+      @Param('id', EntityKeyPipe) id: string,
+      @Param('itemId', EntityKeyPipe) itemId: string,
+      @Req() request: FastifyRequest,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<Record<string, unknown> | undefined> {
+      const options = this.reader.readEntity(rawQuery(request));
+      const level = negotiateJson(request.headers.accept, options.format);
+      const found = await this.service.get(caller, itemId, await this.within(caller, id));
+      const etag = entityTagOf(found);
+      reply.header('ETag', etag);
+      const unlessMatch = parseEntityTagCondition(request.headers['if-none-match']);
+      if (unlessMatch && conditionMatches(unlessMatch, etag)) {
+        reply.status(304);
+        return undefined;
+      }
+      const context = { serviceRoot: this.responder.serviceRoot(request), level, ...options };
+      return this.responder.json(
+        reply,
+        level,
+        this.responder.representationOf(target).single(found, context),
+      );
+    }
+
+    @Post()
+    @RequirePermission('write')
+    @ApiOperation({
+      summary: `Create one of the ${name} of a ${principal.name}`,
+      description: `${foreignKey} is the ${principal.name}'s id; it may be left out.`,
+    })
+    @ApiParam(idParam)
+    @ApiBody({ type: dtos.create })
+    @ApiHeader({ name: 'Prefer', required: false, description: '`return=minimal` answers 204.' })
+    @ApiCreatedResponse({ type: dtos.entity, description: 'Created' })
+    async create(
+      @CurrentCaller() caller: Caller,
+      @Param('id', EntityKeyPipe) id: string,
+      @Body(pipes.createThrough(constrained)) write: EntityWrite,
+      @Req() request: FastifyRequest,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<Record<string, unknown> | undefined> {
+      const level = negotiateJson(request.headers.accept, undefined);
+      const outcome = await this.service.create(caller, write, await this.within(caller, id));
+      return this.responder.created(target, outcome, level, request, reply);
+    }
+
+    /** The constraint of the navigation; 404 when the caller's tenant has no such principal. */
+    private async within(caller: Caller, id: string): Promise<RowConstraint> {
+      if (!(await this.principals.exists(caller, id))) {
+        throw new ItemNotFoundError(principalSet, id);
+      }
+      return { [constrained]: id };
+    }
+  }
+
+  Object.defineProperty(NavigationController, 'name', {
+    value: `${pascalCase(principalSet)}${pascalCase(name)}Controller`,
+  });
+  return NavigationController;
+}

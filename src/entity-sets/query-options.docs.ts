@@ -1,0 +1,73 @@
+import { ApiQueryOptions } from '@nestjs/swagger';
+import { holdsSecret } from '../edm/model';
+import { MAX_EXPANDED_ITEMS } from '../odata/query/expand';
+import { EntitySetDefinition } from './entity-set-definitions';
+
+/** The OData query options of an entity set as Swagger UI shows them, with examples. */
+export function queryOptionDocs(definition: EntitySetDefinition) {
+  const { entity } = definition;
+  const names = (keep: (name: string) => boolean) =>
+    Object.keys(entity.properties).filter(keep).join(', ');
+  const secrets = names((name) => holdsSecret(entity.properties[name]));
+  const searchable = names((name) => Boolean(entity.properties[name].searchable));
+  const expandable = Object.entries(entity.navigationProperties)
+    .filter(([, navigation]) => navigation.expandable)
+    .map(([name]) => name);
+  return {
+    filter: {
+      name: '$filter',
+      required: false,
+      description:
+        'OData filter expression. Properties reach into complex values; collections and ' +
+        `navigations take any/all.${secrets ? ` ${secrets} cannot be used.` : ''}`,
+      examples: definition.filterExamples,
+    },
+    search: {
+      name: '$search',
+      required: false,
+      description: `Words and "phrases" over ${searchable || 'no property'}; AND, OR, NOT.`,
+      example: '',
+    },
+    orderby: {
+      name: '$orderby',
+      required: false,
+      description: 'e.g. `createdDateTime desc,name`',
+      example: '',
+    },
+    select: {
+      name: '$select',
+      required: false,
+      description: 'e.g. `name,status,result/isSuccess`',
+      example: '',
+    },
+    top: {
+      name: '$top',
+      required: false,
+      description: 'At most 999',
+      schema: { type: 'integer', minimum: 0, maximum: 999 },
+    },
+    skip: { name: '$skip', required: false, schema: { type: 'integer', minimum: 0 } },
+    count: {
+      name: '$count',
+      required: false,
+      description: 'Adds @odata.count',
+      schema: { type: 'boolean' },
+    },
+    skiptoken: {
+      name: '$skiptoken',
+      required: false,
+      description: 'From @odata.nextLink; opaque.',
+      schema: { type: 'string' },
+    },
+    expand: {
+      name: '$expand',
+      required: false,
+      description:
+        `Navigations to include: ${expandable.join(', ') || 'none'}, one level deep, with nested ` +
+        '$select, $filter, $orderby, $top, $skip and $count, e.g. ' +
+        '`results($filter=isSuccess eq false;$top=5;$count=true)`. At most ' +
+        `${MAX_EXPANDED_ITEMS} items per expanded collection.`,
+      example: '',
+    },
+  } satisfies Record<string, ApiQueryOptions>;
+}
