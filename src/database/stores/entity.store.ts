@@ -14,7 +14,7 @@ import { CollectionQuery } from '../../odata/query/checked-query';
 import { SqlDialect } from '../../odata/query/sql-dialect';
 import { SqlTranslator } from '../../odata/query/sql-translator';
 import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../entity-schema';
-import { CREATE_FINGERPRINT_COLUMN } from '../entity-tables';
+import { CREATE_FINGERPRINT_COLUMN, tableOf } from '../entity-tables';
 import { SerialWriter } from '../serial-writer';
 import { TransactionContext } from '../transaction-context';
 
@@ -326,7 +326,12 @@ export abstract class EntityStoreBase implements EntityStore {
   }
 
   protected translator(): SqlTranslator {
-    return new SqlTranslator(ROW_ALIAS, this.dialect);
+    return new SqlTranslator(
+      ROW_ALIAS,
+      this.dialect,
+      undefined,
+      (entity) => tableOf(entity).tableName,
+    );
   }
 
   protected pageQuery(

@@ -1,3 +1,4 @@
+import { EntityType } from '../../edm/model';
 import { ArithmeticOperator, ComparisonOperator, LogicalOperator } from './syntax-tree';
 
 /**
@@ -21,10 +22,23 @@ export type ValueType =
   | { readonly enum: string; readonly members: readonly string[] };
 
 export type ValueSource =
-  /** A column of the entity's table (from the model). */
-  | { readonly kind: 'column'; readonly column: string; readonly jsonPath: readonly string[] }
+  /**
+   * A column of the entity's table (from the model), or, with `row`, of the row a navigation
+   * lambda's variable ranges over (`results/any(r: r/isSuccess)`).
+   */
+  | {
+      readonly kind: 'column';
+      readonly column: string;
+      readonly jsonPath: readonly string[];
+      readonly row?: string;
+    }
   /** A dynamic property inside the dynamic-properties JSON column. */
-  | { readonly kind: 'dynamic'; readonly column: string; readonly name: string }
+  | {
+      readonly kind: 'dynamic';
+      readonly column: string;
+      readonly name: string;
+      readonly row?: string;
+    }
   /** The current item of a lambda's collection. */
   | {
       readonly kind: 'lambdaItem';
@@ -78,6 +92,19 @@ export type CheckedExpression =
       readonly kind: 'lambda';
       readonly operator: 'any' | 'all';
       readonly collection: ValueSource;
+      readonly variable: string;
+      readonly predicate?: CheckedExpression;
+    }
+  /**
+   * any/all over a collection navigation: the rows of `target` whose `foreignKey` holds this
+   * entity's `principalKey`, within the same tenant (`results/any(r: r/isSuccess eq false)`).
+   */
+  | {
+      readonly kind: 'navigationLambda';
+      readonly operator: 'any' | 'all';
+      readonly target: EntityType;
+      readonly foreignKey: string;
+      readonly principalKey: string;
       readonly variable: string;
       readonly predicate?: CheckedExpression;
     };

@@ -27,6 +27,8 @@ export interface QueryModel {
 interface Scope {
   /** Lambda variables in scope: name → the item's property definition (collection flag cleared). */
   readonly variables: ReadonlyMap<string, PropertyDefinition>;
+  /** Navigation lambda variables in scope: name → the entity type of the rows they range over. */
+  readonly rows?: ReadonlyMap<string, EntityType>;
 }
 
 interface FunctionSignature {
@@ -393,6 +395,8 @@ export class QueryChecker {
     scope: Scope,
     option: string,
     allowCollection = false,
+    /** The navigation lambda variable the path starts after, for messages. */
+    rowVariable?: string,
   ): {
     source: ValueSource;
     type: ValueType;
@@ -401,7 +405,9 @@ export class QueryChecker {
     property?: PropertyDefinition;
   } {
     const [first, ...rest] = path;
-    const written = path.map((segment) => segment.name).join('/');
+    const written = [...(rowVariable ? [rowVariable] : []), ...path.map((s) => s.name)].join('/');
+    const rowEntity = scope.rows?.get(first.name);
+    if (rowEntity) return this.resolveOnRow(first, rest, rowEntity, option, allowCollection);
     let property: PropertyDefinition | undefined;
     const jsonPath: string[] = [];
     const variable = scope.variables.get(first.name);
@@ -483,11 +489,93 @@ export class QueryChecker {
     return { source, type: propertyType(property), nullable, path: written, property };
   }
 
+  /** `r/isSuccess` where `r` ranges over rows of a navigation's target: a column of that row. */
+  private resolveOnRow(
+    variable: PathSegment,
+    path: readonly PathSegment[],
+    entity: EntityType,
+    option: string,
+    allowCollection: boolean,
+  ): ReturnType<QueryChecker['resolveValue']> {
+    if (path.length === 0) {
+      throw new InvalidQueryError(
+        option,
+        `'${variable.name}' is a ${entity.name}: name one of its properties, like ${variable.name}/${Object.keys(entity.properties)[1]}`,
+        variable.position,
+      );
+    }
+    const resolved = this.forEntity(entity).resolveValue(
+      path,
+      { variables: new Map() },
+      option,
+      allowCollection,
+      variable.name,
+    );
+    const source = resolved.source;
+    if (source.kind === 'lambdaItem') throw new Error('A row path cannot start at a lambda item');
+    return { ...resolved, source: { ...source, row: variable.name } };
+  }
+
+  /**
+   * `navigation/any(v: …)` and `all`: the predicate is checked against the navigation's target,
+   * its variable standing for one related row.
+   */
+  private checkNavigationLambda(
+    expression: Expression & { kind: 'lambda' },
+    scope: Scope,
+    option: string,
+  ): CheckedExpression | undefined {
+    if (expression.collection.length !== 1) return undefined;
+    const [segment] = expression.collection;
+    if (scope.variables.has(segment.name) || scope.rows?.has(segment.name)) return undefined;
+    const navigation = this.model.entity.navigationProperties[segment.name];
+    if (!navigation) return undefined;
+    const target = navigation.target();
+    const foreignKey = target.navigationProperties[navigation.partner]?.foreignKey;
+    if (!navigation.collection || !navigation.expandable || !foreignKey) {
+      throw new InvalidQueryError(
+        option,
+        `'${segment.name}' cannot be used in ${option}`,
+        segment.position,
+      );
+    }
+    const base = {
+      kind: 'navigationLambda' as const,
+      operator: expression.operator,
+      target,
+      foreignKey,
+      principalKey: this.model.entity.key,
+    };
+    if (!expression.variable || !expression.predicate) return { ...base, variable: '' };
+    if (
+      scope.variables.has(expression.variable) ||
+      scope.rows?.has(expression.variable) ||
+      this.model.entity.properties[expression.variable] ||
+      this.model.entity.navigationProperties[expression.variable]
+    ) {
+      throw new InvalidQueryError(
+        option,
+        `the lambda variable '${expression.variable}' hides another name`,
+        expression.position,
+      );
+    }
+    const rows = new Map(scope.rows ?? []);
+    rows.set(expression.variable, target);
+    const predicate = this.asCondition(
+      this.check(expression.predicate, { variables: scope.variables, rows }, option),
+      expression.predicate,
+      option,
+    );
+    return { ...base, variable: expression.variable, predicate };
+  }
+
   private checkLambda(
     expression: Expression & { kind: 'lambda' },
     scope: Scope,
     option: string,
   ): CheckedExpression {
+    const overNavigation = this.checkNavigationLambda(expression, scope, option);
+    if (overNavigation) return overNavigation;
     const collection = this.resolveValue(expression.collection, scope, option, true);
     if (!collection.property?.collection) {
       throw new InvalidQueryError(
@@ -506,6 +594,7 @@ export class QueryChecker {
     }
     if (
       scope.variables.has(expression.variable) ||
+      scope.rows?.has(expression.variable) ||
       this.model.entity.properties[expression.variable]
     ) {
       throw new InvalidQueryError(
@@ -520,7 +609,7 @@ export class QueryChecker {
       collection: false,
     } as PropertyDefinition);
     const predicate = this.asCondition(
-      this.check(expression.predicate, { variables }, option),
+      this.check(expression.predicate, { variables, rows: scope.rows }, option),
       expression.predicate,
       option,
     );
@@ -646,7 +735,9 @@ export class QueryChecker {
       );
     }
     const isCondition =
-      ['comparison', 'logical', 'not', 'in', 'lambda', 'isTrue'].includes(checked.kind) ||
+      ['comparison', 'logical', 'not', 'in', 'lambda', 'navigationLambda', 'isTrue'].includes(
+        checked.kind,
+      ) ||
       (checked.kind === 'function' && type === 'Edm.Boolean');
     // A Boolean (or untyped) value used as a condition: true when it is true.
     return isCondition ? checked : { kind: 'isTrue', operand: checked };

@@ -6,6 +6,7 @@ import {
   ValueSource,
   ValueType,
 } from './checked-query';
+import { EntityType, OWNER_PROPERTIES } from '../../edm/model';
 import { SQLITE_DIALECT, SqlDialect } from './sql-dialect';
 
 /** SQL text with named parameters (`:name`, as TypeORM's QueryBuilder takes them). */
@@ -35,11 +36,17 @@ export class SqlTranslator {
   private lambdaCount = 0;
   private readonly params: Record<string, unknown> = {};
   private readonly lambdaAliases = new Map<string, string>();
+  /** The aliases of the rows navigation lambda variables range over. */
+  private readonly rowAliases = new Map<string, string>();
 
   constructor(
     private readonly tableAlias: string,
     private readonly dialect: SqlDialect = SQLITE_DIALECT,
     private readonly now: () => string = () => new Date().toISOString(),
+    /** The table of an entity type, for navigation lambdas (storage knows it, not the query). */
+    private readonly tableOf: (entity: EntityType) => string = () => {
+      throw new Error('This translator knows no tables, so it cannot follow a navigation');
+    },
   ) {
     quote(tableAlias);
   }
@@ -167,6 +174,8 @@ export class SqlTranslator {
         return `${this.value(expression.operand, 'Edm.Boolean')} = TRUE`;
       case 'lambda':
         return this.lambda(expression);
+      case 'navigationLambda':
+        return this.navigationLambda(expression);
       case 'function':
         return this.value(expression);
       default:
@@ -188,6 +197,29 @@ export class SqlTranslator {
         : `NOT EXISTS (SELECT 1 FROM ${items} WHERE NOT COALESCE(${predicate}, FALSE))`;
     } finally {
       this.lambdaAliases.delete(expression.variable);
+    }
+  }
+
+  /**
+   * any/all over a navigation: a correlated subquery on the target's table, linked by the
+   * referential constraint and by the tenant, so that it reaches the same tenant's rows only.
+   */
+  private navigationLambda(expression: CheckedExpression & { kind: 'navigationLambda' }): string {
+    const alias = quote(`n${this.lambdaCount++}`);
+    const tenant = quote(OWNER_PROPERTIES.tenant);
+    const from =
+      `${quote(this.tableOf(expression.target))} ${alias} WHERE ${alias}.${tenant} = ` +
+      `${this.column(OWNER_PROPERTIES.tenant)} AND ${alias}.${quote(expression.foreignKey)} = ` +
+      this.column(expression.principalKey);
+    if (!expression.predicate) return `EXISTS (SELECT 1 FROM ${from})`;
+    this.rowAliases.set(expression.variable, alias);
+    try {
+      const predicate = this.bool(expression.predicate, false);
+      return expression.operator === 'any'
+        ? `EXISTS (SELECT 1 FROM ${from} AND ${predicate})`
+        : `NOT EXISTS (SELECT 1 FROM ${from} AND NOT COALESCE(${predicate}, FALSE))`;
+    } finally {
+      this.rowAliases.delete(expression.variable);
     }
   }
 
@@ -214,7 +246,10 @@ export class SqlTranslator {
       return undefined;
     let document: unknown = [literal.value];
     for (const name of [...collection.jsonPath].reverse()) document = { [name]: document };
-    return this.dialect.containment(this.column(collection.column), this.bind(document, 'untyped'));
+    return this.dialect.containment(
+      this.column(collection.column, collection.row),
+      this.bind(document, 'untyped'),
+    );
   }
 
   /** `type`: what the value is compared with or used as, for a dynamic property's reading. */
@@ -313,12 +348,12 @@ export class SqlTranslator {
     switch (source.kind) {
       case 'column':
         return source.jsonPath.length === 0
-          ? this.column(source.column)
-          : this.dialect.jsonValue(this.column(source.column), source.jsonPath, type);
+          ? this.column(source.column, source.row)
+          : this.dialect.jsonValue(this.column(source.column, source.row), source.jsonPath, type);
       case 'dynamic':
         // The name is a checked identifier, bound as a parameter all the same.
         return this.dialect.dynamicValue(
-          this.column(source.column),
+          this.column(source.column, source.row),
           this.bind(this.dialect.dynamicName(source.name), 'Edm.String'),
           type,
         );
@@ -335,7 +370,11 @@ export class SqlTranslator {
   private collectionSource(source: ValueSource, alias: string): string {
     switch (source.kind) {
       case 'column':
-        return this.dialect.arrayElements(this.column(source.column), source.jsonPath, alias);
+        return this.dialect.arrayElements(
+          this.column(source.column, source.row),
+          source.jsonPath,
+          alias,
+        );
       case 'lambdaItem':
         return this.dialect.arrayElements(
           this.dialect.arrayElement(this.lambdaAlias(source.variable)),
@@ -353,8 +392,12 @@ export class SqlTranslator {
     return alias;
   }
 
-  private column(name: string): string {
-    return `${quote(this.tableAlias)}.${quote(name)}`;
+  /** A column of the query's row, or of the row a navigation lambda variable ranges over. */
+  private column(name: string, row?: string): string {
+    if (row === undefined) return `${quote(this.tableAlias)}.${quote(name)}`;
+    const alias = this.rowAliases.get(row);
+    if (!alias) throw new Error(`The lambda variable ${row} is not in scope`);
+    return `${alias}.${quote(name)}`;
   }
 
   private bind(value: unknown, type: ValueType | undefined): string {
