@@ -39,6 +39,7 @@ export default tseslint.config(
         setInterval: 'readonly',
         clearInterval: 'readonly',
         module: 'writable',
+        __dirname: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

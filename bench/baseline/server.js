@@ -14,7 +14,10 @@ const Database = require('better-sqlite3');
 const Fastify = require('fastify');
 const { randomUUID } = require('node:crypto');
 // The model the service is built from (the bench builds dist/ first).
-const { managedTenantOperation: model } = require('../../dist/src/edm/model');
+const {
+  managedTenantOperation: model,
+  managedTenantOperationResult: resultModel,
+} = require('../../dist/src/edm/model');
 
 const [databasePath, port] = process.argv.slice(2);
 const db = new Database(databasePath);
@@ -62,6 +65,13 @@ const newest = db.prepare(
 const newestAfter = db.prepare(
   `${SELECT} WHERE partnerTenantId = ? AND createdDateTime <= ? AND (createdDateTime, id) < (?, ?) ORDER BY createdDateTime DESC, id DESC LIMIT ?`,
 );
+/** The first `?` results of each of the operations (a JSON array of ids), newest first. */
+const resultsOf = db.prepare(
+  `SELECT * FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r."managedTenantOperationId" ` +
+    'ORDER BY r."createdDateTime" DESC, r."id" DESC) AS "rank" FROM managed_tenant_operation_results r ' +
+    'WHERE r."partnerTenantId" = ? AND r."managedTenantOperationId" IN (SELECT value FROM json_each(?))) ' +
+    'WHERE "rank" <= ? ORDER BY "rank"',
+);
 const updateStatus = db.prepare(
   'UPDATE managed_tenant_operations SET status = ?, lastModifiedDateTime = ? WHERE id = ? AND partnerTenantId = ?',
 );
@@ -102,6 +112,23 @@ function representComplex(type, stored, annotate) {
   for (const [name, property] of shownProperties(type))
     value[name] = represent(property, stored[name], false);
   return value;
+}
+
+const RESULT_TYPE = `#${resultModel.namespace}.${resultModel.name}`;
+const RESULT_PROPERTIES = Object.entries(resultModel.properties).filter(
+  ([name]) => name !== resultModel.key,
+);
+
+/** A result row as the service represents it: booleans from 0/1, the JSON columns parsed. */
+function resultToJson(row) {
+  const entity = { '@odata.type': RESULT_TYPE, '@odata.etag': etagOf(row), id: row.id };
+  for (const [name, property] of RESULT_PROPERTIES) {
+    let stored = row[name];
+    if (property.collection) stored = stored === null ? null : JSON.parse(stored);
+    else if (property.type === 'Edm.Boolean' && stored !== null) stored = stored !== 0;
+    entity[name] = represent(property, stored, true);
+  }
+  return Object.assign(entity, JSON.parse(row.dynamicProperties));
 }
 
 const etagOf = (row) =>
@@ -186,6 +213,18 @@ app.get('/beta/managedTenantOperations', (request, reply) => {
     const [created, id] = JSON.parse(Buffer.from(request.query.$skiptoken, 'base64url').toString());
     rows = newestAfter.all(TENANT, created, created, id, top);
   } else rows = newest.all(TENANT, top);
+  const expandTop = /^results\(\$top=(\d+)\)$/.exec(request.query.$expand ?? '')?.[1];
+  if (expandTop !== undefined) {
+    const related = new Map(rows.map((row) => [row.id, []]));
+    const ids = JSON.stringify(rows.map((row) => row.id));
+    for (const result of resultsOf.all(TENANT, ids, Number(expandTop))) {
+      related.get(result.managedTenantOperationId).push(resultToJson(result));
+    }
+    return conventionalHeaders(reply).send({
+      '@odata.context': contextUrl(request, '(results())'),
+      value: rows.map((row) => ({ ...toJson(row), results: related.get(row.id) })),
+    });
+  }
   const last = rows[rows.length - 1];
   const next = last
     ? `managedTenantOperations?$top=${top}&$skiptoken=${Buffer.from(JSON.stringify([last.createdDateTime, last.id])).toString('base64url')}`

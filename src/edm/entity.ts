@@ -1,14 +1,17 @@
 /**
- * An entity as the service handles it, whatever its type: the key and the computed timestamps,
+ * An entity as the service handles it, of any type: the key and the computed timestamps,
  * the declared properties by name as the model types them (complex values as plain objects;
  * secrets in plaintext, only in memory), and the dynamic properties of the open type as sent.
  */
-export interface Entity {
+export interface Entity<Properties extends object = Readonly<Record<string, unknown>>> {
   readonly id: string;
   readonly createdDateTime: string;
   readonly lastModifiedDateTime: string;
-  /** Declared, non-computed properties other than the key. */
-  readonly properties: Readonly<Record<string, unknown>>;
+  /**
+   * Declared, non-computed properties other than the key; typed from the model for a known
+   * entity type (`Entity<ManagedTenantOperationProperties>`, src/edm/model.ts).
+   */
+  readonly properties: Properties;
   /** Dynamic properties of the open type, as the client sent them. */
   readonly dynamicProperties: Readonly<Record<string, unknown>>;
 }

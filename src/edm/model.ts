@@ -13,18 +13,22 @@ export const ENTITY_NAMESPACE = 'microsoft.management.services.api';
 export type PrimitiveTypeName =
   'Edm.String' | 'Edm.Guid' | 'Edm.Boolean' | 'Edm.Int32' | 'Edm.DateTimeOffset';
 
-export interface EnumType {
+export interface EnumType<Member extends string = string> {
   readonly kind: 'enum';
   readonly namespace: string;
   readonly name: string;
-  readonly members: readonly string[];
+  readonly members: readonly Member[];
 }
 
-export interface ComplexType {
+/** Declared properties by name. */
+export type PropertyTable = Readonly<Record<string, PropertyDefinition>>;
+
+/** `Properties`: the literal table, so that TypeScript types can derive from it (`ValueOf`). */
+export interface ComplexType<Properties extends PropertyTable = PropertyTable> {
   readonly kind: 'complex';
   readonly namespace: string;
   readonly name: string;
-  readonly properties: Readonly<Record<string, PropertyDefinition>>;
+  readonly properties: Properties;
 }
 
 interface PropertyFacets {
@@ -100,7 +104,7 @@ export function isEnumProperty(property: PropertyDefinition): property is EnumPr
  * A property table without a prototype, so that looking up a name taken from a request
  * (`__proto__`, `valueOf`, `constructor`) finds nothing rather than Object's members.
  */
-function declare<T extends Record<string, PropertyDefinition | NavigationProperty>>(
+function declare<const T extends Record<string, PropertyDefinition | NavigationProperty>>(
   properties: T,
 ): Readonly<T> {
   return Object.freeze(Object.assign(Object.create(null) as object, properties)) as Readonly<T>;
@@ -111,14 +115,14 @@ function declare<T extends Record<string, PropertyDefinition | NavigationPropert
 const SHORT_TEXT = 256;
 const LONG_TEXT = 32_768;
 
-export const logLevel: EnumType = {
+export const logLevel = {
   kind: 'enum',
   namespace: GRAPH_NAMESPACE,
   name: 'logLevel',
   members: ['none', 'summary', 'full'],
-};
+} as const satisfies EnumType;
 
-export const tenantException: ComplexType = {
+export const tenantException = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'tenantException',
@@ -126,9 +130,9 @@ export const tenantException: ComplexType = {
     tenantId: { type: 'Edm.Guid' },
     exception: { type: 'Edm.String', maxLength: LONG_TEXT },
   }),
-};
+} as const satisfies ComplexType;
 
-export const managedTenantOperationAggregateResult: ComplexType = {
+export const managedTenantOperationAggregateResult = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'managedTenantOperationAggregateResult',
@@ -142,9 +146,9 @@ export const managedTenantOperationAggregateResult: ComplexType = {
     tenantExceptions: { type: tenantException, collection: true },
     result: { type: 'Edm.String', collection: true, maxLength: LONG_TEXT },
   }),
-};
+} as const satisfies ComplexType;
 
-export const managedTenantOperationTarget: ComplexType = {
+export const managedTenantOperationTarget = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'managedTenantOperationTarget',
@@ -152,9 +156,9 @@ export const managedTenantOperationTarget: ComplexType = {
     allTenants: { type: 'Edm.Boolean' },
     tenantIds: { type: 'Edm.Guid', collection: true },
   }),
-};
+} as const satisfies ComplexType;
 
-export const lambdaDefinition: ComplexType = {
+export const lambdaDefinition = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'lambdaDefinition',
@@ -164,9 +168,9 @@ export const lambdaDefinition: ComplexType = {
     value: { type: 'Edm.String', maxLength: LONG_TEXT },
     configuration: { type: 'Edm.String', maxLength: LONG_TEXT },
   }),
-};
+} as const satisfies ComplexType;
 
-export const managedTenantOperationDefinition: ComplexType = {
+export const managedTenantOperationDefinition = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'managedTenantOperationDefinition',
@@ -176,16 +180,33 @@ export const managedTenantOperationDefinition: ComplexType = {
     failOnFirstError: { type: 'Edm.Boolean' },
     lambdaDefinitions: { type: lambdaDefinition, collection: true },
   }),
-};
+} as const satisfies ComplexType;
 
-export const managedTenantOperationCredentials: ComplexType = {
+export const managedTenantOperationCredentials = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'managedTenantOperationCredentials',
   properties: declare({
     dapAccessToken: { type: 'Edm.String', maxLength: 16_384, secret: true },
   }),
-};
+} as const satisfies ComplexType;
+
+const operationProperties = declare({
+  id: { type: 'Edm.String', maxLength: 36, guidFormat: true },
+  result: { type: managedTenantOperationAggregateResult, required: true },
+  target: { type: managedTenantOperationTarget, required: true },
+  operationDefinition: { type: managedTenantOperationDefinition, required: true },
+  aggregationDefinition: { type: managedTenantOperationDefinition, required: true },
+  credentials: { type: managedTenantOperationCredentials, required: true },
+  status: { type: 'Edm.String', maxLength: 128, required: true, searchable: true },
+  createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
+  lastModifiedDateTime: { type: 'Edm.DateTimeOffset', computed: true },
+  partnerTenantId: { type: 'Edm.Guid', required: true },
+  partnerUserId: { type: 'Edm.Guid', required: true },
+  name: { type: 'Edm.String', maxLength: SHORT_TEXT, required: true, searchable: true },
+  description: { type: 'Edm.String', maxLength: 4_096, required: true, searchable: true },
+  requestId: { type: 'Edm.Guid', required: true },
+});
 
 export const managedTenantOperation: EntityType = {
   kind: 'entity',
@@ -194,22 +215,7 @@ export const managedTenantOperation: EntityType = {
   key: 'id',
   openType: true,
   entitySetName: 'managedTenantOperations',
-  properties: declare({
-    id: { type: 'Edm.String', maxLength: 36, guidFormat: true },
-    result: { type: managedTenantOperationAggregateResult, required: true },
-    target: { type: managedTenantOperationTarget, required: true },
-    operationDefinition: { type: managedTenantOperationDefinition, required: true },
-    aggregationDefinition: { type: managedTenantOperationDefinition, required: true },
-    credentials: { type: managedTenantOperationCredentials, required: true },
-    status: { type: 'Edm.String', maxLength: 128, required: true, searchable: true },
-    createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
-    lastModifiedDateTime: { type: 'Edm.DateTimeOffset', computed: true },
-    partnerTenantId: { type: 'Edm.Guid', required: true },
-    partnerUserId: { type: 'Edm.Guid', required: true },
-    name: { type: 'Edm.String', maxLength: SHORT_TEXT, required: true, searchable: true },
-    description: { type: 'Edm.String', maxLength: 4_096, required: true, searchable: true },
-    requestId: { type: 'Edm.Guid', required: true },
-  }),
+  properties: operationProperties,
   navigationProperties: declare({
     results: {
       target: () => managedTenantOperationResult,
@@ -254,6 +260,14 @@ const operationRecordProperties = {
 } as const satisfies Record<string, PropertyDefinition>;
 
 /** One target tenant's outcome of an operation (MODEL.md, "The rest of the family"). */
+const resultProperties = declare({
+  ...operationRecordProperties,
+  isSuccess: { type: 'Edm.Boolean' },
+  exception: { type: 'Edm.String', maxLength: LONG_TEXT, searchable: true },
+  executionInfo: { type: 'Edm.String', maxLength: LONG_TEXT, searchable: true },
+  result: { type: 'Edm.String', collection: true, maxLength: LONG_TEXT },
+});
+
 export const managedTenantOperationResult: EntityType = {
   kind: 'entity',
   namespace: GRAPH_NAMESPACE,
@@ -261,19 +275,13 @@ export const managedTenantOperationResult: EntityType = {
   key: 'id',
   openType: true,
   entitySetName: 'managedTenantOperationResults',
-  properties: declare({
-    ...operationRecordProperties,
-    isSuccess: { type: 'Edm.Boolean' },
-    exception: { type: 'Edm.String', maxLength: LONG_TEXT, searchable: true },
-    executionInfo: { type: 'Edm.String', maxLength: LONG_TEXT, searchable: true },
-    result: { type: 'Edm.String', collection: true, maxLength: LONG_TEXT },
-  }),
+  properties: resultProperties,
   navigationProperties: declare({
     managedTenantOperation: belongsToOperation('results'),
   }),
 };
 
-export const httpHeader: ComplexType = {
+export const httpHeader = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'httpHeader',
@@ -281,9 +289,9 @@ export const httpHeader: ComplexType = {
     name: { type: 'Edm.String', maxLength: SHORT_TEXT },
     value: { type: 'Edm.String', maxLength: LONG_TEXT },
   }),
-};
+} as const satisfies ComplexType;
 
-export const httpRequest: ComplexType = {
+export const httpRequest = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'httpRequest',
@@ -293,9 +301,9 @@ export const httpRequest: ComplexType = {
     body: { type: 'Edm.String', maxLength: LONG_TEXT },
     headers: { type: httpHeader, collection: true },
   }),
-};
+} as const satisfies ComplexType;
 
-export const httpResponse: ComplexType = {
+export const httpResponse = {
   kind: 'complex',
   namespace: GRAPH_NAMESPACE,
   name: 'httpResponse',
@@ -304,9 +312,17 @@ export const httpResponse: ComplexType = {
     body: { type: 'Edm.String', maxLength: LONG_TEXT },
     headers: { type: httpHeader, collection: true },
   }),
-};
+} as const satisfies ComplexType;
 
 /** One HTTP call made for one tenant of an operation (MODEL.md, "The rest of the family"). */
+const httpRequestProperties = declare({
+  ...operationRecordProperties,
+  attempt: { type: 'Edm.Int32' },
+  statusCode: { type: 'Edm.Int32' },
+  request: { type: httpRequest },
+  response: { type: httpResponse },
+});
+
 export const managedTenantOperationHttpRequest: EntityType = {
   kind: 'entity',
   namespace: GRAPH_NAMESPACE,
@@ -314,13 +330,7 @@ export const managedTenantOperationHttpRequest: EntityType = {
   key: 'id',
   openType: true,
   entitySetName: 'managedTenantOperationHttpRequests',
-  properties: declare({
-    ...operationRecordProperties,
-    attempt: { type: 'Edm.Int32' },
-    statusCode: { type: 'Edm.Int32' },
-    request: { type: httpRequest },
-    response: { type: httpResponse },
-  }),
+  properties: httpRequestProperties,
   navigationProperties: declare({
     managedTenantOperation: belongsToOperation('httpRequests'),
   }),
@@ -367,3 +377,50 @@ export function reachableComplexTypes(
   for (const entity of list) visit(entity.properties);
   return [...found.values()];
 }
+
+// ---- TypeScript types derived from the model
+
+type ItemOf<Definition> = Definition extends { readonly type: ComplexType<infer Properties> }
+  ? ComplexValueOf<Properties>
+  : Definition extends { readonly type: EnumType<infer Member> }
+    ? Member
+    : Definition extends { readonly type: 'Edm.Boolean' }
+      ? boolean
+      : Definition extends { readonly type: 'Edm.Int32' }
+        ? number
+        : string;
+
+/**
+ * The value of a property as the service holds it: a collection is an array (never null), a
+ * required property is never null, anything else may be null or absent.
+ */
+export type ValueOf<Definition> = Definition extends { readonly collection: true }
+  ? ItemOf<Definition>[]
+  : Definition extends { readonly required: true }
+    ? ItemOf<Definition>
+    : ItemOf<Definition> | null;
+
+/** A complex value: each property may be left out. */
+export type ComplexValueOf<Properties> = {
+  readonly [Name in keyof Properties]?: ValueOf<Properties[Name]>;
+};
+
+/**
+ * The stored properties of an entity type, as `Entity.properties` holds them: the declared ones
+ * but the key and the computed ones, each typed from its definition.
+ */
+export type StoredPropertiesOf<Properties> = {
+  readonly [
+    Name in keyof Properties as Name extends 'id'
+      ? never
+      : Properties[Name] extends { readonly computed: true }
+        ? never
+        : Name
+  ]?: ValueOf<Properties[Name]>;
+};
+
+export type ManagedTenantOperationProperties = StoredPropertiesOf<typeof operationProperties>;
+export type ManagedTenantOperationResultProperties = StoredPropertiesOf<typeof resultProperties>;
+export type ManagedTenantOperationHttpRequestProperties = StoredPropertiesOf<
+  typeof httpRequestProperties
+>;

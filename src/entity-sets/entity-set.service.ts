@@ -32,8 +32,8 @@ import { CollectionRequest } from '../odata/query/collection-request';
 import { conditionMatches, EntityTagCondition } from '../odata/preconditions';
 import { PagePosition } from '../odata/query/skip-token';
 
-export interface EntityPage {
-  readonly entities: Entity[];
+export interface EntityPage<Properties extends object = Entity['properties']> {
+  readonly entities: Entity<Properties>[];
   /** `@odata.count`, when asked for. */
   readonly count?: number;
   /** Where the next page starts, when there is one. */
@@ -47,7 +47,7 @@ export interface EntityPage {
  * constraint: a navigation (`managedTenantOperations/{id}/results`) reads and writes only the
  * rows it leads to.
  */
-export class EntitySetService {
+export class EntitySetService<Properties extends object = Entity['properties']> {
   private readonly model: EntityType;
   /** The property of a dependent that refers to its principal, and the principal's type. */
   private readonly reference?: { readonly property: string; readonly principal: EntityType };
@@ -78,7 +78,7 @@ export class EntitySetService {
     caller: Caller,
     write: EntityWrite,
     within?: RowConstraint,
-  ): Promise<{ entity: Entity; created: boolean }> {
+  ): Promise<{ entity: Entity<Properties>; created: boolean }> {
     const { [this.model.key]: requestedId, ...sent } = write.declared;
     const properties = this.withConstraint(sent, within);
     requireOwnTenantAndUser(caller, properties);
@@ -93,7 +93,7 @@ export class EntitySetService {
     const fingerprint = this.fingerprints.fingerprint(write);
     try {
       await this.store.insert(caller, entity, fingerprint);
-      return { entity, created: true };
+      return { entity: typed(entity), created: true };
     } catch (error) {
       if (error instanceof MissingPrincipalError) throw this.missingPrincipal(properties, caller);
       if (!(error instanceof DuplicateEntityError)) throw error;
@@ -110,13 +110,13 @@ export class EntitySetService {
           `to create the ${this.model.name} '${existing.entity.id}' with a different request body.`,
       );
     }
-    return { entity: existing.entity, created: false };
+    return { entity: typed(existing.entity), created: false };
   }
 
-  async get(caller: Caller, id: string, within?: RowConstraint): Promise<Entity> {
+  async get(caller: Caller, id: string, within?: RowConstraint): Promise<Entity<Properties>> {
     const entity = await this.store.findById(caller, id, within);
     if (!entity) throw new ItemNotFoundError(this.model.entitySetName, id);
-    return entity;
+    return typed(entity);
   }
 
   /** Whether the caller's tenant has the entity (a principal a navigation starts from). */
@@ -132,7 +132,7 @@ export class EntitySetService {
     caller: Caller,
     request: CollectionRequest,
     within?: RowConstraint,
-  ): Promise<EntityPage> {
+  ): Promise<EntityPage<Properties>> {
     const limit = Math.min(request.pageSize, request.remaining ?? Number.MAX_SAFE_INTEGER);
     const [rows, count] = await Promise.all([
       limit > 0
@@ -144,7 +144,7 @@ export class EntitySetService {
     const remaining = request.remaining === undefined ? undefined : request.remaining - page.length;
     const hasMore = rows.length > limit && (remaining === undefined || remaining > 0);
     return {
-      entities: page.map((row) => row.entity),
+      entities: page.map((row) => typed<Properties>(row.entity)),
       count,
       next: hasMore ? { keys: page[page.length - 1].position, remaining } : undefined,
     };
@@ -183,7 +183,7 @@ export class EntitySetService {
     write: EntityWrite,
     condition?: EntityTagCondition,
     within?: RowConstraint,
-  ): Promise<Entity> {
+  ): Promise<Entity<Properties>> {
     return this.change(caller, id, write, condition, within, (current, changes) => {
       const properties: Record<string, unknown> = { ...current.properties };
       for (const [name, value] of Object.entries(changes)) {
@@ -212,7 +212,7 @@ export class EntitySetService {
     write: EntityWrite,
     condition?: EntityTagCondition,
     within?: RowConstraint,
-  ): Promise<Entity> {
+  ): Promise<Entity<Properties>> {
     return this.change(caller, id, write, condition, within, (current, replacement) => {
       replacement = this.withConstraint(replacement, within);
       const properties: Record<string, unknown> = {};
@@ -238,7 +238,7 @@ export class EntitySetService {
       current: Entity,
       sent: Record<string, unknown>,
     ) => Pick<Entity, 'properties' | 'dynamicProperties'>,
-  ): Promise<Entity> {
+  ): Promise<Entity<Properties>> {
     const { [this.model.key]: requestedId, ...sent } = write.declared;
     requireOwnTenantAndUser(caller, sent);
     if (requestedId !== undefined && requestedId !== id) {
@@ -266,7 +266,7 @@ export class EntitySetService {
       throw error instanceof MissingPrincipalError ? this.missingPrincipal(sent, caller) : error;
     }
     if (!updated) throw new ItemNotFoundError(this.model.entitySetName, id);
-    return updated;
+    return typed(updated);
   }
 
   /** Deletes the entity, and with it the dependents the model cascades to. */
@@ -325,6 +325,15 @@ export class EntitySetService {
       );
     }
   }
+}
+
+/**
+ * An entity of this set with its properties typed from the model. The one place the wide type
+ * becomes the derived one: the store reads and writes only what the model declares, and every
+ * write was validated against it (src/edm/entity-write.ts).
+ */
+function typed<Properties extends object>(entity: Entity): Entity<Properties> {
+  return entity as unknown as Entity<Properties>;
 }
 
 /**

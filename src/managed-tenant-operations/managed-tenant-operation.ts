@@ -1,4 +1,5 @@
 import { Entity } from '../edm/entity';
+import { ManagedTenantOperationProperties } from '../edm/model';
 
-/** A managed tenant operation: an entity of the model's managedTenantOperation type. */
-export type ManagedTenantOperation = Entity;
+/** A managed tenant operation, its properties typed from the model. */
+export type ManagedTenantOperation = Entity<ManagedTenantOperationProperties>;
