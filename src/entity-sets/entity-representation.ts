@@ -64,12 +64,10 @@ export class EntityRepresentation {
         ? computed[name]
         : representPropertyValue(definition, entity.properties[name], true, level);
     }
-    const selected = selectProperties(
-      { ...body, ...entity.dynamicProperties },
-      context.select,
-      this.model.key,
-    );
-    return context.expanded ? { ...selected, ...context.expanded(entity) } : selected;
+    // Filled in place: a page builds one object per entity, not a copy of it.
+    Object.assign(body, entity.dynamicProperties);
+    const selected = selectProperties(body, context.select, this.model.key);
+    return context.expanded ? Object.assign(selected, context.expanded(entity)) : selected;
   }
 
   /** The canonical URL of an entity (OData URL Conventions 4.01 §4.3.1). */

@@ -53,7 +53,7 @@ export class SqliteEntityStore extends EntityStoreBase {
   ): Entity | undefined {
     const raw = this.statements.selectById.get(id, tenant.tenantId) as EntityRow | undefined;
     if (!raw) return undefined;
-    const entity = this.toDomain(this.parseJsonColumns(raw));
+    const entity = this.entityFromRaw(raw, false);
     return this.satisfies(entity, within) ? entity : undefined;
   }
 
