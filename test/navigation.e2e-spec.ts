@@ -270,3 +270,33 @@ describe('$expand on a page', () => {
     }
   });
 });
+
+describe('a navigation name', () => {
+  it('is no dynamic property: not in $filter or $orderby but through any/all, and not in a body', async () => {
+    const app = await TestApp.start();
+    try {
+      const filter = await app.get(`${ENTITY_SET}?$filter=results eq null`);
+      expect(filter.statusCode).toBe(400);
+      expect(filter.json().error.message).toContain('use results/any(…) or results/all(…)');
+      const order = await app.get(`${ENTITY_SET}?$orderby=httpRequests`);
+      expect(order.statusCode).toBe(400);
+      expect(order.json().error.message).toContain("'httpRequests' is a navigation property");
+      const selected = await app.get(`${ENTITY_SET}?$select=results`);
+      expect(selected.statusCode).toBe(200);
+      const body = await app.post(newOperation({ results: [newRecord(randomUUID())] }));
+      expect(body.statusCode).toBe(400);
+      expect(body.json().error.message).toContain("'results' is a navigation property");
+      const id = (await app.post(newOperation())).json().id;
+      const patched = await app.patch(`${ENTITY_SET}/${id}`, { httpRequests: [] });
+      expect(patched.statusCode).toBe(400);
+      const onResult = await app.inject({
+        method: 'POST',
+        url: RESULTS,
+        payload: newRecord(id, { managedTenantOperation: { id } }),
+      });
+      expect(onResult.statusCode).toBe(400);
+    } finally {
+      await app.dispose();
+    }
+  });
+});

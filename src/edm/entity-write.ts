@@ -37,6 +37,12 @@ export function parseEntityWrite(entity: EntityType, dto: DtoClass, body: unknow
   for (const [key, value] of Object.entries(body)) {
     const property = entity.properties[key];
     if (property?.computed) continue;
+    if (!property && entity.navigationProperties[key]) {
+      throw new InvalidRequestError(
+        `'${key}' is a navigation property of ${entity.name}: its entities are written through ` +
+          `their own URL (${entity.entitySetName}/{id}/${key}), not inside this body.`,
+      );
+    }
     if (property || key === '@odata.type') {
       declaredInput[key] = value;
     } else if (key.includes('@')) {

@@ -151,6 +151,10 @@ export class QueryChecker {
     for (const item of items) {
       const path = item.path as readonly PathSegment[];
       const [first, second, ...rest] = path;
+      if (this.model.entity.navigationProperties[first.name] && !second) {
+        // A navigation is part of a response when $expand names it; selecting it adds nothing.
+        continue;
+      }
       const property = this.model.entity.properties[first.name];
       if (property && holdsSecret(property)) {
         throw new InvalidQueryError(
@@ -415,6 +419,17 @@ export class QueryChecker {
       property = variable;
     } else {
       property = this.model.entity.properties[first.name];
+      if (!property && this.model.entity.navigationProperties[first.name]) {
+        throw new InvalidQueryError(
+          option,
+          `'${first.name}' is a navigation property: ${
+            option === '$filter'
+              ? `use ${first.name}/any(…) or ${first.name}/all(…)`
+              : 'it has no value to use here'
+          }`,
+          first.position,
+        );
+      }
       if (!property) {
         if (this.model.entity.openType && rest.length === 0 && !first.name.startsWith('$')) {
           return {
