@@ -18,7 +18,7 @@ const built = new Map<string, EntitySetDtos>();
 export function entitySetDtos(entity: EntityType): EntitySetDtos {
   let dtos = built.get(entity.name);
   if (!dtos) {
-    const typeName = entity.name[0].toUpperCase() + entity.name.slice(1);
+    const typeName = capitalized(entity.name);
     const responses = buildResponseDtos(entity);
     dtos = {
       create: buildEntityRequestDto(entity, 'create', complexInputFor, `Create${typeName}`),
@@ -61,15 +61,18 @@ export function entityWritePipes(entity: EntityType): {
     update: new EntityWritePipe(entity, dtos.update),
     replace: create,
     createThrough: (foreignKey) => {
-      const typeName = entity.name[0].toUpperCase() + entity.name.slice(1);
       const dto = buildEntityRequestDto(
         entity,
         'create',
         complexInputFor,
-        `Create${typeName}Through${foreignKey[0].toUpperCase()}${foreignKey.slice(1)}`,
+        `Create${capitalized(entity.name)}Through${capitalized(foreignKey)}`,
         new Set([foreignKey]),
       );
       return new EntityWritePipe(entity, dto);
     },
   };
+}
+
+function capitalized(name: string): string {
+  return name[0].toUpperCase() + name.slice(1);
 }

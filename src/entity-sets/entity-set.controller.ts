@@ -32,11 +32,10 @@ import { CurrentCaller, RequirePermission } from '../auth/auth.decorators';
 import { Caller } from '../auth/caller';
 import { ODataErrorResponse } from '../common/odata-error.dto';
 import { rawQuery } from '../common/service-root';
-import { entityTagOf } from '../edm/entity';
 import { EntityWrite } from '../edm/entity-write';
 import { negotiateJson } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
-import { conditionMatches, parseEntityTagCondition } from '../odata/preconditions';
+import { parseEntityTagCondition } from '../odata/preconditions';
 import { CollectionRequestReader } from '../odata/query/collection-request';
 import { EntityKeyPipe } from './entity-key.pipe';
 import { EntitySetDefinition } from './entity-set-definitions';
@@ -234,13 +233,7 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
       const options = this.reader.readEntity(rawQuery(request));
       const level = negotiateJson(request.headers.accept, options.format);
       const found = await this.service.get(caller, id);
-      const etag = entityTagOf(found);
-      reply.header('ETag', etag);
-      const unlessMatch = parseEntityTagCondition(request.headers['if-none-match']);
-      if (unlessMatch && conditionMatches(unlessMatch, etag)) {
-        reply.status(304);
-        return undefined;
-      }
+      if (this.responder.notModified(found, request, reply)) return undefined;
       const serviceRoot = this.responder.serviceRoot(request);
       const context = {
         serviceRoot,

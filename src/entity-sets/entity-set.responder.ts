@@ -7,6 +7,7 @@ import { EntityType } from '../edm/model';
 import { MetadataLevel } from '../edm/representation';
 import { odataJsonContentType } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
+import { conditionMatches, parseEntityTagCondition } from '../odata/preconditions';
 import { EntityRepresentation, RepresentationContext } from './entity-representation';
 
 /**
@@ -37,6 +38,19 @@ export class EntityResponder {
   json<T>(reply: FastifyReply, level: MetadataLevel, body: T): T {
     reply.type(odataJsonContentType(level));
     return body;
+  }
+
+  /**
+   * Sets the entity's ETag, and answers 304 when If-None-Match still matches it: true when the
+   * answer is that 304 and has no body.
+   */
+  notModified(entity: Entity, request: FastifyRequest, reply: FastifyReply): boolean {
+    const etag = entityTagOf(entity);
+    reply.header('ETag', etag);
+    const unlessMatch = parseEntityTagCondition(request.headers['if-none-match']);
+    if (!unlessMatch || !conditionMatches(unlessMatch, etag)) return false;
+    reply.status(304);
+    return true;
   }
 
   /** The answer to PATCH and PUT: the ETag, and the entity, or 204 with Prefer: return=minimal. */

@@ -18,12 +18,11 @@ import { Caller } from '../auth/caller';
 import { ItemNotFoundError } from '../common/errors';
 import { ODataErrorResponse } from '../common/odata-error.dto';
 import { rawQuery } from '../common/service-root';
-import { entityTagOf, RowConstraint } from '../edm/entity';
+import { RowConstraint } from '../edm/entity';
 import { EntityWrite } from '../edm/entity-write';
 import { EntityType } from '../edm/model';
 import { negotiateJson } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
-import { conditionMatches, parseEntityTagCondition } from '../odata/preconditions';
 import { CollectionRequestReader } from '../odata/query/collection-request';
 import { EntityKeyPipe } from './entity-key.pipe';
 import { definitionOf } from './entity-set-definitions';
@@ -159,13 +158,7 @@ export function navigationController(principal: EntityType, name: string): Type<
       const options = this.reader.readEntity(rawQuery(request));
       const level = negotiateJson(request.headers.accept, options.format);
       const found = await this.service.get(caller, itemId, await this.within(caller, id));
-      const etag = entityTagOf(found);
-      reply.header('ETag', etag);
-      const unlessMatch = parseEntityTagCondition(request.headers['if-none-match']);
-      if (unlessMatch && conditionMatches(unlessMatch, etag)) {
-        reply.status(304);
-        return undefined;
-      }
+      if (this.responder.notModified(found, request, reply)) return undefined;
       const context = { serviceRoot: this.responder.serviceRoot(request), level, ...options };
       return this.responder.json(
         reply,

@@ -129,8 +129,6 @@ export abstract class EntityStoreBase implements EntityStore {
   protected readonly jsonColumns: readonly string[];
   /** Boolean columns, which SQLite returns as 0 and 1 to reads without TypeORM's hydration. */
   private readonly booleanColumns: readonly string[];
-  /** Each column and its name in a QueryBuilder's raw rows (`o_<column>`). */
-  protected readonly aliasedColumns: ReadonlyArray<readonly [string, string]>;
   private readonly storedProperties: ReadonlyArray<
     readonly [string, EntityType['properties'][string]]
   >;
@@ -155,7 +153,6 @@ export abstract class EntityStoreBase implements EntityStore {
     this.booleanColumns = Object.entries(columns)
       .filter(([, column]) => column?.type === 'boolean')
       .map(([name]) => name);
-    this.aliasedColumns = this.columns.map((column) => [column, `${ROW_ALIAS}_${column}`] as const);
     this.storedProperties = Object.entries(entity.properties).filter(
       ([name, property]) => name !== entity.key && !property.computed,
     );
@@ -213,10 +210,10 @@ export abstract class EntityStoreBase implements EntityStore {
       .andWhere(`"${ROW_ALIAS}"."${CREATE_FINGERPRINT_COLUMN}" IS NOT NULL`)
       .getRawOne<Record<string, unknown>>();
     if (!row) return undefined;
-    const stored = this.fromRawRow(row);
     return {
-      entity: this.toDomain(stored),
-      createFingerprint: (stored[CREATE_FINGERPRINT_COLUMN] as string | null) ?? null,
+      entity: this.entityFromRaw(row, true),
+      createFingerprint:
+        (row[`${ROW_ALIAS}_${CREATE_FINGERPRINT_COLUMN}`] as string | null) ?? null,
     };
   }
 
@@ -540,32 +537,6 @@ export abstract class EntityStoreBase implements EntityStore {
       properties,
       dynamicProperties: (row[DYNAMIC_PROPERTIES_COLUMN] ?? {}) as Record<string, unknown>,
     };
-  }
-
-  /**
-   * A row from a QueryBuilder's raw result (`o_<column>`, or plain column names from a
-   * subquery), with its JSON columns parsed where the driver returned text.
-   */
-  protected fromRawRow(raw: Record<string, unknown>): EntityRow {
-    const row: EntityRow = {};
-    for (const [column, aliased] of this.aliasedColumns) {
-      row[column] = aliased in raw ? raw[aliased] : raw[column];
-    }
-    return this.parseJsonColumns(row);
-  }
-
-  /**
-   * A row read without TypeORM's hydration has, on SQLite, its JSON columns as text and its
-   * booleans as 0 and 1: as TypeORM would, parse the one and convert the other.
-   */
-  protected parseJsonColumns(row: EntityRow): EntityRow {
-    for (const column of this.jsonColumns) {
-      if (typeof row[column] === 'string') row[column] = JSON.parse(row[column] as string);
-    }
-    for (const column of this.booleanColumns) {
-      if (typeof row[column] === 'number') row[column] = row[column] !== 0;
-    }
-    return row;
   }
 }
 
