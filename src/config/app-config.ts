@@ -45,7 +45,41 @@ export interface AppConfig {
    * LOG_PRETTY says otherwise (`0` forces JSON, `1` forces readable lines into a pipe too).
    */
   readonly logPretty: boolean;
+  /** How operations are run in the partner's customer tenants (issue 17). */
+  readonly engine: EngineConfig;
 }
+
+/** The operation engine: where it calls, how hard, and how it recovers. */
+export interface EngineConfig {
+  /** GRAPH_API_URL: the Graph endpoint's origin; the only place statements are sent. */
+  readonly graphApiUrl: string;
+  /** ENTRA_AUTHORITY_URL: where `{tenant}/oauth2/v2.0/token` is. */
+  readonly authorityUrl: string;
+  /**
+   * ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET (secret: never logged): the app that exchanges the
+   * operation's dapAccessToken for a token in each tenant (on-behalf-of). Without a client id the
+   * dapAccessToken itself is sent to every tenant.
+   */
+  readonly client?: { readonly id: string; readonly secret?: string };
+  /** ENGINE_ENABLED: whether this instance works on runs (`0` for an API-only instance). */
+  readonly enabled: boolean;
+  /** ENGINE_CONCURRENCY: Graph calls in flight per instance (one per tenant being run). */
+  readonly concurrency: number;
+  /** ENGINE_MAX_ATTEMPTS: tries of one call, the first included. */
+  readonly maxAttempts: number;
+  /** ENGINE_CALL_TIMEOUT_MS: one call's time limit. */
+  readonly callTimeoutMs: number;
+  /** ENGINE_RETRY_BASE_MS: the first backoff; each retry doubles it (with jitter), to 30 s. */
+  readonly retryBaseMs: number;
+  /** ENGINE_LEASE_SECONDS: how long a claim holds without renewal before another worker takes it. */
+  readonly leaseMs: number;
+  /** ENGINE_POLL_MS: how often an idle worker looks for work. */
+  readonly pollMs: number;
+}
+
+export const DEFAULT_GRAPH_API_URL = 'https://graph.microsoft.com';
+export const DEFAULT_AUTHORITY_URL = 'https://login.microsoftonline.com';
+export const DEFAULT_ENGINE_CONCURRENCY = 32;
 
 export interface TlsConfig {
   readonly certFile: string;
@@ -162,6 +196,33 @@ export function loadConfig(
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+    engine: parseEngine(env),
+  };
+}
+
+function parseEngine(env: NodeJS.ProcessEnv): EngineConfig {
+  const origin = (name: string, fallback: string): string => {
+    const url = new URL(parseBaseUrl(env[name] || fallback, name));
+    if (url.pathname !== '/' || url.search || url.username || url.password) {
+      throw new ConfigError(`${name} must be an origin like ${fallback}, without a path.`);
+    }
+    return url.origin;
+  };
+  const clientId = env.ENTRA_CLIENT_ID || undefined;
+  if (!clientId && env.ENTRA_CLIENT_SECRET) {
+    throw new ConfigError('ENTRA_CLIENT_SECRET goes with ENTRA_CLIENT_ID.');
+  }
+  return {
+    graphApiUrl: origin('GRAPH_API_URL', DEFAULT_GRAPH_API_URL),
+    authorityUrl: origin('ENTRA_AUTHORITY_URL', DEFAULT_AUTHORITY_URL),
+    client: clientId ? { id: clientId, secret: env.ENTRA_CLIENT_SECRET || undefined } : undefined,
+    enabled: parseSwitch(env, 'ENGINE_ENABLED', true),
+    concurrency: positiveInteger(env, 'ENGINE_CONCURRENCY', DEFAULT_ENGINE_CONCURRENCY),
+    maxAttempts: positiveInteger(env, 'ENGINE_MAX_ATTEMPTS', 5),
+    callTimeoutMs: positiveInteger(env, 'ENGINE_CALL_TIMEOUT_MS', 30_000),
+    retryBaseMs: positiveInteger(env, 'ENGINE_RETRY_BASE_MS', 1_000),
+    leaseMs: positiveInteger(env, 'ENGINE_LEASE_SECONDS', 30) * 1000,
+    pollMs: positiveInteger(env, 'ENGINE_POLL_MS', 500),
   };
 }
 

@@ -1,4 +1,6 @@
 import {
+  BOUND_ACTIONS,
+  BoundAction,
   ComplexType,
   EntityType,
   EnumType,
@@ -331,6 +333,35 @@ function namespacesOf(entities: readonly EntityType[]): string[] {
   return [...new Set([GRAPH_NAMESPACE, ...entities.map((entity) => entity.namespace)])];
 }
 
+/** The bound actions of a namespace whose binding type is served. */
+function actionsOf(entities: readonly EntityType[], namespace: string): BoundAction[] {
+  return BOUND_ACTIONS.filter(
+    (action) => action.namespace === namespace && entities.includes(action.binding),
+  );
+}
+
+function actionXml(action: BoundAction): string {
+  const binding = qualifiedName(action.binding);
+  return [
+    `    <Action Name="${action.name}" IsBound="true">`,
+    `      <Parameter Name="bindingParameter" Type="${binding}" Nullable="false"/>`,
+    ...(action.returnsEntity ? [`      <ReturnType Type="${binding}"/>`] : []),
+    `      <Annotation Term="Core.Description" String="${escapeXml(action.description)}"/>`,
+    '    </Action>',
+  ].join('\n');
+}
+
+function actionJson(action: BoundAction): Record<string, unknown> {
+  const binding = qualifiedName(action.binding);
+  return {
+    $Kind: 'Action',
+    $IsBound: true,
+    $Parameter: [{ $Name: 'bindingParameter', $Type: binding }],
+    ...(action.returnsEntity ? { $ReturnType: { $Type: binding } } : {}),
+    '@Core.Description': action.description,
+  };
+}
+
 export function buildCsdlXml(
   entities: readonly EntityType[],
   capabilities: ServiceCapabilities,
@@ -378,6 +409,7 @@ export function buildCsdlXml(
     ...(namespace === GRAPH_NAMESPACE ? enumTypes(entities).map(enumXml) : []),
     ...complexTypes.filter((type) => type.namespace === namespace).map(complexXml),
     ...entities.filter((entity) => entity.namespace === namespace).map(entityXml),
+    ...actionsOf(entities, namespace).map(actionXml),
     ...(namespace === GRAPH_NAMESPACE ? [containerXml] : []),
     '  </Schema>',
   ]);
@@ -523,6 +555,9 @@ export function buildCsdlJson(
           : {}),
         ...complexJson(complexTypes.filter((type) => type.namespace === namespace)),
         ...entityJson(entities.filter((entity) => entity.namespace === namespace)),
+        ...Object.fromEntries(
+          actionsOf(entities, namespace).map((action) => [action.name, [actionJson(action)]]),
+        ),
         ...(namespace === GRAPH_NAMESPACE ? { [CONTAINER_NAME]: container } : {}),
       },
     ]),

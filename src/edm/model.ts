@@ -354,6 +354,37 @@ export const ENTITY_TYPES: readonly EntityType[] = [
   managedTenantOperationHttpRequest,
 ];
 
+/**
+ * A bound action (OData CSDL 4.01 §12): `POST {entity URL}/{name}`, or `/{namespace}.{name}`. Its
+ * binding parameter is the entity; it returns the entity when it answers with one.
+ */
+export interface BoundAction {
+  readonly namespace: string;
+  readonly name: string;
+  readonly binding: EntityType;
+  readonly returnsEntity: boolean;
+  readonly description: string;
+}
+
+/** The actions of operations (issue 17): run its statements in every target tenant, or stop. */
+export const BOUND_ACTIONS: readonly BoundAction[] = [
+  {
+    namespace: GRAPH_NAMESPACE,
+    name: 'run',
+    binding: managedTenantOperation,
+    returnsEntity: true,
+    description:
+      "Runs the operation's statements in each target tenant (again only in the tenants that failed, if it ran before).",
+  },
+  {
+    namespace: GRAPH_NAMESPACE,
+    name: 'cancel',
+    binding: managedTenantOperation,
+    returnsEntity: false,
+    description: 'Stops a running operation: tenants not started are not started.',
+  },
+];
+
 /** Whether a property is, or holds, a secret: such a property can never be queried or selected. */
 export function holdsSecret(property: PropertyDefinition): boolean {
   if (property.secret) return true;

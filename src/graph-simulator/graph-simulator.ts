@@ -157,7 +157,8 @@ export async function startGraphSimulator(
       return issueToken(url.pathname.split('/')[1], body, response);
     }
     if (!/^\/(v1\.0|beta)\//.test(url.pathname)) {
-      return graphError(response, 404, 'Request_ResourceNotFound', `No route ${url.pathname}.`);
+      graphError(response, 404, 'Request_ResourceNotFound', `No route ${url.pathname}.`);
+      return;
     }
     inFlight += 1;
     peak = Math.max(peak, inFlight);
@@ -181,12 +182,13 @@ export async function startGraphSimulator(
   function issueToken(tenantId: string, body: string, response: ServerResponse): void {
     const form = Object.fromEntries(new URLSearchParams(body));
     tokenRequests.push(form);
-    const refuse = (error: string, description: string): void =>
+    const refuse = (error: string, description: string): void => {
       json(response, 400, {
         error,
         error_description: `${description}\r\nTrace ID: ${randomBytes(8).toString('hex')}`,
         error_codes: [error === 'invalid_grant' ? 50020 : 7000215],
       });
+    };
     if (form.grant_type !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
       return refuse('unsupported_grant_type', 'AADSTS70003: The grant type is not supported.');
     }

@@ -1,0 +1,108 @@
+import {
+  RunProgress,
+  RunRecord,
+  RunState,
+  RunStop,
+  TenantOutcome,
+  TenantOutcomeRecord,
+  TenantTask,
+} from './run-queue.store';
+
+/**
+ * The statements of the run queue, written once for both databases with `?` placeholders (the
+ * PostgreSQL store numbers them). Every value is a bound parameter; the only text put together
+ * is `lock`, a constant: PostgreSQL's `FOR UPDATE SKIP LOCKED`, which lets many instances claim
+ * from one queue without waiting for each other (SQLite has one writer and needs none).
+ */
+const RUN_KEY = `"partnerTenantId" = ? AND "operationId" = ?`;
+const OPEN_TENANT = `("state" = 'pending' OR ("state" = 'claimed' AND "leaseUntil" < ?))`;
+
+export function runQueueSql(lock: string) {
+  return {
+    findRun: `SELECT * FROM "operation_runs" WHERE ${RUN_KEY}`,
+    findRunForUpdate: `SELECT * FROM "operation_runs" WHERE ${RUN_KEY}${lock ? ' FOR UPDATE' : ''}`,
+    insertRun: `INSERT INTO "operation_runs" ("partnerTenantId", "operationId", "run", "baseRun", "state", "stop", "leaseOwner", "leaseUntil", "startedAt", "finishedAt", "message") VALUES (?, ?, ?, ?, ?, NULL, NULL, 0, ?, NULL, NULL)`,
+    restartRun: `UPDATE "operation_runs" SET "run" = ?, "baseRun" = ?, "state" = ?, "stop" = NULL, "leaseOwner" = NULL, "leaseUntil" = 0, "startedAt" = ?, "finishedAt" = NULL, "message" = NULL WHERE ${RUN_KEY} AND "state" = 'finished'`,
+    forgetSupersededTenants: `DELETE FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" < ?`,
+    insertTenant: `INSERT INTO "operation_run_tenants" ("partnerTenantId", "operationId", "run", "targetTenantId", "position", "resultId", "state") VALUES (?, ?, ?, ?, ?, ?, 'pending')`,
+    stopCancelled: `UPDATE "operation_runs" SET "stop" = 'cancelled' WHERE ${RUN_KEY} AND "state" <> 'finished'`,
+    stopFailedFirst: `UPDATE "operation_runs" SET "stop" = COALESCE("stop", 'failedFirst') WHERE ${RUN_KEY} AND "state" <> 'finished'`,
+    /** The last outcome of each tenant since the base run. */
+    latestOutcomes: `SELECT t."targetTenantId", t."run", t."position", t."resultId", t."outcome", t."message" FROM "operation_run_tenants" t WHERE t."partnerTenantId" = ? AND t."operationId" = ? AND t."run" >= ? AND t."state" = 'done' AND (t."run" > ? OR (t."run" = ? AND t."position" > ?)) AND NOT EXISTS (SELECT 1 FROM "operation_run_tenants" later WHERE later."partnerTenantId" = t."partnerTenantId" AND later."operationId" = t."operationId" AND later."targetTenantId" = t."targetTenantId" AND later."run" > t."run") ORDER BY t."run", t."position" LIMIT ?`,
+    candidateExpansions: `SELECT "partnerTenantId", "operationId" FROM "operation_runs" WHERE "state" = 'expanding' AND "leaseUntil" < ? LIMIT 10`,
+    claimRun: `UPDATE "operation_runs" SET "leaseOwner" = ?, "leaseUntil" = ? WHERE ${RUN_KEY} AND "state" = 'expanding' AND "leaseUntil" < ?`,
+    expanded: `UPDATE "operation_runs" SET "state" = 'running', "leaseOwner" = NULL, "leaseUntil" = 0 WHERE ${RUN_KEY} AND "run" = ? AND "state" = 'expanding' AND "leaseOwner" = ?`,
+    runsWithWork: `SELECT r.* FROM "operation_runs" r WHERE r."state" = 'running' AND EXISTS (SELECT 1 FROM "operation_run_tenants" t WHERE t."partnerTenantId" = r."partnerTenantId" AND t."operationId" = r."operationId" AND t."run" = r."run" AND (t."state" = 'pending' OR (t."state" = 'claimed' AND t."leaseUntil" < ?))) ORDER BY r."startedAt" LIMIT ?`,
+    claimExpired: `UPDATE "operation_run_tenants" SET "leaseOwner" = ?, "leaseUntil" = ?, "claims" = "claims" + 1 WHERE ("partnerTenantId", "operationId", "run", "targetTenantId") IN (SELECT "partnerTenantId", "operationId", "run", "targetTenantId" FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" = ? AND "state" = 'claimed' AND "leaseUntil" < ? ORDER BY "position" LIMIT ?${lock}) RETURNING *`,
+    claimPending: `UPDATE "operation_run_tenants" SET "state" = 'claimed', "leaseOwner" = ?, "leaseUntil" = ?, "claims" = "claims" + 1 WHERE ("partnerTenantId", "operationId", "run", "targetTenantId") IN (SELECT "partnerTenantId", "operationId", "run", "targetTenantId" FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" = ? AND "state" = 'pending' ORDER BY "position" LIMIT ?${lock}) RETURNING *`,
+    renewTenants: `UPDATE "operation_run_tenants" SET "leaseUntil" = ? WHERE "leaseOwner" = ? AND "state" = 'claimed'`,
+    renewRuns: `UPDATE "operation_runs" SET "leaseUntil" = ? WHERE "leaseOwner" = ? AND "state" IN ('expanding', 'finishing')`,
+    complete: `UPDATE "operation_run_tenants" SET "state" = 'done', "outcome" = ?, "message" = ?, "calls" = "calls" + ?, "retries" = "retries" + ?, "leaseOwner" = NULL, "leaseUntil" = 0 WHERE ${RUN_KEY} AND "run" = ? AND "targetTenantId" = ? AND "state" = 'claimed' AND "leaseOwner" = ?`,
+    releaseTenantsOf: `UPDATE "operation_run_tenants" SET "state" = 'pending', "leaseOwner" = NULL, "leaseUntil" = 0 WHERE "state" = 'claimed' AND "leaseOwner" = ?`,
+    releaseRunsOf: `UPDATE "operation_runs" SET "leaseOwner" = NULL, "leaseUntil" = 0 WHERE "state" IN ('expanding', 'finishing') AND "leaseOwner" = ?`,
+    releaseAllTenants: `UPDATE "operation_run_tenants" SET "state" = 'pending', "leaseOwner" = NULL, "leaseUntil" = 0 WHERE "state" = 'claimed'`,
+    releaseAllRuns: `UPDATE "operation_runs" SET "leaseOwner" = NULL, "leaseUntil" = 0 WHERE "state" IN ('expanding', 'finishing')`,
+    /** Runs with nothing left to run, or whose summing up was abandoned. */
+    candidateFinishes: `SELECT r."partnerTenantId", r."operationId" FROM "operation_runs" r WHERE (r."state" = 'running' AND NOT EXISTS (SELECT 1 FROM "operation_run_tenants" t WHERE t."partnerTenantId" = r."partnerTenantId" AND t."operationId" = r."operationId" AND t."run" = r."run" AND t."state" IN ('pending', 'claimed'))) OR (r."state" = 'finishing' AND r."leaseUntil" < ?) LIMIT 10`,
+    claimFinish: `UPDATE "operation_runs" SET "state" = 'finishing', "leaseOwner" = ?, "leaseUntil" = ? WHERE ${RUN_KEY} AND (("state" = 'running' AND NOT EXISTS (SELECT 1 FROM "operation_run_tenants" t WHERE t."partnerTenantId" = "operation_runs"."partnerTenantId" AND t."operationId" = "operation_runs"."operationId" AND t."run" = "operation_runs"."run" AND t."state" IN ('pending', 'claimed'))) OR ("state" = 'finishing' AND "leaseUntil" < ?)) RETURNING *`,
+    finish: `UPDATE "operation_runs" SET "state" = 'finished', "finishedAt" = ?, "leaseOwner" = NULL, "leaseUntil" = 0, "message" = COALESCE(?, "message") WHERE ${RUN_KEY} AND "run" = ? AND "state" = 'finishing' AND "leaseOwner" = ?`,
+    progress: `SELECT COUNT(*) AS "total", SUM(CASE WHEN "outcome" = 'succeeded' THEN 1 ELSE 0 END) AS "succeeded", SUM(CASE WHEN "outcome" = 'failed' THEN 1 ELSE 0 END) AS "failed", SUM(CASE WHEN "outcome" = 'skipped' THEN 1 ELSE 0 END) AS "skipped", SUM(CASE WHEN "state" <> 'done' THEN 1 ELSE 0 END) AS "pending", SUM("calls") AS "calls", SUM("retries") AS "retries" FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" = ?`,
+    unsuccessful: `SELECT t."targetTenantId" FROM "operation_run_tenants" t JOIN "operation_runs" r ON r."partnerTenantId" = t."partnerTenantId" AND r."operationId" = t."operationId" WHERE t."partnerTenantId" = ? AND t."operationId" = ? AND t."run" >= r."baseRun" AND (t."outcome" IS NULL OR t."outcome" <> 'succeeded') AND NOT EXISTS (SELECT 1 FROM "operation_run_tenants" later WHERE later."partnerTenantId" = t."partnerTenantId" AND later."operationId" = t."operationId" AND later."targetTenantId" = t."targetTenantId" AND later."run" > t."run") ORDER BY t."run", t."position"`,
+  };
+}
+
+/** A run row as the database returns it (PostgreSQL gives bigints as text). */
+export function runFromRow(row: Record<string, unknown>): RunRecord {
+  return {
+    partnerTenantId: row.partnerTenantId as string,
+    operationId: row.operationId as string,
+    run: Number(row.run),
+    baseRun: Number(row.baseRun),
+    state: row.state as RunState,
+    stop: (row.stop as RunStop | null) ?? null,
+    startedAt: Number(row.startedAt),
+    finishedAt: row.finishedAt === null || row.finishedAt === undefined ? null : Number(row.finishedAt),
+    message: (row.message as string | null) ?? null,
+  };
+}
+
+export function taskFromRow(row: Record<string, unknown>): TenantTask {
+  return {
+    partnerTenantId: row.partnerTenantId as string,
+    operationId: row.operationId as string,
+    run: Number(row.run),
+    targetTenantId: row.targetTenantId as string,
+    position: Number(row.position),
+    resultId: row.resultId as string,
+    claims: Number(row.claims),
+  };
+}
+
+export function outcomeFromRow(row: Record<string, unknown>): TenantOutcomeRecord {
+  return {
+    targetTenantId: row.targetTenantId as string,
+    run: Number(row.run),
+    position: Number(row.position),
+    resultId: row.resultId as string,
+    outcome: row.outcome as TenantOutcome,
+    message: (row.message as string | null) ?? null,
+  };
+}
+
+export function progressFromRow(row: Record<string, unknown> | undefined): RunProgress {
+  const number = (name: string) => Number(row?.[name] ?? 0);
+  return {
+    total: number('total'),
+    succeeded: number('succeeded'),
+    failed: number('failed'),
+    skipped: number('skipped'),
+    pending: number('pending'),
+    calls: number('calls'),
+    retries: number('retries'),
+  };
+}
+
+/** Claimed tasks in the order the run takes them (RETURNING gives no order). */
+export function byPosition(tasks: TenantTask[]): TenantTask[] {
+  return tasks.sort((a, b) => a.position - b.position);
+}
