@@ -13,6 +13,7 @@ import { dataSourceOptions } from './database/data-source-options';
 import { initializeDataSource } from './database/initialize-data-source';
 import { MetadataModule } from './metadata/metadata.module';
 import { EntitySetsModule } from './entity-sets/entity-sets.module';
+import { OperationRunsModule } from './operation-runs/operation-runs.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         AuthModule,
         DatabaseModule,
         EntitySetsModule,
+        OperationRunsModule,
         MetadataModule,
         BatchModule,
         HealthModule,

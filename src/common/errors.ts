@@ -48,6 +48,17 @@ export class ConflictError extends ServiceError {
   readonly code = 'conflict';
 }
 
+/** The entity is in a state that does not allow this (an operation that is running, say). */
+export class StateConflictError extends ServiceError {
+  readonly status = 409;
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The requestId was used before, for a different request (idempotent create). */
 export class RequestIdConflictError extends ServiceError {
   readonly status = 409;

@@ -57,3 +57,8 @@ function daysInMonth(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
 }
+
+/** Now, but strictly after `previous`, so that lastModifiedDateTime (and the ETag) advances. */
+export function laterTimestamp(previous: string): string {
+  return toUtcDateTimeOffset(new Date(Math.max(Date.now(), Date.parse(previous) + 1)));
+}

@@ -26,11 +26,26 @@ import {
   OWNER_PROPERTIES,
   PropertyDefinition,
 } from '../edm/model';
-import { toUtcDateTimeOffset } from '../edm/primitive-formats';
+import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
 import { CollectionQuery } from '../odata/query/checked-query';
 import { CollectionRequest } from '../odata/query/collection-request';
 import { conditionMatches, EntityTagCondition } from '../odata/preconditions';
 import { PagePosition } from '../odata/query/skip-token';
+
+/**
+ * The rules of one entity set beyond the model's (issue 16, req. 3: "a small per-set policy"):
+ * checks a write before it is applied. The operations' policy refuses statements that do not
+ * parse, and changes to what a running operation is running.
+ */
+export interface EntitySetPolicy {
+  checkCreate?(caller: Caller, sent: Readonly<Record<string, unknown>>): Promise<void> | void;
+  checkChange?(
+    caller: Caller,
+    id: string,
+    sent: Readonly<Record<string, unknown>>,
+    kind: 'update' | 'replace',
+  ): Promise<void> | void;
+}
 
 export interface EntityPage<Properties extends object = Entity['properties']> {
   readonly entities: Entity<Properties>[];
@@ -51,6 +66,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
   private readonly model: EntityType;
   /** The property of a dependent that refers to its principal, and the principal's type. */
   private readonly reference?: { readonly property: string; readonly principal: EntityType };
+  private policy: EntitySetPolicy = {};
 
   constructor(
     private readonly store: EntityStore,
@@ -69,6 +85,11 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     return this.model;
   }
 
+  /** Adds the set's own rules (set once, by the module that owns them, at start). */
+  usePolicy(policy: EntitySetPolicy): void {
+    this.policy = policy;
+  }
+
   /**
    * Creates an entity. requestId is the client's idempotency key within its partner tenant: a
    * retry with an identical body returns the entity the first request created (`created:
@@ -82,6 +103,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     const { [this.model.key]: requestedId, ...sent } = write.declared;
     const properties = this.withConstraint(sent, within);
     requireOwnTenantAndUser(caller, properties);
+    await this.policy.checkCreate?.(caller, properties);
     const now = toUtcDateTimeOffset(new Date());
     const entity: Entity = {
       id: typeof requestedId === 'string' ? requestedId : randomUUID(),
@@ -184,7 +206,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     condition?: EntityTagCondition,
     within?: RowConstraint,
   ): Promise<Entity<Properties>> {
-    return this.change(caller, id, write, condition, within, (current, changes) => {
+    return this.change(caller, id, write, condition, within, 'update', (current, changes) => {
       const properties: Record<string, unknown> = { ...current.properties };
       for (const [name, value] of Object.entries(changes)) {
         properties[name] = mergeValue(this.model.properties[name], properties[name], value);
@@ -213,7 +235,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     condition?: EntityTagCondition,
     within?: RowConstraint,
   ): Promise<Entity<Properties>> {
-    return this.change(caller, id, write, condition, within, (current, replacement) => {
+    return this.change(caller, id, write, condition, within, 'replace', (current, replacement) => {
       replacement = this.withConstraint(replacement, within);
       const properties: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(replacement)) {
@@ -234,6 +256,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     write: EntityWrite,
     condition: EntityTagCondition | undefined,
     within: RowConstraint | undefined,
+    kind: 'update' | 'replace',
     apply: (
       current: Entity,
       sent: Record<string, unknown>,
@@ -247,6 +270,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
       );
     }
     this.withConstraint(sent, within);
+    await this.policy.checkChange?.(caller, id, sent, kind);
     let updated: Entity | undefined;
     try {
       updated = await this.store.update(
@@ -385,11 +409,4 @@ function keepUnsentSecrets(property: PropertyDefinition, current: unknown, sent:
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Now, but strictly after `previous`, so that lastModifiedDateTime advances on every update. */
-function laterTimestamp(previous: string): string {
-  const now = Date.now();
-  const previousMs = Date.parse(previous);
-  return toUtcDateTimeOffset(new Date(Math.max(now, previousMs + 1)));
 }

@@ -64,6 +64,6 @@ const navigations = entityTypes.flatMap((entity) =>
     EntityResponder,
     EntityExpander,
   ],
-  exports: [EntitySetRegistry],
+  exports: [EntitySetRegistry, EntityResponder],
 })
 export class EntitySetsModule {}

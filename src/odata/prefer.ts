@@ -11,6 +11,8 @@ export interface Preferences {
    * failed request. `=false` says the default, stopping at the first one.
    */
   readonly continueOnError: boolean;
+  /** `wait=N` (RFC 7240 §4.3): seconds the client would wait for a long-running action. */
+  readonly wait?: number;
 }
 
 export function parsePrefer(header: string | string[] | undefined): Preferences {
@@ -18,6 +20,7 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
   let returnPreference: Preferences['return'];
   let maxPageSize: number | undefined;
   let continueOnError: boolean | undefined;
+  let wait: number | undefined;
   for (const value of values) {
     for (const preference of value.split(',')) {
       const [token] = preference.split(';');
@@ -37,10 +40,17 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
       ) {
         continueOnError = setting !== 'false';
       }
+      if (name === 'wait' && wait === undefined && /^\d{1,9}$/.test(setting))
+        wait = Number(setting);
       if ((name === 'odata.maxpagesize' || name === 'maxpagesize') && maxPageSize === undefined) {
         if (/^\d{1,9}$/.test(setting) && Number(setting) > 0) maxPageSize = Number(setting);
       }
     }
   }
-  return { return: returnPreference, maxPageSize, continueOnError: continueOnError ?? false };
+  return {
+    return: returnPreference,
+    maxPageSize,
+    continueOnError: continueOnError ?? false,
+    wait,
+  };
 }

@@ -10,6 +10,9 @@ import { TransactionContext } from '../transaction-context';
 import { EntityStore } from './entity.store';
 import { PostgresEntityStore } from './postgres-entity.store';
 import { SqliteEntityStore } from './sqlite-entity.store';
+import { PostgresRunQueueStore } from './postgres-run-queue.store';
+import { RunQueueStore } from './run-queue.store';
+import { SqliteRunQueueStore } from './sqlite-run-queue.store';
 
 /**
  * The store of an entity type on the database the service runs on: the one place that chooses
@@ -47,9 +50,22 @@ const storeProviders: Provider[] = ENTITY_TYPES.map((entity) => ({
   ) => createEntityStore(entity, dataSource, cipher, writer, transactions),
 }));
 
-/** One store per entity type of the model, by `entityStoreToken(entity)`. */
+/** The run queue of the operation engine, on the same database. */
+const runQueueProvider: Provider = {
+  provide: RunQueueStore,
+  inject: [DataSource, SerialWriter],
+  useFactory: (dataSource: DataSource, writer: SerialWriter) =>
+    dataSource.options.type === 'postgres'
+      ? new PostgresRunQueueStore(dataSource)
+      : new SqliteRunQueueStore(dataSource, writer),
+};
+
+/** One store per entity type of the model, by `entityStoreToken(entity)`, and the run queue. */
 @Module({
-  providers: storeProviders,
-  exports: storeProviders.map((provider) => (provider as { provide: string }).provide),
+  providers: [...storeProviders, runQueueProvider],
+  exports: [
+    ...storeProviders.map((provider) => (provider as { provide: string }).provide),
+    RunQueueStore,
+  ],
 })
 export class EntityStoresModule {}

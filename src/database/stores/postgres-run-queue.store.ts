@@ -6,7 +6,7 @@ import {
   runFromRow,
   runQueueSql,
   taskFromRow,
-} from './run-queue.sql';
+} from './run-queue-sql';
 import {
   Completion,
   NewRun,
@@ -35,6 +35,7 @@ const SQL = Object.fromEntries(
 const TENANTS_PER_INSERT = 1_000;
 
 export class PostgresRunQueueStore extends RunQueueStore {
+  readonly singleProcess = false;
   constructor(private readonly dataSource: DataSource) {
     super();
   }
@@ -66,7 +67,8 @@ export class PostgresRunQueueStore extends RunQueueStore {
       });
     } catch (error) {
       // Two first runs of one operation at once: the primary key lets one in.
-      if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') return false;
+      if ((error as { driverError?: { code?: string } }).driverError?.code === '23505')
+        return false;
       throw error;
     }
   }
@@ -166,7 +168,9 @@ export class PostgresRunQueueStore extends RunQueueStore {
     now: number,
     key?: RunKey,
   ): Promise<RunRecord[]> {
-    const candidates = key ? [key] : ((await this.rows(SQL.candidateFinishes, [now])) as unknown as RunKey[]);
+    const candidates = key
+      ? [key]
+      : ((await this.rows(SQL.candidateFinishes, [now])) as unknown as RunKey[]);
     const claimed: RunRecord[] = [];
     for (const candidate of candidates) {
       const rows = await this.rows(SQL.claimFinish, [
@@ -225,7 +229,14 @@ export class PostgresRunQueueStore extends RunQueueStore {
       const chunk = tenants.slice(start, start + TENANTS_PER_INSERT);
       const values: unknown[] = [];
       const rows = chunk.map((tenant, index) => {
-        values.push(key.partnerTenantId, key.operationId, run, tenant.targetTenantId, start + index, tenant.resultId);
+        values.push(
+          key.partnerTenantId,
+          key.operationId,
+          run,
+          tenant.targetTenantId,
+          start + index,
+          tenant.resultId,
+        );
         const base = index * 6;
         return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, 'pending')`;
       });
@@ -243,7 +254,12 @@ export class PostgresRunQueueStore extends RunQueueStore {
   ): Promise<Array<Record<string, unknown>>> {
     const result = (await manager.query(sql, parameters)) as unknown;
     // An UPDATE … RETURNING comes back as [rows, count].
-    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    if (
+      Array.isArray(result) &&
+      result.length === 2 &&
+      Array.isArray(result[0]) &&
+      typeof result[1] === 'number'
+    ) {
       return result[0] as Array<Record<string, unknown>>;
     }
     return result as Array<Record<string, unknown>>;

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { SqliteGroupCommit, SqliteTransactions } from '../database/group-commit';
-import { SerialWriter } from '../database/serial-writer';
+import { SqliteGroupCommit, SqliteTransactions } from '../group-commit';
+import { SerialWriter } from '../serial-writer';
 import {
   byPosition,
   outcomeFromRow,
@@ -8,7 +8,7 @@ import {
   runFromRow,
   runQueueSql,
   taskFromRow,
-} from './run-queue.sql';
+} from './run-queue-sql';
 import {
   Completion,
   NewRun,
@@ -29,6 +29,7 @@ const SQL = runQueueSql('');
  * same write queue (one fsync for the writes of one turn of the event loop).
  */
 export class SqliteRunQueueStore extends RunQueueStore {
+  readonly singleProcess = true;
   private readonly statements = new Map<string, SqliteStatement>();
   private groupCommit?: SqliteGroupCommit;
 
@@ -80,7 +81,9 @@ export class SqliteRunQueueStore extends RunQueueStore {
 
   stop(key: RunKey, stop: RunStop): Promise<boolean> {
     const sql = stop === 'cancelled' ? SQL.stopCancelled : SQL.stopFailedFirst;
-    return this.write(() => this.prepared(sql).run(key.partnerTenantId, key.operationId).changes > 0);
+    return this.write(
+      () => this.prepared(sql).run(key.partnerTenantId, key.operationId).changes > 0,
+    );
   }
 
   unsuccessfulTenants(key: RunKey): Promise<string[]> {
@@ -100,7 +103,10 @@ export class SqliteRunQueueStore extends RunQueueStore {
           key.operationId,
           now,
         );
-        const row = claimed.changes > 0 ? this.get(SQL.findRun, key.partnerTenantId, key.operationId) : undefined;
+        const row =
+          claimed.changes > 0
+            ? this.get(SQL.findRun, key.partnerTenantId, key.operationId)
+            : undefined;
         return row ? [runFromRow(row)] : [];
       }),
     );
@@ -178,7 +184,12 @@ export class SqliteRunQueueStore extends RunQueueStore {
     });
   }
 
-  claimFinishes(owner: string, leaseUntil: number, now: number, key?: RunKey): Promise<RunRecord[]> {
+  claimFinishes(
+    owner: string,
+    leaseUntil: number,
+    now: number,
+    key?: RunKey,
+  ): Promise<RunRecord[]> {
     const candidates = key ? [key] : this.prepared(SQL.candidateFinishes).all(now);
     if (candidates.length === 0) return Promise.resolve([]);
     return this.write(() =>
@@ -230,7 +241,14 @@ export class SqliteRunQueueStore extends RunQueueStore {
   private insertTenants(key: RunKey, run: number, tenants: NewRun['tenants']): void {
     const insert = this.prepared(SQL.insertTenant);
     tenants.forEach((tenant, position) =>
-      insert.run(key.partnerTenantId, key.operationId, run, tenant.targetTenantId, position, tenant.resultId),
+      insert.run(
+        key.partnerTenantId,
+        key.operationId,
+        run,
+        tenant.targetTenantId,
+        position,
+        tenant.resultId,
+      ),
     );
   }
 

@@ -81,6 +81,8 @@ export interface Completion {
 }
 
 export abstract class RunQueueStore {
+  /** Whether one process works this queue (SQLite): then it takes back every claim at start. */
+  abstract readonly singleProcess: boolean;
   /** The operation's current run, if it was ever run. */
   abstract find(key: RunKey): Promise<RunRecord | undefined>;
   /**
@@ -96,11 +98,7 @@ export abstract class RunQueueStore {
   /** Claims runs whose tenants are to be listed (none claimed, or a lease ran out). */
   abstract claimExpansions(owner: string, leaseUntil: number, now: number): Promise<RunRecord[]>;
   /** The tenants a claimed expansion found: the run goes on with them. */
-  abstract expand(
-    run: RunRecord,
-    owner: string,
-    tenants: NewRun['tenants'],
-  ): Promise<boolean>;
+  abstract expand(run: RunRecord, owner: string, tenants: NewRun['tenants']): Promise<boolean>;
   /** Runs with tenants to claim, at most `limit`. */
   abstract runsWithWork(now: number, limit: number): Promise<RunRecord[]>;
   /** Claims up to `limit` of a run's tenants that nobody holds, in their order. */
@@ -125,7 +123,12 @@ export abstract class RunQueueStore {
     key?: RunKey,
   ): Promise<RunRecord[]>;
   /** Marks a claimed run finished. */
-  abstract finish(run: RunRecord, owner: string, finishedAt: number, message?: string): Promise<void>;
+  abstract finish(
+    run: RunRecord,
+    owner: string,
+    finishedAt: number,
+    message?: string,
+  ): Promise<void>;
   abstract progress(run: RunRecord): Promise<RunProgress>;
   /**
    * The last outcome of each tenant since the run's base run, in run order, from `after` on, at

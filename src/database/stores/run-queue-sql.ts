@@ -15,7 +15,6 @@ import {
  * from one queue without waiting for each other (SQLite has one writer and needs none).
  */
 const RUN_KEY = `"partnerTenantId" = ? AND "operationId" = ?`;
-const OPEN_TENANT = `("state" = 'pending' OR ("state" = 'claimed' AND "leaseUntil" < ?))`;
 
 export function runQueueSql(lock: string) {
   return {
@@ -61,7 +60,8 @@ export function runFromRow(row: Record<string, unknown>): RunRecord {
     state: row.state as RunState,
     stop: (row.stop as RunStop | null) ?? null,
     startedAt: Number(row.startedAt),
-    finishedAt: row.finishedAt === null || row.finishedAt === undefined ? null : Number(row.finishedAt),
+    finishedAt:
+      row.finishedAt === null || row.finishedAt === undefined ? null : Number(row.finishedAt),
     message: (row.message as string | null) ?? null,
   };
 }

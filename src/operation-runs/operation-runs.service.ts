@@ -1,0 +1,211 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Caller } from '../auth/caller';
+import { InvalidRequestError, StateConflictError } from '../common/errors';
+import { EntityStore } from '../database/stores/entity.store';
+import { Entity } from '../edm/entity';
+import { managedTenantOperation, ManagedTenantOperationProperties } from '../edm/model';
+import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
+import { EntitySetRegistry } from '../entity-sets/entity-set.registry';
+import { EntitySetPolicy, EntitySetService } from '../entity-sets/entity-set.service';
+import { entityStoreToken } from '../entity-sets/entity-set.tokens';
+import { RunQueueStore, RunRecord } from '../database/stores/run-queue.store';
+import { RunWorker } from './run-worker';
+import { parseAggregation, parseStatements } from './statements';
+
+type Operation = Entity<ManagedTenantOperationProperties>;
+
+/** The longest `Prefer: wait` honoured, in seconds. */
+export const MAX_WAIT_SECONDS = 60;
+/** How often a waiting `run` looks whether the run finished. */
+const WAIT_POLL_MS = 100;
+
+/**
+ * What a client may change while its operation runs: the service owns these until the run ends
+ * (issue 17, req. 2). `result` is the service's too, from the first run on.
+ */
+const OWNED_WHILE_RUNNING = [
+  'status',
+  'target',
+  'operationDefinition',
+  'aggregationDefinition',
+  'credentials',
+  'result',
+] as const;
+
+/** A method word at the start of a line: the value is meant as statements, so it must parse. */
+const LOOKS_LIKE_STATEMENTS = /^\s*(\[|(get|post|patch|put|delete)\s)/im;
+
+/**
+ * Running operations (issue 17): `run` and `cancel`, and the rules an operation's writes follow
+ * because of them. The work itself is the engine's (run-worker.ts), from the database.
+ */
+@Injectable()
+export class OperationRunsService implements OnModuleInit, EntitySetPolicy {
+  private operations!: EntitySetService<ManagedTenantOperationProperties>;
+
+  constructor(
+    private readonly registry: EntitySetRegistry,
+    @Inject(entityStoreToken(managedTenantOperation)) private readonly store: EntityStore,
+    private readonly queue: RunQueueStore,
+    private readonly worker: RunWorker,
+  ) {}
+
+  onModuleInit(): void {
+    this.operations = this.registry.serviceOf(
+      managedTenantOperation,
+    ) as EntitySetService<ManagedTenantOperationProperties>;
+    this.operations.usePolicy(this);
+  }
+
+  /**
+   * Starts the operation's run: in every target tenant the first time, and again only in the
+   * tenants that did not succeed when it ran before (all of them when every tenant succeeded).
+   * With `waitSeconds`, waits up to that long for the run to finish.
+   */
+  async run(
+    caller: Caller,
+    id: string,
+    waitSeconds = 0,
+  ): Promise<{ operation: Operation; finished: boolean }> {
+    const operation = await this.operations.get(caller, id);
+    const definition = operation.properties.operationDefinition ?? {};
+    parseStatements(definition.value ?? '');
+    parseAggregation(operation.properties.aggregationDefinition?.value);
+    const key = { partnerTenantId: caller.tenantId, operationId: id };
+    const previous = await this.queue.find(key);
+    if (previous && previous.state !== 'finished') throw runningConflict(id);
+    const target = operation.properties.target ?? {};
+    let tenants: string[] = [];
+    let expanding = false;
+    let run = 1;
+    let baseRun = 1;
+    const failedBefore = previous ? await this.queue.unsuccessfulTenants(key) : [];
+    if (previous && failedBefore.length > 0) {
+      run = previous.run + 1;
+      baseRun = previous.baseRun;
+      tenants = failedBefore;
+    } else {
+      run = baseRun = (previous?.run ?? 0) + 1;
+      if (target.allTenants === true) expanding = true;
+      else tenants = [...new Set((target.tenantIds ?? []).map((tenant) => tenant.toLowerCase()))];
+      if (!expanding && tenants.length === 0) {
+        throw new InvalidRequestError(
+          'The operation has no tenant to run in: set target.tenantIds, or target.allTenants to true.',
+        );
+      }
+    }
+    const startedAt = Date.now();
+    const started = await this.queue.start({
+      ...key,
+      run,
+      baseRun,
+      expanding,
+      startedAt,
+      tenants: tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
+    });
+    if (!started) throw runningConflict(id);
+    const now = toUtcDateTimeOffset(new Date(startedAt));
+    const again = run !== baseRun;
+    const updated = (await this.store.update(caller, id, (current) => ({
+      ...current,
+      lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
+      properties: {
+        ...current.properties,
+        status: 'running',
+        result: {
+          ...(again ? (current.properties.result as Record<string, unknown> | null) : {}),
+          createdDateTime: now,
+          lastModifiedDateTime: now,
+          isComplete: false,
+          isSuccess: null,
+          exception: null,
+          executionInfo: expanding
+            ? `Run ${run} started: listing the partner's customer tenants.`
+            : `Run ${run} started${again ? ` again in the ${tenants.length} tenant${tenants.length === 1 ? '' : 's'} that did not succeed` : ''}: ${tenants.length} tenant${tenants.length === 1 ? '' : 's'} pending.`,
+          ...(again ? {} : { tenantExceptions: [], result: [] }),
+        },
+      },
+    }))) as Operation | undefined;
+    this.worker.wake();
+    const finished =
+      waitSeconds > 0 &&
+      (await this.waitForFinish(key, run, Math.min(waitSeconds, MAX_WAIT_SECONDS)));
+    return {
+      operation: finished ? await this.operations.get(caller, id) : (updated ?? operation),
+      finished,
+    };
+  }
+
+  /** Stops a running operation: tenants not started are not started; it ends `cancelled`. */
+  async cancel(caller: Caller, id: string): Promise<Operation> {
+    const operation = await this.operations.get(caller, id);
+    const stopped = await this.queue.stop(
+      { partnerTenantId: caller.tenantId, operationId: id },
+      'cancelled',
+    );
+    if (!stopped) {
+      throw new StateConflictError(
+        'operationNotRunning',
+        `The managedTenantOperation '${id}' is not running (its status is '${operation.properties.status}'); there is nothing to cancel.`,
+      );
+    }
+    this.worker.wake();
+    return operation;
+  }
+
+  /** Statements that are meant as statements must parse (the seed's 'String' is a plain value). */
+  checkCreate(_caller: Caller, sent: Readonly<Record<string, unknown>>): void {
+    checkDefinitions(sent);
+  }
+
+  async checkChange(
+    caller: Caller,
+    id: string,
+    sent: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
+    checkDefinitions(sent);
+    const touched = OWNED_WHILE_RUNNING.filter((name) => sent[name] !== undefined);
+    if (touched.length === 0) return;
+    const run = await this.queue.find({ partnerTenantId: caller.tenantId, operationId: id });
+    if (run && run.state !== 'finished') {
+      throw new StateConflictError(
+        'operationRunning',
+        `The managedTenantOperation '${id}' is running: ${touched.join(', ')} cannot change until it ends ` +
+          '(name, description and dynamic properties can). Cancel it first to change them now.',
+      );
+    }
+  }
+
+  private async waitForFinish(
+    key: { partnerTenantId: string; operationId: string },
+    run: number,
+    seconds: number,
+  ): Promise<boolean> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      const current: RunRecord | undefined = await this.queue.find(key);
+      if (!current || current.run !== run || current.state === 'finished') return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((done) => setTimeout(done, Math.min(WAIT_POLL_MS, deadline - Date.now())));
+    }
+  }
+}
+
+function runningConflict(id: string): StateConflictError {
+  return new StateConflictError(
+    'operationRunning',
+    `The managedTenantOperation '${id}' is running already; cancel it, or wait until it ends to run it again.`,
+  );
+}
+
+function checkDefinitions(sent: Readonly<Record<string, unknown>>): void {
+  const statements = (sent.operationDefinition as { value?: unknown } | null | undefined)?.value;
+  if (typeof statements === 'string' && LOOKS_LIKE_STATEMENTS.test(statements)) {
+    parseStatements(statements);
+  }
+  const aggregation = (sent.aggregationDefinition as { value?: unknown } | null | undefined)?.value;
+  if (typeof aggregation === 'string' && aggregation.trim().startsWith('@')) {
+    parseAggregation(aggregation);
+  }
+}

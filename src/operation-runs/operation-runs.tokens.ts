@@ -1,0 +1,2 @@
+/** The engine's configuration (AppConfig.engine with the shutdown time). */
+export const ENGINE_CONFIG = 'EngineConfig';

@@ -1,0 +1,610 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { EngineConfig } from '../config/app-config';
+import { DuplicateEntityError, EntityStore } from '../database/stores/entity.store';
+import { Entity } from '../edm/entity';
+import {
+  managedTenantOperation,
+  ManagedTenantOperationProperties,
+  managedTenantOperationHttpRequest,
+  managedTenantOperationResult,
+} from '../edm/model';
+import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
+import { GraphCallError, GraphClient } from './graph-client';
+import { ENGINE_CONFIG } from './operation-runs.tokens';
+import { entityStoreToken } from '../entity-sets/entity-set.tokens';
+import { RunKey, RunQueueStore, RunRecord, TenantTask } from '../database/stores/run-queue.store';
+import { parseAggregation, parseStatements } from './statements';
+import { LogLevel, RecordedCall, TenantRun } from './tenant-run';
+import { TenantTokens, TokenRequestError } from './tenant-tokens';
+
+type Operation = Entity<ManagedTenantOperationProperties>;
+
+/** At most this many tenantExceptions are kept in the aggregate; executionInfo counts the rest. */
+export const MAX_TENANT_EXCEPTIONS = 1_000;
+/** The most pages of `/contracts` read for `target.allTenants`. */
+const MAX_CONTRACT_PAGES = 200;
+/** How often the progress of the runs this instance works on is written to their operations. */
+const PROGRESS_INTERVAL_MS = 1_000;
+/** The most runs considered for claims at once (fair share is among these). */
+const RUNS_PER_CLAIM = 50;
+
+/**
+ * The engine (issue 17): every instance runs one worker, which claims work from the database with
+ * leases and does it — list a run's tenants (`allTenants`), run tenants (at most
+ * ENGINE_CONCURRENCY at once, one call each, shared fairly between the runs that have work), sum
+ * a finished run up into its operation. Leases are renewed while the work goes on; a worker that
+ * dies stops renewing, and another takes its work over when they run out (on SQLite, the one
+ * process takes back everything when it starts). A tenant's result row has an id chosen when the
+ * run started, so a tenant run twice (its worker died after the row was written) still has one.
+ */
+@Injectable()
+export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(RunWorker.name);
+  /** Who holds a lease: this process, for as long as it lives. */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly inFlight = new Map<
+    string,
+    { readonly controller: AbortController; readonly done: Promise<void> }
+  >();
+  private readonly inFlightByRun = new Map<string, number>();
+  /** Runs this instance worked on since the last progress write. */
+  private readonly activeRuns = new Map<string, RunRecord>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+  private ticking = false;
+  private tickAgain = false;
+  private tickScheduled = false;
+  private readonly tenantRun: TenantRun;
+  private readonly statementCache = new Map<string, ReturnType<typeof parseStatements>>();
+
+  constructor(
+    @Inject(ENGINE_CONFIG) private readonly config: EngineConfig & { shutdownTimeoutMs: number },
+    private readonly queue: RunQueueStore,
+    @Inject(entityStoreToken(managedTenantOperation)) private readonly operations: EntityStore,
+    @Inject(entityStoreToken(managedTenantOperationResult)) private readonly results: EntityStore,
+    @Inject(entityStoreToken(managedTenantOperationHttpRequest))
+    private readonly httpRequests: EntityStore,
+    private readonly graph: GraphClient,
+    private readonly tokens: TenantTokens,
+  ) {
+    this.tenantRun = new TenantRun(graph, tokens);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.enabled) return;
+    // On SQLite no other process works the queue: what a killed process held is free now.
+    if (this.queue.singleProcess) await this.queue.release();
+    this.every(this.config.pollMs, () => this.wake());
+    this.every(Math.max(this.config.leaseMs / 3, 100), () =>
+      this.queue.renewLeases(this.owner, Date.now() + this.config.leaseMs),
+    );
+    this.every(PROGRESS_INTERVAL_MS, () => this.writeProgress());
+    this.wake();
+  }
+
+  /**
+   * Graceful shutdown: no more claims; the tenants in flight get half the shutdown time to
+   * finish, then are stopped and given back (not recorded), for the next start or another
+   * instance.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const timer of this.timers) clearInterval(timer);
+    if (!this.config.enabled) return;
+    const pending = [...this.inFlight.values()];
+    const grace = new Promise<void>((done) =>
+      setTimeout(done, this.config.shutdownTimeoutMs / 2).unref(),
+    );
+    await Promise.race([Promise.allSettled(pending.map((task) => task.done)), grace]);
+    for (const task of this.inFlight.values()) task.controller.abort();
+    await Promise.allSettled([...this.inFlight.values()].map((task) => task.done));
+    await this.queue.release(this.owner).catch(() => undefined);
+  }
+
+  /** Looks for work soon (a run was started or stopped, a tenant finished, the poll timer). */
+  wake(): void {
+    if (this.stopping || !this.config.enabled || this.tickScheduled) return;
+    this.tickScheduled = true;
+    setImmediate(() => {
+      this.tickScheduled = false;
+      void this.tick();
+    });
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      do {
+        this.tickAgain = false;
+        if (this.stopping) return;
+        await this.expandRuns();
+        await this.finishRuns();
+        await this.claimTenants();
+      } while (this.tickAgain && !this.stopping);
+    } catch (error) {
+      this.logger.error(`The engine could not claim work: ${describe(error)}`);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private lease(): number {
+    return Date.now() + this.config.leaseMs;
+  }
+
+  /** Claims free slots' worth of tenants, shared between runs: the run with fewest in flight first. */
+  private async claimTenants(): Promise<void> {
+    const free = this.config.concurrency - this.inFlight.size;
+    if (free <= 0) return;
+    const runs = await this.queue.runsWithWork(Date.now(), RUNS_PER_CLAIM);
+    if (runs.length === 0) return;
+    const shares = new Map<string, number>(runs.map((run) => [keyOf(run), 0]));
+    for (let slot = 0; slot < free; slot += 1) {
+      let chosen = runs[0];
+      let least = Number.MAX_SAFE_INTEGER;
+      for (const run of runs) {
+        const load = (this.inFlightByRun.get(keyOf(run)) ?? 0) + shares.get(keyOf(run))!;
+        if (load < least) {
+          least = load;
+          chosen = run;
+        }
+      }
+      shares.set(keyOf(chosen), shares.get(keyOf(chosen))! + 1);
+    }
+    for (const run of runs) {
+      const share = shares.get(keyOf(run))!;
+      if (share === 0 || this.stopping) continue;
+      const tasks = await this.queue.claimTenants(run, this.owner, this.lease(), Date.now(), share);
+      for (const task of tasks) this.start(run, task);
+    }
+  }
+
+  private start(run: RunRecord, task: TenantTask): void {
+    const key = `${keyOf(task)}:${task.run}:${task.targetTenantId}`;
+    const runKey = keyOf(task);
+    const controller = new AbortController();
+    this.inFlightByRun.set(runKey, (this.inFlightByRun.get(runKey) ?? 0) + 1);
+    this.activeRuns.set(runKey, run);
+    const done = this.runTenant(task, controller.signal)
+      .catch((error: unknown) =>
+        this.logger.error(
+          `Tenant ${task.targetTenantId} of operation ${task.operationId}: ${describe(error)}`,
+        ),
+      )
+      .finally(() => {
+        this.inFlight.delete(key);
+        const left = (this.inFlightByRun.get(runKey) ?? 1) - 1;
+        if (left > 0) this.inFlightByRun.set(runKey, left);
+        else this.inFlightByRun.delete(runKey);
+        this.wake();
+      });
+    this.inFlight.set(key, { controller, done });
+  }
+
+  private async runTenant(task: TenantTask, signal: AbortSignal): Promise<void> {
+    const scope = { tenantId: task.partnerTenantId };
+    const recorded = await this.results.findById(scope, task.resultId);
+    if (recorded) {
+      // Its worker died after writing the row: the tenant is done, once.
+      await this.complete(
+        task,
+        recorded.properties.isSuccess === true ? 'succeeded' : 'failed',
+        recorded.properties.exception as string | null,
+      );
+      return;
+    }
+    const operation = (await this.operations.findById(scope, task.operationId)) as
+      Operation | undefined;
+    const run = await this.queue.find(task);
+    if (!operation || !run || run.run !== task.run) return;
+    if (run.stop) {
+      const message =
+        run.stop === 'cancelled'
+          ? 'Not run: the operation was cancelled before this tenant started.'
+          : 'Not run: failOnFirstError stopped the operation after a tenant failed.';
+      await this.recordResult(task, operation, {
+        isSuccess: false,
+        rows: [],
+        exception: message,
+        executionInfo: 'not run',
+      });
+      await this.complete(task, 'skipped', message);
+      return;
+    }
+    const definition = operation.properties.operationDefinition ?? {};
+    let outcome;
+    try {
+      outcome = await this.tenantRun.run({
+        targetTenantId: task.targetTenantId,
+        statements: this.statementsOf(operation),
+        rowLimit: parseAggregation(operation.properties.aggregationDefinition?.value).limit,
+        logLevel: (definition.logLevel ?? 'summary') as LogLevel,
+        dapAccessToken: operation.properties.credentials?.dapAccessToken ?? '',
+        signal,
+        record: (call) => this.recordCall(task, operation, task.targetTenantId, call),
+      });
+    } catch (error) {
+      outcome = {
+        isSuccess: false,
+        rows: [],
+        exception: `The tenant could not be run: ${describe(error)}`,
+        executionInfo: 'not run',
+        calls: 0,
+        retries: 0,
+      };
+    }
+    // Stopped by a shutdown: given back, not recorded, so the next worker runs it whole.
+    if (signal.aborted && this.stopping) return;
+    await this.recordResult(task, operation, outcome);
+    await this.complete(
+      task,
+      outcome.isSuccess ? 'succeeded' : 'failed',
+      outcome.exception,
+      outcome.calls,
+      outcome.retries,
+    );
+    if (!outcome.isSuccess && definition.failOnFirstError === true) {
+      await this.queue.stop(task, 'failedFirst');
+    }
+  }
+
+  private statementsOf(operation: Operation): ReturnType<typeof parseStatements> {
+    const text = operation.properties.operationDefinition?.value ?? '';
+    let statements = this.statementCache.get(text);
+    if (!statements) {
+      statements = parseStatements(text);
+      if (this.statementCache.size > 1_000) this.statementCache.clear();
+      this.statementCache.set(text, statements);
+    }
+    return statements;
+  }
+
+  private async complete(
+    task: TenantTask,
+    outcome: 'succeeded' | 'failed' | 'skipped',
+    message: string | null,
+    calls = 0,
+    retries = 0,
+  ): Promise<void> {
+    const completed = await this.queue.complete(task, this.owner, {
+      outcome,
+      message,
+      calls,
+      retries,
+    });
+    if (!completed) return;
+    for (const run of await this.queue.claimFinishes(this.owner, this.lease(), Date.now(), task)) {
+      await this.finalize(run);
+    }
+  }
+
+  private async recordResult(
+    task: TenantTask,
+    operation: Operation,
+    outcome: {
+      isSuccess: boolean;
+      rows: string[];
+      exception: string | null;
+      executionInfo: string;
+    },
+  ): Promise<void> {
+    const now = toUtcDateTimeOffset(new Date());
+    try {
+      await this.results.insert(
+        { tenantId: task.partnerTenantId },
+        {
+          id: task.resultId,
+          createdDateTime: now,
+          lastModifiedDateTime: now,
+          properties: {
+            ...this.ownerOf(operation),
+            targetTenantId: task.targetTenantId,
+            isSuccess: outcome.isSuccess,
+            exception: outcome.exception,
+            executionInfo: outcome.executionInfo,
+            result: outcome.rows,
+          },
+          dynamicProperties: {},
+        },
+      );
+    } catch (error) {
+      // Written by a worker that died before it could say so: that row stands.
+      if (!(error instanceof DuplicateEntityError)) throw error;
+    }
+  }
+
+  private async recordCall(
+    task: RunKey,
+    operation: Operation,
+    targetTenantId: string,
+    call: RecordedCall,
+  ): Promise<void> {
+    const now = toUtcDateTimeOffset(new Date());
+    await this.httpRequests.insert(
+      { tenantId: task.partnerTenantId },
+      {
+        id: randomUUID(),
+        createdDateTime: now,
+        lastModifiedDateTime: now,
+        properties: {
+          ...this.ownerOf(operation),
+          targetTenantId,
+          attempt: call.attempt,
+          statusCode: call.statusCode,
+          request: call.request,
+          response: call.response ?? null,
+        },
+        dynamicProperties: {},
+      },
+    );
+  }
+
+  private ownerOf(operation: Operation): Record<string, unknown> {
+    return {
+      partnerTenantId: operation.properties.partnerTenantId,
+      partnerUserId: operation.properties.partnerUserId,
+      managedTenantOperationId: operation.id,
+      requestId: operation.properties.requestId,
+    };
+  }
+
+  // ---- listing the tenants of `target.allTenants`
+
+  private async expandRuns(): Promise<void> {
+    const claimed = await this.queue.claimExpansions(this.owner, this.lease(), Date.now());
+    for (const run of claimed) {
+      const scope = { tenantId: run.partnerTenantId };
+      const operation = (await this.operations.findById(scope, run.operationId)) as
+        Operation | undefined;
+      if (!operation) continue;
+      let tenants: string[] = [];
+      let failure: string | undefined;
+      try {
+        tenants = await this.customersOf(operation);
+      } catch (error) {
+        failure = describe(error);
+      }
+      const expanded = await this.queue.expand(
+        run,
+        this.owner,
+        tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
+      );
+      if (!expanded) continue;
+      this.activeRuns.set(keyOf(run), run);
+      if (failure !== undefined || tenants.length === 0) {
+        const message =
+          failure ?? 'GET /v1.0/contracts lists no customer tenant: there is nothing to run.';
+        for (const finishing of await this.queue.claimFinishes(
+          this.owner,
+          this.lease(),
+          Date.now(),
+          run,
+        )) {
+          await this.finalize(finishing, message);
+        }
+      }
+    }
+  }
+
+  /** The partner's customers: the `customerId` of every contract, following nextLinks. */
+  private async customersOf(operation: Operation): Promise<string[]> {
+    const partner = operation.properties.partnerTenantId!;
+    const dapAccessToken = operation.properties.credentials?.dapAccessToken ?? '';
+    let token: string;
+    try {
+      token = await this.tokens.tokenFor(partner, dapAccessToken);
+    } catch (error) {
+      if (error instanceof TokenRequestError) throw new Error(error.message);
+      throw error;
+    }
+    const logLevel = (operation.properties.operationDefinition?.logLevel ?? 'summary') as LogLevel;
+    const customers = new Set<string>();
+    let url: string | undefined = this.graph.urlOf('/v1.0/contracts?$select=customerId&$top=999');
+    for (let page = 0; url && page < MAX_CONTRACT_PAGES; page += 1) {
+      const answer = await this.graph.call(
+        { method: 'GET', url, headers: [] },
+        token,
+        async (attempt) => {
+          if (logLevel === 'none') return;
+          await this.recordCall(
+            { partnerTenantId: partner, operationId: operation.id },
+            operation,
+            partner,
+            {
+              attempt: attempt.attempt,
+              statusCode: attempt.status || null,
+              request: { method: 'GET', url: attempt.request.url },
+            },
+          );
+        },
+      );
+      if (answer.status !== 200) {
+        throw new GraphCallError(
+          `GET /v1.0/contracts answered ${answer.status} in the partner tenant ${partner}: its customers could not be listed.`,
+          answer.status,
+          answer.attempts,
+        );
+      }
+      const body = JSON.parse(answer.body) as {
+        value?: Array<{ customerId?: unknown }>;
+        '@odata.nextLink'?: unknown;
+      };
+      for (const contract of body.value ?? []) {
+        if (typeof contract.customerId === 'string')
+          customers.add(contract.customerId.toLowerCase());
+      }
+      const next = body['@odata.nextLink'];
+      url = typeof next === 'string' && this.graph.isAllowed(next) ? next : undefined;
+    }
+    return [...customers];
+  }
+
+  // ---- summing a run up
+
+  private async finishRuns(): Promise<void> {
+    for (const run of await this.queue.claimFinishes(this.owner, this.lease(), Date.now())) {
+      await this.finalize(run);
+    }
+  }
+
+  /**
+   * The operation's status and aggregate result from the last outcome of each tenant: the rows
+   * of the tenants that succeeded, in order, at most the aggregation's limit; one
+   * tenantException per tenant that did not.
+   */
+  private async finalize(run: RunRecord, message?: string): Promise<void> {
+    const scope = { tenantId: run.partnerTenantId };
+    const operation = (await this.operations.findById(scope, run.operationId)) as
+      Operation | undefined;
+    if (!operation) return;
+    let limit: number;
+    try {
+      limit = parseAggregation(operation.properties.aggregationDefinition?.value).limit;
+    } catch {
+      limit = parseAggregation('').limit;
+    }
+    const rows: string[] = [];
+    const tenantExceptions: Array<{ tenantId: string; exception: string }> = [];
+    let succeeded = 0;
+    let failed = 0;
+    let skipped = 0;
+    let after: { run: number; position: number } | undefined;
+    for (;;) {
+      const page = await this.queue.outcomes(run, after, 500);
+      for (const outcome of page) {
+        if (outcome.outcome === 'succeeded') {
+          succeeded += 1;
+          if (rows.length < limit) {
+            const result = await this.results.findById(scope, outcome.resultId);
+            for (const row of (result?.properties.result as string[] | null) ?? []) {
+              if (rows.length < limit) rows.push(row);
+            }
+          }
+        } else {
+          if (outcome.outcome === 'failed') failed += 1;
+          else skipped += 1;
+          if (tenantExceptions.length < MAX_TENANT_EXCEPTIONS) {
+            tenantExceptions.push({
+              tenantId: outcome.targetTenantId,
+              exception: outcome.message ?? 'Failed.',
+            });
+          }
+        }
+      }
+      if (page.length < 500) break;
+      after = { run: page[page.length - 1].run, position: page[page.length - 1].position };
+    }
+    const status =
+      run.stop === 'cancelled'
+        ? 'cancelled'
+        : failed > 0 || skipped > 0 || message !== undefined || run.message !== null
+          ? 'failed'
+          : 'succeeded';
+    const progress = await this.queue.progress(run);
+    const finishedAt = Date.now();
+    const summary = [
+      `Run ${run.run} ${status}`,
+      `${succeeded + failed + skipped} tenant${succeeded + failed + skipped === 1 ? '' : 's'}: ${succeeded} succeeded, ${failed} failed${skipped ? `, ${skipped} not run` : ''}`,
+      `${progress.calls} calls in this run${progress.retries ? ` (${progress.retries} retried)` : ''}`,
+      `${((finishedAt - run.startedAt) / 1000).toFixed(1)} s`,
+      ...(tenantExceptions.length < failed + skipped
+        ? [`${failed + skipped - tenantExceptions.length} more tenant exceptions not listed`]
+        : []),
+    ].join('; ');
+    const failure = message ?? run.message ?? undefined;
+    await this.operations.update(scope, run.operationId, (current) => ({
+      ...current,
+      lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
+      properties: {
+        ...current.properties,
+        status,
+        result: {
+          ...(current.properties.result as Record<string, unknown> | null),
+          isComplete: true,
+          isSuccess: status === 'succeeded',
+          exception: failure ?? null,
+          executionInfo: `${summary}.`,
+          tenantExceptions,
+          result: rows,
+          lastModifiedDateTime: toUtcDateTimeOffset(new Date(finishedAt)),
+        },
+      },
+    }));
+    await this.queue.finish(run, this.owner, finishedAt, message);
+    this.activeRuns.delete(keyOf(run));
+    this.logger.log(`Operation ${run.operationId} run ${run.run}: ${summary}`);
+  }
+
+  /** `executionInfo` of the runs under way here: how many tenants are done, failed, pending. */
+  private async writeProgress(): Promise<void> {
+    for (const [key, run] of [...this.activeRuns]) {
+      const current = await this.queue.find(run);
+      if (!current || current.run !== run.run || current.state === 'finished') {
+        this.activeRuns.delete(key);
+        continue;
+      }
+      const progress = await this.queue.progress(current);
+      const done = progress.total - progress.pending;
+      const info =
+        `Run ${current.run} running: ${done} of ${progress.total} tenants done ` +
+        `(${progress.succeeded} succeeded, ${progress.failed} failed${progress.skipped ? `, ${progress.skipped} not run` : ''}), ` +
+        `${progress.pending} pending; ${progress.calls} calls${progress.retries ? ` (${progress.retries} retried)` : ''}; ` +
+        `${((Date.now() - current.startedAt) / 1000).toFixed(1)} s.`;
+      await this.operations.update(
+        { tenantId: run.partnerTenantId },
+        run.operationId,
+        (operation) => {
+          const result = (operation.properties.result ?? {}) as Record<string, unknown>;
+          if (operation.properties.status !== 'running' || result.executionInfo === info)
+            return operation;
+          return {
+            ...operation,
+            lastModifiedDateTime: laterTimestamp(operation.lastModifiedDateTime),
+            properties: {
+              ...operation.properties,
+              result: {
+                ...result,
+                executionInfo: info,
+                lastModifiedDateTime: toUtcDateTimeOffset(new Date()),
+              },
+            },
+          };
+        },
+      );
+      if (!this.inFlightByRun.has(key)) this.activeRuns.delete(key);
+    }
+  }
+
+  private every(ms: number, work: () => unknown): void {
+    const timer = setInterval(() => {
+      Promise.resolve()
+        .then(work)
+        .catch((error: unknown) =>
+          this.logger.error(`The engine's ${work.name || 'timer'} failed: ${describe(error)}`),
+        );
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}
+
+function keyOf(key: RunKey): string {
+  return `${key.partnerTenantId}/${key.operationId}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

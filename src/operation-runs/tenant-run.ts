@@ -1,0 +1,235 @@
+import { CallAttempt, GraphCallError, GraphClient, pathOf } from './graph-client';
+import { GraphStatement } from './statements';
+import { TenantTokens, TokenRequestError } from './tenant-tokens';
+
+/**
+ * One target tenant of a run (issue 17, req. 3–5): its statements in order with the tenant's
+ * token, a collection answer contributing its `value` rows (following `@odata.nextLink`, with the
+ * statement's headers, only on the Graph endpoint, up to MAX_PAGES pages), an object answer
+ * itself; each row tagged with `_TenantId`. The first statement that fails fails the tenant.
+ */
+
+/** The most pages one statement follows; then it stops and says so in executionInfo. */
+export const MAX_PAGES = 20;
+/** Bodies recorded at `logLevel: full` are cut at this many characters. */
+export const MAX_LOGGED_BODY = 4_096;
+
+export type LogLevel = 'none' | 'summary' | 'full';
+
+/** An HTTP call as managedTenantOperationHttpRequests records it (`logLevel` decides how much). */
+export interface RecordedCall {
+  readonly attempt: number;
+  readonly statusCode: number | null;
+  readonly request: {
+    readonly method: string;
+    readonly url: string;
+    readonly headers?: Array<{ name: string; value: string }>;
+    readonly body?: string | null;
+  };
+  readonly response?: {
+    readonly status: number | null;
+    readonly headers: Array<{ name: string; value: string }>;
+    readonly body: string | null;
+  };
+}
+
+export interface TenantRunInput {
+  readonly targetTenantId: string;
+  readonly statements: readonly GraphStatement[];
+  /** Rows kept for the tenant at most (the aggregate keeps no more in all). */
+  readonly rowLimit: number;
+  readonly logLevel: LogLevel;
+  readonly dapAccessToken: string;
+  readonly signal: AbortSignal;
+  readonly record: (call: RecordedCall) => Promise<void>;
+}
+
+export interface TenantRunOutcome {
+  readonly isSuccess: boolean;
+  readonly rows: string[];
+  readonly exception: string | null;
+  readonly executionInfo: string;
+  readonly calls: number;
+  readonly retries: number;
+}
+
+/** Header names whose values are never recorded. */
+const SECRET_HEADER = /authorization|token|secret|cookie|api-key|password/i;
+
+export class TenantRun {
+  constructor(
+    private readonly graph: GraphClient,
+    private readonly tokens: TenantTokens,
+  ) {}
+
+  async run(input: TenantRunInput): Promise<TenantRunOutcome> {
+    const started = Date.now();
+    const rows: string[] = [];
+    const notes: string[] = [];
+    let calls = 0;
+    let retries = 0;
+    let token: string;
+    const summary = (): string =>
+      [
+        `${input.statements.length} request${input.statements.length === 1 ? '' : 's'}`,
+        `${calls} call${calls === 1 ? '' : 's'}${retries ? ` (${retries} retried)` : ''}`,
+        `${rows.length} row${rows.length === 1 ? '' : 's'}`,
+        `${((Date.now() - started) / 1000).toFixed(1)} s`,
+        ...notes,
+      ].join(', ');
+    const fail = (message: string): TenantRunOutcome => ({
+      isSuccess: false,
+      rows,
+      exception: message,
+      executionInfo: summary(),
+      calls,
+      retries,
+    });
+    try {
+      token = await this.tokens.tokenFor(input.targetTenantId, input.dapAccessToken);
+    } catch (error) {
+      if (error instanceof TokenRequestError) return fail(error.message);
+      throw error;
+    }
+    const secrets = [token, input.dapAccessToken];
+    const record = async (attempt: CallAttempt): Promise<void> => {
+      calls += 1;
+      if (attempt.attempt > 1) retries += 1;
+      if (input.logLevel !== 'none') {
+        await input.record(recordOf(attempt, input.logLevel, secrets));
+      }
+    };
+    for (const statement of input.statements) {
+      let url: string | undefined = this.graph.urlOf(statement.path);
+      for (let page = 1; url !== undefined; page += 1) {
+        if (input.signal.aborted) return fail('The run was stopped before this tenant finished.');
+        let answer;
+        try {
+          answer = await this.graph.call(
+            { method: statement.method, url, headers: statement.headers, body: statement.body },
+            token,
+            record,
+            input.signal,
+          );
+        } catch (error) {
+          if (error instanceof GraphCallError) return fail(error.message);
+          throw error;
+        }
+        if (answer.status < 200 || answer.status > 299) {
+          return fail(
+            `${statement.method} ${pathOf(url)} answered ${answer.status}${describeGraphError(answer.body)}` +
+              (answer.attempts > 1 ? ` after ${answer.attempts} attempts` : '') +
+              '.',
+          );
+        }
+        let body: unknown;
+        try {
+          body = answer.body.trim() === '' ? undefined : JSON.parse(answer.body);
+        } catch {
+          return fail(
+            `${statement.method} ${pathOf(url)} answered ${answer.status} with a body that is not JSON.`,
+          );
+        }
+        url = undefined;
+        if (isObject(body) && Array.isArray(body.value)) {
+          for (const item of body.value) {
+            if (rows.length < input.rowLimit) rows.push(rowOf(item, input.targetTenantId));
+          }
+          const next = body['@odata.nextLink'];
+          if (typeof next === 'string' && rows.length < input.rowLimit) {
+            if (!this.graph.isAllowed(next)) {
+              return fail(
+                `${statement.method} ${pathOf(statement.path)} returned an @odata.nextLink that is not on the Graph endpoint; it was not followed.`,
+              );
+            }
+            if (page >= MAX_PAGES)
+              notes.push(`${statement.method} ${statement.path}: stopped after ${MAX_PAGES} pages`);
+            else url = next;
+          }
+        } else if (isObject(body) && rows.length < input.rowLimit) {
+          rows.push(rowOf(body, input.targetTenantId));
+        }
+      }
+    }
+    if (rows.length >= input.rowLimit) notes.push(`rows cut at ${input.rowLimit}`);
+    return { isSuccess: true, rows, exception: null, executionInfo: summary(), calls, retries };
+  }
+}
+
+/** A row of the answer as a JSON string: its properties without OData annotations, and `_TenantId`. */
+function rowOf(item: unknown, tenantId: string): string {
+  if (!isObject(item)) return JSON.stringify({ value: item, _TenantId: tenantId });
+  const row: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith('@odata.')) row[name] = value;
+  }
+  row._TenantId = tenantId;
+  return JSON.stringify(row);
+}
+
+/** ` Authorization_RequestDenied: Insufficient privileges…` from a Graph error body, if it is one. */
+function describeGraphError(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } };
+    const code = typeof parsed.error?.code === 'string' ? parsed.error.code : undefined;
+    const message = typeof parsed.error?.message === 'string' ? parsed.error.message : undefined;
+    if (code || message) return ` ${[code, message].filter(Boolean).join(': ')}`.slice(0, 1_000);
+  } catch {
+    // Not a Graph error body: the status says it.
+  }
+  return '';
+}
+
+function recordOf(attempt: CallAttempt, level: LogLevel, secrets: readonly string[]): RecordedCall {
+  const statusCode = attempt.status === 0 ? null : attempt.status;
+  const base = {
+    attempt: attempt.attempt,
+    statusCode,
+    request: { method: attempt.request.method, url: attempt.request.url },
+  };
+  if (level !== 'full') return base;
+  return {
+    ...base,
+    request: {
+      ...base.request,
+      headers: [
+        { name: 'Authorization', value: 'Bearer [redacted]' },
+        ...redactHeaders(attempt.request.headers, secrets),
+      ],
+      body:
+        attempt.request.body === undefined ? null : truncate(redact(attempt.request.body, secrets)),
+    },
+    response: {
+      status: statusCode,
+      headers: redactHeaders(attempt.responseHeaders, secrets),
+      body: attempt.error ? attempt.error : truncate(redact(attempt.responseBody, secrets)),
+    },
+  };
+}
+
+function redactHeaders(
+  headers: ReadonlyArray<readonly [string, string]>,
+  secrets: readonly string[],
+): Array<{ name: string; value: string }> {
+  return headers.map(([name, value]) => ({
+    name,
+    value: SECRET_HEADER.test(name) ? '[redacted]' : redact(value, secrets),
+  }));
+}
+
+/** Any token the service holds, and anything shaped like a JWT, out of a recorded text. */
+function redact(text: string, secrets: readonly string[]): string {
+  let redacted = text;
+  for (const secret of secrets) {
+    if (secret) redacted = redacted.split(secret).join('[redacted]');
+  }
+  return redacted.replace(/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, '[redacted]');
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_LOGGED_BODY ? `${text.slice(0, MAX_LOGGED_BODY)}… [truncated]` : text;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
