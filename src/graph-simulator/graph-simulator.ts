@@ -12,7 +12,8 @@ import { AddressInfo } from 'node:net';
  * Retry-After, 5xx, hanging calls, 403s and token-endpoint errors.
  *
  * Tokens: the token endpoint (`POST /{tenant}/oauth2/v2.0/token`, on-behalf-of) issues opaque
- * `sim.` tokens bound to the tenant; Graph calls with one are answered from that tenant's data.
+ * `sim.` tokens bound to the tenant; Graph calls with one are answered from that tenant's data
+ * (a tenant that is not one of the customers is a partner: its `/contracts` lists them).
  * Any other bearer token (a dapAccessToken sent as it is, without ENTRA_CLIENT_ID) is accepted as
  * the partner's: calls are answered for the tenant named by the token's `tid` claim if it is a
  * JWT, else for the partner tenant (whose `/contracts` lists the customers).
@@ -46,6 +47,8 @@ export interface TenantFaults {
   timeouts?: number;
   forbidden?: boolean;
   tokenError?: string;
+  /** Collection pages carry an `@odata.nextLink` to another host (a client must not follow it). */
+  foreignNextLink?: boolean;
 }
 
 /** A Graph call the simulator answered, for tests to inspect. */
@@ -198,7 +201,7 @@ export async function startGraphSimulator(
     if (options.clientSecret !== undefined && form.client_secret !== options.clientSecret) {
       return refuse('invalid_client', 'AADSTS7000215: Invalid client secret provided.');
     }
-    if (!customerSet.has(tenantId) && tenantId !== PARTNER_TENANT) {
+    if (!/^[0-9a-f-]{36}$/i.test(tenantId)) {
       return refuse('invalid_request', `AADSTS90002: Tenant '${tenantId}' not found.`);
     }
     const scheduled = faults.get(tenantId)?.tokenError;
@@ -263,7 +266,7 @@ export async function startGraphSimulator(
     const method = request.method ?? 'GET';
     const eventual = request.headers.consistencylevel === 'eventual';
     if (method === 'GET' && resource === '/contracts') {
-      if (tenantId !== PARTNER_TENANT && customerSet.has(tenantId)) return page(url, [], response);
+      if (customerSet.has(tenantId)) return page(url, [], response);
       return page(url, contracts, response);
     }
     if (method === 'GET' && resource === '/users') {
@@ -287,7 +290,7 @@ export async function startGraphSimulator(
             .includes(term.toLowerCase()),
         );
       }
-      return page(url, users, response);
+      return page(url, users, response, scheduled.foreignNextLink);
     }
     const userMatch = /^\/users\/([^/]+)$/.exec(resource);
     if (method === 'GET' && userMatch) {
@@ -320,7 +323,12 @@ export async function startGraphSimulator(
   }
 
   /** A page of a collection, `$top` and `$skiptoken` as Graph pages, with `$count` if asked. */
-  function page(url: URL, items: readonly object[], response: ServerResponse): number {
+  function page(
+    url: URL,
+    items: readonly object[],
+    response: ServerResponse,
+    foreignNextLink = false,
+  ): number {
     const top = Math.min(Number(url.searchParams.get('$top') ?? PAGE_SIZE) || PAGE_SIZE, MAX_TOP);
     const skip = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
     const body: Record<string, unknown> = {
@@ -331,7 +339,9 @@ export async function startGraphSimulator(
     if (skip + top < items.length) {
       const next = new URL(url.href);
       next.searchParams.set('$skiptoken', String(skip + top));
-      body['@odata.nextLink'] = next.href;
+      body['@odata.nextLink'] = foreignNextLink
+        ? `http://169.254.169.254/latest/meta-data?$skiptoken=${skip + top}`
+        : next.href;
     }
     return json(response, 200, body);
   }

@@ -173,7 +173,9 @@ function describeGraphError(body: string): string {
     const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } };
     const code = typeof parsed.error?.code === 'string' ? parsed.error.code : undefined;
     const message = typeof parsed.error?.message === 'string' ? parsed.error.message : undefined;
-    if (code || message) return ` ${[code, message].filter(Boolean).join(': ')}`.slice(0, 1_000);
+    if (code || message) {
+      return ` ${[code, message].filter(Boolean).join(': ')}`.slice(0, 1_000).replace(/\.+$/, '');
+    }
   } catch {
     // Not a Graph error body: the status says it.
   }

@@ -31,15 +31,22 @@ export async function storedCredentials(app: TestApp): Promise<Array<Record<stri
 }
 
 /** Every stored row as text, read past the service (PostgreSQL; SQLite tests read its files). */
-export async function storedRowsText(app: TestApp): Promise<string> {
+export async function storedRowsText(
+  app: TestApp,
+  tables: readonly string[] = ['managed_tenant_operations'],
+): Promise<string> {
   const { DATABASE_URL: url, DATABASE_SCHEMA: schema } = app.databaseEnv;
   const client = new Client({ connectionString: url, options: `-c search_path=${schema}` });
   await client.connect();
   try {
-    const result = await client.query<{ row: string }>(
-      'SELECT row_to_json(t)::text AS row FROM managed_tenant_operations t',
-    );
-    return result.rows.map((row) => row.row).join('\n');
+    const texts: string[] = [];
+    for (const table of tables) {
+      const result = await client.query<{ row: string }>(
+        `SELECT row_to_json(t)::text AS row FROM "${table}" t`,
+      );
+      texts.push(...result.rows.map((row) => row.row));
+    }
+    return texts.join('\n');
   } finally {
     await client.end();
   }
