@@ -89,3 +89,23 @@ export class SqliteGroupCommit {
     });
   }
 }
+
+const shared = new WeakMap<SerialWriter, SqliteGroupCommit>();
+
+/**
+ * The group commit of the write queue's connection, one per process: every SQLite store queues
+ * its writes here, so that writes commit in the order they were made (a tenant's result row
+ * before the queue's note that the tenant is done, in the same transaction or an earlier one)
+ * and share one fsync.
+ */
+export function sharedGroupCommit(
+  writer: SerialWriter,
+  connection: () => SqliteTransactions,
+): SqliteGroupCommit {
+  let groupCommit = shared.get(writer);
+  if (!groupCommit) {
+    groupCommit = new SqliteGroupCommit(writer, connection);
+    shared.set(writer, groupCommit);
+  }
+  return groupCommit;
+}

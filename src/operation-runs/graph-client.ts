@@ -1,3 +1,4 @@
+import { Agent, Dispatcher, request } from 'undici';
 import { EngineConfig } from '../config/app-config';
 
 /**
@@ -52,6 +53,14 @@ export class GraphCallError extends Error {
 /** An outbound URL the configuration does not allow. */
 export class ForbiddenUrlError extends Error {}
 
+/**
+ * The connections to Graph: kept alive and shared by every call of the instance (undici's
+ * `request`, which costs much less per call than `fetch`; it never follows a redirect).
+ */
+export function graphDispatcher(config: Pick<EngineConfig, 'concurrency'>): Dispatcher {
+  return new Agent({ connections: config.concurrency + 8, keepAliveTimeout: 30_000 });
+}
+
 export class GraphClient {
   private readonly origin: string;
 
@@ -60,7 +69,7 @@ export class GraphClient {
       EngineConfig,
       'graphApiUrl' | 'maxAttempts' | 'callTimeoutMs' | 'retryBaseMs'
     >,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly dispatcher: Dispatcher,
   ) {
     this.origin = new URL(config.graphApiUrl).origin;
   }
@@ -153,23 +162,23 @@ export class GraphClient {
   }
 
   private async try(
-    request: GraphRequest,
+    call: GraphRequest,
     token: string,
     signal: AbortSignal | undefined,
   ): Promise<Omit<CallAttempt, 'request' | 'attempt'> & { oversized?: boolean }> {
     const timeout = AbortSignal.timeout(this.config.callTimeoutMs);
-    const headers = new Headers();
-    for (const [name, value] of request.headers) headers.append(name, value);
-    headers.set('authorization', `Bearer ${token}`);
-    headers.set('accept', 'application/json');
-    if (request.body !== undefined) headers.set('content-type', 'application/json');
-    let response: Response;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of call.headers) headers[name.toLowerCase()] = value;
+    headers.authorization = `Bearer ${token}`;
+    headers.accept = 'application/json';
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Dispatcher.ResponseData;
     try {
-      response = await this.fetchImpl(request.url, {
-        method: request.method,
+      response = await request(call.url, {
+        method: call.method as Dispatcher.HttpMethod,
         headers,
-        body: request.body,
-        redirect: 'manual',
+        body: call.body,
+        dispatcher: this.dispatcher,
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (error) {
@@ -184,14 +193,18 @@ export class GraphClient {
             : `connection failed (${causeOf(error)})`,
       };
     }
-    const responseHeaders = [...response.headers.entries()] as Array<[string, string]>;
+    const responseHeaders: Array<[string, string]> = [];
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined)
+        responseHeaders.push([name, Array.isArray(value) ? value.join(', ') : value]);
+    }
     try {
-      const responseBody = await readLimited(response, MAX_RESPONSE_BYTES);
-      return { status: response.status, responseHeaders, responseBody };
+      const responseBody = await readLimited(response.body, MAX_RESPONSE_BYTES);
+      return { status: response.statusCode, responseHeaders, responseBody };
     } catch (error) {
       const oversized = error instanceof ResponseTooLargeError;
       return {
-        status: oversized ? response.status : 0,
+        status: oversized ? response.statusCode : 0,
         responseHeaders,
         responseBody: '',
         oversized,
@@ -207,20 +220,16 @@ export class GraphClient {
 
 class ResponseTooLargeError extends Error {}
 
-async function readLimited(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).byteLength;
     if (size > limit) {
-      await reader.cancel();
+      body.destroy();
       throw new ResponseTooLargeError();
     }
-    chunks.push(value);
+    chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

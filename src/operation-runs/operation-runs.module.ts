@@ -1,11 +1,12 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service';
 import { EntityStoresModule } from '../database/stores/entity-stores.module';
 import { EntitySetsModule } from '../entity-sets/entity-sets.module';
-import { GraphClient } from './graph-client';
+import { Dispatcher } from 'undici';
+import { graphDispatcher, GraphClient } from './graph-client';
 import { OperationRunsController } from './operation-runs.controller';
 import { OperationRunsService } from './operation-runs.service';
-import { ENGINE_CONFIG } from './operation-runs.tokens';
+import { ENGINE_CONFIG, GRAPH_DISPATCHER } from './operation-runs.tokens';
 import { RunWorker } from './run-worker';
 import { TenantTokens } from './tenant-tokens';
 
@@ -27,17 +28,31 @@ import { TenantTokens } from './tenant-tokens';
       }),
     },
     {
-      provide: GraphClient,
+      provide: GRAPH_DISPATCHER,
       inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => new GraphClient(config.values.engine),
+      useFactory: (config: AppConfigService) => graphDispatcher(config.values.engine),
+    },
+    {
+      provide: GraphClient,
+      inject: [AppConfigService, GRAPH_DISPATCHER],
+      useFactory: (config: AppConfigService, dispatcher: Dispatcher) =>
+        new GraphClient(config.values.engine, dispatcher),
     },
     {
       provide: TenantTokens,
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => new TenantTokens(config.values.engine),
+      inject: [AppConfigService, GRAPH_DISPATCHER],
+      useFactory: (config: AppConfigService, dispatcher: Dispatcher) =>
+        new TenantTokens(config.values.engine, dispatcher),
     },
     RunWorker,
     OperationRunsService,
   ],
 })
-export class OperationRunsModule {}
+export class OperationRunsModule implements OnApplicationShutdown {
+  constructor(@Inject(GRAPH_DISPATCHER) private readonly dispatcher: Dispatcher) {}
+
+  /** After the worker gave its work back: the kept-alive connections to Graph close. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

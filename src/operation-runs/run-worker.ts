@@ -8,7 +8,11 @@ import {
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EngineConfig } from '../config/app-config';
-import { DuplicateEntityError, EntityStore } from '../database/stores/entity.store';
+import {
+  DuplicateEntityError,
+  EntityStore,
+  MissingPrincipalError,
+} from '../database/stores/entity.store';
 import { Entity } from '../edm/entity';
 import {
   managedTenantOperation,
@@ -33,6 +37,18 @@ export const MAX_TENANT_EXCEPTIONS = 1_000;
 const MAX_CONTRACT_PAGES = 200;
 /** How often the progress of the runs this instance works on is written to their operations. */
 const PROGRESS_INTERVAL_MS = 1_000;
+/** How far claims run ahead of the slots: claimed (in flight or waiting) per slot. */
+const CLAIM_AHEAD = 3;
+/** Finished tenants waiting to be written, per slot, before no more tenants start. */
+const MAX_WAITING_COMPLETIONS = 8;
+/** How often finished tenants are written (what a tenant's row may lag behind its last call). */
+const FLUSH_INTERVAL_MS = 50;
+/** Tries of writing a finished tenant before it is left to its lease. */
+const MAX_WRITE_ATTEMPTS = 5;
+/** The most tenants whose completion is written together. */
+const MAX_COMPLETION_BATCH = 200;
+/** Runs whose plans an instance keeps at once. */
+const MAX_CACHED_PLANS = 100;
 /** The most runs considered for claims at once (fair share is among these). */
 const RUNS_PER_CLAIM = 50;
 
@@ -63,7 +79,14 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   private tickAgain = false;
   private tickScheduled = false;
   private readonly tenantRun: TenantRun;
-  private readonly statementCache = new Map<string, ReturnType<typeof parseStatements>>();
+  private readonly plans = new Map<string, RunPlan>();
+  private readonly completions: TenantCompletion[] = [];
+  private flushing?: Promise<void>;
+  private flushTimer?: NodeJS.Timeout;
+  /** Claimed tenants not started yet, by run. */
+  private readonly ready = new Map<string, { run: RunRecord; tasks: TenantTask[] }>();
+  private readyCount = 0;
+  private sweepRequested = true;
 
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig & { shutdownTimeoutMs: number },
@@ -107,11 +130,21 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     await Promise.race([Promise.allSettled(pending.map((task) => task.done)), grace]);
     for (const task of this.inFlight.values()) task.controller.abort();
     await Promise.allSettled([...this.inFlight.values()].map((task) => task.done));
+    // What finished is written; the rest (claimed, not started or stopped) is given back.
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.flushing;
+    await this.flushCompletions().catch(() => undefined);
     await this.queue.release(this.owner).catch(() => undefined);
   }
 
-  /** Looks for work soon (a run was started or stopped, a tenant finished, the poll timer). */
+  /** Looks for work soon: a run was started or stopped, or the poll timer fired. */
   wake(): void {
+    this.sweepRequested = true;
+    this.scheduleTick();
+  }
+
+  private scheduleTick(): void {
     if (this.stopping || !this.config.enabled || this.tickScheduled) return;
     this.tickScheduled = true;
     setImmediate(() => {
@@ -130,8 +163,11 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       do {
         this.tickAgain = false;
         if (this.stopping) return;
-        await this.expandRuns();
-        await this.finishRuns();
+        if (this.sweepRequested) {
+          this.sweepRequested = false;
+          await this.expandRuns();
+          await this.finishRuns();
+        }
         await this.claimTenants();
       } while (this.tickAgain && !this.stopping);
     } catch (error) {
@@ -145,18 +181,26 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     return Date.now() + this.config.leaseMs;
   }
 
-  /** Claims free slots' worth of tenants, shared between runs: the run with fewest in flight first. */
+  /**
+   * Claims tenants ahead of the free slots (up to CLAIM_AHEAD times the concurrency, in flight
+   * and waiting), shared between the runs that have work: the run with the fewest here first.
+   * Claiming in batches keeps the queue's writes few; the slots start from the local queue.
+   */
   private async claimTenants(): Promise<void> {
-    const free = this.config.concurrency - this.inFlight.size;
-    if (free <= 0) return;
+    // Claims come in batches: only when fewer than a slot-full wait, then up to CLAIM_AHEAD.
+    if (this.readyCount >= this.config.concurrency) return this.startReady();
+    const wanted = this.config.concurrency * CLAIM_AHEAD - this.inFlight.size - this.readyCount;
+    if (wanted <= 0) return this.startReady();
     const runs = await this.queue.runsWithWork(Date.now(), RUNS_PER_CLAIM);
-    if (runs.length === 0) return;
+    if (runs.length === 0) return this.startReady();
+    const loadOf = (run: RunRecord) =>
+      (this.inFlightByRun.get(keyOf(run)) ?? 0) + (this.ready.get(keyOf(run))?.tasks.length ?? 0);
     const shares = new Map<string, number>(runs.map((run) => [keyOf(run), 0]));
-    for (let slot = 0; slot < free; slot += 1) {
+    for (let slot = 0; slot < wanted; slot += 1) {
       let chosen = runs[0];
       let least = Number.MAX_SAFE_INTEGER;
       for (const run of runs) {
-        const load = (this.inFlightByRun.get(keyOf(run)) ?? 0) + shares.get(keyOf(run))!;
+        const load = loadOf(run) + shares.get(keyOf(run))!;
         if (load < least) {
           least = load;
           chosen = run;
@@ -168,8 +212,55 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       const share = shares.get(keyOf(run))!;
       if (share === 0 || this.stopping) continue;
       const tasks = await this.queue.claimTenants(run, this.owner, this.lease(), Date.now(), share);
-      for (const task of tasks) this.start(run, task);
+      if (tasks.length === 0) continue;
+      const entry = this.ready.get(keyOf(run)) ?? { run, tasks: [] };
+      entry.tasks.push(...tasks);
+      void this.prepareTokens(tasks);
+      this.ready.set(keyOf(run), entry);
+      this.readyCount += tasks.length;
     }
+    this.startReady();
+  }
+
+  /**
+   * Asks for the tokens of claimed tenants while they wait for a slot, so that a slot goes to
+   * Graph calls rather than to the token endpoint (the token is cached for the tenant's run).
+   */
+  private async prepareTokens(tasks: readonly TenantTask[]): Promise<void> {
+    const plan = tasks.length > 0 ? await this.planOf(tasks[0]).catch(() => undefined) : undefined;
+    if (!plan) return;
+    for (const task of tasks) {
+      // A refusal is the tenant's outcome, met again (and recorded) when it runs.
+      this.tokens.tokenFor(task.targetTenantId, plan.dapAccessToken).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Starts claimed tenants while a slot is free, each from the run with the fewest in flight
+   * (fair share between operations), unless too many finished tenants wait to be written.
+   */
+  private startReady(): void {
+    while (
+      !this.stopping &&
+      this.inFlight.size < this.config.concurrency &&
+      this.readyCount > 0 &&
+      this.completions.length < this.config.concurrency * MAX_WAITING_COMPLETIONS
+    ) {
+      let chosen: { run: RunRecord; tasks: TenantTask[] } | undefined;
+      let least = Number.MAX_SAFE_INTEGER;
+      for (const [key, entry] of this.ready) {
+        const load = this.inFlightByRun.get(key) ?? 0;
+        if (load < least) {
+          least = load;
+          chosen = entry;
+        }
+      }
+      const task = chosen!.tasks.shift()!;
+      if (chosen!.tasks.length === 0) this.ready.delete(keyOf(task));
+      this.readyCount -= 1;
+      this.start(chosen!.run, task);
+    }
+    if (this.readyCount < this.config.concurrency) this.scheduleTick();
   }
 
   private start(run: RunRecord, task: TenantTask): void {
@@ -179,6 +270,9 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     this.inFlightByRun.set(runKey, (this.inFlightByRun.get(runKey) ?? 0) + 1);
     this.activeRuns.set(runKey, run);
     const done = this.runTenant(task, controller.signal)
+      .then((completion) => {
+        if (completion) this.finishTenant(completion);
+      })
       .catch((error: unknown) =>
         this.logger.error(
           `Tenant ${task.targetTenantId} of operation ${task.operationId}: ${describe(error)}`,
@@ -189,52 +283,61 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         const left = (this.inFlightByRun.get(runKey) ?? 1) - 1;
         if (left > 0) this.inFlightByRun.set(runKey, left);
         else this.inFlightByRun.delete(runKey);
-        this.wake();
+        this.startReady();
       });
     this.inFlight.set(key, { controller, done });
   }
 
-  private async runTenant(task: TenantTask, signal: AbortSignal): Promise<void> {
+  /** Runs one tenant: what to write when it is done, or nothing (given back, or gone). */
+  private async runTenant(
+    task: TenantTask,
+    signal: AbortSignal,
+  ): Promise<TenantCompletion | undefined> {
     const scope = { tenantId: task.partnerTenantId };
-    const recorded = await this.results.findById(scope, task.resultId);
+    // Claimed before: its worker may have died after writing the result row.
+    const recorded =
+      task.claims > 1 ? await this.results.findById(scope, task.resultId) : undefined;
     if (recorded) {
       // Its worker died after writing the row: the tenant is done, once.
-      await this.complete(
+      return {
         task,
-        recorded.properties.isSuccess === true ? 'succeeded' : 'failed',
-        recorded.properties.exception as string | null,
-      );
-      return;
+        outcome: recorded.properties.isSuccess === true ? 'succeeded' : 'failed',
+        message: recorded.properties.exception as string | null,
+      };
     }
-    const operation = (await this.operations.findById(scope, task.operationId)) as
-      Operation | undefined;
     const run = await this.queue.find(task);
-    if (!operation || !run || run.run !== task.run) return;
+    if (!run || run.run !== task.run) return undefined;
+    const plan = await this.planOf(task);
+    if (!plan) return undefined;
+    const { operation } = plan;
     if (run.stop) {
       const message =
         run.stop === 'cancelled'
           ? 'Not run: the operation was cancelled before this tenant started.'
           : 'Not run: failOnFirstError stopped the operation after a tenant failed.';
-      await this.recordResult(task, operation, {
-        isSuccess: false,
-        rows: [],
-        exception: message,
-        executionInfo: 'not run',
-      });
-      await this.complete(task, 'skipped', message);
-      return;
+      return {
+        task,
+        operation,
+        result: { isSuccess: false, rows: [], exception: message, executionInfo: 'not run' },
+        outcome: 'skipped',
+        message,
+      };
     }
-    const definition = operation.properties.operationDefinition ?? {};
+    // The calls' rows are written with the tenant's result.
+    const httpCalls: RecordedCall[] = [];
     let outcome;
     try {
       outcome = await this.tenantRun.run({
         targetTenantId: task.targetTenantId,
-        statements: this.statementsOf(operation),
-        rowLimit: parseAggregation(operation.properties.aggregationDefinition?.value).limit,
-        logLevel: (definition.logLevel ?? 'summary') as LogLevel,
-        dapAccessToken: operation.properties.credentials?.dapAccessToken ?? '',
+        statements: plan.statements,
+        rowLimit: plan.rowLimit,
+        logLevel: plan.logLevel,
+        dapAccessToken: plan.dapAccessToken,
         signal,
-        record: (call) => this.recordCall(task, operation, task.targetTenantId, call),
+        record: (call) => {
+          httpCalls.push(call);
+          return Promise.resolve();
+        },
       });
     } catch (error) {
       outcome = {
@@ -247,48 +350,130 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       };
     }
     // Stopped by a shutdown: given back, not recorded, so the next worker runs it whole.
-    if (signal.aborted && this.stopping) return;
-    await this.recordResult(task, operation, outcome);
-    await this.complete(
+    if (signal.aborted && this.stopping) return undefined;
+    if (!outcome.isSuccess && plan.failOnFirstError) await this.queue.stop(task, 'failedFirst');
+    return {
       task,
-      outcome.isSuccess ? 'succeeded' : 'failed',
-      outcome.exception,
-      outcome.calls,
-      outcome.retries,
+      operation,
+      httpCalls,
+      result: outcome,
+      outcome: outcome.isSuccess ? 'succeeded' : 'failed',
+      message: outcome.exception,
+      calls: outcome.calls,
+      retries: outcome.retries,
+    };
+  }
+
+  /**
+   * What a run runs, read once per run and instance: the operation cannot change it while it
+   * runs (its target, which may list thousands of tenants, is not read again for each one).
+   */
+  private async planOf(task: TenantTask): Promise<RunPlan | undefined> {
+    const key = `${keyOf(task)}:${task.run}`;
+    const cached = this.plans.get(key);
+    if (cached) return cached;
+    const operation = (await this.operations.findById(
+      { tenantId: task.partnerTenantId },
+      task.operationId,
+    )) as Operation | undefined;
+    if (!operation) return undefined;
+    const definition = operation.properties.operationDefinition ?? {};
+    const plan: RunPlan = {
+      operation,
+      statements: parseStatements(definition.value ?? ''),
+      rowLimit: parseAggregation(operation.properties.aggregationDefinition?.value).limit,
+      logLevel: (definition.logLevel ?? 'summary') as LogLevel,
+      failOnFirstError: definition.failOnFirstError === true,
+      dapAccessToken: operation.properties.credentials?.dapAccessToken ?? '',
+    };
+    if (this.plans.size >= MAX_CACHED_PLANS) this.plans.delete(this.plans.keys().next().value!);
+    this.plans.set(key, plan);
+    return plan;
+  }
+
+  /**
+   * Queues a finished tenant for the next write of finished tenants, at most every
+   * FLUSH_INTERVAL_MS: its HTTP requests and result row, then its mark in the queue, for all the
+   * tenants that finished meanwhile together (a few writes, one fsync on SQLite, for a batch
+   * rather than a few each). Its slot is free at once. If the process dies before the write, the
+   * tenant's lease runs out and it is run again.
+   */
+  private finishTenant(completion: TenantCompletion): void {
+    this.completions.push(completion);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.flushing) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flushing = this.flushCompletions()
+        .catch((error: unknown) =>
+          this.logger.error(`Finished tenants could not be written: ${describe(error)}`),
+        )
+        .finally(() => {
+          this.flushing = undefined;
+          if (this.completions.length > 0) this.scheduleFlush();
+          this.startReady();
+        });
+    }, FLUSH_INTERVAL_MS);
+  }
+
+  private async flushCompletions(): Promise<void> {
+    while (this.completions.length > 0) {
+      const batch = this.completions.splice(0, MAX_COMPLETION_BATCH);
+      const recorded = await Promise.allSettled(
+        batch.map(async ({ task, operation, result, httpCalls }) => {
+          if (!result || !operation) return;
+          await Promise.all(
+            (httpCalls ?? []).map((call) =>
+              this.recordCall(task, operation, task.targetTenantId, call),
+            ),
+          );
+          await this.recordResult(task, operation, result);
+        }),
+      );
+      const written = batch.filter((completion, index) => {
+        const outcome = recorded[index];
+        if (outcome.status === 'fulfilled') return true;
+        this.retryLater(completion, outcome.reason);
+        return false;
+      });
+      const completed = await Promise.allSettled(
+        written.map((completion) =>
+          this.queue.complete(completion.task, this.owner, {
+            outcome: completion.outcome,
+            message: completion.message,
+            calls: completion.calls ?? 0,
+            retries: completion.retries ?? 0,
+          }),
+        ),
+      );
+      const runs = new Map<string, RunKey>();
+      written.forEach((completion, index) => {
+        const outcome = completed[index];
+        if (outcome.status === 'rejected') this.retryLater(completion, outcome.reason);
+        else if (outcome.value) runs.set(keyOf(completion.task), completion.task);
+      });
+      for (const key of runs.values()) {
+        const finishing = await this.queue.claimFinishes(this.owner, this.lease(), Date.now(), key);
+        for (const run of finishing) await this.finalize(run);
+      }
+    }
+  }
+
+  /**
+   * A finished tenant whose write failed goes in a later batch (the database may be back); after
+   * a few tries it is left to its lease, which the next start or another instance takes over.
+   */
+  private retryLater(completion: TenantCompletion, error: unknown): void {
+    const attempts = (completion.writeAttempts ?? 0) + 1;
+    this.logger.error(
+      `Tenant ${completion.task.targetTenantId} of operation ${completion.task.operationId} ` +
+        `could not be recorded (attempt ${attempts}): ${describe(error)}`,
     );
-    if (!outcome.isSuccess && definition.failOnFirstError === true) {
-      await this.queue.stop(task, 'failedFirst');
-    }
-  }
-
-  private statementsOf(operation: Operation): ReturnType<typeof parseStatements> {
-    const text = operation.properties.operationDefinition?.value ?? '';
-    let statements = this.statementCache.get(text);
-    if (!statements) {
-      statements = parseStatements(text);
-      if (this.statementCache.size > 1_000) this.statementCache.clear();
-      this.statementCache.set(text, statements);
-    }
-    return statements;
-  }
-
-  private async complete(
-    task: TenantTask,
-    outcome: 'succeeded' | 'failed' | 'skipped',
-    message: string | null,
-    calls = 0,
-    retries = 0,
-  ): Promise<void> {
-    const completed = await this.queue.complete(task, this.owner, {
-      outcome,
-      message,
-      calls,
-      retries,
-    });
-    if (!completed) return;
-    for (const run of await this.queue.claimFinishes(this.owner, this.lease(), Date.now(), task)) {
-      await this.finalize(run);
-    }
+    if (attempts < MAX_WRITE_ATTEMPTS)
+      this.completions.push({ ...completion, writeAttempts: attempts });
   }
 
   private async recordResult(
@@ -321,8 +506,11 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         },
       );
     } catch (error) {
-      // Written by a worker that died before it could say so: that row stands.
-      if (!(error instanceof DuplicateEntityError)) throw error;
+      // Written by a worker that died before it could say so: that row stands. (Or the operation
+      // was deleted while it ran: its rows went with it.)
+      if (!(error instanceof DuplicateEntityError) && !(error instanceof MissingPrincipalError)) {
+        throw error;
+      }
     }
   }
 
@@ -333,23 +521,27 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     call: RecordedCall,
   ): Promise<void> {
     const now = toUtcDateTimeOffset(new Date());
-    await this.httpRequests.insert(
-      { tenantId: task.partnerTenantId },
-      {
-        id: randomUUID(),
-        createdDateTime: now,
-        lastModifiedDateTime: now,
-        properties: {
-          ...this.ownerOf(operation),
-          targetTenantId,
-          attempt: call.attempt,
-          statusCode: call.statusCode,
-          request: call.request,
-          response: call.response ?? null,
+    await this.httpRequests
+      .insert(
+        { tenantId: task.partnerTenantId },
+        {
+          id: randomUUID(),
+          createdDateTime: now,
+          lastModifiedDateTime: now,
+          properties: {
+            ...this.ownerOf(operation),
+            targetTenantId,
+            attempt: call.attempt,
+            statusCode: call.statusCode,
+            request: call.request,
+            response: call.response ?? null,
+          },
+          dynamicProperties: {},
         },
-        dynamicProperties: {},
-      },
-    );
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof MissingPrincipalError)) throw error;
+      });
   }
 
   private ownerOf(operation: Operation): Record<string, unknown> {
@@ -545,6 +737,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     }));
     await this.queue.finish(run, this.owner, finishedAt, message);
     this.activeRuns.delete(keyOf(run));
+    this.plans.delete(`${keyOf(run)}:${run.run}`);
     this.logger.log(`Operation ${run.operationId} run ${run.run}: ${summary}`);
   }
 
@@ -599,6 +792,35 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     timer.unref();
     this.timers.push(timer);
   }
+}
+
+/** A tenant that is done: its result row (none when one was written before) and outcome. */
+interface TenantCompletion {
+  readonly task: TenantTask;
+  readonly operation?: Operation;
+  readonly result?: {
+    readonly isSuccess: boolean;
+    readonly rows: string[];
+    readonly exception: string | null;
+    readonly executionInfo: string;
+  };
+  readonly outcome: 'succeeded' | 'failed' | 'skipped';
+  readonly message: string | null;
+  /** The HTTP calls to record (as logLevel asks). */
+  readonly httpCalls?: readonly RecordedCall[];
+  readonly calls?: number;
+  readonly retries?: number;
+  readonly writeAttempts?: number;
+}
+
+/** An operation's run as a worker runs it: read once, for every tenant. */
+interface RunPlan {
+  readonly operation: Operation;
+  readonly statements: ReturnType<typeof parseStatements>;
+  readonly rowLimit: number;
+  readonly logLevel: LogLevel;
+  readonly failOnFirstError: boolean;
+  readonly dapAccessToken: string;
 }
 
 function keyOf(key: RunKey): string {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Dispatcher, request } from 'undici';
 import { EngineConfig } from '../config/app-config';
 
 /**
@@ -24,7 +25,7 @@ export class TenantTokens {
 
   constructor(
     private readonly config: Pick<EngineConfig, 'authorityUrl' | 'client'>,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly dispatcher: Dispatcher,
   ) {}
 
   async tokenFor(tenantId: string, dapAccessToken: string): Promise<string> {
@@ -61,28 +62,30 @@ export class TenantTokens {
     });
     if (client.secret) form.set('client_secret', client.secret);
     const url = `${this.config.authorityUrl}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
-    let response: Response;
-    try {
-      response = await this.fetchImpl(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
-      });
-    } catch {
-      throw new TokenRequestError(
-        `The token endpoint could not be reached for tenant ${tenantId}.`,
-      );
-    }
-    const body = (await response.json().catch(() => ({}))) as {
+    let status: number;
+    let body: {
       access_token?: unknown;
       expires_in?: unknown;
       error?: unknown;
       error_codes?: unknown;
     };
-    if (!response.ok || typeof body.access_token !== 'string') {
-      const code = typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+      });
+      status = response.statusCode;
+      body = (await response.body.json().catch(() => ({}))) as typeof body;
+    } catch {
+      throw new TokenRequestError(
+        `The token endpoint could not be reached for tenant ${tenantId}.`,
+      );
+    }
+    if (status < 200 || status > 299 || typeof body.access_token !== 'string') {
+      const code = typeof body.error === 'string' ? body.error : `HTTP ${status}`;
       const codes = Array.isArray(body.error_codes)
         ? ` (AADSTS${body.error_codes.join(', AADSTS')})`
         : '';

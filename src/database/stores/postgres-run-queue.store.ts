@@ -169,7 +169,7 @@ export class PostgresRunQueueStore extends RunQueueStore {
     key?: RunKey,
   ): Promise<RunRecord[]> {
     const candidates = key
-      ? [key]
+      ? (await this.rows(SQL.isDone, [key.partnerTenantId, key.operationId])).map(() => key)
       : ((await this.rows(SQL.candidateFinishes, [now])) as unknown as RunKey[]);
     const claimed: RunRecord[] = [];
     for (const candidate of candidates) {

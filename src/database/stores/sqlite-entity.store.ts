@@ -1,6 +1,6 @@
 import { Entity } from '../../edm/entity';
 import { OWNER_PROPERTIES } from '../../edm/model';
-import { SqliteGroupCommit, SqliteTransactions } from '../group-commit';
+import { sharedGroupCommit, SqliteTransactions } from '../group-commit';
 import { EntityRow } from '../entity-schema';
 import { CREATE_FINGERPRINT_COLUMN, tableOf } from '../entity-tables';
 import {
@@ -28,7 +28,6 @@ export class SqliteEntityStore extends EntityStoreBase {
   private readonly pageStatements = new Map<string, SqliteStatement>();
   /** The SQL (named parameters) of page queries, by their shape. */
   private readonly pageSqlByShape = new Map<string, string>();
-  private groupCommit?: SqliteGroupCommit;
 
   async insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void> {
     requireOwnTenant(tenant, entity);
@@ -139,8 +138,7 @@ export class SqliteEntityStore extends EntityStoreBase {
    */
   private write<T>(write: () => T): Promise<T> {
     if (this.transactions.manager) return this.writer.run(async () => write());
-    this.groupCommit ??= new SqliteGroupCommit(this.writer, () => this.connection);
-    return this.groupCommit.run(write);
+    return sharedGroupCommit(this.writer, () => this.connection).run(write);
   }
 
   /** The statements of the hot paths, prepared once on the connection TypeORM opened. */

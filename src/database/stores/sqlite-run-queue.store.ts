@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { SqliteGroupCommit, SqliteTransactions } from '../group-commit';
+import { sharedGroupCommit, SqliteTransactions } from '../group-commit';
 import { SerialWriter } from '../serial-writer';
 import {
   byPosition,
@@ -31,7 +31,6 @@ const SQL = runQueueSql('');
 export class SqliteRunQueueStore extends RunQueueStore {
   readonly singleProcess = true;
   private readonly statements = new Map<string, SqliteStatement>();
-  private groupCommit?: SqliteGroupCommit;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -190,7 +189,11 @@ export class SqliteRunQueueStore extends RunQueueStore {
     now: number,
     key?: RunKey,
   ): Promise<RunRecord[]> {
-    const candidates = key ? [key] : this.prepared(SQL.candidateFinishes).all(now);
+    const candidates = key
+      ? this.prepared(SQL.isDone)
+          .all(key.partnerTenantId, key.operationId)
+          .map(() => key)
+      : this.prepared(SQL.candidateFinishes).all(now);
     if (candidates.length === 0) return Promise.resolve([]);
     return this.write(() =>
       candidates.flatMap((candidate) =>
@@ -257,8 +260,7 @@ export class SqliteRunQueueStore extends RunQueueStore {
   }
 
   private write<T>(write: () => T): Promise<T> {
-    this.groupCommit ??= new SqliteGroupCommit(this.writer, () => this.connection);
-    return this.groupCommit.run(write);
+    return sharedGroupCommit(this.writer, () => this.connection).run(write);
   }
 
   private prepared(sql: string): SqliteStatement {

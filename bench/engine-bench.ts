@@ -1,0 +1,187 @@
+/**
+ * npm run bench:engine [-- --tenants 1000,10000 --latency 50 --concurrency 32 --profile DIR]
+ *
+ * The operation engine's throughput (issue 17, req. 10). Not a test. For each number of tenants,
+ * a fresh service process (the production build, on an SQLite file) runs one operation of one
+ * Graph call per tenant against the Graph stand-in in this process (each call takes --latency
+ * ms; tokens come from its on-behalf-of endpoint at once), and the bench reports:
+ *
+ * - tenants per second, from the run's 202 to its final status, and the ratio to the bound the
+ *   concurrency sets (ENGINE_CONCURRENCY / latency): the target is at least 0.8;
+ * - the service's peak RSS (the target: no growth with the number of tenants);
+ * - the database writes per tenant: rows inserted (its result and its HTTP request at
+ *   logLevel summary) and statements on the run queue (its insert, claim and completion).
+ */
+import { ChildProcess, execSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { loadConfig } from '../src/config/app-config';
+import { startGraphSimulator } from '../src/graph-simulator/graph-simulator';
+import { freePort } from '../test/support/processes';
+import { benchToken, BENCH_TENANT, BENCH_USER } from './synthetic-operations';
+import {
+  cpuMicroseconds,
+  memoryMb,
+  serviceArguments,
+  startProcess,
+  stopProcess,
+} from './service-process';
+
+const ROOT = resolve(__dirname, '..');
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+}
+
+const SIZES = option('tenants', '1000,10000').split(',').map(Number);
+const LATENCY_MS = Number(option('latency', '50'));
+const CONCURRENCY = Number(option('concurrency', '32'));
+/** `--profile DIR`: the service writes a CPU profile there (bench/profile-summary.js sums it). */
+const PROFILE_DIR = option('profile', '');
+
+interface Measure {
+  readonly tenants: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+  readonly ratio: number;
+  readonly peakRssMb: number;
+  readonly rowsPerTenant: number;
+  readonly queueStatementsPerTenant: number;
+  readonly status: string;
+  readonly serviceCpuPerTenant: number;
+  readonly simulatorCpuPerTenant: number;
+  readonly peakInFlight: number;
+}
+
+async function measure(tenants: number): Promise<Measure> {
+  const folder = mkdtempSync(join(tmpdir(), 'mto-engine-bench-'));
+  const simulator = await startGraphSimulator({ tenants, latencyMs: LATENCY_MS });
+  let service: ChildProcess | undefined;
+  try {
+    const databasePath = join(folder, 'service.sqlite');
+    const port = await freePort();
+    const env = {
+      PORT: String(port),
+      DATABASE_PATH: databasePath,
+      THROTTLE_LIMIT: '1000000000',
+      GRAPH_API_URL: simulator.url,
+      ENTRA_AUTHORITY_URL: simulator.url,
+      ENTRA_CLIENT_ID: 'engine-bench',
+      ENGINE_CONCURRENCY: String(CONCURRENCY),
+    };
+    const token = await benchToken(loadConfig(env));
+    const profiling = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+    service = await startProcess(
+      process.execPath,
+      [...profiling, ...serviceArguments()],
+      env,
+      'Serving',
+    );
+    const base = `http://127.0.0.1:${port}/beta/managedTenantOperations`;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await fetch(base, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        partnerTenantId: BENCH_TENANT,
+        partnerUserId: BENCH_USER,
+        requestId: crypto.randomUUID(),
+        name: `engine bench, ${tenants} tenants`,
+        description: 'One Graph call per tenant',
+        status: 'created',
+        result: {},
+        target: { allTenants: false, tenantIds: simulator.customerTenantIds },
+        operationDefinition: { value: 'GET /v1.0/organization', logLevel: 'summary' },
+        aggregationDefinition: { value: '' },
+        credentials: { dapAccessToken: 'engine-bench-dap-token' },
+      }),
+    });
+    if (created.status !== 201)
+      throw new Error(`create: ${created.status} ${await created.text()}`);
+    const { id } = (await created.json()) as { id: string };
+    const started = Date.now();
+    const cpuBefore = cpuMicroseconds(service.pid!);
+    const benchCpuBefore = process.cpuUsage();
+    const run = await fetch(`${base}/${id}/run`, { method: 'POST', headers });
+    if (run.status !== 202) throw new Error(`run: ${run.status} ${await run.text()}`);
+    let status = 'running';
+    for (;;) {
+      const operation = (await (
+        await fetch(`${base}/${id}?$select=status,result`, { headers })
+      ).json()) as {
+        status: string;
+        result: { isComplete: boolean };
+      };
+      if (operation.result?.isComplete) {
+        status = operation.status;
+        break;
+      }
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const serviceCpuPerTenant = (cpuMicroseconds(service.pid!) - cpuBefore) / tenants;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const simulatorCpuPerTenant = (benchCpu.user + benchCpu.system) / tenants;
+    const peakRssMb = memoryMb(service.pid!).peak;
+    await stopProcess(service);
+    service = undefined;
+    const db = new Database(databasePath, { readonly: true });
+    const count = (sql: string) => Number((db.prepare(sql).get() as { n: number }).n);
+    const rows =
+      count('SELECT COUNT(*) AS n FROM managed_tenant_operation_results') +
+      count('SELECT COUNT(*) AS n FROM managed_tenant_operation_http_requests');
+    // Each tenant's row is inserted, claimed (once per claim) and completed.
+    const queue = count('SELECT COUNT(*) + SUM(claims) + COUNT(*) AS n FROM operation_run_tenants');
+    db.close();
+    const perSecond = tenants / seconds;
+    return {
+      tenants,
+      seconds,
+      perSecond,
+      ratio: perSecond / (CONCURRENCY / (LATENCY_MS / 1000)),
+      peakRssMb,
+      rowsPerTenant: rows / tenants,
+      queueStatementsPerTenant: queue / tenants,
+      status,
+      serviceCpuPerTenant,
+      simulatorCpuPerTenant,
+      peakInFlight: simulator.peakInFlight(),
+    };
+  } finally {
+    if (service) await stopProcess(service);
+    await simulator.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log('Building…');
+  execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
+  const bound = CONCURRENCY / (LATENCY_MS / 1000);
+  console.log(
+    `ENGINE_CONCURRENCY=${CONCURRENCY}, ${LATENCY_MS} ms a call: the bound is ${bound.toFixed(0)} tenants/s.`,
+  );
+  const measures: Measure[] = [];
+  for (const tenants of SIZES) {
+    console.log(`Running ${tenants} tenants…`);
+    measures.push(await measure(tenants));
+  }
+  console.log(
+    '\n| tenants | seconds | tenants/s | ratio to bound | peak RSS | rows/tenant | queue statements/tenant | status |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const m of measures) {
+    console.log(
+      `| ${m.tenants} | ${m.seconds.toFixed(1)} | ${m.perSecond.toFixed(0)} | ${m.ratio.toFixed(2)} | ${m.peakRssMb.toFixed(0)} MB | ${m.rowsPerTenant.toFixed(2)} | ${m.queueStatementsPerTenant.toFixed(2)} | ${m.serviceCpuPerTenant.toFixed(0)} / ${m.simulatorCpuPerTenant.toFixed(0)} | ${m.peakInFlight} | ${m.status} |`,
+    );
+  }
+  console.log('\nTargets: ratio ≥ 0.8; peak RSS not growing with the number of tenants.');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
