@@ -44,6 +44,34 @@ describe('running an operation', () => {
   const callsTo = (tenantId: string) =>
     simulator.calls.filter((call) => call.tenantId === tenantId).length;
 
+  it('declares run and cancel as bound actions in $metadata and in OpenAPI', async () => {
+    const xml = (await app.anonymous({ method: 'GET', url: '/beta/$metadata' })).body;
+    for (const name of ['run', 'cancel']) {
+      expect(xml).toMatch(
+        new RegExp(
+          `<Action Name="${name}" IsBound="true">\\s*<Parameter Name="bindingParameter" Type="microsoft.management.services.api.managedTenantOperation" Nullable="false"/>`,
+        ),
+      );
+    }
+    expect(xml).toContain(
+      '<ReturnType Type="microsoft.management.services.api.managedTenantOperation"/>',
+    );
+    const json = (
+      await app.anonymous({ method: 'GET', url: '/beta/$metadata?$format=json' })
+    ).json();
+    expect(json['microsoft.graph'].run).toEqual([
+      expect.objectContaining({ $Kind: 'Action', $IsBound: true }),
+    ]);
+    const openApi = (await app.anonymous({ method: 'GET', url: '/docs-json' })).json();
+    for (const path of ['run', 'microsoft.graph.run', 'cancel', 'microsoft.graph.cancel']) {
+      const operation = openApi.paths[`/beta/managedTenantOperations/{id}/${path}`]?.post;
+      expect({ path, responses: Object.keys(operation?.responses ?? {}).sort() }).toEqual({
+        path,
+        responses: expect.arrayContaining(['202', '409']),
+      });
+    }
+  });
+
   describe('run', () => {
     it('runs the statements in every target tenant and aggregates their rows with _TenantId', async () => {
       const targets = tenants.slice(0, 3);

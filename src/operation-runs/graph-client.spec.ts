@@ -1,0 +1,121 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { CallAttempt, GraphClient, MAX_RESPONSE_BYTES } from './graph-client';
+
+/** A loopback stand-in whose answers each test scripts, one per call. */
+describe('GraphClient', () => {
+  let server: Server;
+  let origin: string;
+  let answers: Array<(request: IncomingMessage, response: ServerResponse) => void>;
+  let seen: Array<{ at: number; url: string; authorization?: string }>;
+  const dispatcher = new Agent({ connections: 4 });
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      seen.push({
+        at: Date.now(),
+        url: request.url!,
+        authorization: request.headers.authorization,
+      });
+      (answers.shift() ?? ((_, r) => r.writeHead(500).end()))(request, response);
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  beforeEach(() => {
+    answers = [];
+    seen = [];
+  });
+  afterAll(async () => {
+    await dispatcher.close();
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+  });
+
+  const client = (maxAttempts = 4) =>
+    new GraphClient(
+      { graphApiUrl: origin, maxAttempts, callTimeoutMs: 500, retryBaseMs: 10 },
+      dispatcher,
+    );
+  const json =
+    (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    (_: IncomingMessage, response: ServerResponse) =>
+      response
+        .writeHead(status, { 'content-type': 'application/json', ...headers })
+        .end(JSON.stringify(body));
+
+  async function call(graph: GraphClient, path = '/v1.0/users') {
+    const attempts: CallAttempt[] = [];
+    const answer = await graph.call(
+      { method: 'GET', url: graph.urlOf(path), headers: [['ConsistencyLevel', 'eventual']] },
+      'the-token',
+      async (attempt) => {
+        attempts.push(attempt);
+      },
+    );
+    return { answer, attempts };
+  }
+
+  it('waits as long as a Retry-After HTTP date says before it tries again', async () => {
+    const retryAt = new Date(Date.now() + 1_500);
+    answers.push(
+      json(429, { error: { code: 'TooManyRequests' } }, { 'retry-after': retryAt.toUTCString() }),
+    );
+    answers.push(json(200, { value: [] }));
+    const { answer, attempts } = await call(client());
+    expect(answer).toMatchObject({ status: 200, attempts: 2 });
+    expect(attempts.map((a) => [a.attempt, a.status])).toEqual([
+      [1, 429],
+      [2, 200],
+    ]);
+    // The date has a one-second resolution: the retry came at it, not after a short backoff.
+    expect(seen[1].at).toBeGreaterThanOrEqual(retryAt.getTime() - 1_000);
+    expect(seen[1].authorization).toBe('Bearer the-token');
+  });
+
+  it('never retries another 4xx, and gives up on 5xx after maxAttempts', async () => {
+    answers.push(json(404, { error: { code: 'Request_ResourceNotFound' } }));
+    expect((await call(client())).answer).toMatchObject({ status: 404, attempts: 1 });
+    for (let i = 0; i < 3; i += 1) answers.push(json(500, { error: { code: 'generalException' } }));
+    expect((await call(client(3))).answer).toMatchObject({ status: 500, attempts: 3 });
+    expect(seen).toHaveLength(4);
+  });
+
+  it('times a call out and retries it; refuses an answer over the size cap', async () => {
+    answers.push(() => undefined); // never answers
+    answers.push(json(200, { id: 'x' }));
+    const { answer, attempts } = await call(client());
+    expect(attempts[0]).toMatchObject({ status: 0, error: 'no answer within 500 ms' });
+    expect(answer.status).toBe(200);
+
+    answers.push((_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(Buffer.alloc(MAX_RESPONSE_BYTES + 1, 32));
+    });
+    await expect(call(client())).rejects.toThrow(`larger than ${MAX_RESPONSE_BYTES} bytes`);
+  });
+
+  it('does not follow a redirect, and calls only the configured endpoint', async () => {
+    answers.push((_, response) =>
+      response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end(),
+    );
+    expect((await call(client())).answer.status).toBe(302);
+    expect(seen).toHaveLength(1);
+    const graph = client();
+    for (const url of [
+      'http://169.254.169.254/v1.0/users',
+      `${origin.replace('127.0.0.1', 'localhost')}/v1.0/users`,
+      `${origin}/v2.0/users`,
+      `${origin}/v1.0/../admin`,
+      `http://user:pass@${origin.slice(7)}/v1.0/users`,
+      'not a url',
+    ]) {
+      expect({ url, allowed: graph.isAllowed(url) }).toEqual({ url, allowed: false });
+    }
+    expect(graph.isAllowed(`${origin}/beta/users?$top=5&$skiptoken=x`)).toBe(true);
+    expect(() => graph.urlOf('//evil.example/v1.0/users')).toThrow(
+      'not on the configured Graph endpoint',
+    );
+  });
+});
