@@ -1,5 +1,5 @@
 /**
- * npm run bench:engine [-- --tenants 1000,10000 --latency 50 --concurrency 32 --warmup 500 --profile DIR]
+ * npm run bench:engine [-- --tenants 1000,10000 --latency 50 --concurrency 32 --warmup 3000 --profile DIR]
  *
  * The operation engine's throughput (issue 17, req. 10). Not a test. For each number of tenants,
  * a fresh service process (the production build, on an SQLite file) runs one operation of one
@@ -40,7 +40,7 @@ const SIZES = option('tenants', '1000,10000').split(',').map(Number);
 const LATENCY_MS = Number(option('latency', '50'));
 const CONCURRENCY = Number(option('concurrency', '32'));
 /** Tenants of the warm-up run before the measured one. */
-const WARMUP = Number(option('warmup', '500'));
+const WARMUP = Number(option('warmup', '3000'));
 /** `--profile DIR`: the service writes a CPU profile there (bench/profile-summary.js sums it). */
 const PROFILE_DIR = option('profile', '');
 

@@ -284,6 +284,8 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         if (left > 0) this.inFlightByRun.set(runKey, left);
         else this.inFlightByRun.delete(runKey);
         this.startReady();
+        // Nothing else running here: the last tenants of a run are written now, not in 50 ms.
+        if (this.inFlight.size === 0 && this.completions.length > 0) this.flushNow();
       });
     this.inFlight.set(key, { controller, done });
   }
@@ -309,7 +311,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     if (!run || run.run !== task.run) return undefined;
     const plan = await this.planOf(task);
     if (!plan) return undefined;
-    const { operation } = plan;
+    const { belongsTo } = plan;
     if (run.stop) {
       const message =
         run.stop === 'cancelled'
@@ -317,7 +319,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           : 'Not run: failOnFirstError stopped the operation after a tenant failed.';
       return {
         task,
-        operation,
+        belongsTo,
         result: { isSuccess: false, rows: [], exception: message, executionInfo: 'not run' },
         outcome: 'skipped',
         message,
@@ -354,7 +356,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     if (!outcome.isSuccess && plan.failOnFirstError) await this.queue.stop(task, 'failedFirst');
     return {
       task,
-      operation,
+      belongsTo,
       httpCalls,
       result: outcome,
       outcome: outcome.isSuccess ? 'succeeded' : 'failed',
@@ -379,7 +381,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     if (!operation) return undefined;
     const definition = operation.properties.operationDefinition ?? {};
     const plan: RunPlan = {
-      operation,
+      belongsTo: this.ownerOf(operation),
       statements: parseStatements(definition.value ?? ''),
       rowLimit: parseAggregation(operation.properties.aggregationDefinition?.value).limit,
       logLevel: (definition.logLevel ?? 'summary') as LogLevel,
@@ -405,32 +407,36 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
 
   private scheduleFlush(): void {
     if (this.flushTimer || this.flushing) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      this.flushing = this.flushCompletions()
-        .catch((error: unknown) =>
-          this.logger.error(`Finished tenants could not be written: ${describe(error)}`),
-        )
-        .finally(() => {
-          this.flushing = undefined;
-          if (this.completions.length > 0) this.scheduleFlush();
-          this.startReady();
-        });
-    }, FLUSH_INTERVAL_MS);
+    this.flushTimer = setTimeout(() => this.flushNow(), FLUSH_INTERVAL_MS);
+  }
+
+  private flushNow(): void {
+    if (this.flushing) return;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushing = this.flushCompletions()
+      .catch((error: unknown) =>
+        this.logger.error(`Finished tenants could not be written: ${describe(error)}`),
+      )
+      .finally(() => {
+        this.flushing = undefined;
+        if (this.completions.length > 0) this.scheduleFlush();
+        this.startReady();
+      });
   }
 
   private async flushCompletions(): Promise<void> {
     while (this.completions.length > 0) {
       const batch = this.completions.splice(0, MAX_COMPLETION_BATCH);
       const recorded = await Promise.allSettled(
-        batch.map(async ({ task, operation, result, httpCalls }) => {
-          if (!result || !operation) return;
+        batch.map(async ({ task, belongsTo, result, httpCalls }) => {
+          if (!result || !belongsTo) return;
           await Promise.all(
             (httpCalls ?? []).map((call) =>
-              this.recordCall(task, operation, task.targetTenantId, call),
+              this.recordCall(task, belongsTo, task.targetTenantId, call),
             ),
           );
-          await this.recordResult(task, operation, result);
+          await this.recordResult(task, belongsTo, result);
         }),
       );
       const written = batch.filter((completion, index) => {
@@ -478,7 +484,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
 
   private async recordResult(
     task: TenantTask,
-    operation: Operation,
+    belongsTo: RowOwner,
     outcome: {
       isSuccess: boolean;
       rows: string[];
@@ -495,7 +501,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           createdDateTime: now,
           lastModifiedDateTime: now,
           properties: {
-            ...this.ownerOf(operation),
+            ...belongsTo,
             targetTenantId: task.targetTenantId,
             isSuccess: outcome.isSuccess,
             exception: outcome.exception,
@@ -516,7 +522,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
 
   private async recordCall(
     task: RunKey,
-    operation: Operation,
+    belongsTo: RowOwner,
     targetTenantId: string,
     call: RecordedCall,
   ): Promise<void> {
@@ -529,7 +535,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           createdDateTime: now,
           lastModifiedDateTime: now,
           properties: {
-            ...this.ownerOf(operation),
+            ...belongsTo,
             targetTenantId,
             attempt: call.attempt,
             statusCode: call.statusCode,
@@ -544,7 +550,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       });
   }
 
-  private ownerOf(operation: Operation): Record<string, unknown> {
+  private ownerOf(operation: Operation): RowOwner {
     return {
       partnerTenantId: operation.properties.partnerTenantId,
       partnerUserId: operation.properties.partnerUserId,
@@ -613,7 +619,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           if (logLevel === 'none') return;
           await this.recordCall(
             { partnerTenantId: partner, operationId: operation.id },
-            operation,
+            this.ownerOf(operation),
             partner,
             {
               attempt: attempt.attempt,
@@ -797,7 +803,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
 /** A tenant that is done: its result row (none when one was written before) and outcome. */
 interface TenantCompletion {
   readonly task: TenantTask;
-  readonly operation?: Operation;
+  readonly belongsTo?: RowOwner;
   readonly result?: {
     readonly isSuccess: boolean;
     readonly rows: string[];
@@ -813,9 +819,18 @@ interface TenantCompletion {
   readonly writeAttempts?: number;
 }
 
+/** The properties every row of a run carries: whose it is and for which operation. */
+interface RowOwner {
+  readonly partnerTenantId?: string;
+  readonly partnerUserId?: string;
+  readonly managedTenantOperationId: string;
+  readonly requestId?: string;
+}
+
 /** An operation's run as a worker runs it: read once, for every tenant. */
 interface RunPlan {
-  readonly operation: Operation;
+  /** Who its rows belong to (the operation's owner properties and id), not the whole operation. */
+  readonly belongsTo: RowOwner;
   readonly statements: ReturnType<typeof parseStatements>;
   readonly rowLimit: number;
   readonly logLevel: LogLevel;
