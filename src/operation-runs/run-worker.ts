@@ -470,7 +470,8 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /**
    * A finished tenant whose write failed goes in a later batch (the database may be back); after
-   * a few tries it is left to its lease, which the next start or another instance takes over.
+   * a few tries it stays claimed by this process until it stops, and is then run again by the
+   * next start or, when its lease runs out, by another instance.
    */
   private retryLater(completion: TenantCompletion, error: unknown): void {
     const attempts = (completion.writeAttempts ?? 0) + 1;
