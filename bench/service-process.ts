@@ -35,6 +35,8 @@ export async function startProcess(
   let output = '';
   const collect = (chunk: Buffer) => {
     if (output.length < 20_000) output += chunk;
+    const probe = /memory-probe peakHeapUsed=(\d+)/.exec(String(chunk));
+    if (probe) probed.set(child, Number(probe[1]));
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
@@ -45,6 +47,14 @@ export async function startProcess(
     await new Promise((done) => setTimeout(done, 100));
   }
   return child;
+}
+
+const probed = new WeakMap<ChildProcess, number>();
+
+/** The peak V8 heap in use that bench/memory-probe.js reported as the process stopped, in MB. */
+export function probedPeakHeapMb(child: ChildProcess): number | undefined {
+  const bytes = probed.get(child);
+  return bytes === undefined ? undefined : bytes / 1048576;
 }
 
 /** SIGTERM, then the exit (SIGKILL after 20 s). */

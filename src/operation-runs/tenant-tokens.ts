@@ -12,7 +12,12 @@ import { EngineConfig } from '../config/app-config';
 
 /** A token is used until this long before it expires. */
 const EXPIRY_MARGIN_MS = 60_000;
-const MAX_CACHED_TOKENS = 20_000;
+/**
+ * Tokens kept at most: enough for the tenants claimed ahead and a re-run of the failed ones soon
+ * after, and few enough that an operation over ten thousand tenants does not hold ten thousand
+ * (the oldest goes first; a tenant whose token went asks again, once).
+ */
+const MAX_CACHED_TOKENS = 2_000;
 const TOKEN_TIMEOUT_MS = 15_000;
 
 /** The token endpoint refused a tenant: its error code, never a token. */
