@@ -105,11 +105,11 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     if (!this.config.enabled) return;
     // On SQLite no other process works the queue: what a killed process held is free now.
     if (this.queue.singleProcess) await this.queue.release();
-    this.every(this.config.pollMs, () => this.wake());
-    this.every(Math.max(this.config.leaseMs / 3, 100), () =>
+    this.every('poll', this.config.pollMs, () => this.wake());
+    this.every('lease renewal', Math.max(this.config.leaseMs / 3, 100), () =>
       this.queue.renewLeases(this.owner, Date.now() + this.config.leaseMs),
     );
-    this.every(PROGRESS_INTERVAL_MS, () => this.writeProgress());
+    this.every('progress', PROGRESS_INTERVAL_MS, () => this.writeProgress());
     this.wake();
   }
 
@@ -788,12 +788,12 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
-  private every(ms: number, work: () => unknown): void {
+  private every(name: string, ms: number, work: () => unknown): void {
     const timer = setInterval(() => {
       Promise.resolve()
         .then(work)
         .catch((error: unknown) =>
-          this.logger.error(`The engine's ${work.name || 'timer'} failed: ${describe(error)}`),
+          this.logger.error(`The engine's ${name} failed: ${describe(error)}`),
         );
     }, ms);
     timer.unref();

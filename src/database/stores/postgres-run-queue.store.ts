@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import {
   byPosition,
+  latestOutcomesParameters,
   outcomeFromRow,
   progressFromRow,
   runFromRow,
@@ -206,16 +207,7 @@ export class PostgresRunQueueStore extends RunQueueStore {
     after: { run: number; position: number } | undefined,
     limit: number,
   ): Promise<TenantOutcomeRecord[]> {
-    const from = after ?? { run: run.baseRun, position: -1 };
-    const rows = await this.rows(SQL.latestOutcomes, [
-      run.partnerTenantId,
-      run.operationId,
-      run.baseRun,
-      from.run,
-      from.run,
-      from.position,
-      limit,
-    ]);
+    const rows = await this.rows(SQL.latestOutcomes, latestOutcomesParameters(run, after, limit));
     return rows.map(outcomeFromRow);
   }
 

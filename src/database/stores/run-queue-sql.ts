@@ -52,6 +52,27 @@ export function runQueueSql(lock: string) {
   };
 }
 
+/**
+ * The parameters of `latestOutcomes`: the run's tenants from `after` on (from the start of its
+ * base run when there is none), at most `limit`.
+ */
+export function latestOutcomesParameters(
+  run: RunRecord,
+  after: { run: number; position: number } | undefined,
+  limit: number,
+): unknown[] {
+  const from = after ?? { run: run.baseRun, position: -1 };
+  return [
+    run.partnerTenantId,
+    run.operationId,
+    run.baseRun,
+    from.run,
+    from.run,
+    from.position,
+    limit,
+  ];
+}
+
 /** A run row as the database returns it (PostgreSQL gives bigints as text). */
 export function runFromRow(row: Record<string, unknown>): RunRecord {
   return {

@@ -3,6 +3,7 @@ import { sharedGroupCommit, SqliteTransactions } from '../group-commit';
 import { SerialWriter } from '../serial-writer';
 import {
   byPosition,
+  latestOutcomesParameters,
   outcomeFromRow,
   progressFromRow,
   runFromRow,
@@ -228,15 +229,8 @@ export class SqliteRunQueueStore extends RunQueueStore {
     after: { run: number; position: number } | undefined,
     limit: number,
   ): Promise<TenantOutcomeRecord[]> {
-    const from = after ?? { run: run.baseRun, position: -1 };
     const rows = this.prepared(SQL.latestOutcomes).all(
-      run.partnerTenantId,
-      run.operationId,
-      run.baseRun,
-      from.run,
-      from.run,
-      from.position,
-      limit,
+      ...latestOutcomesParameters(run, after, limit),
     );
     return Promise.resolve(rows.map(outcomeFromRow));
   }
