@@ -24,7 +24,13 @@ import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
 import { GraphCallError, GraphClient } from './graph-client';
 import { ENGINE_CONFIG } from './operation-runs.tokens';
 import { entityStoreToken } from '../entity-sets/entity-set.tokens';
-import { RunKey, RunQueueStore, RunRecord, TenantTask } from '../database/stores/run-queue.store';
+import {
+  RunKey,
+  RunQueueStore,
+  RunRecord,
+  RunStop,
+  TenantTask,
+} from '../database/stores/run-queue.store';
 import { parseAggregation, parseStatements } from './statements';
 import { LogLevel, RecordedCall, TenantRun } from './tenant-run';
 import { TenantTokens, TokenRequestError } from './tenant-tokens';
@@ -312,9 +318,10 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     const plan = await this.planOf(task);
     if (!plan) return undefined;
     const { belongsTo } = plan;
-    if (run.stop) {
+    const stop = run.stop ?? plan.stoppedHere;
+    if (stop) {
       const message =
-        run.stop === 'cancelled'
+        stop === 'cancelled'
           ? 'Not run: the operation was cancelled before this tenant started.'
           : 'Not run: failOnFirstError stopped the operation after a tenant failed.';
       return {
@@ -353,7 +360,10 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     }
     // Stopped by a shutdown: given back, not recorded, so the next worker runs it whole.
     if (signal.aborted && this.stopping) return undefined;
-    if (!outcome.isSuccess && plan.failOnFirstError) await this.queue.stop(task, 'failedFirst');
+    if (!outcome.isSuccess && plan.failOnFirstError) {
+      plan.stoppedHere = 'failedFirst';
+      await this.queue.stop(task, 'failedFirst');
+    }
     return {
       task,
       belongsTo,
@@ -837,6 +847,12 @@ interface RunPlan {
   readonly logLevel: LogLevel;
   readonly failOnFirstError: boolean;
   readonly dapAccessToken: string;
+  /**
+   * A stop this instance learned before the queue has it: a tenant failed under
+   * `failOnFirstError`. Tenants started here after that are not run, whatever the queue's write
+   * takes.
+   */
+  stoppedHere?: RunStop;
 }
 
 function keyOf(key: RunKey): string {
