@@ -14,6 +14,7 @@ import { initializeDataSource } from './database/initialize-data-source';
 import { MetadataModule } from './metadata/metadata.module';
 import { EntitySetsModule } from './entity-sets/entity-sets.module';
 import { OperationRunsModule } from './operation-runs/operation-runs.module';
+import { ChangesModule } from './changes/changes.module';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         DatabaseModule,
         EntitySetsModule,
         OperationRunsModule,
+        ChangesModule,
         MetadataModule,
         BatchModule,
         HealthModule,

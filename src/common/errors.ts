@@ -140,3 +140,15 @@ export class ServiceUnavailableError extends ServiceError {
       retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
   }
 }
+
+/** A delta token older than the retention period (Microsoft Graph answers 410 syncStateNotFound). */
+export class SyncStateNotFoundError extends ServiceError {
+  readonly status = 410;
+  readonly code = 'syncStateNotFound';
+  constructor(days: number) {
+    super(
+      `The delta token has expired (changes are kept for ${days} days). Start over with a delta ` +
+        'query without a token, which returns every current item.',
+    );
+  }
+}

@@ -47,6 +47,16 @@ export interface AppConfig {
   readonly logPretty: boolean;
   /** How operations are run in the partner's customer tenants (issue 17). */
   readonly engine: EngineConfig;
+  /** Delta queries and change notifications (issue 18). */
+  readonly changes: ChangesConfig;
+}
+
+export interface ChangesConfig {
+  /**
+   * DELTA_RETENTION_DAYS (default 7, fractions allowed): how long changes and tombstones are
+   * kept, and so how long a delta token stays good.
+   */
+  readonly retentionMs: number;
 }
 
 /** The operation engine: where it calls, how hard, and how it recovers. */
@@ -197,7 +207,18 @@ export function loadConfig(
       .map((origin) => origin.trim())
       .filter(Boolean),
     engine: parseEngine(env),
+    changes: { retentionMs: positiveNumber(env, 'DELTA_RETENTION_DAYS', 7) * 86_400_000 },
   };
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) {
+    throw new ConfigError(`${name} must be a positive number, not '${text}'.`);
+  }
+  return value;
 }
 
 function parseEngine(env: NodeJS.ProcessEnv): EngineConfig {

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service';
 import { SkipTokenCodec } from '../odata/query/skip-token';
+import { DeltaTokenCodec } from '../odata/delta-token';
 import { CredentialsCipher } from './credentials-cipher';
 import { loadCredentialsKeys } from './credentials-key';
 import { RequestFingerprinter } from './request-fingerprint';
@@ -35,6 +36,16 @@ const MASTER_KEY = Symbol('MASTER_KEY');
         new SkipTokenCodec(createHmac('sha256', keys.current).update('skiptoken-signing').digest()),
     },
     {
+      // And one for delta tokens (nextLinks and deltaLinks of delta queries).
+      provide: DeltaTokenCodec,
+      inject: [MASTER_KEY, AppConfigService],
+      useFactory: (keys: CredentialsKeys, config: AppConfigService) =>
+        new DeltaTokenCodec(
+          createHmac('sha256', keys.current).update('delta-token-signing').digest(),
+          config.values.changes.retentionMs,
+        ),
+    },
+    {
       provide: RequestFingerprinter,
       inject: [MASTER_KEY],
       useFactory: (keys: CredentialsKeys) =>
@@ -43,6 +54,6 @@ const MASTER_KEY = Symbol('MASTER_KEY');
         ),
     },
   ],
-  exports: [CredentialsCipher, SkipTokenCodec, RequestFingerprinter],
+  exports: [CredentialsCipher, SkipTokenCodec, DeltaTokenCodec, RequestFingerprinter],
 })
 export class CryptoModule {}

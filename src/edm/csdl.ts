@@ -1,6 +1,8 @@
 import {
   BOUND_ACTIONS,
+  BOUND_FUNCTIONS,
   BoundAction,
+  BoundCollectionFunction,
   ComplexType,
   EntityType,
   EnumType,
@@ -158,6 +160,17 @@ function entitySetAnnotations(entity: EntityType): Annotation[] {
             ),
           },
           MaxLevels: { int: 1 },
+        },
+      },
+    },
+    {
+      // Delta queries (the bound function delta): every change, without filters or expands.
+      term: 'Capabilities.ChangeTracking',
+      value: {
+        record: {
+          Supported: { bool: true },
+          FilterableProperties: { propertyPaths: [] },
+          ExpandableProperties: { navigationPropertyPaths: [] },
         },
       },
     },
@@ -340,6 +353,43 @@ function actionsOf(entities: readonly EntityType[], namespace: string): BoundAct
   );
 }
 
+/** The bound functions of a namespace whose binding type is served. */
+function functionsOf(
+  entities: readonly EntityType[],
+  namespace: string,
+): BoundCollectionFunction[] {
+  return BOUND_FUNCTIONS.filter(
+    (bound) => bound.namespace === namespace && entities.includes(bound.binding),
+  );
+}
+
+function functionXml(bound: BoundCollectionFunction): string {
+  const collection = `Collection(${qualifiedName(bound.binding)})`;
+  return [
+    `    <Function Name="${bound.name}" IsBound="true">`,
+    `      <Parameter Name="bindingParameter" Type="${collection}" Nullable="false"/>`,
+    `      <ReturnType Type="${collection}"/>`,
+    `      <Annotation Term="Core.Description" String="${escapeXml(bound.description)}"/>`,
+    '    </Function>',
+  ].join('\n');
+}
+
+/** The overloads of each bound function name, in CSDL JSON (an array per name). */
+function functionsJson(bound: readonly BoundCollectionFunction[]): Record<string, unknown[]> {
+  const byName: Record<string, unknown[]> = {};
+  for (const overload of bound) {
+    const type = qualifiedName(overload.binding);
+    (byName[overload.name] ??= []).push({
+      $Kind: 'Function',
+      $IsBound: true,
+      $Parameter: [{ $Name: 'bindingParameter', $Type: type, $Collection: true }],
+      $ReturnType: { $Type: type, $Collection: true },
+      '@Core.Description': overload.description,
+    });
+  }
+  return byName;
+}
+
 function actionXml(action: BoundAction): string {
   const binding = qualifiedName(action.binding);
   return [
@@ -410,6 +460,7 @@ export function buildCsdlXml(
     ...complexTypes.filter((type) => type.namespace === namespace).map(complexXml),
     ...entities.filter((entity) => entity.namespace === namespace).map(entityXml),
     ...actionsOf(entities, namespace).map(actionXml),
+    ...functionsOf(entities, namespace).map(functionXml),
     ...(namespace === GRAPH_NAMESPACE ? [containerXml] : []),
     '  </Schema>',
   ]);
@@ -558,6 +609,7 @@ export function buildCsdlJson(
         ...Object.fromEntries(
           actionsOf(entities, namespace).map((action) => [action.name, [actionJson(action)]]),
         ),
+        ...functionsJson(functionsOf(entities, namespace)),
         ...(namespace === GRAPH_NAMESPACE ? { [CONTAINER_NAME]: container } : {}),
       },
     ]),

@@ -385,6 +385,28 @@ export const BOUND_ACTIONS: readonly BoundAction[] = [
   },
 ];
 
+/**
+ * A bound function on an entity set (OData CSDL 4.01 §12): `GET {collection URL}/{name}`, or
+ * `/{namespace}.{name}`, returning a collection of the set's type.
+ */
+export interface BoundCollectionFunction {
+  readonly namespace: string;
+  readonly name: string;
+  readonly binding: EntityType;
+  readonly description: string;
+}
+
+/**
+ * `delta` on every entity set and collection navigation (issue 18): changes since a token, as
+ * Microsoft Graph's delta functions.
+ */
+export const BOUND_FUNCTIONS: readonly BoundCollectionFunction[] = ENTITY_TYPES.map((entity) => ({
+  namespace: GRAPH_NAMESPACE,
+  name: 'delta',
+  binding: entity,
+  description: `The ${entity.entitySetName} created, changed or deleted since the deltaLink's token (every current one without a token).`,
+}));
+
 /** Whether a property is, or holds, a secret: such a property can never be queried or selected. */
 export function holdsSecret(property: PropertyDefinition): boolean {
   if (property.secret) return true;

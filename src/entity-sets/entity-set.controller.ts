@@ -43,7 +43,12 @@ import { entitySetDtos, entityWritePipes } from './entity-set-dtos';
 import { EntityExpander } from './entity-expander';
 import { EntityResponder } from './entity-set.responder';
 import { EntitySetService } from './entity-set.service';
-import { collectionReaderToken, entitySetServiceToken } from './entity-set.tokens';
+import {
+  collectionReaderToken,
+  deltaReaderToken,
+  entitySetServiceToken,
+} from './entity-set.tokens';
+import { DeltaRequestReader } from '../odata/query/delta-request';
 import { queryOptionDocs } from './query-options.docs';
 
 const IF_MATCH = {
@@ -99,6 +104,7 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
     constructor(
       @Inject(entitySetServiceToken(entity)) private readonly service: EntitySetService,
       @Inject(collectionReaderToken(entity)) private readonly reader: CollectionRequestReader,
+      @Inject(deltaReaderToken(entity)) private readonly deltaReader: DeltaRequestReader,
       private readonly responder: EntityResponder,
       private readonly expander: EntityExpander,
     ) {}
@@ -212,6 +218,44 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
       const count = await this.service.count(caller, this.reader.readCount(rawQuery(request)));
       reply.type('text/plain; charset=utf-8');
       return String(count);
+    }
+
+    @Get(['delta', 'microsoft.graph.delta'])
+    @RequirePermission('read')
+    @ApiOperation({
+      summary: `Track changes to ${setName} (delta)`,
+      description: DELTA_DESCRIPTION,
+    })
+    @ApiQuery(docs.select)
+    @ApiQuery(DELTA_TOKEN)
+    @ApiQuery(docs.skiptoken)
+    @ApiHeader({ name: 'Prefer', required: false, description: '`odata.maxpagesize=50`' })
+    @ApiOkResponse({ type: dtos.collection, description: DELTA_RESPONSE })
+    @ApiResponse({ status: 410, description: DELTA_EXPIRED, type: ODataErrorResponse })
+    async delta(
+      @CurrentCaller() caller: Caller,
+      @Req() request: FastifyRequest,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<Record<string, unknown>> {
+      const preferences = parsePrefer(request.headers.prefer);
+      const read = this.deltaReader.read(
+        rawQuery(request),
+        `${caller.tenantId}/${setName}`,
+        preferences.maxPageSize,
+      );
+      const level = negotiateJson(request.headers.accept, read.format);
+      const page = await this.service.delta(caller, read);
+      const path = `${setName}/delta`;
+      return this.responder.delta(
+        entity,
+        path,
+        read,
+        this.deltaReader,
+        page,
+        level,
+        request,
+        reply,
+      );
     }
 
     @Get(':id')
@@ -334,6 +378,21 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
   });
   return EntitySetController;
 }
+
+export const DELTA_DESCRIPTION =
+  'The first call returns every current item, in pages (@odata.nextLink); the last page has an ' +
+  '@odata.deltaLink. Calling the deltaLink later returns what changed since: created and ' +
+  'updated items (current state, with the $select of the first call) and deleted ones as ' +
+  '`{"id", "@removed": {"reason": "deleted"}}`, then a new deltaLink. `$deltatoken=latest` ' +
+  'returns just a deltaLink. Tokens expire after DELTA_RETENTION_DAYS (410 syncStateNotFound).';
+export const DELTA_RESPONSE = 'A page of changes: value, and @odata.nextLink or @odata.deltaLink';
+export const DELTA_EXPIRED = 'The delta token expired (syncStateNotFound): start over';
+export const DELTA_TOKEN = {
+  name: '$deltatoken',
+  required: false,
+  description: 'From an @odata.deltaLink, or `latest`.',
+  schema: { type: 'string' },
+};
 
 /** What else a delete removes: the dependents that name this entity with a cascade. */
 function deletionNote({ entity }: EntitySetDefinition): string | undefined {

@@ -8,7 +8,9 @@ import { MetadataLevel } from '../edm/representation';
 import { odataJsonContentType } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
 import { conditionMatches, parseEntityTagCondition } from '../odata/preconditions';
+import { DeltaRequest, DeltaRequestReader } from '../odata/query/delta-request';
 import { EntityRepresentation, RepresentationContext } from './entity-representation';
+import { DeltaPage } from './entity-set.service';
 
 /**
  * The HTTP side of answering with entities, shared by the controllers of every entity set and
@@ -99,6 +101,55 @@ export class EntityResponder {
       level,
       representation.single(outcome.entity, { serviceRoot: root, level }),
     );
+  }
+
+  /** The answer to a delta query at `path` (from the service root): links signed by `reader`. */
+  delta(
+    type: EntityType,
+    path: string,
+    read: DeltaRequest,
+    reader: DeltaRequestReader,
+    page: DeltaPage,
+    level: MetadataLevel,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Record<string, unknown> {
+    if (read.pageSizePreferred) {
+      reply.header('Preference-Applied', `odata.maxpagesize=${read.pageSize}`);
+    }
+    const links = {
+      next: page.next ? this.nextLink(path, [], reader.encode(read, page.next)) : undefined,
+      delta: page.deltaLink
+        ? this.nextLink(path, [['$deltatoken', reader.encode(read, page.deltaLink)]])
+        : undefined,
+    };
+    const context = {
+      serviceRoot: this.serviceRoot(request),
+      level,
+      select: read.select,
+      selectText: read.selectText,
+    };
+    return this.json(reply, level, this.deltaPage(type, page, context, links));
+  }
+
+  /**
+   * A page of a delta query (OData JSON 4.01 §15): the context URL's `/$delta`, the changed
+   * entities, the deleted ones as `{"id", "@removed": {"reason": "deleted"}}` (Microsoft
+   * Graph's shape), and a nextLink or a deltaLink.
+   */
+  deltaPage(
+    type: EntityType,
+    page: { readonly entities: readonly Entity[]; readonly removed: readonly string[] },
+    context: RepresentationContext,
+    links: { readonly next?: string; readonly delta?: string },
+  ): Record<string, unknown> {
+    const body = this.representationOf(type).page(page.entities, context, undefined, links.next);
+    if (typeof body['@odata.context'] === 'string') body['@odata.context'] += '/$delta';
+    (body.value as unknown[]).push(
+      ...page.removed.map((id) => ({ id, '@removed': { reason: 'deleted' } })),
+    );
+    if (links.delta !== undefined) body['@odata.deltaLink'] = links.delta;
+    return body;
   }
 
   /**

@@ -12,3 +12,7 @@ export function entityStoreToken(entity: EntityType): string {
 export function collectionReaderToken(entity: EntityType): string {
   return `CollectionRequestReader:${entity.entitySetName}`;
 }
+
+export function deltaReaderToken(entity: EntityType): string {
+  return `DeltaRequestReader:${entity.entitySetName}`;
+}

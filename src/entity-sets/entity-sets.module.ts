@@ -6,6 +6,10 @@ import { EntityStoresModule } from '../database/stores/entity-stores.module';
 import { CollectionRequestReader } from '../odata/query/collection-request';
 import { QueryChecker } from '../odata/query/query-checker';
 import { SkipTokenCodec } from '../odata/query/skip-token';
+import { AppConfigService } from '../config/app-config.service';
+import { ChangeFeedStore } from '../database/stores/change-feed.store';
+import { DeltaTokenCodec } from '../odata/delta-token';
+import { DeltaRequestReader } from '../odata/query/delta-request';
 import { ENTITY_SET_DEFINITIONS } from './entity-set-definitions';
 import { entitySetController } from './entity-set.controller';
 import { EntityExpander } from './entity-expander';
@@ -14,6 +18,7 @@ import { EntityResponder } from './entity-set.responder';
 import { EntitySetService } from './entity-set.service';
 import {
   collectionReaderToken,
+  deltaReaderToken,
   entitySetServiceToken,
   entityStoreToken,
 } from './entity-set.tokens';
@@ -32,10 +37,23 @@ const perSetProviders: Provider[] = entityTypes.flatMap((entity): Provider[] => 
       ),
   },
   {
+    provide: deltaReaderToken(entity),
+    inject: [DeltaTokenCodec, AppConfigService],
+    useFactory: (tokens: DeltaTokenCodec, config: AppConfigService) =>
+      new DeltaRequestReader(
+        new QueryChecker({ entity, dynamicColumn: DYNAMIC_PROPERTIES_COLUMN }),
+        tokens,
+        config.values.changes.retentionMs,
+      ),
+  },
+  {
     provide: entitySetServiceToken(entity),
-    inject: [entityStoreToken(entity), RequestFingerprinter],
-    useFactory: (store: EntityStore, fingerprints: RequestFingerprinter) =>
-      new EntitySetService(store, fingerprints),
+    inject: [entityStoreToken(entity), RequestFingerprinter, ChangeFeedStore],
+    useFactory: (
+      store: EntityStore,
+      fingerprints: RequestFingerprinter,
+      changes: ChangeFeedStore,
+    ) => new EntitySetService(store, fingerprints, changes),
   },
 ]);
 

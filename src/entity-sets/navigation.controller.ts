@@ -29,8 +29,19 @@ import { definitionOf } from './entity-set-definitions';
 import { entitySetDtos, entityWritePipes } from './entity-set-dtos';
 import { EntityResponder } from './entity-set.responder';
 import { EntitySetService } from './entity-set.service';
-import { collectionReaderToken, entitySetServiceToken } from './entity-set.tokens';
-import { pascalCase } from './entity-set.controller';
+import {
+  collectionReaderToken,
+  deltaReaderToken,
+  entitySetServiceToken,
+} from './entity-set.tokens';
+import {
+  DELTA_DESCRIPTION,
+  DELTA_EXPIRED,
+  DELTA_RESPONSE,
+  DELTA_TOKEN,
+  pascalCase,
+} from './entity-set.controller';
+import { DeltaRequestReader } from '../odata/query/delta-request';
 import { queryOptionDocs } from './query-options.docs';
 
 /**
@@ -66,6 +77,7 @@ export function navigationController(principal: EntityType, name: string): Type<
       @Inject(entitySetServiceToken(principal)) private readonly principals: EntitySetService,
       @Inject(entitySetServiceToken(target)) private readonly service: EntitySetService,
       @Inject(collectionReaderToken(target)) private readonly reader: CollectionRequestReader,
+      @Inject(deltaReaderToken(target)) private readonly deltaReader: DeltaRequestReader,
       private readonly responder: EntityResponder,
     ) {}
 
@@ -139,6 +151,45 @@ export function navigationController(principal: EntityType, name: string): Type<
       const count = await this.service.count(caller, query, await this.within(caller, id));
       reply.type('text/plain; charset=utf-8');
       return String(count);
+    }
+
+    @Get(['delta', 'microsoft.graph.delta'])
+    @RequirePermission('read')
+    @ApiOperation({
+      summary: `Track changes to the ${name} of a ${principal.name} (delta)`,
+      description: DELTA_DESCRIPTION,
+    })
+    @ApiParam(idParam)
+    @ApiQuery(docs.select)
+    @ApiQuery(DELTA_TOKEN)
+    @ApiQuery(docs.skiptoken)
+    @ApiOkResponse({ type: dtos.collection, description: DELTA_RESPONSE })
+    @ApiResponse({ status: 410, description: DELTA_EXPIRED, type: ODataErrorResponse })
+    async delta(
+      @CurrentCaller() caller: Caller,
+      @Param('id', EntityKeyPipe) id: string,
+      @Req() request: FastifyRequest,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<Record<string, unknown>> {
+      const preferences = parsePrefer(request.headers.prefer);
+      const read = this.deltaReader.read(
+        rawQuery(request),
+        `${caller.tenantId}/${principalSet}/${id}/${name}`,
+        preferences.maxPageSize,
+      );
+      const level = negotiateJson(request.headers.accept, read.format);
+      const page = await this.service.delta(caller, read, await this.within(caller, id));
+      const deltaPath = `${path(id)}/delta`;
+      return this.responder.delta(
+        target,
+        deltaPath,
+        read,
+        this.deltaReader,
+        page,
+        level,
+        request,
+        reply,
+      );
     }
 
     @Get(':itemId')

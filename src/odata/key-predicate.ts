@@ -10,7 +10,11 @@ const PARENTHESIZED_KEY = /^([^?]*\/[A-Za-z_][A-Za-z0-9_]*)\(([^/?]*)\)([^?]*)(\
 // string = SQUOTE *( SQUOTE-in-string / pchar-no-SQUOTE ) SQUOTE, with '' as an escaped quote
 const STRING_LITERAL = /^(?:[A-Za-z_][A-Za-z0-9_]*=)?'((?:[^']|'')*)'$/;
 
+/** A bound function called without parameters, `…/delta()`: routed as `…/delta`. */
+const PARAMETERLESS_FUNCTION = /\/((?:microsoft\.graph\.)?delta)\(\)(?=$|\?)/;
+
 export function rewriteKeyPredicate(url: string): string {
+  url = url.replace(PARAMETERLESS_FUNCTION, '/$1');
   // A navigation path has a key predicate per segment (`Set('a')/nav('b')`): the pattern takes
   // the last one, so rewrite until none is left (at most one per segment of a served path).
   for (let rewrites = 0; rewrites < MAX_KEY_SEGMENTS; rewrites += 1) {

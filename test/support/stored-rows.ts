@@ -51,3 +51,33 @@ export async function storedRowsText(
     await client.end();
   }
 }
+
+/** Rows of a query run past the service, on the app's database (`?` placeholders). */
+export async function queryStored(
+  app: TestApp,
+  sql: string,
+  parameters: unknown[] = [],
+): Promise<Array<Record<string, unknown>>> {
+  const { DATABASE_URL: url, DATABASE_SCHEMA: schema } = app.databaseEnv;
+  if (url && schema) {
+    const client = new Client({ connectionString: url, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      let index = 0;
+      return (
+        await client.query(
+          sql.replace(/\?/g, () => `$${++index}`),
+          parameters,
+        )
+      ).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(app.databasePath, { readonly: true });
+  try {
+    return db.prepare(sql).all(...parameters) as Array<Record<string, unknown>>;
+  } finally {
+    db.close();
+  }
+}

@@ -4,6 +4,7 @@ import { IdempotentCreate1795902617479 } from './1795902617479-IdempotentCreate'
 import { TenantStatusIndex1795905689482 } from './1795905689482-TenantStatusIndex';
 import { OperationResultsAndHttpRequests1796000000000 } from './1796000000000-OperationResultsAndHttpRequests';
 import { OperationRuns1797000000000 } from './1797000000000-OperationRuns';
+import { ChangeFeed1798000000000 } from './1798000000000-ChangeFeed';
 
 /** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
@@ -13,6 +14,7 @@ export const migrations = [
   TenantStatusIndex1795905689482,
   OperationResultsAndHttpRequests1796000000000,
   OperationRuns1797000000000,
+  ChangeFeed1798000000000,
 ];
 
 /** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */

@@ -13,6 +13,9 @@ import { SqliteEntityStore } from './sqlite-entity.store';
 import { PostgresRunQueueStore } from './postgres-run-queue.store';
 import { RunQueueStore } from './run-queue.store';
 import { SqliteRunQueueStore } from './sqlite-run-queue.store';
+import { ChangeFeedStore } from './change-feed.store';
+import { PostgresChangeFeedStore } from './postgres-change-feed.store';
+import { SqliteChangeFeedStore } from './sqlite-change-feed.store';
 
 /**
  * The store of an entity type on the database the service runs on: the one place that chooses
@@ -60,12 +63,26 @@ const runQueueProvider: Provider = {
       : new SqliteRunQueueStore(dataSource, writer),
 };
 
-/** One store per entity type of the model, by `entityStoreToken(entity)`, and the run queue. */
+/** The change feed that delta queries and change notifications read. */
+const changeFeedProvider: Provider = {
+  provide: ChangeFeedStore,
+  inject: [DataSource, SerialWriter],
+  useFactory: (dataSource: DataSource, writer: SerialWriter) =>
+    dataSource.options.type === 'postgres'
+      ? new PostgresChangeFeedStore(dataSource)
+      : new SqliteChangeFeedStore(dataSource, writer),
+};
+
+/**
+ * One store per entity type of the model, by `entityStoreToken(entity)`, the run queue and the
+ * change feed.
+ */
 @Module({
-  providers: [...storeProviders, runQueueProvider],
+  providers: [...storeProviders, runQueueProvider, changeFeedProvider],
   exports: [
     ...storeProviders.map((provider) => (provider as { provide: string }).provide),
     RunQueueStore,
+    ChangeFeedStore,
   ],
 })
 export class EntityStoresModule {}

@@ -51,6 +51,8 @@ export interface EntityStore {
   ): Promise<{ entity: Entity; createFingerprint: string | null } | undefined>;
   insertMany(entities: readonly Entity[], batchSize?: number): Promise<void>;
   findById(tenant: TenantScope, id: string, within?: RowConstraint): Promise<Entity | undefined>;
+  /** The tenant's rows among `ids` (those that exist), in no particular order. */
+  findByIds(tenant: TenantScope, ids: readonly string[], within?: RowConstraint): Promise<Entity[]>;
   findPage(
     tenant: TenantScope,
     query: PageQuery,
@@ -230,6 +232,22 @@ export abstract class EntityStoreBase implements EntityStore {
         }
       }),
     );
+  }
+
+  async findByIds(
+    tenant: TenantScope,
+    ids: readonly string[],
+    within?: RowConstraint,
+  ): Promise<Entity[]> {
+    if (ids.length === 0) return [];
+    const constraint = this.constraintOf(within);
+    const builder = this.tenantRows()
+      .setParameter('scopeTenantId', tenant.tenantId)
+      .andWhere(`"${ROW_ALIAS}"."${this.entity.key}" IN (:...ids)`, { ids })
+      .setParameters(constraint.parameters);
+    for (const condition of constraint.conditions) builder.andWhere(condition);
+    const rows = await builder.getRawMany<Record<string, unknown>>();
+    return rows.map((raw) => this.entityFromRaw(raw, true));
   }
 
   /** The SQL and parameters findPage runs, for review and for query-plan tests. */

@@ -14,7 +14,7 @@ export const SERVED_OPTIONS = [
 ] as const;
 
 /** `$expand`, served where an entity type has navigations (src/odata/query/expand.ts). */
-export type SystemOption = (typeof SERVED_OPTIONS)[number] | 'expand';
+export type SystemOption = (typeof SERVED_OPTIONS)[number] | 'expand' | 'deltatoken';
 
 /** Every system query option of OData 4.01 (URL Conventions §5): the served ones and the rest. */
 const SYSTEM_OPTIONS = new Set<string>([

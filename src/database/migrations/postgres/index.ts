@@ -1,10 +1,12 @@
 import { CreateManagedTenantOperations1795917051626 } from './1795917051626-CreateManagedTenantOperations';
 import { OperationResultsAndHttpRequests1796000000001 } from './1796000000001-OperationResultsAndHttpRequests';
 import { OperationRuns1797000000001 } from './1797000000001-OperationRuns';
+import { ChangeFeed1798000000001 } from './1798000000001-ChangeFeed';
 
 /** Every PostgreSQL migration, oldest first. They run at start, under an advisory lock. */
 export const postgresMigrations = [
   CreateManagedTenantOperations1795917051626,
   OperationResultsAndHttpRequests1796000000001,
   OperationRuns1797000000001,
+  ChangeFeed1798000000001,
 ];
