@@ -123,6 +123,47 @@ describe('Microsoft Graph JS SDK over HTTPS', () => {
     expect(iterator.isComplete()).toBe(true);
   });
 
+  it('walks a delta query with PageIterator, then follows its deltaLink to the changes', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      ids.push((await client.api('/managedTenantOperations').post(newOperation())).id);
+    }
+    const first: PageCollection = await client
+      .api('/managedTenantOperations/delta')
+      .select(['id', 'name'])
+      .header('Prefer', 'odata.maxpagesize=3')
+      .get();
+    expect(first['@odata.nextLink']).toContain('$skiptoken=');
+    const seen: string[] = [];
+    const iterator = new PageIterator(
+      client,
+      first,
+      (row: { id: string }) => {
+        seen.push(row.id);
+        return true;
+      },
+      { headers: { Prefer: 'odata.maxpagesize=3' } },
+    );
+    await iterator.iterate();
+    expect(iterator.isComplete()).toBe(true);
+    expect(seen).toEqual(expect.arrayContaining(ids));
+    expect(new Set(seen).size).toBe(seen.length);
+    const deltaLink = iterator.getDeltaLink()!;
+    expect(deltaLink).toContain('$deltatoken=');
+
+    await client.api(`/managedTenantOperations/${ids[0]}`).patch({ name: 'changed via SDK' });
+    await client.api(`/managedTenantOperations/${ids[1]}`).delete();
+    const changes = await client.api(deltaLink).get();
+    expect(changes.value).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: ids[0], name: 'changed via SDK' }),
+        { id: ids[1], '@removed': { reason: 'deleted' } },
+      ]),
+    );
+    expect(changes.value).toHaveLength(2);
+    expect(changes['@odata.deltaLink']).toContain('$deltatoken=');
+  });
+
   it('raises GraphErrors with the status and code for a 404 and a 400', async () => {
     const missing = await client
       .api('/managedTenantOperations/00000000-0000-0000-0000-000000000000')
