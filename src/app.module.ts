@@ -15,6 +15,7 @@ import { MetadataModule } from './metadata/metadata.module';
 import { EntitySetsModule } from './entity-sets/entity-sets.module';
 import { OperationRunsModule } from './operation-runs/operation-runs.module';
 import { ChangesModule } from './changes/changes.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
 @Module({})
 export class AppModule {
@@ -38,6 +39,7 @@ export class AppModule {
         EntitySetsModule,
         OperationRunsModule,
         ChangesModule,
+        SubscriptionsModule,
         MetadataModule,
         BatchModule,
         HealthModule,

@@ -6,6 +6,8 @@ export interface Caller {
   readonly userId: string;
   /** `scp`: the delegated permissions granted. */
   readonly scopes: ReadonlySet<string>;
+  /** `azp` (v2 tokens) or `appid` (v1): the client application, when the token names it. */
+  readonly applicationId?: string;
 }
 
 /** Delegated permissions of the managedTenants API family (shared/docs/MODEL.md). */

@@ -84,6 +84,8 @@ export interface TokenRequest {
   readonly scopes: readonly string[];
   /** Seconds until it expires. */
   readonly expiresIn: number;
+  /** `azp`: the client application, if the token should name one. */
+  readonly applicationId?: string;
 }
 
 /** A delegated access token as Entra ID issues them: tid, oid, scp, signed by the development key. */
@@ -94,7 +96,12 @@ export async function mintDevelopmentToken(
   request: TokenRequest,
 ): Promise<string> {
   const signingKey = await importJWK(key.privateJwk, 'ES256');
-  return new SignJWT({ tid: request.tenantId, oid: request.userId, scp: request.scopes.join(' ') })
+  return new SignJWT({
+    tid: request.tenantId,
+    oid: request.userId,
+    scp: request.scopes.join(' '),
+    ...(request.applicationId ? { azp: request.applicationId } : {}),
+  })
     .setProtectedHeader({ alg: 'ES256', kid: key.privateJwk.kid, typ: 'JWT' })
     .setIssuer(issuer)
     .setAudience(audience)

@@ -118,7 +118,13 @@ const MAX_CACHED_TOKENS = 10_000;
 const MAX_CACHE_MS = 5 * 60_000;
 
 function callerOf(payload: JWTPayload): Caller {
-  const { tid, oid, scp } = payload as JWTPayload & { tid?: unknown; oid?: unknown; scp?: unknown };
+  const { tid, oid, scp, azp, appid } = payload as JWTPayload & {
+    tid?: unknown;
+    oid?: unknown;
+    scp?: unknown;
+    azp?: unknown;
+    appid?: unknown;
+  };
   if (!isGuid(tid))
     throw new AuthenticationError(
       'Access token validation failure.',
@@ -137,7 +143,13 @@ function callerOf(payload: JWTPayload): Caller {
     tenantId: tid.toLowerCase(),
     userId: typeof oid === 'string' ? oid.toLowerCase() : '',
     scopes: new Set(scopes),
+    applicationId: applicationIdOf(azp ?? appid),
   };
+}
+
+/** A client application id as Entra ID writes it (a GUID), or none. */
+function applicationIdOf(claim: unknown): string | undefined {
+  return isGuid(claim) ? claim.toLowerCase() : undefined;
 }
 
 /** What Microsoft Graph says for each kind of failure: no more detail than that. */

@@ -57,6 +57,32 @@ export interface ChangesConfig {
    * kept, and so how long a delta token stays good.
    */
   readonly retentionMs: number;
+  readonly notifications: NotificationsConfig;
+}
+
+/** Change notifications (webhooks). */
+export interface NotificationsConfig {
+  /** NOTIFICATIONS_ENABLED (default on): whether this instance sends notifications. */
+  readonly enabled: boolean;
+  /**
+   * NOTIFICATION_ALLOWED_HTTP_HOSTS: hosts that may be called over plain http, and whose
+   * private or loopback addresses are allowed (`127.0.0.1,localhost` for local development).
+   */
+  readonly allowedHttpHosts: readonly string[];
+  /** NOTIFICATION_RETRY_HOURS (default 4): how long a notification is retried before it is dropped. */
+  readonly retryMs: number;
+  /** NOTIFICATION_RETRY_BASE_MS (default 5,000): the first retry's delay, doubled each time. */
+  readonly retryBaseMs: number;
+  /** NOTIFICATION_TIMEOUT_MS (default 3,000): how long a receiver has to answer 2xx. */
+  readonly timeoutMs: number;
+  /** NOTIFICATION_MAX_PER_POST (default 100): notifications in one POST at most. */
+  readonly maxPerPost: number;
+  /** NOTIFICATION_CONCURRENCY (default 32): POSTs in flight per instance, one per subscription. */
+  readonly concurrency: number;
+  /** NOTIFICATION_POLL_MS (default 100): how often the outbox is looked at. */
+  readonly pollMs: number;
+  /** SUBSCRIPTION_GRACE_SECONDS (default 3,600): how long an expired subscription is kept. */
+  readonly expiredGraceMs: number;
 }
 
 /** The operation engine: where it calls, how hard, and how it recovers. */
@@ -207,7 +233,32 @@ export function loadConfig(
       .map((origin) => origin.trim())
       .filter(Boolean),
     engine: parseEngine(env),
-    changes: { retentionMs: positiveNumber(env, 'DELTA_RETENTION_DAYS', 7) * 86_400_000 },
+    changes: {
+      retentionMs: positiveNumber(env, 'DELTA_RETENTION_DAYS', 7) * 86_400_000,
+      notifications: parseNotifications(env),
+    },
+  };
+}
+
+function parseNotifications(env: NodeJS.ProcessEnv): NotificationsConfig {
+  return {
+    enabled: parseSwitch(env, 'NOTIFICATIONS_ENABLED', true),
+    allowedHttpHosts: (env.NOTIFICATION_ALLOWED_HTTP_HOSTS ?? '')
+      .split(',')
+      .map((host) =>
+        host
+          .trim()
+          .toLowerCase()
+          .replace(/^\[(.*)\]$/, '$1'),
+      )
+      .filter(Boolean),
+    retryMs: positiveNumber(env, 'NOTIFICATION_RETRY_HOURS', 4) * 3_600_000,
+    retryBaseMs: positiveInteger(env, 'NOTIFICATION_RETRY_BASE_MS', 5_000),
+    timeoutMs: positiveInteger(env, 'NOTIFICATION_TIMEOUT_MS', 3_000),
+    maxPerPost: positiveInteger(env, 'NOTIFICATION_MAX_PER_POST', 100),
+    concurrency: positiveInteger(env, 'NOTIFICATION_CONCURRENCY', 32),
+    pollMs: positiveInteger(env, 'NOTIFICATION_POLL_MS', 100),
+    expiredGraceMs: positiveInteger(env, 'SUBSCRIPTION_GRACE_SECONDS', 3_600) * 1_000,
   };
 }
 

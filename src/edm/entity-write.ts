@@ -26,7 +26,7 @@ const SIMPLE_IDENTIFIER = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Nd}\p{Mn}\p{Mc}\p{Pc}\p
  * Rules (OData JSON Format 4.01 §4, §20): the body must be one JSON object; keys containing `@`
  * are annotations: `@odata.type` is checked against the declared type, others are ignored;
  * computed properties are ignored; undeclared keys that are valid identifiers are dynamic
- * properties of the open type; anything else is rejected with a message naming the property.
+ * properties of an open type (of another, an error); anything else is rejected with a message naming the property.
  */
 export function parseEntityWrite(entity: EntityType, dto: DtoClass, body: unknown): EntityWrite {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -47,6 +47,8 @@ export function parseEntityWrite(entity: EntityType, dto: DtoClass, body: unknow
       declaredInput[key] = value;
     } else if (key.includes('@')) {
       continue;
+    } else if (!entity.openType) {
+      throw new InvalidRequestError(`'${key}' is not a property of ${entity.name}.`);
     } else if (SIMPLE_IDENTIFIER.test(key)) {
       dynamic[key] = value;
     } else {

@@ -60,9 +60,12 @@ export class EntityRepresentation {
     body[this.model.key] = entity.id;
     for (const { name, definition, fullAnnotation } of this.properties) {
       if (level === 'full' && fullAnnotation) body[`${name}@odata.type`] = fullAnnotation;
-      body[name] = definition.computed
-        ? computed[name]
-        : representPropertyValue(definition, entity.properties[name], true, level);
+      // The timestamps are the entity's own; other computed values (a subscription's creatorId)
+      // are set by the service in its properties.
+      body[name] =
+        definition.computed && name in computed
+          ? computed[name]
+          : representPropertyValue(definition, entity.properties[name], true, level);
     }
     // Filled in place: a page builds one object per entity, not a copy of it.
     Object.assign(body, entity.dynamicProperties);

@@ -33,6 +33,7 @@ export interface TokenOptions {
   userId?: string;
   scopes?: readonly string[];
   expiresIn?: number;
+  applicationId?: string;
 }
 
 /**
@@ -151,6 +152,7 @@ export async function tokenFor(
     userId: options.userId ?? TEST_USER,
     scopes: options.scopes ?? READ_WRITE,
     expiresIn: options.expiresIn ?? 3600,
+    applicationId: options.applicationId,
   });
   noteSecret(token);
   return token;

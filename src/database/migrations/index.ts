@@ -5,6 +5,7 @@ import { TenantStatusIndex1795905689482 } from './1795905689482-TenantStatusInde
 import { OperationResultsAndHttpRequests1796000000000 } from './1796000000000-OperationResultsAndHttpRequests';
 import { OperationRuns1797000000000 } from './1797000000000-OperationRuns';
 import { ChangeFeed1798000000000 } from './1798000000000-ChangeFeed';
+import { Subscriptions1799000000000 } from './1799000000000-Subscriptions';
 
 /** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
@@ -15,6 +16,7 @@ export const migrations = [
   OperationResultsAndHttpRequests1796000000000,
   OperationRuns1797000000000,
   ChangeFeed1798000000000,
+  Subscriptions1799000000000,
 ];
 
 /** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */

@@ -16,6 +16,9 @@ import { SqliteRunQueueStore } from './sqlite-run-queue.store';
 import { ChangeFeedStore } from './change-feed.store';
 import { PostgresChangeFeedStore } from './postgres-change-feed.store';
 import { SqliteChangeFeedStore } from './sqlite-change-feed.store';
+import { NotificationStore } from './notification.store';
+import { PostgresNotificationStore } from './postgres-notification.store';
+import { SqliteNotificationStore } from './sqlite-notification.store';
 
 /**
  * The store of an entity type on the database the service runs on: the one place that chooses
@@ -73,16 +76,27 @@ const changeFeedProvider: Provider = {
       : new SqliteChangeFeedStore(dataSource, writer),
 };
 
+/** Subscriptions and the notifications waiting to be sent. */
+const notificationStoreProvider: Provider = {
+  provide: NotificationStore,
+  inject: [DataSource, SerialWriter],
+  useFactory: (dataSource: DataSource, writer: SerialWriter) =>
+    dataSource.options.type === 'postgres'
+      ? new PostgresNotificationStore(dataSource)
+      : new SqliteNotificationStore(dataSource, writer),
+};
+
 /**
- * One store per entity type of the model, by `entityStoreToken(entity)`, the run queue and the
- * change feed.
+ * One store per entity type of the model, by `entityStoreToken(entity)`, the run queue, the
+ * change feed and the notifications.
  */
 @Module({
-  providers: [...storeProviders, runQueueProvider, changeFeedProvider],
+  providers: [...storeProviders, runQueueProvider, changeFeedProvider, notificationStoreProvider],
   exports: [
     ...storeProviders.map((provider) => (provider as { provide: string }).provide),
     RunQueueStore,
     ChangeFeedStore,
+    NotificationStore,
   ],
 })
 export class EntityStoresModule {}

@@ -2,6 +2,7 @@ import { CreateManagedTenantOperations1795917051626 } from './1795917051626-Crea
 import { OperationResultsAndHttpRequests1796000000001 } from './1796000000001-OperationResultsAndHttpRequests';
 import { OperationRuns1797000000001 } from './1797000000001-OperationRuns';
 import { ChangeFeed1798000000001 } from './1798000000001-ChangeFeed';
+import { Subscriptions1799000000001 } from './1799000000001-Subscriptions';
 
 /** Every PostgreSQL migration, oldest first. They run at start, under an advisory lock. */
 export const postgresMigrations = [
@@ -9,4 +10,5 @@ export const postgresMigrations = [
   OperationResultsAndHttpRequests1796000000001,
   OperationRuns1797000000001,
   ChangeFeed1798000000001,
+  Subscriptions1799000000001,
 ];

@@ -1,0 +1,136 @@
+import {
+  DeliveryRecord,
+  PendingChange,
+  SubscriptionChange,
+  SubscriptionRecord,
+} from './notification.store';
+
+/**
+ * The statements of change notifications, written once for both databases with `?`
+ * placeholders (the PostgreSQL store numbers them). Every value is bound; the only text put
+ * together is `lock` (PostgreSQL's `FOR UPDATE SKIP LOCKED`, so that instances claim different
+ * rows) and `pending` (how each database writes the outbox flag).
+ */
+export const SUBSCRIPTION_COLUMNS = [
+  'id',
+  'partnerTenantId',
+  'creatorId',
+  'applicationId',
+  'resource',
+  'entitySet',
+  'entityId',
+  'parentId',
+  'filter',
+  'changeTypes',
+  'notificationUrl',
+  'lifecycleNotificationUrl',
+  'expirationDateTime',
+  'expiresAt',
+  'clientState',
+  'latestSupportedTlsVersion',
+  'state',
+  'removedAt',
+  'dropped',
+  'createdDateTime',
+  'lastModifiedDateTime',
+] as const;
+
+const CHANGE_COLUMNS = [
+  'expirationDateTime',
+  'expiresAt',
+  'notificationUrl',
+  'lifecycleNotificationUrl',
+  'lastModifiedDateTime',
+] as const;
+
+export function notificationSql(lock: string, pending: { is: string; done: string }) {
+  return {
+    insertSubscription: `INSERT INTO "subscriptions" (${SUBSCRIPTION_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${SUBSCRIPTION_COLUMNS.map(() => '?').join(', ')})`,
+    findSubscription: `SELECT * FROM "subscriptions" WHERE "partnerTenantId" = ? AND "id" = ? AND "state" = 'active'`,
+    subscriptionById: `SELECT * FROM "subscriptions" WHERE "id" = ?`,
+    listSubscriptions: `SELECT * FROM "subscriptions" WHERE "partnerTenantId" = ? AND "state" = 'active' ORDER BY "createdDateTime", "id"`,
+    updateSubscription: `UPDATE "subscriptions" SET ${CHANGE_COLUMNS.map((c) => `"${c}" = COALESCE(?, "${c}")`).join(', ')} WHERE "partnerTenantId" = ? AND "id" = ? AND "lastModifiedDateTime" = ? AND "state" = 'active'`,
+    deleteSubscription: `DELETE FROM "subscriptions" WHERE "partnerTenantId" = ? AND "id" = ? AND "state" = 'active'`,
+    pendingChanges: `SELECT "seq", "entitySet", "partnerTenantId", "entityId", "parentId", "changeType", "version" FROM "entity_changes" WHERE ${pending.is} ORDER BY "seq" LIMIT ?${lock}`,
+    dueSubscriptions: `SELECT "subscriptionId" FROM "notification_deliveries" WHERE "nextAttemptAt" <= ? AND "leaseUntil" < ? GROUP BY "subscriptionId" ORDER BY MIN("id") LIMIT ?`,
+    claimDeliveries: `UPDATE "notification_deliveries" SET "leaseOwner" = ?, "leaseUntil" = ?, "attempts" = "attempts" + 1 WHERE "id" IN (SELECT "id" FROM "notification_deliveries" WHERE "subscriptionId" = ? AND "nextAttemptAt" <= ? AND "leaseUntil" < ? ORDER BY "id" LIMIT ?${lock}) RETURNING *`,
+    insertDelivery: `INSERT INTO "notification_deliveries" ("subscriptionId", "kind", "payload", "attempts", "queuedAt", "nextAttemptAt", "leaseUntil") VALUES (?, ?, ?, 0, ?, ?, 0)`,
+    countDropped: `UPDATE "subscriptions" SET "dropped" = "dropped" + ? WHERE "id" = ?`,
+    expired: `SELECT * FROM "subscriptions" WHERE "state" = 'active' AND "expiresAt" < ? ORDER BY "expiresAt" LIMIT 100${lock}`,
+    removeSubscription: `UPDATE "subscriptions" SET "state" = 'removed', "removedAt" = ? WHERE "id" = ? AND "state" = 'active'`,
+    dropChangesOf: `DELETE FROM "notification_deliveries" WHERE "subscriptionId" = ? AND "kind" = 'change'`,
+    purgeRemoved: `DELETE FROM "subscriptions" WHERE "state" = 'removed' AND "removedAt" < ?`,
+    /** `… IN (…)` lists: the stores add one placeholder per value. */
+    markChangesDone: (count: number) =>
+      `UPDATE "entity_changes" SET ${pending.done} WHERE "seq" IN (${placeholders(count)})`,
+    completeDeliveries: (count: number) =>
+      `DELETE FROM "notification_deliveries" WHERE "id" IN (${placeholders(count)})`,
+    retryDeliveries: (count: number) =>
+      `UPDATE "notification_deliveries" SET "nextAttemptAt" = ?, "leaseOwner" = NULL, "leaseUntil" = 0, "lastError" = ? WHERE "id" IN (${placeholders(count)})`,
+    activeSubscriptions: (count: number) =>
+      `SELECT * FROM "subscriptions" WHERE "state" = 'active' AND "partnerTenantId" IN (${placeholders(count)})`,
+  };
+}
+
+function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+export function subscriptionValues(record: SubscriptionRecord): unknown[] {
+  return SUBSCRIPTION_COLUMNS.map((column) =>
+    column === 'changeTypes' ? record.changeTypes.join(',') : record[column],
+  );
+}
+
+export function changeValues(change: SubscriptionChange): unknown[] {
+  return CHANGE_COLUMNS.map((column) => change[column] ?? null);
+}
+
+export function subscriptionFromRow(row: Record<string, unknown>): SubscriptionRecord {
+  return {
+    id: row.id as string,
+    partnerTenantId: row.partnerTenantId as string,
+    creatorId: (row.creatorId as string | null) ?? null,
+    applicationId: (row.applicationId as string | null) ?? null,
+    resource: row.resource as string,
+    entitySet: row.entitySet as string,
+    entityId: (row.entityId as string | null) ?? null,
+    parentId: (row.parentId as string | null) ?? null,
+    filter: (row.filter as string | null) ?? null,
+    changeTypes: String(row.changeTypes).split(','),
+    notificationUrl: row.notificationUrl as string,
+    lifecycleNotificationUrl: (row.lifecycleNotificationUrl as string | null) ?? null,
+    expirationDateTime: row.expirationDateTime as string,
+    expiresAt: Number(row.expiresAt),
+    clientState: (row.clientState as string | null) ?? null,
+    latestSupportedTlsVersion: (row.latestSupportedTlsVersion as string | null) ?? null,
+    state: row.state as SubscriptionRecord['state'],
+    removedAt: row.removedAt === null || row.removedAt === undefined ? null : Number(row.removedAt),
+    dropped: Number(row.dropped),
+    createdDateTime: row.createdDateTime as string,
+    lastModifiedDateTime: row.lastModifiedDateTime as string,
+  };
+}
+
+export function changeFromRow(row: Record<string, unknown>): PendingChange {
+  return {
+    seq: Number(row.seq),
+    entitySet: row.entitySet as string,
+    partnerTenantId: row.partnerTenantId as string,
+    entityId: row.entityId as string,
+    parentId: (row.parentId as string | null) ?? null,
+    changeType: row.changeType as PendingChange['changeType'],
+    version: (row.version as string | null) ?? null,
+  };
+}
+
+export function deliveryFromRow(row: Record<string, unknown>): DeliveryRecord {
+  return {
+    id: Number(row.id),
+    subscriptionId: row.subscriptionId as string,
+    kind: row.kind as DeliveryRecord['kind'],
+    payload: row.payload as string,
+    attempts: Number(row.attempts),
+    queuedAt: Number(row.queuedAt),
+  };
+}

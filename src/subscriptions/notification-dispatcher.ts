@@ -1,0 +1,322 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { AppConfigService } from '../config/app-config.service';
+import { NotificationsConfig } from '../config/app-config';
+import { CredentialsCipher } from '../crypto/credentials-cipher';
+import { EntityStore } from '../database/stores/entity.store';
+import {
+  DeliveryRecord,
+  NewDelivery,
+  NotificationStore,
+  PendingChange,
+  SubscriptionRecord,
+} from '../database/stores/notification.store';
+import { entityTagOf } from '../edm/entity';
+import { ENTITY_TYPES, EntityType } from '../edm/model';
+import { entityTypeAnnotation } from '../edm/type-annotations';
+import { entityStoreToken } from '../entity-sets/entity-set.tokens';
+import { CheckedExpression } from '../odata/query/checked-query';
+import { parseSubscribedResource } from './subscription-resource';
+import { WebhookClient } from './webhook-client';
+
+/** Pending changes matched per step. */
+const CHANGES_PER_STEP = 500;
+/** How long a claimed notification is this instance's before another may send it. */
+const LEASE_MS = 30_000;
+/** The longest wait between two attempts of a notification. */
+const MAX_RETRY_DELAY_MS = 3_600_000;
+/** How often expired subscriptions are looked for. */
+const EXPIRY_SWEEP_MS = 1_000;
+
+/**
+ * Sends change notifications (issue 18, req. 3 and 4). Each step:
+ * 1. matches the outbox (the change feed's pending rows, written with every change) against the
+ *    active subscriptions of the changes' tenants, and queues a notification per match, marking
+ *    the changes done in the same transaction;
+ * 2. sends what is due, a POST per subscription with up to NOTIFICATION_MAX_PER_POST
+ *    notifications, NOTIFICATION_CONCURRENCY POSTs at once and one per subscription, so that a
+ *    slow or dead receiver holds only its own; a receiver has NOTIFICATION_TIMEOUT_MS to answer
+ *    2xx, else the notifications are tried again with exponential backoff (equal jitter) until
+ *    NOTIFICATION_RETRY_HOURS have passed, then dropped, counted, and a `missed` lifecycle
+ *    notification is sent;
+ * 3. removes expired subscriptions (a `subscriptionRemoved` lifecycle notification) and deletes
+ *    them after SUBSCRIPTION_GRACE_SECONDS.
+ * Everything is in the database, so a kill -9 loses nothing: unmatched changes stay pending,
+ * claimed notifications come back when their lease runs out (at least once, as on Graph).
+ */
+@Injectable()
+export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(NotificationDispatcher.name);
+  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly config: NotificationsConfig;
+  private readonly stores: ReadonlyMap<string, { entity: EntityType; store: EntityStore }>;
+  private readonly filters = new Map<string, CheckedExpression | undefined>();
+  private readonly sending = new Map<string, Promise<void>>();
+  private timer?: NodeJS.Timeout;
+  private stepping?: Promise<void>;
+  private stopping = false;
+  private lastSweep = 0;
+
+  constructor(
+    private readonly notifications: NotificationStore,
+    private readonly webhooks: WebhookClient,
+    private readonly cipher: CredentialsCipher,
+    @Inject(AppConfigService) appConfig: AppConfigService,
+    @Inject(entityStoreToken(ENTITY_TYPES[0])) operations: EntityStore,
+    @Inject(entityStoreToken(ENTITY_TYPES[1])) results: EntityStore,
+    @Inject(entityStoreToken(ENTITY_TYPES[2])) httpRequests: EntityStore,
+  ) {
+    this.config = appConfig.values.changes.notifications;
+    this.stores = new Map(
+      [operations, results, httpRequests].map((store) => [
+        store.entity.entitySetName,
+        { entity: store.entity, store },
+      ]),
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.enabled) this.schedule();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await this.stepping;
+    await Promise.all(this.sending.values());
+    await this.webhooks.close();
+  }
+
+  private schedule(): void {
+    if (this.stopping) return;
+    this.timer = setTimeout(() => {
+      this.stepping = this.step().finally(() => {
+        this.stepping = undefined;
+        this.schedule();
+      });
+    }, this.config.pollMs);
+  }
+
+  /** One step; a failure (the database away for a moment) is logged and the next step retries. */
+  async step(): Promise<void> {
+    try {
+      const now = Date.now();
+      while (
+        !this.stopping &&
+        (await this.notifications.takePendingChanges(CHANGES_PER_STEP, Date.now(), (changes) =>
+          this.match(changes),
+        )) === CHANGES_PER_STEP
+      );
+      if (now - this.lastSweep >= EXPIRY_SWEEP_MS) {
+        this.lastSweep = now;
+        await this.sweep(now);
+      }
+      await this.sendDue();
+    } catch (error) {
+      this.logger.warn(`Notification step failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** The notifications a batch of changes makes: one per change and matching subscription. */
+  private async match(changes: readonly PendingChange[]): Promise<NewDelivery[]> {
+    const tenants = [...new Set(changes.map((change) => change.partnerTenantId))];
+    const subscriptions = await this.notifications.activeSubscriptions(tenants);
+    if (subscriptions.length === 0) return [];
+    const now = Date.now();
+    const deliveries: NewDelivery[] = [];
+    for (const change of changes) {
+      for (const subscription of subscriptions) {
+        if (subscription.expiresAt <= now) continue;
+        if (!(await this.matches(subscription, change))) continue;
+        deliveries.push({
+          subscriptionId: subscription.id,
+          kind: 'change',
+          payload: JSON.stringify(this.notificationOf(subscription, change)),
+        });
+      }
+    }
+    return deliveries;
+  }
+
+  private async matches(subscription: SubscriptionRecord, change: PendingChange): Promise<boolean> {
+    if (subscription.partnerTenantId !== change.partnerTenantId) return false;
+    if (subscription.entitySet !== change.entitySet) return false;
+    if (!subscription.changeTypes.includes(change.changeType)) return false;
+    if (subscription.entityId !== null && subscription.entityId !== change.entityId) return false;
+    if (subscription.parentId !== null && subscription.parentId !== change.parentId) return false;
+    if (subscription.filter === null || change.changeType === 'deleted') return true;
+    // A filter is matched against the entity as it is now (a deleted one cannot be: its
+    // deletion is sent to every subscription of its resource).
+    const filter = this.filterOf(subscription);
+    const target = this.stores.get(change.entitySet);
+    if (!filter || !target) return false;
+    const count = await target.store.count(
+      { tenantId: change.partnerTenantId },
+      { filter },
+      { id: change.entityId },
+    );
+    return count > 0;
+  }
+
+  private filterOf(subscription: SubscriptionRecord): CheckedExpression | undefined {
+    if (!this.filters.has(subscription.id)) {
+      if (this.filters.size > 10_000) this.filters.clear();
+      this.filters.set(subscription.id, parseSubscribedResource(subscription.resource).filter);
+    }
+    return this.filters.get(subscription.id);
+  }
+
+  /** Microsoft Graph's changeNotification, without clientState (added when it is sent). */
+  private notificationOf(
+    subscription: SubscriptionRecord,
+    change: PendingChange,
+  ): Record<string, unknown> {
+    const entity = this.stores.get(change.entitySet)?.entity;
+    const path = `${change.entitySet}/${change.entityId}`;
+    return {
+      id: randomUUID(),
+      subscriptionId: subscription.id,
+      subscriptionExpirationDateTime: subscription.expirationDateTime,
+      changeType: change.changeType,
+      resource: path,
+      tenantId: change.partnerTenantId,
+      resourceData: {
+        '@odata.type': entity ? entityTypeAnnotation(entity) : undefined,
+        '@odata.id': path,
+        ...(change.version
+          ? { '@odata.etag': entityTagOf({ lastModifiedDateTime: change.version }) }
+          : {}),
+        id: change.entityId,
+      },
+    };
+  }
+
+  private lifecycleOf(
+    subscription: SubscriptionRecord,
+    event: 'subscriptionRemoved' | 'missed',
+  ): NewDelivery | undefined {
+    if (!subscription.lifecycleNotificationUrl) return undefined;
+    return {
+      subscriptionId: subscription.id,
+      kind: 'lifecycle',
+      payload: JSON.stringify({
+        subscriptionId: subscription.id,
+        subscriptionExpirationDateTime: subscription.expirationDateTime,
+        tenantId: subscription.partnerTenantId,
+        lifecycleEvent: event,
+      }),
+    };
+  }
+
+  private async sweep(now: number): Promise<void> {
+    const expired = await this.notifications.expireSubscriptions(now, (subscription) =>
+      this.lifecycleOf(subscription, 'subscriptionRemoved'),
+    );
+    for (const subscription of expired) {
+      this.logger.log(`Subscription ${subscription.id} expired and was removed`);
+    }
+    await this.notifications.purgeRemoved(now - this.config.expiredGraceMs);
+  }
+
+  /** Starts a POST for each subscription with notifications due, within the concurrency. */
+  private async sendDue(): Promise<void> {
+    const free = this.config.concurrency - this.sending.size;
+    if (free <= 0) return;
+    const due = await this.notifications.dueSubscriptions(Date.now(), free + this.sending.size);
+    for (const subscriptionId of due) {
+      if (this.sending.size >= this.config.concurrency || this.stopping) break;
+      if (this.sending.has(subscriptionId)) continue;
+      const sending = this.sendFor(subscriptionId)
+        .catch((error: unknown) =>
+          this.logger.warn(`Sending notifications failed: ${(error as Error).message}`),
+        )
+        .finally(() => this.sending.delete(subscriptionId));
+      this.sending.set(subscriptionId, sending);
+    }
+  }
+
+  private async sendFor(subscriptionId: string): Promise<void> {
+    const now = Date.now();
+    const claimed = await this.notifications.claimDeliveries(
+      subscriptionId,
+      this.owner,
+      now,
+      now + LEASE_MS,
+      this.config.maxPerPost,
+    );
+    if (claimed.length === 0) return;
+    const subscription = await this.notifications.subscriptionById(subscriptionId);
+    if (!subscription) return this.notifications.completeDeliveries(claimed.map((d) => d.id));
+    const clientState = subscription.clientState
+      ? this.cipher.decrypt(subscription.clientState, subscription.id)
+      : null;
+    for (const kind of ['change', 'lifecycle'] as const) {
+      const batch = claimed.filter((delivery) => delivery.kind === kind);
+      if (batch.length === 0) continue;
+      const url =
+        kind === 'change' ? subscription.notificationUrl : subscription.lifecycleNotificationUrl;
+      if (!url || (kind === 'change' && subscription.state !== 'active')) {
+        await this.notifications.completeDeliveries(batch.map((d) => d.id));
+        continue;
+      }
+      await this.post(subscription, new URL(url), batch, clientState);
+    }
+  }
+
+  private async post(
+    subscription: SubscriptionRecord,
+    url: URL,
+    batch: readonly DeliveryRecord[],
+    clientState: string | null,
+  ): Promise<void> {
+    const body = JSON.stringify({
+      value: batch.map((delivery) => ({
+        ...(JSON.parse(delivery.payload) as Record<string, unknown>),
+        subscriptionExpirationDateTime: subscription.expirationDateTime,
+        clientState,
+      })),
+    });
+    const answer = await this.webhooks.post(url, body, 'application/json', this.config.timeoutMs);
+    const ids = batch.map((delivery) => delivery.id);
+    if (answer.kind === 'answered' && answer.status >= 200 && answer.status < 300) {
+      return this.notifications.completeDeliveries(ids);
+    }
+    const reason = answer.kind === 'failed' ? answer.reason : `answered ${answer.status}`;
+    const now = Date.now();
+    const expired = batch.filter((delivery) => now - delivery.queuedAt >= this.config.retryMs);
+    const retried = batch.filter((delivery) => now - delivery.queuedAt < this.config.retryMs);
+    if (expired.length > 0) {
+      this.logger.warn(
+        `Dropped ${expired.length} notifications of subscription ${subscription.id} to ${url.host}: ${reason} for longer than the retry period`,
+      );
+      const missed =
+        batch[0].kind === 'change' ? this.lifecycleOf(subscription, 'missed') : undefined;
+      await this.notifications.dropDeliveries(
+        subscription.id,
+        expired.map((delivery) => delivery.id),
+        now,
+        missed,
+      );
+    }
+    if (retried.length > 0) {
+      const attempts = Math.max(...retried.map((delivery) => delivery.attempts));
+      const backoff = Math.min(this.config.retryBaseMs * 2 ** (attempts - 1), MAX_RETRY_DELAY_MS);
+      const delay = Math.round(backoff / 2 + (Math.random() * backoff) / 2);
+      this.logger.warn(
+        `Notifications of subscription ${subscription.id} to ${url.host} failed (${reason}); attempt ${attempts + 1} in ${Math.round(delay)} ms`,
+      );
+      await this.notifications.retryDeliveries(
+        retried.map((delivery) => delivery.id),
+        now + delay,
+        reason.slice(0, 1_000),
+      );
+    }
+  }
+}

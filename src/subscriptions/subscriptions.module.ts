@@ -1,0 +1,60 @@
+import { Module } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service';
+import { CredentialsCipher } from '../crypto/credentials-cipher';
+import { NotificationStore } from '../database/stores/notification.store';
+import { EntityStoresModule } from '../database/stores/entity-stores.module';
+import { EntitySetRegistry } from '../entity-sets/entity-set.registry';
+import { EntitySetsModule } from '../entity-sets/entity-sets.module';
+import { NotificationDispatcher } from './notification-dispatcher';
+import { NotificationUrlPolicy } from './notification-urls';
+import { SubscriptionsController } from './subscriptions.controller';
+import { SubscriptionsService } from './subscriptions.service';
+import { WebhookClient } from './webhook-client';
+
+/** Change notifications (issue 18): `/beta/subscriptions` and the dispatcher that sends them. */
+@Module({
+  imports: [EntityStoresModule, EntitySetsModule],
+  controllers: [SubscriptionsController],
+  providers: [
+    {
+      provide: NotificationUrlPolicy,
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) =>
+        new NotificationUrlPolicy(config.values.changes.notifications.allowedHttpHosts),
+    },
+    {
+      provide: WebhookClient,
+      inject: [NotificationUrlPolicy],
+      useFactory: (policy: NotificationUrlPolicy) => new WebhookClient(policy),
+    },
+    {
+      provide: SubscriptionsService,
+      inject: [
+        NotificationStore,
+        CredentialsCipher,
+        NotificationUrlPolicy,
+        WebhookClient,
+        EntitySetRegistry,
+        AppConfigService,
+      ],
+      useFactory: (
+        store: NotificationStore,
+        cipher: CredentialsCipher,
+        policy: NotificationUrlPolicy,
+        webhooks: WebhookClient,
+        entitySets: EntitySetRegistry,
+        config: AppConfigService,
+      ) =>
+        new SubscriptionsService(
+          store,
+          cipher,
+          policy,
+          webhooks,
+          entitySets,
+          config.values.changes.notifications,
+        ),
+    },
+    NotificationDispatcher,
+  ],
+})
+export class SubscriptionsModule {}
