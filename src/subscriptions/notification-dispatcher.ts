@@ -82,8 +82,11 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     );
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.enabled) this.schedule();
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.enabled) return;
+    // On SQLite this process is the only sender: what a killed one had claimed is free at once.
+    if (this.notifications.singleProcess) await this.notifications.releaseLeases();
+    this.schedule();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -9,6 +9,8 @@ export interface ReceivedPost {
   readonly at: number;
   /** When its connection closed (answered, or given up by the sender). */
   endedAt?: number;
+  /** The status it was answered with, once answered. */
+  answeredWith?: number;
 }
 
 /**
@@ -52,6 +54,15 @@ export class WebhookReceiver {
   /** Every notification in the POSTs to `path` so far. */
   notifications(path = '/notifications'): any[] {
     return this.posts.filter((post) => post.path === path).flatMap((post) => post.body.value);
+  }
+
+  /** The notifications of the POSTs to `path` that were answered 2xx (acknowledged). */
+  acknowledged(path = '/notifications'): any[] {
+    return this.posts
+      .filter(
+        (post) => post.path === path && post.answeredWith !== undefined && post.answeredWith < 300,
+      )
+      .flatMap((post) => post.body.value);
   }
 
   /** Waits until `predicate` holds (checked at every POST), at most `timeoutMs`. */
@@ -127,10 +138,14 @@ export class WebhookReceiver {
       'ok';
     if (typeof answer === 'object') {
       await this.hang(response, answer.hang);
-      if (!response.destroyed) response.writeHead(202).end();
+      if (!response.destroyed) {
+        post.answeredWith = 202;
+        response.writeHead(202).end();
+      }
       return;
     }
-    response.writeHead(answer === 'ok' ? 202 : answer).end();
+    post.answeredWith = answer === 'ok' ? 202 : answer;
+    response.writeHead(post.answeredWith).end();
   }
 
   private hang(response: ServerResponse, ms: number): Promise<void> {

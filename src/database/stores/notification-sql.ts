@@ -55,6 +55,7 @@ export function notificationSql(lock: string, pending: { is: string; done: strin
     dueSubscriptions: `SELECT "subscriptionId" FROM "notification_deliveries" WHERE "nextAttemptAt" <= ? AND "leaseUntil" < ? GROUP BY "subscriptionId" ORDER BY MIN("id") LIMIT ?`,
     claimDeliveries: `UPDATE "notification_deliveries" SET "leaseOwner" = ?, "leaseUntil" = ?, "attempts" = "attempts" + 1 WHERE "id" IN (SELECT "id" FROM "notification_deliveries" WHERE "subscriptionId" = ? AND "nextAttemptAt" <= ? AND "leaseUntil" < ? ORDER BY "id" LIMIT ?${lock}) RETURNING *`,
     insertDelivery: `INSERT INTO "notification_deliveries" ("subscriptionId", "kind", "payload", "attempts", "queuedAt", "nextAttemptAt", "leaseUntil") VALUES (?, ?, ?, 0, ?, ?, 0)`,
+    releaseLeases: `UPDATE "notification_deliveries" SET "leaseOwner" = NULL, "leaseUntil" = 0 WHERE "leaseUntil" > 0`,
     countDropped: `UPDATE "subscriptions" SET "dropped" = "dropped" + ? WHERE "id" = ?`,
     expired: `SELECT * FROM "subscriptions" WHERE "state" = 'active' AND "expiresAt" < ? ORDER BY "expiresAt" LIMIT 100${lock}`,
     removeSubscription: `UPDATE "subscriptions" SET "state" = 'removed', "removedAt" = ? WHERE "id" = ? AND "state" = 'active'`,

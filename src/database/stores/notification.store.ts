@@ -74,6 +74,10 @@ export interface DeliveryRecord extends NewDelivery {
 }
 
 export abstract class NotificationStore {
+  /** Whether one process sends everything (SQLite): then every lease at start is a dead one's. */
+  abstract readonly singleProcess: boolean;
+  /** Gives back every claimed notification (at the start of the one process that sends). */
+  abstract releaseLeases(): Promise<void>;
   abstract insertSubscription(record: SubscriptionRecord): Promise<void>;
   abstract findSubscription(tenantId: string, id: string): Promise<SubscriptionRecord | undefined>;
   /** A subscription in any state, for sending what it has queued. */

@@ -33,8 +33,14 @@ const RAW = notificationSql(' FOR UPDATE SKIP LOCKED', {
  * dies mid-way (then its lease runs out and another sends it: at least once).
  */
 export class PostgresNotificationStore extends NotificationStore {
+  readonly singleProcess = false;
   constructor(private readonly dataSource: DataSource) {
     super();
+  }
+
+  /** Instances share the notifications: a lease is given back only by running out. */
+  releaseLeases(): Promise<void> {
+    return Promise.resolve();
   }
 
   async insertSubscription(record: SubscriptionRecord): Promise<void> {

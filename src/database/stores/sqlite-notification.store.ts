@@ -25,6 +25,7 @@ const SQL = notificationSql('', { is: '"pending" = 1', done: '"pending" = 0' });
  * group-committed with the entity stores' through the one write queue.
  */
 export class SqliteNotificationStore extends NotificationStore {
+  readonly singleProcess = true;
   private readonly statements = new Map<string, SqliteStatement>();
 
   constructor(
@@ -32,6 +33,12 @@ export class SqliteNotificationStore extends NotificationStore {
     private readonly writer: SerialWriter,
   ) {
     super();
+  }
+
+  releaseLeases(): Promise<void> {
+    return this.write(() => {
+      this.prepared(SQL.releaseLeases).run();
+    });
   }
 
   insertSubscription(record: SubscriptionRecord): Promise<void> {
