@@ -33,6 +33,7 @@ import {
   startProcess,
   stopProcess,
 } from './service-process';
+import { benchNotifications, printNotificationFigures } from './notifications-bench';
 import {
   BENCH_TENANT,
   benchToken,
@@ -400,6 +401,17 @@ async function main(): Promise<void> {
     // Waiting for the exits keeps reading their output to the end (and lets --cpu-prof write).
     await Promise.all(processes.map(stopProcess));
     rmSync(folder, { recursive: true, force: true });
+  }
+  // Change notifications (issue 18), on a service of their own once the others have stopped.
+  if (!ONLY || ONLY.includes('notifications')) {
+    printNotificationFigures(
+      await benchNotifications({
+        writes: 5_000,
+        connections: CONNECTIONS,
+        spaced: 200,
+        build: false,
+      }),
+    );
   }
 }
 

@@ -245,7 +245,13 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     }
   }
 
+  /** Sends a subscription's due notifications, a POST at a time, while full POSTs are due. */
   private async sendFor(subscriptionId: string): Promise<void> {
+    while (!this.stopping && (await this.sendBatchFor(subscriptionId)) >= this.config.maxPerPost);
+  }
+
+  /** One POST of a subscription's due notifications (and lifecycle events); how many it sent. */
+  private async sendBatchFor(subscriptionId: string): Promise<number> {
     const now = Date.now();
     const claimed = await this.notifications.claimDeliveries(
       subscriptionId,
@@ -254,9 +260,12 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
       now + LEASE_MS,
       this.config.maxPerPost,
     );
-    if (claimed.length === 0) return;
+    if (claimed.length === 0) return 0;
     const subscription = await this.notifications.subscriptionById(subscriptionId);
-    if (!subscription) return this.notifications.completeDeliveries(claimed.map((d) => d.id));
+    if (!subscription) {
+      await this.notifications.completeDeliveries(claimed.map((d) => d.id));
+      return 0;
+    }
     const clientState = subscription.clientState
       ? this.cipher.decrypt(subscription.clientState, subscription.id)
       : null;
@@ -269,8 +278,9 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
         await this.notifications.completeDeliveries(batch.map((d) => d.id));
         continue;
       }
-      await this.post(subscription, new URL(url), batch, clientState);
+      if (!(await this.post(subscription, new URL(url), batch, clientState))) return 0;
     }
+    return claimed.length;
   }
 
   private async post(
@@ -278,7 +288,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     url: URL,
     batch: readonly DeliveryRecord[],
     clientState: string | null,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const body = JSON.stringify({
       value: batch.map((delivery) => ({
         ...(JSON.parse(delivery.payload) as Record<string, unknown>),
@@ -289,7 +299,8 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     const answer = await this.webhooks.post(url, body, 'application/json', this.config.timeoutMs);
     const ids = batch.map((delivery) => delivery.id);
     if (answer.kind === 'answered' && answer.status >= 200 && answer.status < 300) {
-      return this.notifications.completeDeliveries(ids);
+      await this.notifications.completeDeliveries(ids);
+      return true;
     }
     const reason = answer.kind === 'failed' ? answer.reason : `answered ${answer.status}`;
     const now = Date.now();
@@ -321,5 +332,6 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
         reason.slice(0, 1_000),
       );
     }
+    return false;
   }
 }
