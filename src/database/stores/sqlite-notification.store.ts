@@ -91,7 +91,10 @@ export class SqliteNotificationStore extends NotificationStore {
     match: (changes: readonly PendingChange[]) => Promise<NewDelivery[]>,
   ): Promise<number> {
     // One process takes them (the dispatcher runs one fan-out at a time), so no claim is needed.
-    const changes = this.all(SQL.pendingChanges, limit).map(changeFromRow);
+    // Read in the write queue, so never while an atomic $batch group's transaction is open.
+    const changes = await this.writer.run(() =>
+      Promise.resolve(this.all(SQL.pendingChanges, limit).map(changeFromRow)),
+    );
     if (changes.length === 0) return 0;
     const deliveries = await match(changes);
     await this.write(() => {
