@@ -44,10 +44,15 @@ describe('throttling per partner tenant', () => {
     });
     try {
       // Two seconds' worth of a 50 requests/second client, and then some: never a 429.
-      const statuses = new Set<number>();
-      for (let i = 0; i < 1_500; i += 1)
-        statuses.add((await app.get(`${ENTITY_SET}?$top=1`)).statusCode);
-      expect([...statuses]).toEqual([200]);
+      // Any other answer is kept whole, so that a failure says what it was.
+      const others: string[] = [];
+      for (let i = 0; i < 1_500; i += 1) {
+        const response = await app.get(`${ENTITY_SET}?$top=1`);
+        if (response.statusCode !== 200 && others.length < 5) {
+          others.push(`#${i}: ${response.statusCode} ${response.body.slice(0, 300)}`);
+        }
+      }
+      expect(others).toEqual([]);
     } finally {
       await app.dispose();
     }
