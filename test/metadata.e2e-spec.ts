@@ -192,6 +192,8 @@ describe('the service document', () => {
               kind: 'EntitySet',
               url: 'managedTenantOperationHttpRequests',
             },
+            // Change notifications (issue 18).
+            { name: 'subscriptions', kind: 'EntitySet', url: 'subscriptions' },
           ],
         });
       }

@@ -63,6 +63,28 @@ describe('subscriptions and change notifications', () => {
   const ofEntity = (id: string) => () =>
     receiver.notifications().filter((n) => n.resourceData.id === id);
 
+  it('is in $metadata as Graph’s subscription, its set serving no query options', async () => {
+    const xml = (await app.anonymous({ method: 'GET', url: '/beta/$metadata' })).body;
+    expect(xml).toContain('<EntityType Name="subscription" OpenType="false">');
+    expect(xml).toMatch(
+      /<EntitySet Name="subscriptions" EntityType="microsoft.graph.subscription">[^]*?Capabilities.FilterRestrictions[^]*?<PropertyValue Property="Filterable" Bool="false"\/>/,
+    );
+    const json = (
+      await app.anonymous({ method: 'GET', url: '/beta/$metadata?$format=json' })
+    ).json();
+    expect(json['microsoft.graph'].subscription.clientState).toMatchObject({ $MaxLength: 128 });
+    expect(json['microsoft.graph'].GraphService.subscriptions['@Capabilities.TopSupported']).toBe(
+      false,
+    );
+    const openApi = (await app.anonymous({ method: 'GET', url: '/docs-json' })).json();
+    expect(Object.keys(openApi.paths['/beta/subscriptions'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(openApi.paths['/beta/subscriptions/{id}'] ?? {}).sort()).toEqual([
+      'delete',
+      'get',
+      'patch',
+    ]);
+  });
+
   describe('create, read, renew, delete', () => {
     it('creates a subscription after the validation request, as Graph shows it', async () => {
       const token = await app.token({ applicationId: APPLICATION });
@@ -96,6 +118,7 @@ describe('subscriptions and change notifications', () => {
       const read = await app.get(`${SUBSCRIPTIONS}/${body.id}`);
       expect(read.statusCode).toBe(200);
       expect(read.json().id).toBe(body.id);
+      expect((await app.get(`${SUBSCRIPTIONS}?$filter=resource eq 'x'`)).statusCode).toBe(400);
       const list = (await app.get(SUBSCRIPTIONS)).json();
       expect(list.value.map((s: Row) => s.id)).toContain(body.id);
       const stored = await queryStored(

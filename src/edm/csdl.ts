@@ -110,6 +110,7 @@ function enumTypes(entities: readonly EntityType[]): EnumType[] {
 }
 
 function entitySetAnnotations(entity: EntityType): Annotation[] {
+  if (entity.queryable === false) return plainSetAnnotations();
   const secretHolders = Object.entries(entity.properties)
     .filter(([, property]) => holdsSecret(property))
     .map(([name]) => name);
@@ -175,6 +176,25 @@ function entitySetAnnotations(entity: EntityType): Annotation[] {
       },
     },
     { term: 'Core.OptimisticConcurrency', value: { propertyPaths: ['lastModifiedDateTime'] } },
+  ];
+}
+
+/** A set that is only created, read, changed and deleted: no query option is served. */
+function plainSetAnnotations(): Annotation[] {
+  const unsupported = (term: string, record: string): Annotation => ({
+    term,
+    value: { record: { [record]: { bool: false } } },
+  });
+  return [
+    unsupported('Capabilities.FilterRestrictions', 'Filterable'),
+    unsupported('Capabilities.SortRestrictions', 'Sortable'),
+    unsupported('Capabilities.SearchRestrictions', 'Searchable'),
+    { term: 'Capabilities.TopSupported', value: { bool: false } },
+    { term: 'Capabilities.SkipSupported', value: { bool: false } },
+    unsupported('Capabilities.CountRestrictions', 'Countable'),
+    { term: 'Capabilities.InsertRestrictions', value: { record: { Insertable: { bool: true } } } },
+    { term: 'Capabilities.UpdateRestrictions', value: { record: { Updatable: { bool: true } } } },
+    { term: 'Capabilities.DeleteRestrictions', value: { record: { Deletable: { bool: true } } } },
   ];
 }
 

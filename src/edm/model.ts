@@ -84,6 +84,11 @@ export interface EntityType {
   readonly entitySetName: string;
   readonly properties: Readonly<Record<string, PropertyDefinition>>;
   readonly navigationProperties: Readonly<Record<string, NavigationProperty>>;
+  /**
+   * Whether the set takes query options and delta (default): `false` for a set that is only
+   * created, read, changed and deleted (subscriptions), as `$metadata` says.
+   */
+  readonly queryable?: boolean;
 }
 
 export function qualifiedName(type: EnumType | ComplexType | EntityType): string {
@@ -383,7 +388,11 @@ export const subscription: EntityType = {
   entitySetName: 'subscriptions',
   properties: subscriptionProperties,
   navigationProperties: declare({}),
+  queryable: false,
 };
+
+/** Every entity set of the service, as `$metadata` and the service document list them. */
+export const SERVED_ENTITY_TYPES: readonly EntityType[] = [...ENTITY_TYPES, subscription];
 
 export type SubscriptionProperties = StoredPropertiesOf<typeof subscriptionProperties>;
 

@@ -4,7 +4,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.decorators';
 import { rawQuery, serviceRootUrl } from '../common/service-root';
 import { AppConfigService } from '../config/app-config.service';
-import { ENTITY_TYPES } from '../edm/model';
+import { SERVED_ENTITY_TYPES } from '../edm/model';
 import { prefersCsdlJson } from '../odata/format';
 import { parseQueryOptions, SystemOption } from '../odata/query/query-options';
 import { MetadataService } from './metadata.service';
@@ -53,7 +53,7 @@ export class MetadataController {
     const root = serviceRootUrl(request, this.config.values.publicBaseUrl);
     return {
       '@odata.context': `${root}/$metadata`,
-      value: ENTITY_TYPES.map((entity) => ({
+      value: SERVED_ENTITY_TYPES.map((entity) => ({
         name: entity.entitySetName,
         kind: 'EntitySet',
         url: entity.entitySetName,

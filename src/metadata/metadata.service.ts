@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { buildCsdlJson, buildCsdlXml, ServiceCapabilities } from '../edm/csdl';
-import { ENTITY_TYPES } from '../edm/model';
+import { SERVED_ENTITY_TYPES } from '../edm/model';
 
 /** What the service supports, as $metadata declares it. */
 export const SERVICE_CAPABILITIES: ServiceCapabilities = { batch: true };
@@ -8,6 +8,6 @@ export const SERVICE_CAPABILITIES: ServiceCapabilities = { batch: true };
 /** The metadata documents, generated once from the model at start. */
 @Injectable()
 export class MetadataService {
-  readonly csdlXml = buildCsdlXml(ENTITY_TYPES, SERVICE_CAPABILITIES);
-  readonly csdlJson = buildCsdlJson(ENTITY_TYPES, SERVICE_CAPABILITIES);
+  readonly csdlXml = buildCsdlXml(SERVED_ENTITY_TYPES, SERVICE_CAPABILITIES);
+  readonly csdlJson = buildCsdlJson(SERVED_ENTITY_TYPES, SERVICE_CAPABILITIES);
 }

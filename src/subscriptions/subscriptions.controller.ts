@@ -28,9 +28,17 @@ import { subscription } from '../edm/model';
 import { entitySetDtos, entityWritePipes } from '../entity-sets/entity-set-dtos';
 import { EntityResponder } from '../entity-sets/entity-set.responder';
 import { negotiateJson } from '../odata/format';
+import { parseQueryOptions } from '../odata/query/query-options';
+import { rawQuery } from '../common/service-root';
 import { MAX_SUBSCRIPTION_MINUTES, SubscriptionsService } from './subscriptions.service';
 
 const dtos = entitySetDtos(subscription);
+/** Subscriptions take no query option but `$format` (as `$metadata` says); others are a 400. */
+const FORMAT_ONLY = new Set(['format'] as const);
+
+function formatOf(request: FastifyRequest): string | undefined {
+  return parseQueryOptions(rawQuery(request), FORMAT_ONLY).system.get('format');
+}
 const pipes = entityWritePipes(subscription);
 
 /**
@@ -103,7 +111,7 @@ export class SubscriptionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const level = negotiateJson(request.headers.accept, undefined);
+    const level = negotiateJson(request.headers.accept, formatOf(request));
     const context = { serviceRoot: this.responder.serviceRoot(request), level };
     const all = await this.subscriptions.list(caller);
     return this.responder.json(
@@ -123,7 +131,7 @@ export class SubscriptionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const level = negotiateJson(request.headers.accept, undefined);
+    const level = negotiateJson(request.headers.accept, formatOf(request));
     const found = await this.subscriptions.get(caller, id);
     const context = { serviceRoot: this.responder.serviceRoot(request), level };
     return this.responder.json(
