@@ -269,6 +269,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     const clientState = subscription.clientState
       ? this.cipher.decrypt(subscription.clientState, subscription.id)
       : null;
+    let allSent = true;
     for (const kind of ['change', 'lifecycle'] as const) {
       const batch = claimed.filter((delivery) => delivery.kind === kind);
       if (batch.length === 0) continue;
@@ -278,9 +279,9 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
         await this.notifications.completeDeliveries(batch.map((d) => d.id));
         continue;
       }
-      if (!(await this.post(subscription, new URL(url), batch, clientState))) return 0;
+      if (!(await this.post(subscription, new URL(url), batch, clientState))) allSent = false;
     }
-    return claimed.length;
+    return allSent ? claimed.length : 0;
   }
 
   private async post(
