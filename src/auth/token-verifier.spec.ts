@@ -1,3 +1,4 @@
+import { importJWK, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { createDevelopmentKey, DevelopmentKey, mintDevelopmentToken } from './development-issuer';
 import { TokenVerifier } from './token-verifier';
@@ -61,5 +62,28 @@ describe('TokenVerifier.knownCaller', () => {
     await expect(verifier.verify(`Bearer ${token}`)).resolves.toBeDefined();
     jest.useFakeTimers({ now: Date.now() + 61_000 });
     await expect(verifier.verify(`Bearer ${token}`)).rejects.toThrow();
+  });
+
+  it('names the client application from azp (v2 tokens) or appid (v1), when it is a GUID', async () => {
+    const application = randomUUID();
+    const signed = async (claims: Record<string, unknown>) =>
+      new SignJWT({ tid: tenantId, oid: randomUUID(), scp: 'ManagedTenants.Read.All', ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: key.privateJwk.kid, typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(await importJWK(key.privateJwk, 'ES256'));
+    expect(
+      (await verifier.verify(`Bearer ${await signed({ azp: application })}`)).applicationId,
+    ).toBe(application);
+    expect(
+      (await verifier.verify(`Bearer ${await signed({ appid: application.toUpperCase() })}`))
+        .applicationId,
+    ).toBe(application);
+    expect(
+      (await verifier.verify(`Bearer ${await signed({ azp: 'not-a-guid' })}`)).applicationId,
+    ).toBeUndefined();
+    expect((await verifier.verify(`Bearer ${await signed({})}`)).applicationId).toBeUndefined();
   });
 });
