@@ -9,6 +9,9 @@ import { ENTITY_SET, TestApp } from './support/test-app';
 type Row = Record<string, any>;
 
 /** Delta queries on the entity sets and on an operation's results (issue 18, req. 5). */
+// Waits for deliveries, retries and expiries: more than Jest's default 5 s on a loaded machine.
+jest.setTimeout(30_000);
+
 describe('delta queries', () => {
   let app: TestApp;
 

@@ -39,6 +39,9 @@ async function subscribe(
 }
 
 /** Notifications of the engine's writes, and of several instances (issue 18, req. 3 and 6). */
+// Waits for deliveries, retries and expiries: more than Jest's default 5 s on a loaded machine.
+jest.setTimeout(30_000);
+
 describe('change notifications of the engine', () => {
   let simulator: RunningSimulator;
   let receiver: WebhookReceiver;
