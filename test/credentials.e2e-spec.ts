@@ -118,6 +118,14 @@ describe('credentials.dapAccessToken, the secret', () => {
       const response = await otherKey.get(`${ENTITY_SET}/${created.id}`);
       expect(response.statusCode).toBe(500);
       expect(response.json().error.code).toBe('generalException');
+      // A collection read decrypts no secret (they are write-only, never in a response): it
+      // still lists the operation, as it would a page of fifty without fifty decryptions.
+      const listed = await otherKey.get(`${ENTITY_SET}?$filter=id eq '${created.id}'`);
+      expect(listed.statusCode).toBe(200);
+      expect(listed.json().value.map((row: { id: string }) => row.id)).toEqual([created.id]);
+      expect(listed.json().value[0].credentials).toEqual({
+        '@odata.type': 'microsoft.graph.managedTenantOperationCredentials',
+      });
     } finally {
       await otherKey.dispose();
     }

@@ -51,8 +51,9 @@ export interface EntityStore {
   ): Promise<{ entity: Entity; createFingerprint: string | null } | undefined>;
   insertMany(entities: readonly Entity[], batchSize?: number): Promise<void>;
   findById(tenant: TenantScope, id: string, within?: RowConstraint): Promise<Entity | undefined>;
-  /** The tenant's rows among `ids` (those that exist), in no particular order. */
+  /** The tenant's rows among `ids` (those that exist), in no particular order, without secrets. */
   findByIds(tenant: TenantScope, ids: readonly string[], within?: RowConstraint): Promise<Entity[]>;
+  /** A page of rows, for a response: write-only (secret) values are not in them. */
   findPage(
     tenant: TenantScope,
     query: PageQuery,
@@ -247,7 +248,7 @@ export abstract class EntityStoreBase implements EntityStore {
       .setParameters(constraint.parameters);
     for (const condition of constraint.conditions) builder.andWhere(condition);
     const rows = await builder.getRawMany<Record<string, unknown>>();
-    return rows.map((raw) => this.entityFromRaw(raw, true));
+    return rows.map((raw) => this.entityFromRaw(raw, true, false));
   }
 
   /** The SQL and parameters findPage runs, for review and for query-plan tests. */
@@ -314,7 +315,7 @@ export abstract class EntityStoreBase implements EntityStore {
       .setParameters({ ...inner.getParameters(), ...translator.parameters });
     const counts = query.count ? new Map<string, number>(values.map((v) => [v, 0])) : undefined;
     for (const raw of await refuseMistypedQuery(outer.getRawMany<Record<string, unknown>>())) {
-      const entity = this.entityFromRaw(raw, `${ROW_ALIAS}_id` in raw);
+      const entity = this.entityFromRaw(raw, `${ROW_ALIAS}_id` in raw, false);
       const group = String(entity.properties[property]);
       rows.get(group)?.push(entity);
       counts?.set(group, Number(raw.related_count));
@@ -424,7 +425,7 @@ export abstract class EntityStoreBase implements EntityStore {
   /** Page rows from a QueryBuilder's raw rows. */
   protected toPageRows(rows: Array<Record<string, unknown>>, query: PageQuery): PageRow[] {
     return rows.map((raw) => ({
-      entity: this.entityFromRaw(raw, true),
+      entity: this.entityFromRaw(raw, true, false),
       position: query.orderBy.map((_, key) => raw[`k${key}`]),
     }));
   }
@@ -432,20 +433,28 @@ export abstract class EntityStoreBase implements EntityStore {
   /**
    * An entity straight from a raw row, in one pass: the columns by their QueryBuilder aliases
    * (`o_<column>`) or by name; JSON text parsed and SQLite's 0/1 made Booleans, as TypeORM would;
-   * secrets decrypted.
+   * secrets decrypted, or, for rows that only go into responses (`withSecrets: false`: pages,
+   * `$expand`, delta), left out: a secret is write-only, and decrypting it for every row of a page
+   * would cost an AES-GCM decryption each for nothing.
    */
-  protected entityFromRaw(raw: Record<string, unknown>, aliased: boolean): Entity {
+  protected entityFromRaw(
+    raw: Record<string, unknown>,
+    aliased: boolean,
+    withSecrets = true,
+  ): Entity {
     const id = (aliased ? raw[`${ROW_ALIAS}_id`] : raw.id) as string;
     const properties: Record<string, unknown> = {};
     for (const step of this.readPlan) {
       let value = aliased ? raw[step.alias] : raw[step.name];
       if (step.json && typeof value === 'string') value = JSON.parse(value);
       else if (step.boolean && typeof value === 'number') value = value !== 0;
-      properties[step.name] = step.secret
-        ? mapSecretValues(step.definition, value, (ciphertext) =>
-            this.cipher.decrypt(ciphertext, id),
-          )
-        : value;
+      properties[step.name] = !step.secret
+        ? value
+        : withSecrets
+          ? mapSecretValues(step.definition, value, (ciphertext) =>
+              this.cipher.decrypt(ciphertext, id),
+            )
+          : mapSecretValues(step.definition, value, () => undefined as unknown as string);
     }
     const dynamic = aliased
       ? raw[`${ROW_ALIAS}_${DYNAMIC_PROPERTIES_COLUMN}`]
