@@ -10,7 +10,7 @@ import {
 } from '../database/stores/notification.store';
 import { Entity } from '../edm/entity';
 import { EntityWrite } from '../edm/entity-write';
-import { parseDateTimeOffset, toUtcDateTimeOffset } from '../edm/primitive-formats';
+import { laterTimestamp, parseDateTimeOffset, toUtcDateTimeOffset } from '../edm/primitive-formats';
 import { EntitySetRegistry } from '../entity-sets/entity-set.registry';
 import { NotificationUrlPolicy } from './notification-urls';
 import { parseSubscribedResource } from './subscription-resource';
@@ -145,7 +145,7 @@ export class SubscriptionsService {
         'lifecycleNotificationUrl',
       );
     }
-    change.lastModifiedDateTime = laterThan(current.lastModifiedDateTime);
+    change.lastModifiedDateTime = laterTimestamp(current.lastModifiedDateTime);
     if (
       !(await this.store.updateSubscription(
         caller.tenantId,
@@ -229,10 +229,6 @@ function parseExpiration(text: string): Date {
     );
   }
   return expiration;
-}
-
-function laterThan(previous: string): string {
-  return toUtcDateTimeOffset(new Date(Math.max(Date.now(), Date.parse(previous) + 1)));
 }
 
 /** A subscription as the model's representation shows it (clientState never). */

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ChangeFeedStore, ChangeScope, FeedPosition } from './change-feed.store';
+import { affectedOf } from './postgres-results';
 
 /**
  * The change feed on PostgreSQL. A position is a snapshot (`pg_current_snapshot()`): the changes
@@ -34,10 +35,8 @@ export class PostgresChangeFeedStore extends ChangeFeedStore {
   }
 
   async purge(before: number): Promise<number> {
-    const result = (await this.dataSource.query(
-      `DELETE FROM "entity_changes" WHERE "changedAt" < $1`,
-      [before],
-    )) as [unknown, number];
-    return result[1] ?? 0;
+    return affectedOf(
+      await this.dataSource.query(`DELETE FROM "entity_changes" WHERE "changedAt" < $1`, [before]),
+    );
   }
 }

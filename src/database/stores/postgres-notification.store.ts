@@ -15,12 +15,9 @@ import {
   SubscriptionChange,
   SubscriptionRecord,
 } from './notification.store';
+import { affectedOf, numbered, rowsOf } from './postgres-results';
 
-/** The statements with PostgreSQL's numbered placeholders; claims skip rows others hold. */
-function numbered(sql: string): string {
-  let index = 0;
-  return sql.replace(/\?/g, () => `$${++index}`);
-}
+/** The statements (placeholders numbered when run); claims skip rows others hold. */
 const RAW = notificationSql(' FOR UPDATE SKIP LOCKED', {
   is: '"pending"',
   done: '"pending" = false',
@@ -200,21 +197,10 @@ export class PostgresNotificationStore extends NotificationStore {
     parameters: unknown[],
     manager: EntityManager = this.dataSource.manager,
   ): Promise<Array<Record<string, unknown>>> {
-    const result = (await manager.query(numbered(sql), parameters)) as unknown;
-    // An UPDATE … RETURNING comes back as [rows, count].
-    if (
-      Array.isArray(result) &&
-      result.length === 2 &&
-      Array.isArray(result[0]) &&
-      typeof result[1] === 'number'
-    ) {
-      return result[0] as Array<Record<string, unknown>>;
-    }
-    return result as Array<Record<string, unknown>>;
+    return rowsOf(await manager.query(numbered(sql), parameters));
   }
 
   private async changes(sql: string, parameters: unknown[]): Promise<number> {
-    const result = (await this.dataSource.manager.query(numbered(sql), parameters)) as unknown;
-    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+    return affectedOf(await this.dataSource.manager.query(numbered(sql), parameters));
   }
 }

@@ -19,6 +19,7 @@ import {
   TenantOutcomeRecord,
   TenantTask,
 } from './run-queue.store';
+import { affectedOf, numbered, rowsOf } from './postgres-results';
 
 /**
  * The queue's statements with PostgreSQL's numbered placeholders, and claims that skip the rows
@@ -26,10 +27,10 @@ import {
  * queue without waiting for, or doubling, another's work.
  */
 const SQL = Object.fromEntries(
-  Object.entries(runQueueSql(' FOR UPDATE SKIP LOCKED')).map(([name, sql]) => {
-    let index = 0;
-    return [name, sql.replace(/\?/g, () => `$${++index}`)];
-  }),
+  Object.entries(runQueueSql(' FOR UPDATE SKIP LOCKED')).map(([name, sql]) => [
+    name,
+    numbered(sql),
+  ]),
 ) as ReturnType<typeof runQueueSql>;
 
 /** Rows per multi-row INSERT of a run's tenants (7 parameters each, under PostgreSQL's 65,535). */
@@ -244,17 +245,7 @@ export class PostgresRunQueueStore extends RunQueueStore {
     parameters: unknown[] = [],
     manager: EntityManager = this.dataSource.manager,
   ): Promise<Array<Record<string, unknown>>> {
-    const result = (await manager.query(sql, parameters)) as unknown;
-    // An UPDATE … RETURNING comes back as [rows, count].
-    if (
-      Array.isArray(result) &&
-      result.length === 2 &&
-      Array.isArray(result[0]) &&
-      typeof result[1] === 'number'
-    ) {
-      return result[0] as Array<Record<string, unknown>>;
-    }
-    return result as Array<Record<string, unknown>>;
+    return rowsOf(await manager.query(sql, parameters));
   }
 
   private async changes(
@@ -262,7 +253,6 @@ export class PostgresRunQueueStore extends RunQueueStore {
     parameters: unknown[],
     manager: EntityManager = this.dataSource.manager,
   ): Promise<number> {
-    const result = (await manager.query(sql, parameters)) as unknown;
-    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+    return affectedOf(await manager.query(sql, parameters));
   }
 }

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { SerialWriter } from '../serial-writer';
 import { ChangeFeedStore, ChangeScope, FeedPosition } from './change-feed.store';
+import { SqliteStatement, SqliteStatements } from './sqlite-statements';
 
 const SCOPE = `"partnerTenantId" = ? AND "entitySet" = ? AND (? IS NULL OR "parentId" = ?)`;
 
@@ -9,13 +10,14 @@ const SCOPE = `"partnerTenantId" = ? AND "entitySet" = ? AND (? IS NULL OR "pare
  * the highest sequence number read between writes is a position every earlier change is before.
  */
 export class SqliteChangeFeedStore extends ChangeFeedStore {
-  private readonly statements = new Map<string, SqliteStatement>();
+  private readonly sql: SqliteStatements;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly writer: SerialWriter,
   ) {
     super();
+    this.sql = new SqliteStatements(dataSource);
   }
 
   /** Read in the write queue: never while an atomic $batch group's transaction is open. */
@@ -62,25 +64,6 @@ export class SqliteChangeFeedStore extends ChangeFeedStore {
   }
 
   private prepared(sql: string): SqliteStatement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.connection.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.sql.prepared(sql);
   }
-
-  private get connection(): { prepare(sql: string): SqliteStatement } {
-    return (
-      this.dataSource.driver as unknown as {
-        databaseConnection: { prepare(sql: string): SqliteStatement };
-      }
-    ).databaseConnection;
-  }
-}
-
-interface SqliteStatement {
-  get(...parameters: unknown[]): unknown;
-  all(...parameters: unknown[]): unknown[];
-  run(...parameters: unknown[]): { changes: number };
 }

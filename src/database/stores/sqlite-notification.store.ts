@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { sharedGroupCommit, SqliteTransactions } from '../group-commit';
+import { sharedGroupCommit } from '../group-commit';
 import { SerialWriter } from '../serial-writer';
 import {
   changeFromRow,
@@ -17,6 +17,7 @@ import {
   SubscriptionChange,
   SubscriptionRecord,
 } from './notification.store';
+import { SqliteStatement, SqliteStatements } from './sqlite-statements';
 
 const SQL = notificationSql('', { is: '"pending" = 1', done: '"pending" = 0' });
 
@@ -26,13 +27,14 @@ const SQL = notificationSql('', { is: '"pending" = 1', done: '"pending" = 0' });
  */
 export class SqliteNotificationStore extends NotificationStore {
   readonly singleProcess = true;
-  private readonly statements = new Map<string, SqliteStatement>();
+  private readonly sql: SqliteStatements;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly writer: SerialWriter,
   ) {
     super();
+    this.sql = new SqliteStatements(dataSource);
   }
 
   releaseLeases(): Promise<void> {
@@ -179,35 +181,14 @@ export class SqliteNotificationStore extends NotificationStore {
   }
 
   private all(sql: string, ...parameters: unknown[]): Array<Record<string, unknown>> {
-    return this.prepared(sql).all(...parameters) as Array<Record<string, unknown>>;
+    return this.sql.all(sql, ...parameters);
   }
 
   private write<T>(write: () => T): Promise<T> {
-    return sharedGroupCommit(this.writer, () => this.connection).run(write);
+    return sharedGroupCommit(this.writer, () => this.sql.connection).run(write);
   }
 
   private prepared(sql: string): SqliteStatement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.connection.prepare(sql);
-      // `… IN (…)` statements differ by their number of values; keep the cache bounded.
-      if (this.statements.size > 500) this.statements.clear();
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.sql.prepared(sql);
   }
-
-  private get connection(): SqliteConnection {
-    return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
-      .databaseConnection;
-  }
-}
-
-interface SqliteStatement {
-  get(...parameters: unknown[]): unknown;
-  all(...parameters: unknown[]): unknown[];
-  run(...parameters: unknown[]): { changes: number };
-}
-interface SqliteConnection extends SqliteTransactions {
-  prepare(sql: string): SqliteStatement;
 }

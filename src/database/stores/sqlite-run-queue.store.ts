@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
-import { sharedGroupCommit, SqliteTransactions } from '../group-commit';
+import { sharedGroupCommit } from '../group-commit';
 import { SerialWriter } from '../serial-writer';
+import { SqliteConnection, SqliteStatement, SqliteStatements } from './sqlite-statements';
 import {
   byPosition,
   latestOutcomesParameters,
@@ -31,13 +32,14 @@ const SQL = runQueueSql('');
  */
 export class SqliteRunQueueStore extends RunQueueStore {
   readonly singleProcess = true;
-  private readonly statements = new Map<string, SqliteStatement>();
+  private readonly sql: SqliteStatements;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly writer: SerialWriter,
   ) {
     super();
+    this.sql = new SqliteStatements(dataSource);
   }
 
   find(key: RunKey): Promise<RunRecord | undefined> {
@@ -249,34 +251,19 @@ export class SqliteRunQueueStore extends RunQueueStore {
     );
   }
 
-  private get(sql: string, ...parameters: unknown[]): Record<string, unknown> | undefined {
-    return this.prepared(sql).get(...parameters) as Record<string, unknown> | undefined;
-  }
-
   private write<T>(write: () => T): Promise<T> {
     return sharedGroupCommit(this.writer, () => this.connection).run(write);
   }
 
   private prepared(sql: string): SqliteStatement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.connection.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.sql.prepared(sql);
+  }
+
+  private get(sql: string, ...parameters: unknown[]): Record<string, unknown> | undefined {
+    return this.sql.get(sql, ...parameters);
   }
 
   private get connection(): SqliteConnection {
-    return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
-      .databaseConnection;
+    return this.sql.connection;
   }
-}
-
-interface SqliteStatement {
-  get(...parameters: unknown[]): unknown;
-  all(...parameters: unknown[]): Array<Record<string, unknown>>;
-  run(...parameters: unknown[]): { changes: number };
-}
-interface SqliteConnection extends SqliteTransactions {
-  prepare(sql: string): SqliteStatement;
 }
