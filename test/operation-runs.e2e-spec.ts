@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { RunQueueStore } from '../src/database/stores/run-queue.store';
 import { RunningSimulator } from '../src/graph-simulator/graph-simulator';
 import {
   createOperation,
@@ -109,6 +110,28 @@ describe('running an operation', () => {
         expect(result.result).toHaveLength(40);
         expect(result.executionInfo).toMatch(/^1 request, 4 calls, 40 rows/);
       }
+    });
+
+    it('asks the queue for work on its poll timer once nothing is left to run, not in a loop', async () => {
+      const id = await createOperation(app, runnableOperation('GET /v1.0/organization', tenants));
+      expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+      // The real store, counted: an idle worker that looked again after every look would ask
+      // thousands of times a second.
+      const queue = app.app.get(RunQueueStore);
+      const runsWithWork = queue.runsWithWork.bind(queue);
+      let asked = 0;
+      queue.runsWithWork = (...args) => {
+        asked += 1;
+        return runsWithWork(...args);
+      };
+      try {
+        await new Promise((done) => setTimeout(done, 1_000));
+      } finally {
+        queue.runsWithWork = runsWithWork;
+      }
+      // ENGINE_POLL_MS=50: about 20 polls in a second.
+      expect(asked).toBeGreaterThan(0);
+      expect(asked).toBeLessThanOrEqual(40);
     });
 
     it('is the action by its qualified name and on the parenthesised key too', async () => {

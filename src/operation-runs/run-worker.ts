@@ -93,6 +93,13 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly ready = new Map<string, { run: RunRecord; tasks: TenantTask[] }>();
   private readyCount = 0;
   private sweepRequested = true;
+  /**
+   * Whether the last claim may have left claimable tenants behind (it got all it asked for).
+   * When it did not, the queue is drained for now and the worker waits to be woken (a run
+   * started or stopped here, or the poll timer, for another instance's work or a lease that ran
+   * out) instead of asking the database again after every tenant.
+   */
+  private mayHaveWork = true;
 
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig & { shutdownTimeoutMs: number },
@@ -147,6 +154,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   /** Looks for work soon: a run was started or stopped, or the poll timer fired. */
   wake(): void {
     this.sweepRequested = true;
+    this.mayHaveWork = true;
     this.scheduleTick();
   }
 
@@ -198,6 +206,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     const wanted = this.config.concurrency * CLAIM_AHEAD - this.inFlight.size - this.readyCount;
     if (wanted <= 0) return this.startReady();
     const runs = await this.queue.runsWithWork(Date.now(), RUNS_PER_CLAIM);
+    this.mayHaveWork = false;
     if (runs.length === 0) return this.startReady();
     const loadOf = (run: RunRecord) =>
       (this.inFlightByRun.get(keyOf(run)) ?? 0) + (this.ready.get(keyOf(run))?.tasks.length ?? 0);
@@ -218,6 +227,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       const share = shares.get(keyOf(run))!;
       if (share === 0 || this.stopping) continue;
       const tasks = await this.queue.claimTenants(run, this.owner, this.lease(), Date.now(), share);
+      if (tasks.length === share) this.mayHaveWork = true;
       if (tasks.length === 0) continue;
       const entry = this.ready.get(keyOf(run)) ?? { run, tasks: [] };
       entry.tasks.push(...tasks);
@@ -266,7 +276,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       this.readyCount -= 1;
       this.start(chosen!.run, task);
     }
-    if (this.readyCount < this.config.concurrency) this.scheduleTick();
+    if (this.readyCount < this.config.concurrency && this.mayHaveWork) this.scheduleTick();
   }
 
   private start(run: RunRecord, task: TenantTask): void {
