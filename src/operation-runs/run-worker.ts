@@ -48,11 +48,13 @@ const CLAIM_AHEAD = 3;
 /** Finished tenants waiting to be written, per slot, before no more tenants start. */
 const MAX_WAITING_COMPLETIONS = 8;
 /** How often finished tenants are written (what a tenant's row may lag behind its last call). */
-const FLUSH_INTERVAL_MS = 50;
+const FLUSH_INTERVAL_MS = 100;
 /** Tries of writing a finished tenant before it is left to its lease. */
 const MAX_WRITE_ATTEMPTS = 5;
 /** The most tenants whose completion is written together. */
 const MAX_COMPLETION_BATCH = 200;
+/** Token requests a claim's prefetching keeps in flight at once. */
+const TOKEN_PREFETCHES = 4;
 /** Runs whose plans an instance keeps at once. */
 const MAX_CACHED_PLANS = 100;
 /** The most runs considered for claims at once (fair share is among these). */
@@ -245,10 +247,18 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   private async prepareTokens(tasks: readonly TenantTask[]): Promise<void> {
     const plan = tasks.length > 0 ? await this.planOf(tasks[0]).catch(() => undefined) : undefined;
     if (!plan) return;
-    for (const task of tasks) {
-      // A refusal is the tenant's outcome, met again (and recorded) when it runs.
-      this.tokens.tokenFor(task.targetTenantId, plan.dapAccessToken).catch(() => undefined);
-    }
+    // A few at a time, in the order the tenants start: a claim's worth at once would queue the
+    // Graph calls of running tenants behind them (one connection pool when the token endpoint
+    // and Graph share a host, as with the stand-in) and ask the identity platform in bursts.
+    let next = 0;
+    const prefetch = async (): Promise<void> => {
+      while (next < tasks.length && !this.stopping) {
+        const task = tasks[next++];
+        // A refusal is the tenant's outcome, met again (and recorded) when it runs.
+        await this.tokens.tokenFor(task.targetTenantId, plan.dapAccessToken).catch(() => undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: TOKEN_PREFETCHES }, prefetch));
   }
 
   /**
