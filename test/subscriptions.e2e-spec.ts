@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { NotificationStore } from '../src/database/stores/notification.store';
 import { newOperation } from './support/operation-factory';
 import { newRecord, RESULTS } from './support/record-factory';
 import { queryStored } from './support/stored-rows';
@@ -418,6 +419,44 @@ describe('subscriptions and change notifications', () => {
       await new Promise((done) => setTimeout(done, 300));
       expect(ofEntity(foreign.id)()).toEqual([]);
       expect(receiver.notifications().every((n) => n.tenantId === TEST_TENANT)).toBe(true);
+    });
+
+    it('marks the changes of a tenant that subscribes to nothing done without fanning them out', async () => {
+      const tenant = randomUUID();
+      const user = randomUUID();
+      const headers = {
+        authorization: `Bearer ${await app.token({ tenantId: tenant, userId: user })}`,
+      };
+      // The real store, watched: which changes reach the matching of subscriptions.
+      const store = app.app.get(NotificationStore);
+      const take = store.takePendingChanges.bind(store);
+      const matched: string[] = [];
+      store.takePendingChanges = (limit, now, match) =>
+        take(limit, now, (changes) => {
+          matched.push(...changes.map((change) => change.entityId));
+          return match(changes);
+        });
+      try {
+        const foreign = (
+          await app.post(newOperation({ partnerTenantId: tenant, partnerUserId: user }), headers)
+        ).json();
+        const own = await createOperation();
+        await receiver.waitFor(() => ofEntity(own.id)().length > 0);
+        const pending = async () =>
+          (
+            await queryStored(app, 'SELECT "pending" FROM "entity_changes" WHERE "entityId" = ?', [
+              foreign.id,
+            ])
+          ).filter((row) => row.pending === 1 || row.pending === true);
+        for (let tries = 0; (await pending()).length > 0 && tries < 100; tries += 1) {
+          await new Promise((done) => setTimeout(done, 50));
+        }
+        expect(await pending()).toEqual([]);
+        expect(matched).toContain(own.id);
+        expect(matched).not.toContain(foreign.id);
+      } finally {
+        store.takePendingChanges = take;
+      }
     });
 
     it('does not let a slow receiver delay the others', async () => {

@@ -28,6 +28,8 @@ import { WebhookClient } from './webhook-client';
 
 /** Pending changes matched per step. */
 const CHANGES_PER_STEP = 500;
+/** Changes of unsubscribed tenants marked done in one statement (a few milliseconds of SQLite). */
+const SKIPS_PER_STEP = 2_000;
 /** How long a claimed notification is this instance's before another may send it. */
 const LEASE_MS = 30_000;
 /** The longest wait between two attempts of a notification. */
@@ -111,6 +113,12 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
   async step(): Promise<void> {
     try {
       const now = Date.now();
+      // Most writes are in tenants that subscribe to nothing: their changes are marked done in
+      // bulk, unread, so that a write costs the dispatcher a row update rather than a fan-out.
+      while (
+        !this.stopping &&
+        (await this.notifications.skipUnsubscribedChanges(SKIPS_PER_STEP)) === SKIPS_PER_STEP
+      );
       while (
         !this.stopping &&
         (await this.notifications.takePendingChanges(CHANGES_PER_STEP, Date.now(), (changes) =>

@@ -51,6 +51,8 @@ export function notificationSql(lock: string, pending: { is: string; done: strin
     listSubscriptions: `SELECT * FROM "subscriptions" WHERE "partnerTenantId" = ? AND "state" = 'active' ORDER BY "createdDateTime", "id"`,
     updateSubscription: `UPDATE "subscriptions" SET ${CHANGE_COLUMNS.map((c) => `"${c}" = COALESCE(?, "${c}")`).join(', ')} WHERE "partnerTenantId" = ? AND "id" = ? AND "lastModifiedDateTime" = ? AND "state" = 'active'`,
     deleteSubscription: `DELETE FROM "subscriptions" WHERE "partnerTenantId" = ? AND "id" = ? AND "state" = 'active'`,
+    /** Pending changes of tenants with no active subscription, marked done unread (a batch). */
+    skipUnsubscribedChanges: `UPDATE "entity_changes" SET ${pending.done} WHERE "seq" IN (SELECT c."seq" FROM "entity_changes" c WHERE ${pending.is} AND NOT EXISTS (SELECT 1 FROM "subscriptions" s WHERE s."partnerTenantId" = c."partnerTenantId" AND s."state" = 'active') ORDER BY c."seq" LIMIT ?${lock})`,
     pendingChanges: `SELECT "seq", "entitySet", "partnerTenantId", "entityId", "parentId", "changeType", "version" FROM "entity_changes" WHERE ${pending.is} ORDER BY "seq" LIMIT ?${lock}`,
     dueSubscriptions: `SELECT "subscriptionId" FROM "notification_deliveries" WHERE "nextAttemptAt" <= ? AND "leaseUntil" < ? GROUP BY "subscriptionId" ORDER BY MIN("id") LIMIT ?`,
     claimDeliveries: `UPDATE "notification_deliveries" SET "leaseOwner" = ?, "leaseUntil" = ?, "attempts" = "attempts" + 1 WHERE "id" IN (SELECT "id" FROM "notification_deliveries" WHERE "subscriptionId" = ? AND "nextAttemptAt" <= ? AND "leaseUntil" < ? ORDER BY "id" LIMIT ?${lock}) RETURNING *`,

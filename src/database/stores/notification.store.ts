@@ -96,6 +96,13 @@ export abstract class NotificationStore {
   abstract activeSubscriptions(tenantIds: readonly string[]): Promise<SubscriptionRecord[]>;
 
   /**
+   * Marks done, without reading them, up to `limit` pending changes of tenants that have no
+   * active subscription (they make no notification; a subscription is sent the changes made
+   * after it was created). Returns how many.
+   */
+  abstract skipUnsubscribedChanges(limit: number): Promise<number>;
+
+  /**
    * Takes up to `limit` pending changes, lets `match` say which notifications they make, and
    * queues those while marking the changes done, atomically: a crash in between leaves the
    * changes pending (matched again: a duplicate, never a loss). Returns how many it took.

@@ -85,6 +85,10 @@ export class PostgresNotificationStore extends NotificationStore {
     );
   }
 
+  skipUnsubscribedChanges(limit: number): Promise<number> {
+    return this.changes(RAW.skipUnsubscribedChanges, [limit]);
+  }
+
   takePendingChanges(
     limit: number,
     now: number,

@@ -87,6 +87,10 @@ export class SqliteNotificationStore extends NotificationStore {
     );
   }
 
+  skipUnsubscribedChanges(limit: number): Promise<number> {
+    return this.write(() => this.prepared(SQL.skipUnsubscribedChanges).run(limit).changes);
+  }
+
   async takePendingChanges(
     limit: number,
     now: number,
