@@ -129,6 +129,8 @@ const TENANT_COLUMN = OWNER_PROPERTIES.tenant;
  */
 export abstract class EntityStoreBase implements EntityStore {
   protected readonly columns: readonly string[];
+  /** The columns a response needs, as the QueryBuilder selects them. */
+  private readonly responseColumns: string[];
   protected readonly jsonColumns: readonly string[];
   /** Boolean columns, which SQLite returns as 0 and 1 to reads without TypeORM's hydration. */
   private readonly booleanColumns: readonly string[];
@@ -150,6 +152,9 @@ export abstract class EntityStoreBase implements EntityStore {
   ) {
     const columns = schema.options.columns;
     this.columns = Object.keys(columns);
+    this.responseColumns = this.columns
+      .filter((column) => column !== CREATE_FINGERPRINT_COLUMN)
+      .map((column) => `${ROW_ALIAS}.${column}`);
     this.jsonColumns = Object.entries(columns)
       .filter(([, column]) => column?.type === 'json' || column?.type === 'jsonb')
       .map(([name]) => name);
@@ -408,7 +413,8 @@ export abstract class EntityStoreBase implements EntityStore {
   }
 
   protected pageQueryOf(shape: PageShape): SelectQueryBuilder<EntityRow> {
-    const builder = this.tenantRows();
+    // A page goes into a response: the create request's fingerprint is not read.
+    const builder = this.tenantRows().select(this.responseColumns);
     for (const condition of shape.within) builder.andWhere(condition);
     if (shape.filter) builder.andWhere(shape.filter);
     if (shape.search) builder.andWhere(shape.search);
