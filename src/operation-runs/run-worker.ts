@@ -713,14 +713,24 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     let after: { run: number; position: number } | undefined;
     for (;;) {
       const page = await this.queue.outcomes(run, after, 500);
+      // The page's result rows in one read, while the aggregate still takes rows.
+      const results =
+        rows.length < limit
+          ? new Map(
+              (
+                await this.results.findByIds(
+                  scope,
+                  page.filter((o) => o.outcome === 'succeeded').map((o) => o.resultId),
+                )
+              ).map((result) => [result.id, result]),
+            )
+          : undefined;
       for (const outcome of page) {
         if (outcome.outcome === 'succeeded') {
           succeeded += 1;
-          if (rows.length < limit) {
-            const result = await this.results.findById(scope, outcome.resultId);
-            for (const row of (result?.properties.result as string[] | null) ?? []) {
-              if (rows.length < limit) rows.push(row);
-            }
+          const result = results?.get(outcome.resultId);
+          for (const row of (result?.properties.result as string[] | null) ?? []) {
+            if (rows.length < limit) rows.push(row);
           }
         } else {
           if (outcome.outcome === 'failed') failed += 1;
