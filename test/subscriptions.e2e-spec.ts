@@ -427,35 +427,41 @@ describe('subscriptions and change notifications', () => {
       const headers = {
         authorization: `Bearer ${await app.token({ tenantId: tenant, userId: user })}`,
       };
-      // The real store, watched: which changes reach the matching of subscriptions.
+      // The real store, watched: how many pending changes its bulk skip marked done. (On
+      // PostgreSQL a change committed between a step's skip and its read is read and matched
+      // instead, to no notification: so a few tries.)
       const store = app.app.get(NotificationStore);
-      const take = store.takePendingChanges.bind(store);
-      const matched: string[] = [];
-      store.takePendingChanges = (limit, now, match) =>
-        take(limit, now, (changes) => {
-          matched.push(...changes.map((change) => change.entityId));
-          return match(changes);
-        });
+      const skip = store.skipUnsubscribedChanges.bind(store);
+      let skipped = 0;
+      store.skipUnsubscribedChanges = async (limit) => {
+        const count = await skip(limit);
+        skipped += count;
+        return count;
+      };
+      const pending = async (id: string) =>
+        (
+          await queryStored(app, 'SELECT "pending" FROM "entity_changes" WHERE "entityId" = ?', [
+            id,
+          ])
+        ).filter((row) => row.pending === 1 || row.pending === true);
       try {
-        const foreign = (
-          await app.post(newOperation({ partnerTenantId: tenant, partnerUserId: user }), headers)
-        ).json();
+        const foreignIds: string[] = [];
+        for (let attempt = 0; attempt < 5 && skipped === 0; attempt += 1) {
+          const foreign = (
+            await app.post(newOperation({ partnerTenantId: tenant, partnerUserId: user }), headers)
+          ).json();
+          foreignIds.push(foreign.id);
+          for (let tries = 0; (await pending(foreign.id)).length > 0 && tries < 100; tries += 1) {
+            await new Promise((done) => setTimeout(done, 50));
+          }
+          expect(await pending(foreign.id)).toEqual([]);
+        }
+        expect(skipped).toBeGreaterThan(0);
         const own = await createOperation();
         await receiver.waitFor(() => ofEntity(own.id)().length > 0);
-        const pending = async () =>
-          (
-            await queryStored(app, 'SELECT "pending" FROM "entity_changes" WHERE "entityId" = ?', [
-              foreign.id,
-            ])
-          ).filter((row) => row.pending === 1 || row.pending === true);
-        for (let tries = 0; (await pending()).length > 0 && tries < 100; tries += 1) {
-          await new Promise((done) => setTimeout(done, 50));
-        }
-        expect(await pending()).toEqual([]);
-        expect(matched).toContain(own.id);
-        expect(matched).not.toContain(foreign.id);
+        for (const id of foreignIds) expect(ofEntity(id)()).toEqual([]);
       } finally {
-        store.takePendingChanges = take;
+        store.skipUnsubscribedChanges = skip;
       }
     });
 
