@@ -131,6 +131,8 @@ export abstract class EntityStoreBase implements EntityStore {
   protected readonly columns: readonly string[];
   /** The columns a response needs, as the QueryBuilder selects them. */
   private readonly responseColumns: string[];
+  /** The result aliases of the selected columns, by the SQL that names each. */
+  private readonly selectedColumnAliases: ReadonlyMap<string, string>;
   protected readonly jsonColumns: readonly string[];
   /** Boolean columns, which SQLite returns as 0 and 1 to reads without TypeORM's hydration. */
   private readonly booleanColumns: readonly string[];
@@ -152,9 +154,11 @@ export abstract class EntityStoreBase implements EntityStore {
   ) {
     const columns = schema.options.columns;
     this.columns = Object.keys(columns);
-    this.responseColumns = this.columns
-      .filter((column) => column !== CREATE_FINGERPRINT_COLUMN)
-      .map((column) => `${ROW_ALIAS}.${column}`);
+    const responseColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
+    this.responseColumns = responseColumns.map((column) => `${ROW_ALIAS}.${column}`);
+    this.selectedColumnAliases = new Map(
+      responseColumns.map((column) => [`"${ROW_ALIAS}"."${column}"`, `${ROW_ALIAS}_${column}`]),
+    );
     this.jsonColumns = Object.entries(columns)
       .filter(([, column]) => column?.type === 'json' || column?.type === 'jsonb')
       .map(([name]) => name);
@@ -394,11 +398,15 @@ export abstract class EntityStoreBase implements EntityStore {
       filter: query.filter ? translator.condition(query.filter) : undefined,
       search: query.search ? translator.search(query.search, this.searchableColumns) : undefined,
       after: after ? translator.after(query.orderBy, after) : undefined,
-      order: query.orderBy.map((key) => ({
-        value: translator.sortValue(key),
-        direction: key.direction === 'desc' ? 'DESC' : 'ASC',
-        nulls: translator.nullsOrder(key),
-      })),
+      order: query.orderBy.map((key, index) => {
+        const value = translator.sortValue(key);
+        return {
+          value,
+          direction: key.direction === 'desc' ? 'DESC' : 'ASC',
+          nulls: translator.nullsOrder(key),
+          position: this.selectedColumnAliases.get(value) ?? `k${index}`,
+        };
+      }),
       limit,
       skip: query.skip || undefined,
     };
@@ -419,21 +427,64 @@ export abstract class EntityStoreBase implements EntityStore {
     if (shape.filter) builder.andWhere(shape.filter);
     if (shape.search) builder.andWhere(shape.search);
     if (shape.after) builder.andWhere(shape.after);
-    shape.order.forEach(({ value, direction, nulls }, index) => {
-      builder.addSelect(value, `k${index}`);
+    for (const { value, direction, nulls, position } of shape.order) {
+      // A key that is a selected column is read from it, not selected twice.
+      if (!this.selectedColumnAliases.has(value)) builder.addSelect(value, position);
       builder.addOrderBy(value, direction, nulls);
-    });
+    }
     builder.limit(shape.limit);
     if (shape.skip) builder.offset(shape.skip);
     return builder;
   }
 
   /** Page rows from a QueryBuilder's raw rows. */
-  protected toPageRows(rows: Array<Record<string, unknown>>, query: PageQuery): PageRow[] {
+  protected toPageRows(rows: Array<Record<string, unknown>>, shape: PageShape): PageRow[] {
     return rows.map((raw) => ({
       entity: this.entityFromRaw(raw, true, false),
-      position: query.orderBy.map((_, key) => raw[`k${key}`]),
+      position: shape.order.map(({ position }) => raw[position]),
     }));
+  }
+
+  /**
+   * Reads page rows that come as arrays of values in the order of `columns` (their QueryBuilder
+   * aliases): better-sqlite3's raw mode, which skips building an object per row. Worked out
+   * once per statement; a row is then read by index.
+   */
+  protected pageRowReader(
+    columns: readonly string[],
+    shape: PageShape,
+  ): (values: readonly unknown[]) => PageRow {
+    const indexOf = (alias: string): number => {
+      const index = columns.indexOf(alias);
+      if (index < 0) throw new Error(`A page query of ${this.entity.name} lacks ${alias}`);
+      return index;
+    };
+    const id = indexOf(`${ROW_ALIAS}_id`);
+    const created = indexOf(`${ROW_ALIAS}_createdDateTime`);
+    const modified = indexOf(`${ROW_ALIAS}_lastModifiedDateTime`);
+    const dynamic = indexOf(`${ROW_ALIAS}_${DYNAMIC_PROPERTIES_COLUMN}`);
+    const steps = this.readPlan.map((step) => ({ step, index: indexOf(step.alias) }));
+    const positions = shape.order.map(({ position }) => indexOf(position));
+    return (values) => {
+      const entityId = values[id] as string;
+      const properties: Record<string, unknown> = {};
+      for (const { step, index } of steps) {
+        properties[step.name] = this.storedValue(step, values[index], entityId, false);
+      }
+      const dynamicText = values[dynamic];
+      return {
+        entity: {
+          id: entityId,
+          createdDateTime: values[created] as string,
+          lastModifiedDateTime: values[modified] as string,
+          properties,
+          dynamicProperties: (typeof dynamicText === 'string'
+            ? JSON.parse(dynamicText)
+            : {}) as Record<string, unknown>,
+        },
+        position: positions.map((index) => values[index]),
+      };
+    };
   }
 
   /**
@@ -451,16 +502,12 @@ export abstract class EntityStoreBase implements EntityStore {
     const id = (aliased ? raw[`${ROW_ALIAS}_id`] : raw.id) as string;
     const properties: Record<string, unknown> = {};
     for (const step of this.readPlan) {
-      let value = aliased ? raw[step.alias] : raw[step.name];
-      if (step.json && typeof value === 'string') value = JSON.parse(value);
-      else if (step.boolean && typeof value === 'number') value = value !== 0;
-      properties[step.name] = !step.secret
-        ? value
-        : withSecrets
-          ? mapSecretValues(step.definition, value, (ciphertext) =>
-              this.cipher.decrypt(ciphertext, id),
-            )
-          : mapSecretValues(step.definition, value, () => undefined as unknown as string);
+      properties[step.name] = this.storedValue(
+        step,
+        aliased ? raw[step.alias] : raw[step.name],
+        id,
+        withSecrets,
+      );
     }
     const dynamic = aliased
       ? raw[`${ROW_ALIAS}_${DYNAMIC_PROPERTIES_COLUMN}`]
@@ -478,6 +525,17 @@ export abstract class EntityStoreBase implements EntityStore {
         ? JSON.parse(dynamic)
         : (dynamic ?? {})) as Record<string, unknown>,
     };
+  }
+
+  /** A column's value as the entity holds it (see entityFromRaw). */
+  private storedValue(step: ReadStep, stored: unknown, id: string, withSecrets: boolean): unknown {
+    let value = stored;
+    if (step.json && typeof value === 'string') value = JSON.parse(value);
+    else if (step.boolean && typeof value === 'number') value = value !== 0;
+    if (!step.secret) return value;
+    return withSecrets
+      ? mapSecretValues(step.definition, value, (ciphertext) => this.cipher.decrypt(ciphertext, id))
+      : mapSecretValues(step.definition, value, () => undefined as unknown as string);
   }
 
   /** The tenant's rows, the tenant bound as `:scopeTenantId`: every query starts here. */
@@ -593,6 +651,8 @@ export interface PageShape {
     readonly value: string;
     readonly direction: 'ASC' | 'DESC';
     readonly nulls?: 'NULLS FIRST' | 'NULLS LAST';
+    /** The result column the key's value is read from, to continue after a row. */
+    readonly position: string;
   }>;
   readonly limit: number;
   readonly skip?: number;

@@ -52,10 +52,11 @@ export class PostgresEntityStore extends EntityStoreBase {
     limit: number,
     within?: RowConstraint,
   ): Promise<PageRow[]> {
+    const { shape, parameters } = this.pageShape(tenant, query, after, limit, within);
     const rows = await refuseMistypedQuery(
-      this.pageQuery(tenant, query, after, limit, within).getRawMany<Record<string, unknown>>(),
+      this.pageQueryOf(shape).setParameters(parameters).getRawMany<Record<string, unknown>>(),
     );
-    return this.toPageRows(rows, query);
+    return this.toPageRows(rows, shape);
   }
 
   /**
