@@ -53,14 +53,42 @@ export interface EntityReadOptions {
   readonly expand?: readonly ExpandItem[];
 }
 
+/** How many first-page reads a reader remembers (see CollectionRequestReader.read). */
+const REMEMBERED_READS = 256;
+
 export class CollectionRequestReader {
+  /** Checked first-page reads by scope, page size and query text, least recently used first. */
+  private readonly remembered = new Map<string, CollectionRequest>();
+
   constructor(
     private readonly checker: QueryChecker,
     private readonly skipTokens: SkipTokenCodec,
   ) {}
 
-  /** Reads `GET {entitySet}?...` for a scope (the caller's tenant) with the Prefer header's page size. */
+  /**
+   * Reads `GET {entitySet}?...` for a scope (the caller's tenant) with the Prefer header's page
+   * size. A read depends on nothing but its arguments and the model (`now()` is evaluated by the
+   * database), so first pages, which clients repeat, are parsed and checked once and remembered
+   * (a bounded LRU; a failed read is not remembered). A page with a `$skiptoken` is read afresh:
+   * each token is used about once.
+   */
   read(rawQuery: string, scope: string, preferredPageSize?: number): CollectionRequest {
+    if (rawQuery.includes('skiptoken')) return this.readNow(rawQuery, scope, preferredPageSize);
+    const key = `${scope}\n${preferredPageSize ?? ''}\n${rawQuery}`;
+    let read = this.remembered.get(key);
+    if (read) {
+      this.remembered.delete(key);
+    } else {
+      read = this.readNow(rawQuery, scope, preferredPageSize);
+      if (this.remembered.size >= REMEMBERED_READS) {
+        this.remembered.delete(this.remembered.keys().next().value!);
+      }
+    }
+    this.remembered.set(key, read);
+    return read;
+  }
+
+  private readNow(rawQuery: string, scope: string, preferredPageSize?: number): CollectionRequest {
     const options = parseQueryOptions(rawQuery, COLLECTION_OPTIONS).system;
     const filterText = options.get('filter');
     const orderByText = options.get('orderby');
