@@ -23,21 +23,89 @@ export function representPropertyValue(
   annotateType: boolean,
   level: MetadataLevel = 'minimal',
 ): unknown {
-  if (property.collection) {
-    const items = Array.isArray(value) ? value : [];
-    return isComplexProperty(property)
-      ? items.map((item) => representComplexValue(property, item, level === 'full', level))
-      : items;
+  return representerOf(property, annotateType, level)(value);
+}
+
+/** Turns a stored value of one property into its response form. */
+export type ValueRepresenter = (value: unknown) => unknown;
+
+// Every response walks these; worked out once per property, annotation and level rather than
+// deciding per value what kind of property it is.
+const representers = new WeakMap<PropertyDefinition, Map<string, ValueRepresenter>>();
+
+/** The representer of a property's values (see representPropertyValue). */
+export function representerOf(
+  property: PropertyDefinition,
+  annotateType: boolean,
+  level: MetadataLevel,
+): ValueRepresenter {
+  let byForm = representers.get(property);
+  if (!byForm) {
+    byForm = new Map();
+    representers.set(property, byForm);
   }
-  if (value === undefined || value === null) return null;
-  return isComplexProperty(property)
-    ? representComplexValue(
-        property,
-        value,
-        (annotateType && level !== 'none') || level === 'full',
-        level,
-      )
-    : value;
+  const form = `${annotateType}/${level}`;
+  let representer = byForm.get(form);
+  if (!representer) {
+    representer = newRepresenter(property, annotateType, level);
+    byForm.set(form, representer);
+  }
+  return representer;
+}
+
+function newRepresenter(
+  property: PropertyDefinition,
+  annotateType: boolean,
+  level: MetadataLevel,
+): ValueRepresenter {
+  if (property.collection) {
+    if (!isComplexProperty(property)) return (value) => (Array.isArray(value) ? value : []);
+    const item = complexRepresenter(property.type, level === 'full', level);
+    return (value) => (Array.isArray(value) ? value.map(item) : []);
+  }
+  if (!isComplexProperty(property)) return (value) => value ?? null;
+  const complex = complexRepresenter(
+    property.type,
+    (annotateType && level !== 'none') || level === 'full',
+    level,
+  );
+  return (value) => (value === undefined || value === null ? null : complex(value));
+}
+
+/** A member of a complex type as its representer writes it. */
+interface RepresentedMember {
+  readonly name: string;
+  /** `<name>@odata.type` and its value, with metadata=full where JSON cannot tell the type. */
+  readonly annotation?: readonly [string, string];
+  readonly represent: ValueRepresenter;
+}
+
+function complexRepresenter(
+  type: ComplexPropertyDefinition['type'],
+  annotateType: boolean,
+  level: MetadataLevel,
+): (value: unknown) => Record<string, unknown> {
+  const typeAnnotation = annotateType ? complexTypeAnnotation(type) : undefined;
+  // Worked out on first use, so that a type may contain itself.
+  let members: readonly RepresentedMember[] | undefined;
+  return (value) => {
+    members ??= representedProperties(type.properties).map(
+      ({ name, definition, fullAnnotation }) => ({
+        name,
+        annotation:
+          level === 'full' && fullAnnotation ? [`${name}@odata.type`, fullAnnotation] : undefined,
+        represent: representerOf(definition, false, level),
+      }),
+    );
+    const stored = (value ?? {}) as Record<string, unknown>;
+    const result: Record<string, unknown> = {};
+    if (typeAnnotation !== undefined) result['@odata.type'] = typeAnnotation;
+    for (const { name, annotation, represent } of members) {
+      if (annotation) result[annotation[0]] = annotation[1];
+      result[name] = represent(stored[name]);
+    }
+    return result;
+  };
 }
 
 /**
@@ -55,49 +123,12 @@ export function fullTypeAnnotation(property: PropertyDefinition): string | undef
   return `#${name}`;
 }
 
-function representComplexValue(
-  property: ComplexPropertyDefinition,
-  value: unknown,
-  annotateType: boolean,
-  level: MetadataLevel,
-): Record<string, unknown> {
-  const stored = (value ?? {}) as Record<string, unknown>;
-  const result: Record<string, unknown> = {};
-  const shape = shapeOf(property.type);
-  if (annotateType) result['@odata.type'] = shape.annotation;
-  for (const { name, definition, fullAnnotation } of shape.properties) {
-    if (level === 'full' && fullAnnotation) result[`${name}@odata.type`] = fullAnnotation;
-    result[name] = representPropertyValue(definition, stored[name], false, level);
-  }
-  return result;
-}
-
 /** A declared property as responses carry it: its name, definition and type annotation. */
 export interface RepresentedProperty {
   readonly name: string;
   readonly definition: PropertyDefinition;
   /** What metadata=full adds as `<name>@odata.type`, if anything. */
   readonly fullAnnotation: string | undefined;
-}
-
-interface ComplexShape {
-  readonly annotation: string;
-  readonly properties: readonly RepresentedProperty[];
-}
-
-// Every response walks these; worked out once per type rather than once per value.
-const shapes = new WeakMap<ComplexPropertyDefinition['type'], ComplexShape>();
-
-function shapeOf(type: ComplexPropertyDefinition['type']): ComplexShape {
-  let shape = shapes.get(type);
-  if (!shape) {
-    shape = {
-      annotation: complexTypeAnnotation(type),
-      properties: representedProperties(type.properties),
-    };
-    shapes.set(type, shape);
-  }
-  return shape;
 }
 
 /** The properties a response carries, in declaration order: every one but the secret ones. */

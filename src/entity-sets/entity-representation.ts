@@ -3,7 +3,8 @@ import { EntityType } from '../edm/model';
 import {
   MetadataLevel,
   representedProperties,
-  representPropertyValue,
+  representerOf,
+  ValueRepresenter,
 } from '../edm/representation';
 import { entityTypeAnnotation } from '../edm/type-annotations';
 import { SelectedPath } from '../odata/query/checked-query';
@@ -34,22 +35,15 @@ export interface ExpandedInContext {
  */
 export class EntityRepresentation {
   private readonly typeAnnotation: string;
-  /** The declared properties of a response after the key, in model order. */
-  private readonly properties: ReturnType<typeof representedProperties>;
+  /** How each metadata level writes the declared properties after the key, worked out once. */
+  private readonly plans = new Map<MetadataLevel, readonly PropertyPlan[]>();
 
   constructor(private readonly model: EntityType) {
     this.typeAnnotation = entityTypeAnnotation(model);
-    this.properties = representedProperties(model.properties).filter(
-      ({ name }) => name !== model.key,
-    );
   }
 
   entity(entity: Entity, context: RepresentationContext): Record<string, unknown> {
     const level = context.level ?? 'minimal';
-    const computed: Record<string, string> = {
-      createdDateTime: entity.createdDateTime,
-      lastModifiedDateTime: entity.lastModifiedDateTime,
-    };
     const body: Record<string, unknown> = {};
     if (level !== 'none') body['@odata.type'] = this.typeAnnotation;
     if (level === 'full') {
@@ -58,19 +52,38 @@ export class EntityRepresentation {
     }
     if (level !== 'none') body['@odata.etag'] = entityTagOf(entity);
     body[this.model.key] = entity.id;
-    for (const { name, definition, fullAnnotation } of this.properties) {
-      if (level === 'full' && fullAnnotation) body[`${name}@odata.type`] = fullAnnotation;
-      // The timestamps are the entity's own; other computed values (a subscription's creatorId)
-      // are set by the service in its properties.
-      body[name] =
-        definition.computed && name in computed
-          ? computed[name]
-          : representPropertyValue(definition, entity.properties[name], true, level);
+    for (const { name, annotation, timestamp, represent } of this.planOf(level)) {
+      if (annotation) body[annotation[0]] = annotation[1];
+      body[name] = timestamp === undefined ? represent(entity.properties[name]) : entity[timestamp];
     }
     // Filled in place: a page builds one object per entity, not a copy of it.
     Object.assign(body, entity.dynamicProperties);
     const selected = selectProperties(body, context.select, this.model.key);
     return context.expanded ? Object.assign(selected, context.expanded(entity)) : selected;
+  }
+
+  private planOf(level: MetadataLevel): readonly PropertyPlan[] {
+    let plan = this.plans.get(level);
+    if (!plan) {
+      plan = representedProperties(this.model.properties)
+        .filter(({ name }) => name !== this.model.key)
+        .map(({ name, definition, fullAnnotation }) => ({
+          name,
+          annotation:
+            level === 'full' && fullAnnotation
+              ? ([`${name}@odata.type`, fullAnnotation] as const)
+              : undefined,
+          // The timestamps are the entity's own; other computed values (a subscription's
+          // creatorId) are set by the service in its properties.
+          timestamp:
+            definition.computed && (ENTITY_TIMESTAMPS as readonly string[]).includes(name)
+              ? (name as EntityTimestamp)
+              : undefined,
+          represent: representerOf(definition, true, level),
+        }));
+      this.plans.set(level, plan);
+    }
+    return plan;
   }
 
   /** The canonical URL of an entity (OData URL Conventions 4.01 §4.3.1). */
@@ -136,6 +149,19 @@ export class EntityRepresentation {
       ...(nextLink === undefined ? {} : { '@odata.nextLink': nextLink }),
     };
   }
+}
+
+const ENTITY_TIMESTAMPS = ['createdDateTime', 'lastModifiedDateTime'] as const;
+type EntityTimestamp = (typeof ENTITY_TIMESTAMPS)[number];
+
+/** How a representation writes one declared property. */
+interface PropertyPlan {
+  readonly name: string;
+  /** `<name>@odata.type` and its value, with metadata=full where JSON cannot tell the type. */
+  readonly annotation?: readonly [string, string];
+  /** Set for the entity's own timestamps, which the entity holds outside its properties. */
+  readonly timestamp?: EntityTimestamp;
+  readonly represent: ValueRepresenter;
 }
 
 /**
