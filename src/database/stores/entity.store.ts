@@ -446,45 +446,57 @@ export abstract class EntityStoreBase implements EntityStore {
   }
 
   /**
-   * Reads page rows that come as arrays of values in the order of `columns` (their QueryBuilder
-   * aliases): better-sqlite3's raw mode, which skips building an object per row. Worked out
-   * once per statement; a row is then read by index.
+   * Reads rows that come as arrays of values in the order of `columns` (their names, or their
+   * QueryBuilder aliases when `aliased`): better-sqlite3's raw mode, which skips building an
+   * object per row. Worked out once per statement; a row is then read by index, as
+   * entityFromRaw reads it by name.
    */
-  protected pageRowReader(
+  protected rowReader(
     columns: readonly string[],
-    shape: PageShape,
-  ): (values: readonly unknown[]) => PageRow {
-    const indexOf = (alias: string): number => {
-      const index = columns.indexOf(alias);
-      if (index < 0) throw new Error(`A page query of ${this.entity.name} lacks ${alias}`);
+    aliased: boolean,
+    withSecrets: boolean,
+  ): (values: readonly unknown[]) => Entity {
+    const indexOf = (column: string): number => {
+      const index = columns.indexOf(aliased ? `${ROW_ALIAS}_${column}` : column);
+      if (index < 0) throw new Error(`A query of ${this.entity.name} lacks ${column}`);
       return index;
     };
-    const id = indexOf(`${ROW_ALIAS}_id`);
-    const created = indexOf(`${ROW_ALIAS}_createdDateTime`);
-    const modified = indexOf(`${ROW_ALIAS}_lastModifiedDateTime`);
-    const dynamic = indexOf(`${ROW_ALIAS}_${DYNAMIC_PROPERTIES_COLUMN}`);
-    const steps = this.readPlan.map((step) => ({ step, index: indexOf(step.alias) }));
-    const positions = shape.order.map(({ position }) => indexOf(position));
+    const id = indexOf('id');
+    const created = indexOf('createdDateTime');
+    const modified = indexOf('lastModifiedDateTime');
+    const dynamic = indexOf(DYNAMIC_PROPERTIES_COLUMN);
+    const steps = this.readPlan.map((step) => ({ step, index: indexOf(step.name) }));
     return (values) => {
       const entityId = values[id] as string;
       const properties: Record<string, unknown> = {};
       for (const { step, index } of steps) {
-        properties[step.name] = this.storedValue(step, values[index], entityId, false);
+        properties[step.name] = this.storedValue(step, values[index], entityId, withSecrets);
       }
       const dynamicText = values[dynamic];
       return {
-        entity: {
-          id: entityId,
-          createdDateTime: values[created] as string,
-          lastModifiedDateTime: values[modified] as string,
-          properties,
-          dynamicProperties: (typeof dynamicText === 'string'
-            ? JSON.parse(dynamicText)
-            : {}) as Record<string, unknown>,
-        },
-        position: positions.map((index) => values[index]),
+        id: entityId,
+        createdDateTime: values[created] as string,
+        lastModifiedDateTime: values[modified] as string,
+        properties,
+        dynamicProperties: (typeof dynamicText === 'string'
+          ? JSON.parse(dynamicText)
+          : {}) as Record<string, unknown>,
       };
     };
+  }
+
+  /** Reads page rows as rowReader does, with the values of their sort keys. */
+  protected pageRowReader(
+    columns: readonly string[],
+    shape: PageShape,
+  ): (values: readonly unknown[]) => PageRow {
+    const entityOf = this.rowReader(columns, true, false);
+    const positions = shape.order.map(({ position }) => columns.indexOf(position));
+    if (positions.includes(-1)) throw new Error(`A page query of ${this.entity.name} lacks a key`);
+    return (values) => ({
+      entity: entityOf(values),
+      position: positions.map((index) => values[index]),
+    });
   }
 
   /**

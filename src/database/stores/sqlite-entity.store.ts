@@ -51,9 +51,10 @@ export class SqliteEntityStore extends EntityStoreBase {
     id: string,
     within: RowConstraint | undefined,
   ): Entity | undefined {
-    const raw = this.statements.selectById.get(id, tenant.tenantId) as EntityRow | undefined;
-    if (!raw) return undefined;
-    const entity = this.entityFromRaw(raw, false);
+    const { selectById, readById } = this.statements;
+    const values = selectById.get(id, tenant.tenantId) as unknown[] | undefined;
+    if (!values) return undefined;
+    const entity = readById(values);
     return this.satisfies(entity, within) ? entity : undefined;
   }
 
@@ -149,8 +150,19 @@ export class SqliteEntityStore extends EntityStoreBase {
       const table = `"${tableOf(this.entity).tableName}"`;
       const tenant = `"${OWNER_PROPERTIES.tenant}"`;
       const dataColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
+      // A read by key feeds a response or an update, never the create fingerprint's check.
+      const selectById = connection
+        .prepare(
+          `SELECT ${dataColumns.map((c) => `"${c}"`).join(', ')} FROM ${table} WHERE "id" = ? AND ${tenant} = ?`,
+        )
+        .raw(true);
       this.prepared = {
-        selectById: connection.prepare(`SELECT * FROM ${table} WHERE "id" = ? AND ${tenant} = ?`),
+        selectById,
+        readById: this.rowReader(
+          selectById.columns().map((column) => column.name),
+          false,
+          true,
+        ),
         insert: connection.prepare(
           `INSERT INTO ${table} (${this.columns.map((c) => `"${c}"`).join(', ')}) ` +
             `VALUES (${this.columns.map((c) => `@${c}`).join(', ')})`,
@@ -219,6 +231,7 @@ interface SqliteStatement {
   columns(): Array<{ name: string }>;
 }
 interface RawSqliteStatement {
+  get(...parameters: unknown[]): unknown[] | undefined;
   all(...parameters: unknown[]): unknown[][];
   columns(): Array<{ name: string }>;
 }
@@ -230,7 +243,8 @@ interface SqliteConnection extends SqliteTransactions {
   prepare(sql: string): SqliteStatement;
 }
 interface PreparedStatements {
-  readonly selectById: SqliteStatement;
+  readonly selectById: RawSqliteStatement;
+  readonly readById: (values: readonly unknown[]) => Entity;
   readonly insert: SqliteStatement;
   readonly update: SqliteStatement;
   readonly delete: SqliteStatement;
