@@ -2,9 +2,9 @@ import type { Config } from 'jest';
 
 const transform: Config['transform'] = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-  // content-disposition 3 (a dependency of @fastify/static 10) and jose 6 ship only as ES modules.
-  // Node 20 loads them through require(esm); Jest's module loader cannot, so Jest compiles them.
-  '^.+/node_modules/(content-disposition|jose)/.+\\.js$': [
+  // jose 6 ships only as ES modules. Node 20 loads it through require(esm); Jest's module loader
+  // cannot, so Jest compiles it.
+  '^.+/node_modules/jose/.+\\.js$': [
     'ts-jest',
     { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } },
   ],
@@ -14,7 +14,7 @@ const shared: Config = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
 };
 
 const config: Config = {
