@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { CallAttempt, GraphClient, MAX_RESPONSE_BYTES } from './graph-client';
+import { CallAttempt, GraphClient, MAX_RESPONSE_BYTES, mayRetry } from './graph-client';
 
 /** A loopback stand-in whose answers each test scripts, one per call. */
 describe('GraphClient', () => {
@@ -45,17 +45,36 @@ describe('GraphClient', () => {
         .writeHead(status, { 'content-type': 'application/json', ...headers })
         .end(JSON.stringify(body));
 
-  async function call(graph: GraphClient, path = '/v1.0/users') {
+  async function call(
+    graph: GraphClient,
+    path = '/v1.0/users',
+    method = 'GET',
+    signal?: AbortSignal,
+  ) {
     const attempts: CallAttempt[] = [];
     const answer = await graph.call(
-      { method: 'GET', url: graph.urlOf(path), headers: [['ConsistencyLevel', 'eventual']] },
+      {
+        method,
+        url: graph.urlOf(path),
+        headers: [['ConsistencyLevel', 'eventual']],
+        body: method === 'GET' ? undefined : '{}',
+      },
       'the-token',
       async (attempt) => {
         attempts.push(attempt);
       },
+      signal,
     );
     return { answer, attempts };
   }
+
+  /** Headers, then the start of a collection, then a byte a second: each chunk well inside 500 ms. */
+  const trickle = (_: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.write('{"value":[');
+    const timer = setInterval(() => response.write(' '), 100);
+    response.on('close', () => clearInterval(timer));
+  };
 
   it('waits as long as a Retry-After HTTP date says before it tries again', async () => {
     const retryAt = new Date(Date.now() + 1_500);
@@ -93,7 +112,7 @@ describe('GraphClient', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(Buffer.alloc(MAX_RESPONSE_BYTES + 1, 32));
     });
-    await expect(call(client())).rejects.toThrow(`larger than ${MAX_RESPONSE_BYTES} bytes`);
+    await expect(call(client())).rejects.toThrow('larger than 4 MiB');
   });
 
   it('does not follow a redirect, and calls only the configured endpoint', async () => {
@@ -117,5 +136,72 @@ describe('GraphClient', () => {
     expect(() => graph.urlOf('//evil.example/v1.0/users')).toThrow(
       'not on the configured Graph endpoint',
     );
+  });
+
+  it('bounds the whole call by its deadline: an answer that trickles fails that try, and is retried', async () => {
+    answers.push(trickle);
+    answers.push(json(200, { value: [] }));
+    const started = Date.now();
+    const { answer, attempts } = await call(client());
+    expect(attempts[0]).toMatchObject({
+      status: 200,
+      error: 'the answer did not end within 500 ms',
+    });
+    expect(answer).toMatchObject({ status: 200, attempts: 2 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('stops a call in flight at once when its signal is aborted, and does not retry it', async () => {
+    answers.push(() => undefined); // never answers
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    await expect(call(client(), '/v1.0/users', 'GET', controller.signal)).rejects.toThrow(
+      'GET /v1.0/users was stopped.',
+    );
+    expect(Date.now() - started).toBeLessThan(450);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('retries a POST or PATCH only when the upstream cannot have applied it: 429, 503, no connection', async () => {
+    for (const method of ['POST', 'PATCH']) {
+      seen = [];
+      answers.push(json(500, { error: { code: 'generalException' } }));
+      expect((await call(client(), '/v1.0/groups', method)).answer).toMatchObject({
+        status: 500,
+        attempts: 1,
+      });
+      answers.push(json(504, { error: { code: 'GatewayTimeout' } }));
+      expect((await call(client(), '/v1.0/groups', method)).answer.attempts).toBe(1);
+      answers.push(trickle);
+      await expect(call(client(), '/v1.0/groups', method)).rejects.toThrow('after 1 attempt:');
+      answers.push(() => undefined); // never answers: it may have been applied
+      await expect(call(client(), '/v1.0/groups', method)).rejects.toThrow('after 1 attempt:');
+      answers.push(json(429, {}, { 'retry-after': '0' }));
+      answers.push(json(503, {}, { 'retry-after': '0' }));
+      answers.push(json(201, { id: 'g' }));
+      expect((await call(client(), '/v1.0/groups', method)).answer).toMatchObject({
+        status: 201,
+        attempts: 3,
+      });
+      expect(seen).toHaveLength(7);
+    }
+    // PUT and DELETE may be sent again after any 5xx or a time-out, as GET.
+    answers.push(json(500, {}));
+    answers.push(() => undefined);
+    answers.push(json(204, {}));
+    expect((await call(client(), '/v1.0/groups/g', 'DELETE')).answer).toMatchObject({
+      status: 204,
+      attempts: 3,
+    });
+  });
+
+  it('retries any method after a connection that could not be made', () => {
+    expect(mayRetry('POST', { status: 0, failure: 'unreachable' })).toBe(true);
+    expect(mayRetry('POST', { status: 0, failure: 'cut' })).toBe(false);
+    expect(mayRetry('GET', { status: 0, failure: 'cut' })).toBe(true);
+    expect(mayRetry('GET', { status: 200, failure: 'tooLarge' })).toBe(false);
+    expect(mayRetry('GET', { status: 0, failure: 'stopped' })).toBe(false);
+    expect(mayRetry('GET', { status: 404 })).toBe(false);
   });
 });

@@ -1,11 +1,12 @@
-import { Agent, Dispatcher, request } from 'undici';
+import { Agent, Dispatcher } from 'undici';
 import { EngineConfig } from '../config/app-config';
+import { callOutbound, OutboundCallError, OutboundFailureKind } from '../outbound/outbound-call';
 
 /**
- * Calls to Microsoft Graph for the engine (issue 17, req. 7): only to the configured endpoint,
- * never following redirects, each with a time limit and a cap on the answer's size, retried as
- * Graph asks — 429 and 503 after Retry-After, other 5xx, time-outs and connection errors with
- * exponential backoff and full jitter — up to `maxAttempts` tries. Other 4xx are never retried.
+ * Calls to Microsoft Graph for the engine: only to the configured endpoint, never following
+ * redirects, each try bounded by a deadline over the whole call and a cap on the answer's size
+ * (callOutbound), retried as `mayRetry` says — after Retry-After for 429 and 503, else with
+ * exponential backoff and full jitter — up to `maxAttempts` tries.
  */
 
 /** The most bytes of an answer read; a larger one fails the call (it is not retried). */
@@ -108,8 +109,9 @@ export class GraphClient {
   }
 
   /**
-   * Calls Graph with `token`, retrying what may succeed later; `record` sees every try. Resolves
-   * with the answer of the last try (a 4xx included); rejects when no try got a usable answer.
+   * Calls Graph with `token`, retrying what may succeed later and cannot have been applied twice
+   * (see `mayRetry`); `record` sees every try. Resolves with the answer of the last try (a 4xx
+   * included); rejects when no try got a usable answer, or when `signal` stopped it.
    */
   async call(
     request: GraphRequest,
@@ -121,14 +123,15 @@ export class GraphClient {
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.try(request, token, signal);
       await record({ request, attempt, ...outcome });
-      const retryable =
-        outcome.error !== undefined && outcome.status === 0
-          ? !signal?.aborted
-          : outcome.status === 429 || outcome.status >= 500;
-      if (!retryable || attempt >= this.config.maxAttempts || outcome.oversized) {
-        if (outcome.status === 0 || outcome.oversized) {
+      const stopped = outcome.failure === 'stopped' || signal?.aborted === true;
+      const retry =
+        !stopped && attempt < this.config.maxAttempts && mayRetry(request.method, outcome);
+      if (!retry) {
+        if (outcome.failure !== undefined) {
           throw new GraphCallError(
-            `${request.method} ${pathOf(request.url)} failed after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${outcome.error}`,
+            stopped
+              ? `${request.method} ${pathOf(request.url)} was stopped.`
+              : `${request.method} ${pathOf(request.url)} failed after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${outcome.error}`,
             outcome.status,
             attempt,
           );
@@ -165,86 +168,55 @@ export class GraphClient {
     call: GraphRequest,
     token: string,
     signal: AbortSignal | undefined,
-  ): Promise<Omit<CallAttempt, 'request' | 'attempt'> & { oversized?: boolean }> {
+  ): Promise<TryOutcome> {
     const headers: Record<string, string> = {};
     for (const [name, value] of call.headers) headers[name.toLowerCase()] = value;
     headers.authorization = `Bearer ${token}`;
     headers.accept = 'application/json';
     if (call.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Dispatcher.ResponseData;
     try {
-      response = await request(call.url, {
-        method: call.method as Dispatcher.HttpMethod,
-        headers,
-        body: call.body,
-        dispatcher: this.dispatcher,
-        // undici's own timers (for the headers, then between body chunks): cheaper per call
-        // than an AbortSignal.timeout of its own.
-        headersTimeout: this.config.callTimeoutMs,
-        bodyTimeout: this.config.callTimeoutMs,
+      const answer = await callOutbound(
+        { url: call.url, method: call.method as Dispatcher.HttpMethod, headers, body: call.body },
+        { deadlineMs: this.config.callTimeoutMs, maxBytes: MAX_RESPONSE_BYTES },
+        this.dispatcher,
         signal,
-      });
+      );
+      return { status: answer.status, responseHeaders: answer.headers, responseBody: answer.body };
     } catch (error) {
+      if (!(error instanceof OutboundCallError)) throw error;
       return {
-        status: 0,
-        responseHeaders: [],
+        status: error.status,
+        responseHeaders: error.headers,
         responseBody: '',
-        error: isTimeout(error)
-          ? `no answer within ${this.config.callTimeoutMs} ms`
-          : signal?.aborted
-            ? 'stopped'
-            : `connection failed (${causeOf(error)})`,
-      };
-    }
-    const responseHeaders: Array<[string, string]> = [];
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined)
-        responseHeaders.push([name, Array.isArray(value) ? value.join(', ') : value]);
-    }
-    try {
-      const responseBody = await readLimited(response.body, MAX_RESPONSE_BYTES);
-      return { status: response.statusCode, responseHeaders, responseBody };
-    } catch (error) {
-      const oversized = error instanceof ResponseTooLargeError;
-      return {
-        status: oversized ? response.statusCode : 0,
-        responseHeaders,
-        responseBody: '',
-        oversized,
-        error: oversized
-          ? `the answer is larger than ${MAX_RESPONSE_BYTES} bytes`
-          : isTimeout(error)
-            ? `no answer within ${this.config.callTimeoutMs} ms`
-            : `the answer was cut off (${causeOf(error)})`,
+        error: error.message,
+        failure: error.kind,
       };
     }
   }
 }
 
-class ResponseTooLargeError extends Error {}
+type TryOutcome = Omit<CallAttempt, 'request' | 'attempt'> & {
+  readonly failure?: OutboundFailureKind;
+};
 
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).byteLength;
-    if (size > limit) {
-      body.destroy();
-      throw new ResponseTooLargeError();
-    }
-    chunks.push(chunk as Buffer);
+/** Methods that have the same effect however often they are sent (RFC 9110, 9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/**
+ * Whether a try may be sent again. 429 and 503 say the upstream did nothing, and a connection
+ * that could not be made sent nothing: any method is retried. Another 5xx, a time-out or a
+ * connection cut off may come after the upstream acted: only an idempotent method is retried
+ * then, never a POST or PATCH, which could create or change something twice. An answer larger
+ * than the cap, a stop and any other 4xx are final.
+ */
+export function mayRetry(method: string, outcome: { status: number; failure?: string }): boolean {
+  if (outcome.failure === 'unreachable') return true;
+  if (outcome.failure === 'stopped' || outcome.failure === 'tooLarge') return false;
+  if (outcome.failure === undefined && (outcome.status === 429 || outcome.status === 503)) {
+    return true;
   }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function isTimeout(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-}
-
-function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
+  const uncertain = outcome.failure !== undefined || outcome.status >= 500;
+  return uncertain && IDEMPOTENT.has(method.toUpperCase());
 }
 
 /** The path and query of a URL, for messages (never the host's credentials: it has none). */
