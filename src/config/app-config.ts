@@ -89,7 +89,7 @@ export interface NotificationsConfig {
 export interface EngineConfig {
   /** GRAPH_API_URL: the Graph endpoint's origin; the only place statements are sent. */
   readonly graphApiUrl: string;
-  /** ENTRA_AUTHORITY_URL: where `{tenant}/oauth2/v2.0/token` is. */
+  /** ENTRA_AUTHORITY_URL: where `{tenant}/oauth2/v2.0/token` is (an origin, or one with a path). */
   readonly authorityUrl: string;
   /**
    * ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET (secret: never logged): the app that exchanges the
@@ -280,13 +280,30 @@ function parseEngine(env: NodeJS.ProcessEnv): EngineConfig {
     }
     return url.origin;
   };
+  // The identity platform may sit behind a proxy with a path of its own: `{url}/{tenant}/oauth2/…`.
+  const authority = (): string => {
+    const name = 'ENTRA_AUTHORITY_URL';
+    const url = new URL(parseBaseUrl(env[name] || DEFAULT_AUTHORITY_URL, name));
+    if (
+      url.search ||
+      url.hash ||
+      url.username ||
+      url.password ||
+      /\/\.\.?(\/|$)/.test(url.pathname)
+    ) {
+      throw new ConfigError(
+        `${name} must be a URL like ${DEFAULT_AUTHORITY_URL}, without a query or credentials.`,
+      );
+    }
+    return url.origin + url.pathname.replace(/\/+$/, '');
+  };
   const clientId = env.ENTRA_CLIENT_ID || undefined;
   if (!clientId && env.ENTRA_CLIENT_SECRET) {
     throw new ConfigError('ENTRA_CLIENT_SECRET goes with ENTRA_CLIENT_ID.');
   }
   return {
     graphApiUrl: origin('GRAPH_API_URL', DEFAULT_GRAPH_API_URL),
-    authorityUrl: origin('ENTRA_AUTHORITY_URL', DEFAULT_AUTHORITY_URL),
+    authorityUrl: authority(),
     client: clientId ? { id: clientId, secret: env.ENTRA_CLIENT_SECRET || undefined } : undefined,
     enabled: parseSwitch(env, 'ENGINE_ENABLED', true),
     concurrency: positiveInteger(env, 'ENGINE_CONCURRENCY', DEFAULT_ENGINE_CONCURRENCY),

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Dispatcher, request } from 'undici';
+import { Dispatcher } from 'undici';
+import { redactSecrets } from '../common/redaction';
 import { EngineConfig } from '../config/app-config';
+import { callOutbound, OutboundCallError } from '../outbound/outbound-call';
 
 /**
  * Access tokens for the target tenants (issue 17, req. 6): the OAuth 2.0 on-behalf-of flow of the
@@ -18,7 +20,11 @@ const EXPIRY_MARGIN_MS = 60_000;
  * (the oldest goes first; a tenant whose token went asks again, once).
  */
 const MAX_CACHED_TOKENS = 2_000;
-const TOKEN_TIMEOUT_MS = 15_000;
+/** The most of a token endpoint's answer read: a token answer is a few KiB. */
+export const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
+/** An OAuth error code is a word; more than this is not one, and is cut. */
+const MAX_ERROR_CODE_LENGTH = 200;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The token endpoint refused a tenant: its error code, never a token. */
 export class TokenRequestError extends Error {}
@@ -29,11 +35,15 @@ export class TenantTokens {
   private readonly pending = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly config: Pick<EngineConfig, 'authorityUrl' | 'client'>,
+    private readonly config: Pick<EngineConfig, 'authorityUrl' | 'client' | 'callTimeoutMs'>,
     private readonly dispatcher: Dispatcher,
   ) {}
 
-  async tokenFor(tenantId: string, dapAccessToken: string): Promise<string> {
+  /**
+   * The token for `tenantId`. `signal` stops the wait (the request itself, which other callers
+   * may share, goes on within its deadline).
+   */
+  async tokenFor(tenantId: string, dapAccessToken: string, signal?: AbortSignal): Promise<string> {
     const client = this.config.client;
     if (!client) return dapAccessToken;
     const key = `${tenantId}:${createHash('sha256').update(dapAccessToken).digest('base64url')}`;
@@ -50,7 +60,7 @@ export class TenantTokens {
       request.finally(() => this.pending.delete(key)).catch(() => undefined);
       this.pending.set(key, request);
     }
-    return request;
+    return signal ? untilStopped(request, signal) : request;
   }
 
   private async request(
@@ -58,6 +68,9 @@ export class TenantTokens {
     assertion: string,
     client: NonNullable<EngineConfig['client']>,
   ): Promise<{ token: string; expires: number }> {
+    if (!GUID.test(tenantId)) {
+      throw new TokenRequestError(`'${tenantId.slice(0, 64)}' is not a tenant id (a GUID).`);
+    }
     const form = new URLSearchParams({
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
       client_id: client.id,
@@ -66,8 +79,27 @@ export class TenantTokens {
       requested_token_use: 'on_behalf_of',
     });
     if (client.secret) form.set('client_secret', client.secret);
-    const url = `${this.config.authorityUrl}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
-    let status: number;
+    const secrets = [assertion, client.secret];
+    let answer;
+    try {
+      answer = await callOutbound(
+        {
+          url: tokenUrlOf(this.config.authorityUrl, tenantId),
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: form.toString(),
+        },
+        { deadlineMs: this.config.callTimeoutMs, maxBytes: MAX_TOKEN_ANSWER_BYTES },
+        this.dispatcher,
+      );
+    } catch (error) {
+      if (!(error instanceof OutboundCallError)) throw error;
+      throw new TokenRequestError(
+        error.kind === 'tooLarge' || error.kind === 'deadline'
+          ? `The token endpoint's answer for tenant ${tenantId} was not read: ${error.message}.`
+          : `The token endpoint could not be reached for tenant ${tenantId}: ${error.message}.`,
+      );
+    }
     let body: {
       access_token?: unknown;
       expires_in?: unknown;
@@ -75,24 +107,21 @@ export class TenantTokens {
       error_codes?: unknown;
     };
     try {
-      const response = await request(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
-      });
-      status = response.statusCode;
-      body = (await response.body.json().catch(() => ({}))) as typeof body;
+      body = JSON.parse(answer.body) as typeof body;
+      if (typeof body !== 'object' || body === null) body = {};
     } catch {
-      throw new TokenRequestError(
-        `The token endpoint could not be reached for tenant ${tenantId}.`,
-      );
+      body = {};
     }
-    if (status < 200 || status > 299 || typeof body.access_token !== 'string') {
-      const code = typeof body.error === 'string' ? body.error : `HTTP ${status}`;
+    if (answer.status < 200 || answer.status > 299 || typeof body.access_token !== 'string') {
+      const code =
+        typeof body.error === 'string'
+          ? redactSecrets(body.error, secrets).slice(0, MAX_ERROR_CODE_LENGTH)
+          : `HTTP ${answer.status}`;
       const codes = Array.isArray(body.error_codes)
-        ? ` (AADSTS${body.error_codes.join(', AADSTS')})`
+        ? ` (AADSTS${body.error_codes
+            .filter((item) => Number.isInteger(item))
+            .slice(0, 5)
+            .join(', AADSTS')})`
         : '';
       throw new TokenRequestError(
         `The token endpoint refused a token for tenant ${tenantId}: ${code}${codes}.`,
@@ -104,4 +133,26 @@ export class TenantTokens {
       expires: Date.now() + (Number.isFinite(lifetime) ? lifetime : 3600) * 1000,
     };
   }
+}
+
+/**
+ * `{authority}/{tenant}/oauth2/v2.0/token`, the tenant one percent-encoded path segment after
+ * the authority's own path (ENTRA_AUTHORITY_URL may have one, behind a proxy).
+ */
+export function tokenUrlOf(authorityUrl: string, tenantId: string): string {
+  const url = new URL(authorityUrl);
+  const base = url.pathname.replace(/\/+$/, '');
+  url.pathname = `${base}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
+  url.search = '';
+  return url.href;
+}
+
+function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted)
+    return Promise.reject(new TokenRequestError('The token request was stopped.'));
+  return new Promise<T>((resolve, reject) => {
+    const stop = (): void => reject(new TokenRequestError('The token request was stopped.'));
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }

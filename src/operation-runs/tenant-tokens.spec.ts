@@ -1,0 +1,113 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { MAX_TOKEN_ANSWER_BYTES, TenantTokens, tokenUrlOf } from './tenant-tokens';
+
+const TENANT = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+const DAP = 'dap-assertion-value-0123456789';
+const SECRET = 'the-client-secret-value';
+
+/** The token endpoint on loopback, answering as each test scripts. */
+describe('TenantTokens', () => {
+  let server: Server;
+  let origin: string;
+  let answer: (request: IncomingMessage, response: ServerResponse) => void;
+  let paths: string[];
+  const dispatcher = new Agent({ connections: 4 });
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      paths.push(request.url!);
+      request.resume();
+      request.on('end', () => answer(request, response));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  beforeEach(() => (paths = []));
+  afterAll(async () => {
+    await dispatcher.close();
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+  });
+
+  const tokens = (authorityUrl = origin) =>
+    new TenantTokens(
+      { authorityUrl, client: { id: 'client', secret: SECRET }, callTimeoutMs: 500 },
+      dispatcher,
+    );
+
+  it('reads no more of an answer than a token answer can be, and says so', async () => {
+    answer = (_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      // An endless answer: the client must stop reading, not collect it.
+      const chunk = Buffer.alloc(64 * 1024, 32);
+      const write = (): void => {
+        while (response.write(chunk));
+      };
+      response.on('drain', write);
+      write();
+    };
+    const started = Date.now();
+    await expect(tokens().tokenFor(TENANT, DAP)).rejects.toThrow(
+      `The token endpoint's answer for tenant ${TENANT} was not read: the answer is larger than ${MAX_TOKEN_ANSWER_BYTES / 1024} KiB.`,
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('gives up at the deadline on an answer that trickles', async () => {
+    answer = (_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"access_token":"');
+      const timer = setInterval(() => response.write('a'), 50);
+      response.on('close', () => clearInterval(timer));
+    };
+    const started = Date.now();
+    await expect(tokens().tokenFor(TENANT, DAP)).rejects.toThrow(
+      'the answer did not end within 500 ms',
+    );
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('keeps the assertion, the client secret and JWTs out of the error it reports', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl';
+    answer = (_, response) =>
+      response.writeHead(400, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: `invalid_grant: the assertion ${DAP} was refused (client secret ${SECRET}; ${jwt})`,
+          error_codes: [50020],
+        }),
+      );
+    const error = await tokens()
+      .tokenFor(TENANT, DAP)
+      .catch((e: Error) => e);
+    expect((error as Error).message).toBe(
+      `The token endpoint refused a token for tenant ${TENANT}: invalid_grant: the assertion [redacted] was refused (client secret [redacted]; [redacted]) (AADSTS50020).`,
+    );
+  });
+
+  it('asks only for a tenant id that is a GUID, as one path segment after the authority path', async () => {
+    answer = (_, response) =>
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ access_token: 'tenant-token', expires_in: 3600 }));
+    for (const tenant of ['..', '', '../../x', '%2e%2e', `${origin}/x`, '?x=1', 'a/b']) {
+      await expect(tokens().tokenFor(tenant, DAP)).rejects.toThrow('is not a tenant id (a GUID)');
+    }
+    expect(paths).toEqual([]);
+    await expect(tokens(`${origin}/idp/`).tokenFor(TENANT, DAP)).resolves.toBe('tenant-token');
+    expect(paths).toEqual([`/idp/${TENANT}/oauth2/v2.0/token`]);
+    expect(tokenUrlOf('https://login.example/a/b', TENANT)).toBe(
+      `https://login.example/a/b/${TENANT}/oauth2/v2.0/token`,
+    );
+  });
+
+  it('stops waiting when the tenant is stopped', async () => {
+    answer = () => undefined; // never answers within the test
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    await expect(tokens().tokenFor(TENANT, DAP, controller.signal)).rejects.toThrow('stopped');
+    expect(Date.now() - started).toBeLessThan(400);
+  });
+});
