@@ -83,6 +83,8 @@ export interface NotificationsConfig {
   readonly pollMs: number;
   /** SUBSCRIPTION_GRACE_SECONDS (default 3,600): how long an expired subscription is kept. */
   readonly expiredGraceMs: number;
+  /** SUBSCRIPTION_MAX_PER_TENANT (default 1,000): active subscriptions a partner tenant may have. */
+  readonly maxPerTenant: number;
 }
 
 /** The operation engine: where it calls, how hard, and how it recovers. */
@@ -105,6 +107,10 @@ export interface EngineConfig {
   readonly maxAttempts: number;
   /** ENGINE_CALL_TIMEOUT_MS: one call's time limit. */
   readonly callTimeoutMs: number;
+  /** ENGINE_MAX_TENANT_BYTES (default 16 MiB): the most bytes of rows one tenant of a run keeps. */
+  readonly maxTenantBytes: number;
+  /** ENGINE_MAX_AGGREGATE_BYTES (default 64 MiB): the most bytes of rows a run's aggregate keeps. */
+  readonly maxAggregateBytes: number;
   /** ENGINE_RETRY_BASE_MS: the first backoff; each retry doubles it (with jitter), to 30 s. */
   readonly retryBaseMs: number;
   /** ENGINE_LEASE_SECONDS: how long a claim holds without renewal before another worker takes it. */
@@ -259,6 +265,7 @@ function parseNotifications(env: NodeJS.ProcessEnv): NotificationsConfig {
     concurrency: positiveInteger(env, 'NOTIFICATION_CONCURRENCY', 32),
     pollMs: positiveInteger(env, 'NOTIFICATION_POLL_MS', 100),
     expiredGraceMs: positiveInteger(env, 'SUBSCRIPTION_GRACE_SECONDS', 3_600) * 1_000,
+    maxPerTenant: positiveInteger(env, 'SUBSCRIPTION_MAX_PER_TENANT', 1_000),
   };
 }
 
@@ -310,6 +317,8 @@ function parseEngine(env: NodeJS.ProcessEnv): EngineConfig {
     maxAttempts: positiveInteger(env, 'ENGINE_MAX_ATTEMPTS', 5),
     callTimeoutMs: positiveInteger(env, 'ENGINE_CALL_TIMEOUT_MS', 30_000),
     retryBaseMs: positiveInteger(env, 'ENGINE_RETRY_BASE_MS', 1_000),
+    maxTenantBytes: positiveInteger(env, 'ENGINE_MAX_TENANT_BYTES', 16 * 1024 * 1024),
+    maxAggregateBytes: positiveInteger(env, 'ENGINE_MAX_AGGREGATE_BYTES', 64 * 1024 * 1024),
     leaseMs: positiveInteger(env, 'ENGINE_LEASE_SECONDS', 30) * 1000,
     pollMs: positiveInteger(env, 'ENGINE_POLL_MS', 500),
   };

@@ -110,7 +110,7 @@ export class OperationRunsController {
   @ApiOperation({ summary: 'Cancel managedTenantOperation', description: describe('cancel') })
   @ApiParam(ID_PARAM)
   @ApiAcceptedResponse({
-    description: 'Stopping: calls in flight finish, then it ends cancelled',
+    description: 'Stopping: calls in flight are stopped at once, and it ends cancelled',
     headers: ACCEPTED_HEADERS,
   })
   @ApiResponse({ status: 409, description: 'It is not running', type: ODataErrorResponse })

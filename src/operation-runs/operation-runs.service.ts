@@ -15,6 +15,8 @@ import { parseAggregation, parseStatements } from './statements';
 
 type Operation = Entity<ManagedTenantOperationProperties>;
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The longest `Prefer: wait` honoured, in seconds. */
 export const MAX_WAIT_SECONDS = 60;
 /** How often a waiting `run` looks whether the run finished. */
@@ -80,7 +82,10 @@ export class OperationRunsService implements OnModuleInit, EntitySetPolicy {
     let expanding = false;
     let run = 1;
     let baseRun = 1;
-    const failedBefore = previous ? await this.queue.unsuccessfulTenants(key) : [];
+    // A customerId that was not a tenant id was reported, never run: a run again skips it.
+    const failedBefore = previous
+      ? (await this.queue.unsuccessfulTenants(key)).filter((tenant) => GUID.test(tenant))
+      : [];
     if (previous && failedBefore.length > 0) {
       run = previous.run + 1;
       baseRun = previous.baseRun;
@@ -147,9 +152,11 @@ export class OperationRunsService implements OnModuleInit, EntitySetPolicy {
     if (!stopped) {
       throw new StateConflictError(
         'operationNotRunning',
-        `The managedTenantOperation '${id}' is not running (its status is '${operation.properties.status}'); there is nothing to cancel.`,
+        `The managedTenantOperation '${id}' has no run in progress; there is nothing to cancel.`,
       );
     }
+    // The tenants in flight here stop at once; other instances stop theirs when they see it.
+    this.worker.stopRun({ partnerTenantId: caller.tenantId, operationId: id });
     this.worker.wake();
     return operation;
   }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { redactSecrets } from '../common/redaction';
 import { EngineConfig } from '../config/app-config';
 import {
   DuplicateEntityError,
@@ -21,6 +22,7 @@ import {
   managedTenantOperationResult,
 } from '../edm/model';
 import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
+import { describeBytes } from '../outbound/outbound-call';
 import { GraphCallError, GraphClient } from './graph-client';
 import { ENGINE_CONFIG } from './operation-runs.tokens';
 import { entityStoreToken } from '../entity-sets/entity-set.tokens';
@@ -32,7 +34,7 @@ import {
   TenantTask,
 } from '../database/stores/run-queue.store';
 import { parseAggregation, parseStatements } from './statements';
-import { LogLevel, RecordedCall, TenantRun } from './tenant-run';
+import { LogLevel, MAX_ANSWER_DEPTH, nestingDepth, RecordedCall, TenantRun } from './tenant-run';
 import { TenantTokens, TokenRequestError } from './tenant-tokens';
 
 type Operation = Entity<ManagedTenantOperationProperties>;
@@ -41,12 +43,20 @@ type Operation = Entity<ManagedTenantOperationProperties>;
 export const MAX_TENANT_EXCEPTIONS = 1_000;
 /** The most pages of `/contracts` read for `target.allTenants`. */
 const MAX_CONTRACT_PAGES = 200;
+/** Contracts whose customerId is not a tenant id reported at most (the rest are only counted). */
+const MAX_REFUSED_CUSTOMERS = 100;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How often the progress of the runs this instance works on is written to their operations. */
 const PROGRESS_INTERVAL_MS = 1_000;
 /** How far claims run ahead of the slots: claimed (in flight or waiting) per slot. */
 const CLAIM_AHEAD = 3;
 /** Finished tenants waiting to be written, per slot, before no more tenants start. */
 const MAX_WAITING_COMPLETIONS = 8;
+/**
+ * The rows of finished tenants waiting to be written, in tenants at the byte limit, before no
+ * more tenants start (what bounds the engine's memory when answers are large).
+ */
+const MAX_WAITING_TENANTS_OF_BYTES = 4;
 /** How often finished tenants are written (what a tenant's row may lag behind its last call). */
 const FLUSH_INTERVAL_MS = 100;
 /** Tries of writing a finished tenant before it is left to its lease. */
@@ -55,6 +65,8 @@ const MAX_WRITE_ATTEMPTS = 5;
 const MAX_COMPLETION_BATCH = 200;
 /** Token requests a claim's prefetching keeps in flight at once. */
 const TOKEN_PREFETCHES = 4;
+/** Result rows read at once when a run is summed up (each may hold a tenant's many rows). */
+const RESULTS_PER_READ = 25;
 /** Runs whose plans an instance keeps at once. */
 const MAX_CACHED_PLANS = 100;
 /** The most runs considered for claims at once (fair share is among these). */
@@ -76,7 +88,11 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly inFlight = new Map<
     string,
-    { readonly controller: AbortController; readonly done: Promise<void> }
+    {
+      readonly runKey: string;
+      readonly controller: AbortController;
+      readonly done: Promise<void>;
+    }
   >();
   private readonly inFlightByRun = new Map<string, number>();
   /** Runs this instance worked on since the last progress write. */
@@ -89,6 +105,8 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly tenantRun: TenantRun;
   private readonly plans = new Map<string, RunPlan>();
   private readonly completions: TenantCompletion[] = [];
+  /** The bytes of the rows in `completions`: no tenant starts while they pass the budget. */
+  private completionBytes = 0;
   private flushing?: Promise<void>;
   private flushTimer?: NodeJS.Timeout;
   /** Claimed tenants not started yet, by run. */
@@ -113,7 +131,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly graph: GraphClient,
     private readonly tokens: TenantTokens,
   ) {
-    this.tenantRun = new TenantRun(graph, tokens);
+    this.tenantRun = new TenantRun(graph, tokens, this.serviceSecrets);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -151,6 +169,22 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.flushing;
     await this.flushCompletions().catch(() => undefined);
     await this.queue.release(this.owner).catch(() => undefined);
+  }
+
+  /** The service's own secrets, kept out of every message and log line of the engine. */
+  private get serviceSecrets(): string[] {
+    return this.config.client?.secret ? [this.config.client.secret] : [];
+  }
+
+  /**
+   * Stops the tenants of a run that are in flight here at once (their calls are aborted): the
+   * run was cancelled. Other instances learn it from the queue within a progress interval.
+   */
+  stopRun(key: RunKey): void {
+    const runKey = keyOf(key);
+    for (const task of this.inFlight.values()) {
+      if (task.runKey === runKey) task.controller.abort();
+    }
   }
 
   /** Looks for work soon: a run was started or stopped, or the poll timer fired. */
@@ -270,7 +304,8 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       !this.stopping &&
       this.inFlight.size < this.config.concurrency &&
       this.readyCount > 0 &&
-      this.completions.length < this.config.concurrency * MAX_WAITING_COMPLETIONS
+      this.completions.length < this.config.concurrency * MAX_WAITING_COMPLETIONS &&
+      this.completionBytes < this.config.maxTenantBytes * MAX_WAITING_TENANTS_OF_BYTES
     ) {
       let chosen: { run: RunRecord; tasks: TenantTask[] } | undefined;
       let least = Number.MAX_SAFE_INTEGER;
@@ -301,7 +336,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       })
       .catch((error: unknown) =>
         this.logger.error(
-          `Tenant ${task.targetTenantId} of operation ${task.operationId}: ${describe(error)}`,
+          `Tenant ${task.targetTenantId} of operation ${task.operationId}: ${this.scrubbed(describe(error))}`,
         ),
       )
       .finally(() => {
@@ -313,7 +348,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         // Nothing else running here: the last tenants of a run are written now, not in 50 ms.
         if (this.inFlight.size === 0 && this.completions.length > 0) this.flushNow();
       });
-    this.inFlight.set(key, { controller, done });
+    this.inFlight.set(key, { runKey, controller, done });
   }
 
   /** Runs one tenant: what to write when it is done, or nothing (given back, or gone). */
@@ -347,7 +382,13 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       return {
         task,
         belongsTo,
-        result: { isSuccess: false, rows: [], exception: message, executionInfo: 'not run' },
+        result: {
+          isSuccess: false,
+          rows: [],
+          bytes: 0,
+          exception: message,
+          executionInfo: 'not run',
+        },
         outcome: 'skipped',
         message,
       };
@@ -360,6 +401,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         targetTenantId: task.targetTenantId,
         statements: plan.statements,
         rowLimit: plan.rowLimit,
+        maxBytes: this.config.maxTenantBytes,
         logLevel: plan.logLevel,
         dapAccessToken: plan.dapAccessToken,
         signal,
@@ -372,7 +414,12 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       outcome = {
         isSuccess: false,
         rows: [],
-        exception: `The tenant could not be run: ${describe(error)}`,
+        bytes: 0,
+        exception: this.internalError(
+          'The tenant could not be run',
+          error,
+          `tenant ${task.targetTenantId} of operation ${task.operationId}`,
+        ),
         executionInfo: 'not run',
         calls: 0,
         retries: 0,
@@ -380,6 +427,15 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     }
     // Stopped by a shutdown: given back, not recorded, so the next worker runs it whole.
     if (signal.aborted && this.stopping) return undefined;
+    if (signal.aborted) {
+      outcome = {
+        ...outcome,
+        isSuccess: false,
+        rows: [],
+        bytes: 0,
+        exception: 'Stopped: the operation was cancelled while this tenant ran.',
+      };
+    }
     if (!outcome.isSuccess && plan.failOnFirstError) {
       plan.stoppedHere = 'failedFirst';
       await this.queue.stop(task, 'failedFirst');
@@ -431,8 +487,13 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
    * tenant's lease runs out and it is run again.
    */
   private finishTenant(completion: TenantCompletion): void {
-    this.completions.push(completion);
+    this.enqueueCompletion(completion);
     this.scheduleFlush();
+  }
+
+  private enqueueCompletion(completion: TenantCompletion): void {
+    this.completions.push(completion);
+    this.completionBytes += completion.result?.bytes ?? 0;
   }
 
   private scheduleFlush(): void {
@@ -446,7 +507,9 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     this.flushTimer = undefined;
     this.flushing = this.flushCompletions()
       .catch((error: unknown) =>
-        this.logger.error(`Finished tenants could not be written: ${describe(error)}`),
+        this.logger.error(
+          `Finished tenants could not be written: ${this.scrubbed(describe(error))}`,
+        ),
       )
       .finally(() => {
         this.flushing = undefined;
@@ -458,6 +521,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   private async flushCompletions(): Promise<void> {
     while (this.completions.length > 0) {
       const batch = this.completions.splice(0, MAX_COMPLETION_BATCH);
+      for (const completion of batch) this.completionBytes -= completion.result?.bytes ?? 0;
       const recorded = await Promise.allSettled(
         batch.map(async ({ task, belongsTo, result, httpCalls }) => {
           if (!result || !belongsTo) return;
@@ -499,18 +563,58 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   /**
-   * A finished tenant whose write failed goes in a later batch (the database may be back); after
-   * a few tries it stays claimed by this process until it stops, and is then run again by the
-   * next start or, when its lease runs out, by another instance.
+   * A finished tenant whose write failed goes in a later batch (the database may be back). After
+   * MAX_WRITE_ATTEMPTS tries it is written as failed, without its rows and HTTP requests (what
+   * could not be written is what failed), so that the run still ends; that smaller write is
+   * tried until it goes through.
    */
   private retryLater(completion: TenantCompletion, error: unknown): void {
     const attempts = (completion.writeAttempts ?? 0) + 1;
-    this.logger.error(
-      `Tenant ${completion.task.targetTenantId} of operation ${completion.task.operationId} ` +
-        `could not be recorded (attempt ${attempts}): ${describe(error)}`,
+    const { task } = completion;
+    const what = `tenant ${task.targetTenantId} of operation ${task.operationId}`;
+    if (attempts < MAX_WRITE_ATTEMPTS || !completion.result || completion.writeFailed) {
+      this.logger.error(
+        `The result of ${what} could not be written (attempt ${attempts}): ${this.scrubbed(describe(error))}`,
+      );
+      this.enqueueCompletion({ ...completion, writeAttempts: attempts });
+      return;
+    }
+    const message = this.internalError(
+      `The tenant's result could not be saved after ${attempts} attempts; it is recorded as failed, without its rows`,
+      error,
+      what,
     );
-    if (attempts < MAX_WRITE_ATTEMPTS)
-      this.completions.push({ ...completion, writeAttempts: attempts });
+    this.enqueueCompletion({
+      ...completion,
+      result: {
+        isSuccess: false,
+        rows: [],
+        bytes: 0,
+        exception: message,
+        executionInfo: completion.result.executionInfo,
+      },
+      httpCalls: [],
+      outcome: 'failed',
+      message,
+      writeAttempts: 0,
+      writeFailed: true,
+    });
+  }
+
+  /**
+   * A message for the client about a failure inside the service: what happened in its terms and
+   * an error id; the detail goes to the log with that id, never to a response.
+   */
+  private internalError(what: string, error: unknown, subject: string): string {
+    const errorId = randomUUID();
+    this.logger.error(
+      `${what} (${subject}, error id ${errorId}): ${this.scrubbed(describe(error))}`,
+    );
+    return `${what} (error id ${errorId}).`;
+  }
+
+  private scrubbed(text: string, ...secrets: string[]): string {
+    return redactSecrets(text, [...secrets, ...this.serviceSecrets]);
   }
 
   private async recordResult(
@@ -599,23 +703,37 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       const operation = (await this.operations.findById(scope, run.operationId)) as
         Operation | undefined;
       if (!operation) continue;
-      let tenants: string[] = [];
+      let customers: Customers = { tenants: [], refused: [] };
       let failure: string | undefined;
       try {
-        tenants = await this.customersOf(operation);
+        customers = await this.customersOf(operation);
       } catch (error) {
-        failure = describe(error);
+        failure =
+          error instanceof GraphCallError || error instanceof TokenRequestError
+            ? this.scrubbed(error.message, operation.properties.credentials?.dapAccessToken ?? '')
+            : this.internalError(
+                "The partner's customers could not be listed",
+                error,
+                `operation ${run.operationId}`,
+              );
       }
-      const expanded = await this.queue.expand(
-        run,
-        this.owner,
-        tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
-      );
+      const { tenants, refused } = customers;
+      const expanded = await this.queue.expand(run, this.owner, [
+        ...tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
+        ...refused.map((customerId) => ({
+          targetTenantId: customerId,
+          resultId: randomUUID(),
+          skipped: `Not run: GET /v1.0/contracts gave the customerId '${customerId}', which is not a tenant id (a GUID).`,
+        })),
+      ]);
       if (!expanded) continue;
       this.activeRuns.set(keyOf(run), run);
       if (failure !== undefined || tenants.length === 0) {
         const message =
-          failure ?? 'GET /v1.0/contracts lists no customer tenant: there is nothing to run.';
+          failure ??
+          (refused.length > 0
+            ? `GET /v1.0/contracts lists no customer tenant whose customerId is a tenant id (${refused.length} skipped): there is nothing to run.`
+            : 'GET /v1.0/contracts lists no customer tenant: there is nothing to run.');
         for (const finishing of await this.queue.claimFinishes(
           this.owner,
           this.lease(),
@@ -628,8 +746,12 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
-  /** The partner's customers: the `customerId` of every contract, following nextLinks. */
-  private async customersOf(operation: Operation): Promise<string[]> {
+  /**
+   * The partner's customers: the `customerId` of every contract, following nextLinks. One that is
+   * not a GUID is never used as a tenant (it would go into the token endpoint's URL and the result
+   * rows): it is refused, and the run reports it.
+   */
+  private async customersOf(operation: Operation): Promise<Customers> {
     const partner = operation.properties.partnerTenantId!;
     const dapAccessToken = operation.properties.credentials?.dapAccessToken ?? '';
     let token: string;
@@ -641,6 +763,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     }
     const logLevel = (operation.properties.operationDefinition?.logLevel ?? 'summary') as LogLevel;
     const customers = new Set<string>();
+    const refused = new Set<string>();
     let url: string | undefined = this.graph.urlOf('/v1.0/contracts?$select=customerId&$top=999');
     for (let page = 0; url && page < MAX_CONTRACT_PAGES; page += 1) {
       const answer = await this.graph.call(
@@ -667,18 +790,40 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           answer.attempts,
         );
       }
-      const body = JSON.parse(answer.body) as {
-        value?: Array<{ customerId?: unknown }>;
-        '@odata.nextLink'?: unknown;
-      };
-      for (const contract of body.value ?? []) {
-        if (typeof contract.customerId === 'string')
-          customers.add(contract.customerId.toLowerCase());
+      let body: { value?: unknown; '@odata.nextLink'?: unknown };
+      try {
+        body = (
+          nestingDepth(answer.body) <= MAX_ANSWER_DEPTH ? JSON.parse(answer.body) : null
+        ) as typeof body;
+      } catch {
+        body = null as unknown as typeof body;
+      }
+      if (typeof body !== 'object' || body === null) {
+        throw new GraphCallError(
+          `GET /v1.0/contracts answered 200 in the partner tenant ${partner} with a body that is not a JSON object (or is nested deeper than ${MAX_ANSWER_DEPTH} levels): its customers could not be listed.`,
+          answer.status,
+          answer.attempts,
+        );
+      }
+      for (const contract of Array.isArray(body.value) ? body.value : []) {
+        const customerId: unknown = (contract as { customerId?: unknown } | null)?.customerId;
+        if (typeof customerId === 'string' && GUID.test(customerId)) {
+          customers.add(customerId.toLowerCase());
+        } else if (refused.size < MAX_REFUSED_CUSTOMERS) {
+          refused.add(
+            this.scrubbed(
+              typeof customerId === 'string'
+                ? customerId.slice(0, 100)
+                : JSON.stringify(customerId ?? null).slice(0, 100),
+              dapAccessToken,
+            ),
+          );
+        }
       }
       const next = body['@odata.nextLink'];
       url = typeof next === 'string' && this.graph.isAllowed(next) ? next : undefined;
     }
-    return [...customers];
+    return { tenants: [...customers], refused: [...refused] };
   }
 
   // ---- summing a run up
@@ -706,6 +851,8 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       limit = parseAggregation('').limit;
     }
     const rows: string[] = [];
+    let bytes = 0;
+    let aggregateFull = false;
     const tenantExceptions: Array<{ tenantId: string; exception: string }> = [];
     let succeeded = 0;
     let failed = 0;
@@ -713,24 +860,37 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     let after: { run: number; position: number } | undefined;
     for (;;) {
       const page = await this.queue.outcomes(run, after, 500);
-      // The page's result rows in one read, while the aggregate still takes rows.
-      const results =
-        rows.length < limit
-          ? new Map(
-              (
-                await this.results.findByIds(
-                  scope,
-                  page.filter((o) => o.outcome === 'succeeded').map((o) => o.resultId),
-                )
-              ).map((result) => [result.id, result]),
-            )
-          : undefined;
+      // The page's result rows a few reads at a time, while the aggregate still takes rows: a
+      // tenant's rows may be large, and only what the aggregate keeps is held at once.
+      const succeededIds = page.filter((o) => o.outcome === 'succeeded').map((o) => o.resultId);
+      const results = new Map<string, Entity>();
+      let readUpTo = 0;
+      const resultAt = async (index: number): Promise<Entity | undefined> => {
+        if (index >= readUpTo) {
+          const ids = succeededIds.slice(readUpTo, readUpTo + RESULTS_PER_READ);
+          results.clear();
+          for (const result of await this.results.findByIds(scope, ids)) {
+            results.set(result.id, result);
+          }
+          readUpTo += ids.length;
+        }
+        return results.get(succeededIds[index]);
+      };
+      let succeededInPage = 0;
       for (const outcome of page) {
         if (outcome.outcome === 'succeeded') {
           succeeded += 1;
-          const result = results?.get(outcome.resultId);
+          succeededInPage += 1;
+          if (rows.length >= limit || aggregateFull) continue;
+          const result = await resultAt(succeededInPage - 1);
           for (const row of (result?.properties.result as string[] | null) ?? []) {
-            if (rows.length < limit) rows.push(row);
+            if (rows.length >= limit) break;
+            bytes += Buffer.byteLength(row);
+            if (bytes > this.config.maxAggregateBytes) {
+              aggregateFull = true;
+              break;
+            }
+            rows.push(row);
           }
         } else {
           if (outcome.outcome === 'failed') failed += 1;
@@ -762,26 +922,45 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       ...(tenantExceptions.length < failed + skipped
         ? [`${failed + skipped - tenantExceptions.length} more tenant exceptions not listed`]
         : []),
+      ...(aggregateFull
+        ? [
+            `the aggregate stopped at ${rows.length} rows: its rows reached ${describeBytes(this.config.maxAggregateBytes)} (ENGINE_MAX_AGGREGATE_BYTES)`,
+          ]
+        : []),
     ].join('; ');
-    const failure = message ?? run.message ?? undefined;
-    await this.operations.update(scope, run.operationId, (current) => ({
-      ...current,
-      lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
-      properties: {
-        ...current.properties,
-        status,
-        result: {
-          ...(current.properties.result as Record<string, unknown> | null),
-          isComplete: true,
-          isSuccess: status === 'succeeded',
-          exception: failure ?? null,
-          executionInfo: `${summary}.`,
-          tenantExceptions,
-          result: rows,
-          lastModifiedDateTime: toUtcDateTimeOffset(new Date(finishedAt)),
+    let failure = message ?? run.message ?? undefined;
+    const write = (aggregate: string[]) =>
+      this.operations.update(scope, run.operationId, (current) => ({
+        ...current,
+        lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
+        properties: {
+          ...current.properties,
+          status,
+          result: {
+            ...(current.properties.result as Record<string, unknown> | null),
+            isComplete: true,
+            isSuccess: status === 'succeeded',
+            exception: failure ?? null,
+            executionInfo: `${summary}.`,
+            tenantExceptions,
+            result: aggregate,
+            lastModifiedDateTime: toUtcDateTimeOffset(new Date(finishedAt)),
+          },
         },
-      },
-    }));
+      }));
+    try {
+      await write(rows);
+    } catch (error) {
+      // The run ends all the same: without its aggregate, saying why (a failure to write the
+      // aggregate must not leave the run to be summed up again and again).
+      if (rows.length === 0) throw error;
+      failure = this.internalError(
+        `The run's aggregate of ${rows.length} rows could not be saved; the tenants' own rows are in results`,
+        error,
+        `operation ${run.operationId} run ${run.run}`,
+      );
+      await write([]);
+    }
     await this.queue.finish(run, this.owner, finishedAt, message);
     this.activeRuns.delete(keyOf(run));
     this.plans.delete(`${keyOf(run)}:${run.run}`);
@@ -796,6 +975,8 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         this.activeRuns.delete(key);
         continue;
       }
+      // Cancelled through another instance: its tenants in flight here stop now.
+      if (current.stop === 'cancelled') this.stopRun(current);
       const progress = await this.queue.progress(current);
       const done = progress.total - progress.pending;
       const info =
@@ -848,6 +1029,8 @@ interface TenantCompletion {
   readonly result?: {
     readonly isSuccess: boolean;
     readonly rows: string[];
+    /** The bytes of `rows`. */
+    readonly bytes: number;
     readonly exception: string | null;
     readonly executionInfo: string;
   };
@@ -858,6 +1041,8 @@ interface TenantCompletion {
   readonly calls?: number;
   readonly retries?: number;
   readonly writeAttempts?: number;
+  /** Its full result could not be written: this is the failure written instead. */
+  readonly writeFailed?: boolean;
 }
 
 /** The properties every row of a run carries: whose it is and for which operation. */
@@ -866,6 +1051,12 @@ interface RowOwner {
   readonly partnerUserId?: string;
   readonly managedTenantOperationId: string;
   readonly requestId?: string;
+}
+
+/** The customers `/contracts` lists: tenant ids, and the customerIds that are not one. */
+interface Customers {
+  readonly tenants: string[];
+  readonly refused: string[];
 }
 
 /** An operation's run as a worker runs it: read once, for every tenant. */

@@ -1,3 +1,5 @@
+import { redactSecrets, REDACTED } from '../common/redaction';
+import { describeBytes } from '../outbound/outbound-call';
 import { CallAttempt, GraphCallError, GraphClient, pathOf } from './graph-client';
 import { GraphStatement } from './statements';
 import { TenantTokens, TokenRequestError } from './tenant-tokens';
@@ -13,6 +15,8 @@ import { TenantTokens, TokenRequestError } from './tenant-tokens';
 export const MAX_PAGES = 20;
 /** Bodies recorded at `logLevel: full` are cut at this many characters. */
 export const MAX_LOGGED_BODY = 4_096;
+/** The deepest nesting of arrays and objects read in an answer (Graph's rarely pass ten). */
+export const MAX_ANSWER_DEPTH = 128;
 
 export type LogLevel = 'none' | 'summary' | 'full';
 
@@ -38,6 +42,8 @@ export interface TenantRunInput {
   readonly statements: readonly GraphStatement[];
   /** Rows kept for the tenant at most (the aggregate keeps no more in all). */
   readonly rowLimit: number;
+  /** The most bytes of rows the tenant keeps; past it the tenant fails. */
+  readonly maxBytes: number;
   readonly logLevel: LogLevel;
   readonly dapAccessToken: string;
   readonly signal: AbortSignal;
@@ -47,6 +53,8 @@ export interface TenantRunInput {
 export interface TenantRunOutcome {
   readonly isSuccess: boolean;
   readonly rows: string[];
+  /** The bytes of `rows` (UTF-8). */
+  readonly bytes: number;
   readonly exception: string | null;
   readonly executionInfo: string;
   readonly calls: number;
@@ -60,15 +68,19 @@ export class TenantRun {
   constructor(
     private readonly graph: GraphClient,
     private readonly tokens: TenantTokens,
+    /** The service's own secrets (the client secret), kept out of everything recorded. */
+    private readonly serviceSecrets: readonly string[] = [],
   ) {}
 
   async run(input: TenantRunInput): Promise<TenantRunOutcome> {
     const started = Date.now();
     const rows: string[] = [];
     const notes: string[] = [];
+    let bytes = 0;
     let calls = 0;
     let retries = 0;
-    let token: string;
+    let token = '';
+    const secrets = (): string[] => [token, input.dapAccessToken, ...this.serviceSecrets];
     const summary = (): string =>
       [
         `${input.statements.length} request${input.statements.length === 1 ? '' : 's'}`,
@@ -80,23 +92,34 @@ export class TenantRun {
     const fail = (message: string): TenantRunOutcome => ({
       isSuccess: false,
       rows,
-      exception: message,
-      executionInfo: summary(),
+      bytes,
+      exception: redactSecrets(message, secrets()),
+      executionInfo: redactSecrets(summary(), secrets()),
       calls,
       retries,
     });
+    const keep = (row: string): boolean => {
+      bytes += Buffer.byteLength(row);
+      if (bytes > input.maxBytes) return false;
+      rows.push(row);
+      return true;
+    };
+    const tooLarge = (): TenantRunOutcome =>
+      fail(
+        `The tenant's rows are larger than ${describeBytes(input.maxBytes)} (ENGINE_MAX_TENANT_BYTES): ` +
+          'ask for fewer rows or properties ($select, $top, $filter).',
+      );
     try {
-      token = await this.tokens.tokenFor(input.targetTenantId, input.dapAccessToken);
+      token = await this.tokens.tokenFor(input.targetTenantId, input.dapAccessToken, input.signal);
     } catch (error) {
       if (error instanceof TokenRequestError) return fail(error.message);
       throw error;
     }
-    const secrets = [token, input.dapAccessToken];
     const record = async (attempt: CallAttempt): Promise<void> => {
       calls += 1;
       if (attempt.attempt > 1) retries += 1;
       if (input.logLevel !== 'none') {
-        await input.record(recordOf(attempt, input.logLevel, secrets));
+        await input.record(recordOf(attempt, input.logLevel, secrets()));
       }
     };
     for (const statement of input.statements) {
@@ -117,14 +140,21 @@ export class TenantRun {
         }
         if (answer.status < 200 || answer.status > 299) {
           return fail(
-            `${statement.method} ${pathOf(url)} answered ${answer.status}${describeGraphError(answer.body)}` +
+            `${statement.method} ${pathOf(url)} answered ${answer.status}${describeGraphError(redactSecrets(answer.body, secrets()))}` +
               (answer.attempts > 1 ? ` after ${answer.attempts} attempts` : '') +
               '.',
           );
         }
+        // An answer may echo what it was sent: secrets leave it before anything of it is kept.
+        const text = redactSecrets(answer.body, secrets());
+        if (nestingDepth(text) > MAX_ANSWER_DEPTH) {
+          return fail(
+            `${statement.method} ${pathOf(url)} answered ${answer.status} with JSON nested deeper than ${MAX_ANSWER_DEPTH} levels; it was not read.`,
+          );
+        }
         let body: unknown;
         try {
-          body = answer.body.trim() === '' ? undefined : JSON.parse(answer.body);
+          body = text.trim() === '' ? undefined : JSON.parse(text);
         } catch {
           return fail(
             `${statement.method} ${pathOf(url)} answered ${answer.status} with a body that is not JSON.`,
@@ -133,7 +163,9 @@ export class TenantRun {
         url = undefined;
         if (isObject(body) && Array.isArray(body.value)) {
           for (const item of body.value) {
-            if (rows.length < input.rowLimit) rows.push(rowOf(item, input.targetTenantId));
+            if (rows.length < input.rowLimit && !keep(rowOf(item, input.targetTenantId))) {
+              return tooLarge();
+            }
           }
           const next = body['@odata.nextLink'];
           if (typeof next === 'string' && rows.length < input.rowLimit) {
@@ -147,12 +179,20 @@ export class TenantRun {
             else url = next;
           }
         } else if (isObject(body) && rows.length < input.rowLimit) {
-          rows.push(rowOf(body, input.targetTenantId));
+          if (!keep(rowOf(body, input.targetTenantId))) return tooLarge();
         }
       }
     }
     if (rows.length >= input.rowLimit) notes.push(`rows cut at ${input.rowLimit}`);
-    return { isSuccess: true, rows, exception: null, executionInfo: summary(), calls, retries };
+    return {
+      isSuccess: true,
+      rows,
+      bytes,
+      exception: null,
+      executionInfo: redactSecrets(summary(), secrets()),
+      calls,
+      retries,
+    };
   }
 }
 
@@ -195,7 +235,7 @@ function recordOf(attempt: CallAttempt, level: LogLevel, secrets: readonly strin
     request: {
       ...base.request,
       headers: [
-        { name: 'Authorization', value: 'Bearer [redacted]' },
+        { name: 'Authorization', value: `Bearer ${REDACTED}` },
         ...redactHeaders(attempt.request.headers, secrets),
       ],
       body:
@@ -215,17 +255,37 @@ function redactHeaders(
 ): Array<{ name: string; value: string }> {
   return headers.map(([name, value]) => ({
     name,
-    value: SECRET_HEADER.test(name) ? '[redacted]' : redact(value, secrets),
+    value: SECRET_HEADER.test(name) ? REDACTED : redact(value, secrets),
   }));
 }
 
 /** Any token the service holds, and anything shaped like a JWT, out of a recorded text. */
 function redact(text: string, secrets: readonly string[]): string {
-  let redacted = text;
-  for (const secret of secrets) {
-    if (secret) redacted = redacted.split(secret).join('[redacted]');
+  return redactSecrets(text, secrets);
+}
+
+/**
+ * How deep arrays and objects nest in a JSON text (brackets inside strings not counted): read
+ * before the text is parsed, so that an answer nested a million levels deep is refused in the
+ * caller's terms instead of failing deep inside the engine.
+ */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c)
+        index += 1; // a backslash escapes the next character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (code === 0x7d || code === 0x5d) depth -= 1;
   }
-  return redacted.replace(/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, '[redacted]');
+  return deepest;
 }
 
 function truncate(text: string): string {

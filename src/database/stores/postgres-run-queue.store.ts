@@ -218,8 +218,25 @@ export class PostgresRunQueueStore extends RunQueueStore {
     run: number,
     tenants: NewRun['tenants'],
   ): Promise<void> {
-    for (let start = 0; start < tenants.length; start += TENANTS_PER_INSERT) {
-      const chunk = tenants.slice(start, start + TENANTS_PER_INSERT);
+    // Tenants reported and not run come after the others (a listing's few bad entries).
+    const runnable = tenants.filter((tenant) => tenant.skipped === undefined);
+    for (const [index, tenant] of tenants.filter((t) => t.skipped !== undefined).entries()) {
+      await this.changes(
+        SQL.insertSkippedTenant,
+        [
+          key.partnerTenantId,
+          key.operationId,
+          run,
+          tenant.targetTenantId,
+          runnable.length + index,
+          tenant.resultId,
+          tenant.skipped,
+        ],
+        manager,
+      );
+    }
+    for (let start = 0; start < runnable.length; start += TENANTS_PER_INSERT) {
+      const chunk = runnable.slice(start, start + TENANTS_PER_INSERT);
       const values: unknown[] = [];
       const rows = chunk.map((tenant, index) => {
         values.push(

@@ -24,6 +24,8 @@ export function runQueueSql(lock: string) {
     restartRun: `UPDATE "operation_runs" SET "run" = ?, "baseRun" = ?, "state" = ?, "stop" = NULL, "leaseOwner" = NULL, "leaseUntil" = 0, "startedAt" = ?, "finishedAt" = NULL, "message" = NULL WHERE ${RUN_KEY} AND "state" = 'finished'`,
     forgetSupersededTenants: `DELETE FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" < ?`,
     insertTenant: `INSERT INTO "operation_run_tenants" ("partnerTenantId", "operationId", "run", "targetTenantId", "position", "resultId", "state") VALUES (?, ?, ?, ?, ?, ?, 'pending')`,
+    /** A tenant the run reports and never runs (a customerId that is no tenant id). */
+    insertSkippedTenant: `INSERT INTO "operation_run_tenants" ("partnerTenantId", "operationId", "run", "targetTenantId", "position", "resultId", "state", "outcome", "message") VALUES (?, ?, ?, ?, ?, ?, 'done', 'skipped', ?)`,
     stopCancelled: `UPDATE "operation_runs" SET "stop" = 'cancelled' WHERE ${RUN_KEY} AND "state" <> 'finished'`,
     stopFailedFirst: `UPDATE "operation_runs" SET "stop" = COALESCE("stop", 'failedFirst') WHERE ${RUN_KEY} AND "state" <> 'finished'`,
     /** The last outcome of each tenant since the base run. */

@@ -64,11 +64,18 @@ export interface RunProgress {
   readonly retries: number;
 }
 
+export interface NewTenant {
+  readonly targetTenantId: string;
+  readonly resultId: string;
+  /** Why the tenant is reported and not run: it is written done, `skipped`, with this message. */
+  readonly skipped?: string;
+}
+
 export interface NewRun extends RunKey {
   readonly run: number;
   readonly baseRun: number;
   /** The tenants to run, in order; none while a run lists them (`allTenants`). */
-  readonly tenants: ReadonlyArray<{ readonly targetTenantId: string; readonly resultId: string }>;
+  readonly tenants: ReadonlyArray<NewTenant>;
   readonly expanding: boolean;
   readonly startedAt: number;
 }

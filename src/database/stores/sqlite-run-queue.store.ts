@@ -239,16 +239,19 @@ export class SqliteRunQueueStore extends RunQueueStore {
 
   private insertTenants(key: RunKey, run: number, tenants: NewRun['tenants']): void {
     const insert = this.prepared(SQL.insertTenant);
-    tenants.forEach((tenant, position) =>
-      insert.run(
+    const insertSkipped = this.prepared(SQL.insertSkippedTenant);
+    tenants.forEach((tenant, position) => {
+      const values = [
         key.partnerTenantId,
         key.operationId,
         run,
         tenant.targetTenantId,
         position,
         tenant.resultId,
-      ),
-    );
+      ];
+      if (tenant.skipped === undefined) insert.run(...values);
+      else insertSkipped.run(...values, tenant.skipped);
+    });
   }
 
   private write<T>(write: () => T): Promise<T> {
