@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { multipartBatch } from './support/multipart';
 import { fullOperation, newOperation } from './support/operation-factory';
 import { ENTITY_SET, TestApp } from './support/test-app';
 
@@ -289,5 +290,43 @@ describe('POST /beta/$batch', () => {
       })),
     );
     expect(response.json().responses).toHaveLength(20);
+  });
+
+  it('refuses a request that brings its own Authorization, in either format: the batch decides who calls', async () => {
+    const other = await app.token({ tenantId: randomUUID() });
+    const before = await count();
+    const json = await batch([
+      { id: 'mine', method: 'GET', url: '/managedTenantOperations/$count' },
+      {
+        id: 'theirs',
+        method: 'POST',
+        url: '/managedTenantOperations',
+        body: newOperation(),
+        headers: { Authorization: `Bearer ${other}` },
+      },
+    ]);
+    expect(json.statusCode).toBe(400);
+    expect(json.json().error.message).toBe(
+      "requests[1].headers['Authorization']: every request of a batch runs with the batch's own Authorization; a request cannot bring its own. Send it in a batch of its own.",
+    );
+    const multipart = multipartBatch([
+      {
+        method: 'POST',
+        url: 'managedTenantOperations',
+        body: newOperation(),
+        headers: { Authorization: `Bearer ${other}` },
+      },
+    ]);
+    const mixed = await app.inject({
+      method: 'POST',
+      url: '/beta/$batch',
+      payload: multipart.body,
+      headers: { 'content-type': multipart.contentType },
+    });
+    expect(mixed.statusCode).toBe(400);
+    expect(mixed.json().error.message).toContain(
+      "every request of a batch runs with the batch's own authorization",
+    );
+    expect(await count()).toBe(before);
   });
 });
