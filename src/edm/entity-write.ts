@@ -13,6 +13,8 @@ export interface EntityWrite {
   readonly declared: Record<string, unknown>;
   /** Undeclared properties of the open type, exactly as sent. */
   readonly dynamic: Record<string, unknown>;
+  /** Computed properties that were sent and are ignored (a service may refuse them instead). */
+  readonly computed?: readonly string[];
 }
 
 // OData CSDL 4.01 §14.3 "SimpleIdentifier": a letter or underscore, then letters, digits or
@@ -34,9 +36,13 @@ export function parseEntityWrite(entity: EntityType, dto: DtoClass, body: unknow
   }
   const declaredInput: Record<string, unknown> = {};
   const dynamic: Record<string, unknown> = {};
+  const computed: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     const property = entity.properties[key];
-    if (property?.computed) continue;
+    if (property?.computed) {
+      computed.push(key);
+      continue;
+    }
     if (!property && entity.navigationProperties[key]) {
       throw new InvalidRequestError(
         `'${key}' is a navigation property of ${entity.name}: its entities are written through ` +
@@ -75,7 +81,7 @@ export function parseEntityWrite(entity: EntityType, dto: DtoClass, body: unknow
   for (const [key, value] of Object.entries(declaredInput)) {
     if (key !== '@odata.type') declared[key] = canonicalValue(entity.properties[key], value);
   }
-  return { declared, dynamic };
+  return computed.length > 0 ? { declared, dynamic, computed } : { declared, dynamic };
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -30,11 +31,17 @@ import { EntityResponder } from '../entity-sets/entity-set.responder';
 import { negotiateJson } from '../odata/format';
 import { parseQueryOptions } from '../odata/query/query-options';
 import { rawQuery } from '../common/service-root';
-import { MAX_SUBSCRIPTION_MINUTES, SubscriptionsService } from './subscriptions.service';
+import {
+  MAX_SUBSCRIPTION_MINUTES,
+  SUBSCRIPTIONS_PER_PAGE,
+  SubscriptionsService,
+} from './subscriptions.service';
 
 const dtos = entitySetDtos(subscription);
 /** Subscriptions take no query option but `$format` (as `$metadata` says); others are a 400. */
 const FORMAT_ONLY = new Set(['format'] as const);
+/** The list also takes the `$skiptoken` of its own nextLinks. */
+const LIST_OPTIONS = new Set(['format', 'skiptoken'] as const);
 
 function formatOf(request: FastifyRequest): string | undefined {
   return parseQueryOptions(rawQuery(request), FORMAT_ONLY).system.get('format');
@@ -106,18 +113,28 @@ export class SubscriptionsController {
   @RequirePermission('read')
   @ApiOperation({ summary: "List the subscriptions of the caller's tenant" })
   @ApiOkResponse({ type: dtos.collection })
+  @ApiQuery({
+    name: '$skiptoken',
+    required: false,
+    description: `From @odata.nextLink: the page after the one that gave it (${SUBSCRIPTIONS_PER_PAGE} subscriptions a page)`,
+  })
   async list(
     @CurrentCaller() caller: Caller,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const level = negotiateJson(request.headers.accept, formatOf(request));
+    const options = parseQueryOptions(rawQuery(request), LIST_OPTIONS).system;
+    const level = negotiateJson(request.headers.accept, options.get('format'));
     const context = { serviceRoot: this.responder.serviceRoot(request), level };
-    const all = await this.subscriptions.list(caller);
+    const { entities, next } = await this.subscriptions.list(caller, options.get('skiptoken'));
+    const nextLink =
+      next === undefined
+        ? undefined
+        : `${context.serviceRoot}/subscriptions?$skiptoken=${encodeURIComponent(next)}`;
     return this.responder.json(
       reply,
       level,
-      this.responder.representationOf(subscription).page(all, context, undefined, undefined),
+      this.responder.representationOf(subscription).page(entities, context, undefined, nextLink),
     );
   }
 

@@ -1,11 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Caller } from '../auth/caller';
-import { InvalidRequestError, ItemNotFoundError, PreconditionFailedError } from '../common/errors';
+import {
+  InvalidRequestError,
+  ItemNotFoundError,
+  PreconditionFailedError,
+  StateConflictError,
+} from '../common/errors';
 import { NotificationsConfig } from '../config/app-config';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import {
   NotificationStore,
   SubscriptionChange,
+  SubscriptionPosition,
   SubscriptionRecord,
 } from '../database/stores/notification.store';
 import { Entity } from '../edm/entity';
@@ -22,6 +28,8 @@ const CHANGE_TYPES = ['created', 'updated', 'deleted'] as const;
 const TLS_VERSIONS = ['v1_0', 'v1_1', 'v1_2', 'v1_3'];
 /** How long a receiver has to answer the validation request. */
 const VALIDATION_TIMEOUT_MS = 10_000;
+/** Subscriptions in one page of the list. */
+export const SUBSCRIPTIONS_PER_PAGE = 100;
 /** What PATCH may change: a renewal, or new URLs (validated again). */
 const CHANGEABLE = new Set(['expirationDateTime', 'notificationUrl', 'lifecycleNotificationUrl']);
 
@@ -43,6 +51,13 @@ export class SubscriptionsService {
 
   async create(caller: Caller, write: EntityWrite): Promise<Entity> {
     const sent = write.declared as Record<string, string | null | undefined>;
+    // Each subscription costs every change in the tenant a match and a POST: bounded per tenant.
+    if ((await this.store.countSubscriptions(caller.tenantId)) >= this.config.maxPerTenant) {
+      throw new StateConflictError(
+        'subscriptionLimitReached',
+        `Your tenant has ${this.config.maxPerTenant} subscriptions, the most it may have (SUBSCRIPTION_MAX_PER_TENANT): delete one, or let one expire, before you create another.`,
+      );
+    }
     const resource = parseSubscribedResource(sent.resource!);
     const principal =
       resource.parent ??
@@ -105,14 +120,33 @@ export class SubscriptionsService {
     return entityOf(await this.find(caller, id));
   }
 
-  async list(caller: Caller): Promise<Entity[]> {
-    return (await this.store.listSubscriptions(caller.tenantId)).map(entityOf);
+  /**
+   * A page of the caller's subscriptions, in the order they were created, from `skipToken` on;
+   * `next` is the token of the page after it, if there is one.
+   */
+  async list(caller: Caller, skipToken?: string): Promise<{ entities: Entity[]; next?: string }> {
+    const after = skipToken === undefined ? undefined : positionOf(skipToken);
+    const records = await this.store.listSubscriptions(
+      caller.tenantId,
+      after,
+      SUBSCRIPTIONS_PER_PAGE + 1,
+    );
+    const entities = records.slice(0, SUBSCRIPTIONS_PER_PAGE).map(entityOf);
+    if (records.length <= SUBSCRIPTIONS_PER_PAGE) return { entities };
+    const last = records[SUBSCRIPTIONS_PER_PAGE - 1];
+    return {
+      entities,
+      next: Buffer.from(JSON.stringify([last.createdDateTime, last.id])).toString('base64url'),
+    };
   }
 
   /** A renewal (`expirationDateTime`) or new URLs; nothing else of a subscription changes. */
   async update(caller: Caller, id: string, write: EntityWrite): Promise<Entity> {
     const sent = write.declared as Record<string, string | null | undefined>;
-    const refused = Object.keys(sent).filter((name) => !CHANGEABLE.has(name));
+    const refused = [
+      ...(write.computed ?? []),
+      ...Object.keys(sent).filter((name) => !CHANGEABLE.has(name)),
+    ];
     if (refused.length > 0) {
       throw new InvalidRequestError(
         `A subscription's ${refused.join(', ')} cannot be changed (only ${[...CHANGEABLE].join(', ')}); delete it and create another.`,
@@ -249,4 +283,21 @@ export function entityOf(record: SubscriptionRecord): Entity {
     },
     dynamicProperties: {},
   };
+}
+
+/** The position a `$skiptoken` of the subscriptions list holds. */
+function positionOf(token: string): SubscriptionPosition {
+  try {
+    const [createdDateTime, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [
+      unknown,
+      unknown,
+    ];
+    if (typeof createdDateTime === 'string' && typeof id === 'string')
+      return { createdDateTime, id };
+  } catch {
+    // Not one of ours: said below.
+  }
+  throw new InvalidRequestError(
+    `The $skiptoken '${token.slice(0, 100)}' is not one this service gave; follow @odata.nextLink as it is.`,
+  );
 }

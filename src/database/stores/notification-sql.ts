@@ -48,7 +48,9 @@ export function notificationSql(lock: string, pending: { is: string; done: strin
     insertSubscription: `INSERT INTO "subscriptions" (${SUBSCRIPTION_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${SUBSCRIPTION_COLUMNS.map(() => '?').join(', ')})`,
     findSubscription: `SELECT * FROM "subscriptions" WHERE "partnerTenantId" = ? AND "id" = ? AND "state" = 'active'`,
     subscriptionById: `SELECT * FROM "subscriptions" WHERE "id" = ?`,
-    listSubscriptions: `SELECT * FROM "subscriptions" WHERE "partnerTenantId" = ? AND "state" = 'active' ORDER BY "createdDateTime", "id"`,
+    /** A page of a tenant's active subscriptions after (createdDateTime, id); ('', '') for the first. */
+    listSubscriptions: `SELECT * FROM "subscriptions" WHERE "partnerTenantId" = ? AND "state" = 'active' AND ("createdDateTime" > ? OR ("createdDateTime" = ? AND "id" > ?)) ORDER BY "createdDateTime", "id" LIMIT ?`,
+    countSubscriptions: `SELECT COUNT(*) AS "count" FROM "subscriptions" WHERE "partnerTenantId" = ? AND "state" = 'active'`,
     updateSubscription: `UPDATE "subscriptions" SET ${CHANGE_COLUMNS.map((c) => `"${c}" = COALESCE(?, "${c}")`).join(', ')} WHERE "partnerTenantId" = ? AND "id" = ? AND "lastModifiedDateTime" = ? AND "state" = 'active'`,
     deleteSubscription: `DELETE FROM "subscriptions" WHERE "partnerTenantId" = ? AND "id" = ? AND "state" = 'active'`,
     /** Pending changes of tenants with no active subscription, marked done unread (a batch). */

@@ -73,6 +73,12 @@ export interface DeliveryRecord extends NewDelivery {
   readonly queuedAt: number;
 }
 
+/** Where a page of subscriptions ends: the last one's creation time and id. */
+export interface SubscriptionPosition {
+  readonly createdDateTime: string;
+  readonly id: string;
+}
+
 export abstract class NotificationStore {
   /** Whether one process sends everything (SQLite): then every lease at start is a dead one's. */
   abstract readonly singleProcess: boolean;
@@ -82,7 +88,14 @@ export abstract class NotificationStore {
   abstract findSubscription(tenantId: string, id: string): Promise<SubscriptionRecord | undefined>;
   /** A subscription in any state, for sending what it has queued. */
   abstract subscriptionById(id: string): Promise<SubscriptionRecord | undefined>;
-  abstract listSubscriptions(tenantId: string): Promise<SubscriptionRecord[]>;
+  /** A tenant's active subscriptions in creation order, after `after`, at most `limit`. */
+  abstract listSubscriptions(
+    tenantId: string,
+    after: SubscriptionPosition | undefined,
+    limit: number,
+  ): Promise<SubscriptionRecord[]>;
+  /** How many active subscriptions a tenant has. */
+  abstract countSubscriptions(tenantId: string): Promise<number>;
   /** Applies `change` if the subscription is still at `version` (its lastModifiedDateTime). */
   abstract updateSubscription(
     tenantId: string,

@@ -11,6 +11,7 @@ import {
   DeliveryRecord,
   NewDelivery,
   NotificationStore,
+  SubscriptionPosition,
   PendingChange,
   SubscriptionChange,
   SubscriptionRecord,
@@ -54,8 +55,26 @@ export class PostgresNotificationStore extends NotificationStore {
     return row ? subscriptionFromRow(row) : undefined;
   }
 
-  async listSubscriptions(tenantId: string): Promise<SubscriptionRecord[]> {
-    return (await this.query(RAW.listSubscriptions, [tenantId])).map(subscriptionFromRow);
+  async listSubscriptions(
+    tenantId: string,
+    after: SubscriptionPosition | undefined,
+    limit: number,
+  ): Promise<SubscriptionRecord[]> {
+    const from = after ?? { createdDateTime: '', id: '' };
+    return (
+      await this.query(RAW.listSubscriptions, [
+        tenantId,
+        from.createdDateTime,
+        from.createdDateTime,
+        from.id,
+        limit,
+      ])
+    ).map(subscriptionFromRow);
+  }
+
+  async countSubscriptions(tenantId: string): Promise<number> {
+    const [row] = await this.query(RAW.countSubscriptions, [tenantId]);
+    return Number(row.count);
   }
 
   async updateSubscription(

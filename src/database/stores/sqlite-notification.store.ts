@@ -13,6 +13,7 @@ import {
   DeliveryRecord,
   NewDelivery,
   NotificationStore,
+  SubscriptionPosition,
   PendingChange,
   SubscriptionChange,
   SubscriptionRecord,
@@ -59,8 +60,27 @@ export class SqliteNotificationStore extends NotificationStore {
     return Promise.resolve(row ? subscriptionFromRow(row as Record<string, unknown>) : undefined);
   }
 
-  listSubscriptions(tenantId: string): Promise<SubscriptionRecord[]> {
-    return Promise.resolve(this.all(SQL.listSubscriptions, tenantId).map(subscriptionFromRow));
+  listSubscriptions(
+    tenantId: string,
+    after: SubscriptionPosition | undefined,
+    limit: number,
+  ): Promise<SubscriptionRecord[]> {
+    const from = after ?? { createdDateTime: '', id: '' };
+    return Promise.resolve(
+      this.all(
+        SQL.listSubscriptions,
+        tenantId,
+        from.createdDateTime,
+        from.createdDateTime,
+        from.id,
+        limit,
+      ).map(subscriptionFromRow),
+    );
+  }
+
+  countSubscriptions(tenantId: string): Promise<number> {
+    const row = this.prepared(SQL.countSubscriptions).get(tenantId) as { count: number };
+    return Promise.resolve(Number(row.count));
   }
 
   updateSubscription(
