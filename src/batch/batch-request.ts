@@ -134,7 +134,7 @@ export function reachesBatch(url: string): boolean {
  * Headers a request of a batch takes from the batch and may not set: who calls is decided once,
  * for the whole batch (a part with another token would act as someone else).
  */
-const BATCH_OWNED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+export const BATCH_OWNED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 function readHeaders(value: unknown, where: string): Record<string, string> {
   if (value === undefined) return {};
@@ -149,11 +149,6 @@ function readHeaders(value: unknown, where: string): Record<string, string> {
       !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)
     ) {
       throw new InvalidRequestError(`${where}.headers['${name}'] is not a valid header.`);
-    }
-    if (BATCH_OWNED_HEADERS.has(name.toLowerCase())) {
-      throw new InvalidRequestError(
-        `${where}.headers['${name}']: every request of a batch runs with the batch's own ${name}; a request cannot bring its own. Send it in a batch of its own.`,
-      );
     }
     headers[name.toLowerCase()] = header;
   }

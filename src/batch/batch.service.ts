@@ -8,7 +8,7 @@ import {
 } from '../common/inner-request';
 import { SERVICE_ROOT_PATH } from '../common/service-root';
 import { AtomicWork } from '../database/atomic-work';
-import { BatchItem } from './batch-request';
+import { BATCH_OWNED_HEADERS, BatchItem } from './batch-request';
 
 /** What of the batch request its inner requests inherit. */
 export interface OuterRequest {
@@ -134,6 +134,8 @@ export class BatchService {
     const failedDependency = item.dependsOn.find((dependency) => failed.has(dependency));
     if (failedDependency)
       return dependencyFailed(item, `it depends on '${failedDependency}', which failed`);
+    const owned = Object.keys(item.headers).find((name) => BATCH_OWNED_HEADERS.has(name));
+    if (owned) return ownHeaderRefused(item, owned);
     const headers: Record<string, string> = {};
     for (const name of INHERITED_HEADERS) {
       const value = outer.headers[name];
@@ -171,6 +173,22 @@ function toBatchResponse(id: string, response: LightMyRequestResponse): BatchRes
         ? (response.json() as unknown)
         : response.body;
   return { id, status: response.statusCode, headers, ...(body === undefined ? {} : { body }) };
+}
+
+/** A request that brings a header the batch decides (who calls): 400, and it is not run. */
+function ownHeaderRefused(item: { id: string }, header: string): BatchResponse {
+  return {
+    id: item.id,
+    status: 400,
+    headers: { 'content-type': 'application/json' },
+    body: {
+      error: {
+        code: 'invalidRequest',
+        message: `The request '${item.id}' was not run: it has a header '${header}' of its own, but every request of a batch runs with the batch's ${header}. Send it in a batch of its own.`,
+        innerError: { date: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
+      },
+    },
+  };
 }
 
 function dependencyFailed(item: { id: string }, reason: string): BatchResponse {
