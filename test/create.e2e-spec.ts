@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
 import { fullOperation, newOperation } from './support/operation-factory';
-import { ENTITY_SET, TestApp } from './support/test-app';
+import { ENTITY_SET, TEST_TENANT, TEST_USER, TestApp } from './support/test-app';
 
 describe('POST /beta/managedTenantOperations', () => {
   let app: TestApp;
@@ -160,7 +160,8 @@ describe('POST /beta/managedTenantOperations', () => {
   describe('validation', () => {
     const guid = randomUUID();
     const cases: Array<[string, Record<string, unknown>, string, string]> = [
-      ['a missing required property', { status: undefined }, 'status', 'is required'],
+      ['a missing required property', { name: undefined }, 'name', 'is required'],
+      ['a missing target', { target: undefined }, 'target', 'is required'],
       ['a null required property', { name: null }, 'name', 'is required'],
       ['a non-GUID partnerTenantId', { partnerTenantId: 'Guid' }, 'partnerTenantId', 'Guid'],
       ['a number for a String', { status: 5 }, 'status', 'String'],
@@ -283,6 +284,62 @@ describe('POST /beta/managedTenantOperations', () => {
       const before = (await app.get(ENTITY_SET)).json().value.length;
       await app.post(newOperation({ partnerUserId: 'nope' }));
       expect((await app.get(ENTITY_SET)).json().value).toHaveLength(before);
+    });
+  });
+
+  describe('fills in what a caller leaves out', () => {
+    const minimal = {
+      name: 'Only what a person types',
+      target: { allTenants: true },
+      operationDefinition: { value: 'GET /v1.0/users?$top=5' },
+      credentials: { dapAccessToken: 'a-delegated-admin-token-of-the-test' },
+    };
+
+    it('takes the partner tenant and user from the token, and defaults requestId, status, description, result and aggregationDefinition', async () => {
+      const first = await app.post(minimal);
+      expect(first.statusCode).toBe(201);
+      const body = first.json();
+      expect(body).toMatchObject({
+        partnerTenantId: TEST_TENANT,
+        partnerUserId: TEST_USER,
+        status: 'created',
+        description: '',
+        result: { tenantExceptions: [], result: [] },
+        aggregationDefinition: { value: '' },
+      });
+      expect(body.requestId).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+      // A new requestId each time: the same body twice is two operations.
+      const second = (await app.post(minimal)).json();
+      expect(second.id).not.toBe(body.id);
+      expect(second.requestId).not.toBe(body.requestId);
+    });
+
+    it('still refuses a partner tenant or user that is not the caller', async () => {
+      for (const [name, value] of [
+        ['partnerTenantId', randomUUID()],
+        ['partnerUserId', randomUUID()],
+      ]) {
+        const response = await app.post({ ...minimal, [name]: value });
+        expect({ name, status: response.statusCode }).toEqual({ name, status: 403 });
+      }
+    });
+
+    it('keeps the requestId on a PUT that leaves it out, and fills in the rest', async () => {
+      const created = (await app.post(newOperation())).json();
+      const replaced = await app.inject({
+        method: 'PUT',
+        url: `${ENTITY_SET}/${created.id}`,
+        payload: { ...minimal, name: 'Replaced' },
+      });
+      expect(replaced.statusCode).toBe(200);
+      expect(replaced.json()).toMatchObject({
+        name: 'Replaced',
+        requestId: created.requestId,
+        partnerTenantId: TEST_TENANT,
+        status: 'created',
+      });
     });
   });
 });

@@ -173,11 +173,11 @@ describe('Microsoft Graph JS SDK over HTTPS', () => {
     expect(missing).toMatchObject({ statusCode: 404, code: 'itemNotFound' });
     const invalid = await client
       .api('/managedTenantOperations')
-      .post({ name: 'no partnerTenantId' })
+      .post({ name: 'no target' })
       .catch((error: unknown) => error);
     expect(invalid).toBeInstanceOf(GraphError);
     expect(invalid).toMatchObject({ statusCode: 400, code: 'invalidRequest' });
-    expect((invalid as GraphError).message).toMatch(/partnerTenantId/);
+    expect((invalid as GraphError).message).toMatch(/'target' is required/);
   });
 
   it('is 401 over plain http, where the SDK strips the token (why HTTPS is needed)', async () => {

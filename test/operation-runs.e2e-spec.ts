@@ -73,6 +73,20 @@ describe('running an operation', () => {
     }
   });
 
+  it("runs Swagger UI's first example as it is, filled in from the token", async () => {
+    const openApi = (await app.anonymous({ method: 'GET', url: '/docs-json' })).json();
+    const examples =
+      openApi.paths['/beta/managedTenantOperations'].post.requestBody.content['application/json']
+        .examples;
+    const [first] = Object.values(examples) as Array<{ value: Record<string, unknown> }>;
+    const created = await app.post(first.value);
+    expect(created.statusCode).toBe(201);
+    const ran = await runOperation(app, created.json().id, 30);
+    expect(ran.json()).toMatchObject({ status: 'succeeded' });
+    // Every page of every customer's users (40 each).
+    expect(ran.json().result.result.length).toBe(40 * tenants.length);
+  });
+
   describe('run', () => {
     it('runs the statements in every target tenant and aggregates their rows with _TenantId', async () => {
       const targets = tenants.slice(0, 3);

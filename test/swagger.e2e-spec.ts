@@ -70,21 +70,14 @@ describe('Swagger UI and the OpenAPI document', () => {
   it('describes nested complex types, required properties and the write-only secret', () => {
     const schemas = document.components.schemas;
     const create = schemas.CreateManagedTenantOperation;
+    // The others have defaults, which the document says.
     expect(create.required.sort()).toEqual(
-      [
-        'aggregationDefinition',
-        'credentials',
-        'description',
-        'name',
-        'operationDefinition',
-        'partnerTenantId',
-        'partnerUserId',
-        'requestId',
-        'result',
-        'status',
-        'target',
-      ].sort(),
+      ['credentials', 'name', 'operationDefinition', 'target'].sort(),
     );
+    expect(create.properties.partnerTenantId.description).toBe(
+      "Defaults to the caller's tenant (the token's tid).",
+    );
+    expect(create.properties.status.description).toBe('Defaults to "created".');
     expect(create.properties.result.allOf ?? [create.properties.result]).toContainEqual({
       $ref: '#/components/schemas/managedTenantOperationAggregateResultInput',
     });

@@ -42,12 +42,20 @@ interface PropertyFacets {
   readonly computed?: boolean;
   /** Accepted on writes, never returned, never queryable (Core.Permissions Write). */
   readonly secret?: boolean;
-  /** Must be present (and not null) on create. */
+  /** Must be present (and not null) on create, unless `createDefault` fills it in. */
   readonly required?: boolean;
+  /** What create (and a replace) fills in when the property is left out. */
+  readonly createDefault?: CreateDefault;
   /** Matched by `$search` terms. */
   readonly searchable?: boolean;
   readonly description?: string;
 }
+
+/**
+ * A property's value when a create leaves it out: the caller's tenant or user id (from the
+ * token), a new GUID (a replace keeps the current one), or a fixed value.
+ */
+export type CreateDefault = 'callerTenant' | 'callerUser' | 'newGuid' | { readonly value: unknown };
 
 export type ComplexPropertyDefinition = PropertyFacets & { readonly type: ComplexType };
 export type EnumPropertyDefinition = PropertyFacets & { readonly type: EnumType };
@@ -198,19 +206,39 @@ export const managedTenantOperationCredentials = {
 
 const operationProperties = declare({
   id: { type: 'Edm.String', maxLength: 36, guidFormat: true },
-  result: { type: managedTenantOperationAggregateResult, required: true },
+  result: {
+    type: managedTenantOperationAggregateResult,
+    required: true,
+    createDefault: { value: { tenantExceptions: [], result: [] } },
+  },
   target: { type: managedTenantOperationTarget, required: true },
   operationDefinition: { type: managedTenantOperationDefinition, required: true },
-  aggregationDefinition: { type: managedTenantOperationDefinition, required: true },
+  aggregationDefinition: {
+    type: managedTenantOperationDefinition,
+    required: true,
+    createDefault: { value: { value: '' } },
+  },
   credentials: { type: managedTenantOperationCredentials, required: true },
-  status: { type: 'Edm.String', maxLength: 128, required: true, searchable: true },
+  status: {
+    type: 'Edm.String',
+    maxLength: 128,
+    required: true,
+    searchable: true,
+    createDefault: { value: 'created' },
+  },
   createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
   lastModifiedDateTime: { type: 'Edm.DateTimeOffset', computed: true },
-  partnerTenantId: { type: 'Edm.Guid', required: true },
-  partnerUserId: { type: 'Edm.Guid', required: true },
+  partnerTenantId: { type: 'Edm.Guid', required: true, createDefault: 'callerTenant' },
+  partnerUserId: { type: 'Edm.Guid', required: true, createDefault: 'callerUser' },
   name: { type: 'Edm.String', maxLength: SHORT_TEXT, required: true, searchable: true },
-  description: { type: 'Edm.String', maxLength: 4_096, required: true, searchable: true },
-  requestId: { type: 'Edm.Guid', required: true },
+  description: {
+    type: 'Edm.String',
+    maxLength: 4_096,
+    required: true,
+    searchable: true,
+    createDefault: { value: '' },
+  },
+  requestId: { type: 'Edm.Guid', required: true, createDefault: 'newGuid' },
 });
 
 export const managedTenantOperation: EntityType = {

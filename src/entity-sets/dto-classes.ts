@@ -23,6 +23,7 @@ import {
 } from '../edm/type-annotations';
 import {
   ComplexType,
+  CreateDefault,
   EntityType,
   PropertyDefinition,
   isComplexProperty,
@@ -159,7 +160,9 @@ function swaggerOptions(
     nullable: !property.required && !property.collection,
     readOnly: property.computed || undefined,
     writeOnly: property.secret || undefined,
-    description: property.description,
+    description:
+      [property.description, describeDefault(property.createDefault)].filter(Boolean).join(' ') ||
+      undefined,
   };
   if (isComplexProperty(property)) {
     const nested = dtoFor(property.type);
@@ -185,6 +188,15 @@ function swaggerOptions(
         format: property.guidFormat ? 'uuid' : undefined,
       };
   }
+}
+
+/** What the OpenAPI document says of a create default. */
+function describeDefault(createDefault: CreateDefault | undefined): string | undefined {
+  if (createDefault === undefined) return undefined;
+  if (createDefault === 'callerTenant') return "Defaults to the caller's tenant (the token's tid).";
+  if (createDefault === 'callerUser') return "Defaults to the caller's user (the token's oid).";
+  if (createDefault === 'newGuid') return 'Defaults to a new GUID.';
+  return `Defaults to ${JSON.stringify(createDefault.value)}.`;
 }
 
 function typeAnnotationProperty(
@@ -239,9 +251,11 @@ export function buildEntityRequestDto(
   typeAnnotationProperty(dto, acceptedTypeAnnotations(entity), entityTypeAnnotation(entity), true);
   for (const [name, property] of Object.entries(entity.properties)) {
     if (property.computed) continue;
-    const required = mode === 'create' && Boolean(property.required) && !implied.has(name);
+    // Implied by a navigation, or filled in by the service: may be left out, never null.
+    const optional = implied.has(name) || property.createDefault !== undefined;
+    const required = mode === 'create' && Boolean(property.required) && !optional;
     decorate(dto, name, [
-      ...presenceValidators(name, property, implied.has(name) ? 'update' : mode),
+      ...presenceValidators(name, property, optional ? 'update' : mode),
       ...valueValidators(property, dtoFor),
       ApiProperty(swaggerOptions(property, required, dtoFor)),
     ]);

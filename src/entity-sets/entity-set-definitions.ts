@@ -5,7 +5,10 @@ import {
   managedTenantOperationHttpRequest,
   managedTenantOperationResult,
 } from '../edm/model';
-import { seedExampleRequest } from '../managed-tenant-operations/seed-example';
+import {
+  runnableExampleRequest,
+  seedExampleRequest,
+} from '../managed-tenant-operations/seed-example';
 
 /**
  * What an entity set shows in Swagger UI besides what the model says: an example body and
@@ -20,6 +23,8 @@ export interface EntitySetDefinition {
     readonly summary: string;
     readonly value: Record<string, unknown>;
   };
+  /** More examples, shown after the first. */
+  readonly moreExamples?: ReadonlyArray<EntitySetDefinition['example']>;
   readonly filterExamples: NonNullable<ApiQueryOptions['examples']>;
 }
 
@@ -31,7 +36,14 @@ const EXAMPLE_TARGET = '2d9a4c71-8f3e-4b6a-9c5d-1e7f0a2b3c4d';
 export const ENTITY_SET_DEFINITIONS: readonly EntitySetDefinition[] = [
   {
     entity: managedTenantOperation,
-    example: { name: 'seed', summary: "The seed page's example", value: seedExampleRequest },
+    example: {
+      name: 'runnable',
+      summary: 'List the users of every customer (runs against the Graph simulator)',
+      value: runnableExampleRequest,
+    },
+    moreExamples: [
+      { name: 'seed', summary: 'Every property of the API page', value: seedExampleRequest },
+    ],
     filterExamples: {
       none: { value: '', summary: 'no filter' },
       status: { value: "status eq 'running'", summary: 'by status' },

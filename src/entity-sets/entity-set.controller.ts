@@ -114,12 +114,12 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
     @ApiOperation({ summary: `Create ${entity.name}` })
     @ApiBody({
       type: dtos.create,
-      examples: {
-        [definition.example.name]: {
-          summary: definition.example.summary,
-          value: definition.example.value,
-        },
-      },
+      examples: Object.fromEntries(
+        [definition.example, ...(definition.moreExamples ?? [])].map(({ name, summary, value }) => [
+          name,
+          { summary, value },
+        ]),
+      ),
     })
     @ApiHeader(PREFER_MINIMAL)
     @ApiCreatedResponse({ type: dtos.entity, description: 'Created' })

@@ -116,7 +116,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     within?: RowConstraint,
   ): Promise<{ entity: Entity<Properties>; created: boolean }> {
     const { [this.model.key]: requestedId, ...sent } = write.declared;
-    const properties = this.withConstraint(sent, within);
+    const properties = this.withDefaults(caller, this.withConstraint(sent, within));
     requireOwnTenantAndUser(caller, properties);
     await this.policy.checkCreate?.(caller, properties);
     const now = toUtcDateTimeOffset(new Date());
@@ -327,7 +327,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     within?: RowConstraint,
   ): Promise<Entity<Properties>> {
     return this.change(caller, id, write, condition, within, 'replace', (current, replacement) => {
-      replacement = this.withConstraint(replacement, within);
+      replacement = this.withDefaults(caller, this.withConstraint(replacement, within), current);
       const properties: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(replacement)) {
         properties[name] = keepUnsentSecrets(
@@ -338,6 +338,28 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
       }
       return { properties, dynamicProperties: { ...write.dynamic } };
     });
+  }
+
+  /**
+   * The properties with what the model fills in for those left out (`createDefault`): the
+   * caller's tenant and user, a new GUID (a replace keeps the current one), or a fixed value.
+   */
+  private withDefaults(
+    caller: Caller,
+    properties: Record<string, unknown>,
+    current?: Entity,
+  ): Record<string, unknown> {
+    let filled: Record<string, unknown> | undefined;
+    for (const [name, property] of Object.entries(this.model.properties)) {
+      const fill = property.createDefault;
+      if (fill === undefined || properties[name] !== undefined) continue;
+      filled ??= { ...properties };
+      if (fill === 'callerTenant') filled[name] = caller.tenantId;
+      else if (fill === 'callerUser') filled[name] = caller.userId;
+      else if (fill === 'newGuid') filled[name] = current?.properties[name] ?? randomUUID();
+      else filled[name] = structuredClone(fill.value);
+    }
+    return filled ?? properties;
   }
 
   /** An update of one entity: the key cannot change, If-Match is checked on the stored version. */

@@ -16,3 +16,16 @@ export const seedExampleRequest = {
   description: 'Applies the security baseline to every managed tenant.',
   requestId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
 };
+
+/**
+ * The smallest operation that runs: what a caller types, the rest filled in by the service (the
+ * partner tenant and user from the token, a requestId, status, description, result and
+ * aggregation). The Graph simulator answers it; so does Microsoft Graph with a real token.
+ */
+export const runnableExampleRequest = {
+  '@odata.type': '#microsoft.management.services.api.managedTenantOperation',
+  name: 'List the users of every customer',
+  target: { allTenants: true },
+  operationDefinition: { value: 'GET /v1.0/users?$select=displayName,userPrincipalName' },
+  credentials: { dapAccessToken: 'paste-a-delegated-admin-access-token-here' },
+};
