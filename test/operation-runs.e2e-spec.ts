@@ -418,7 +418,7 @@ describe('running an operation', () => {
       expect(await resultsOf(app, id)).toHaveLength(7);
     });
 
-    it('cancel: tenants not started are not started, and the operation ends cancelled', async () => {
+    it('cancel: tenants not started are not started, those in flight are stopped, and the operation ends cancelled', async () => {
       simulator.setLatency(500);
       const id = await createOperation(app, runnableOperation('GET /v1.0/organization', tenants));
       expect((await runOperation(app, id)).statusCode).toBe(202);
@@ -433,10 +433,25 @@ describe('running an operation', () => {
         r.exception?.startsWith('Not run: the operation was cancelled'),
       );
       expect(notRun.length).toBeGreaterThanOrEqual(4);
-      expect(results.filter((r) => r.isSuccess).length).toBe(8 - notRun.length);
+      // The calls in flight (each takes 500 ms) are stopped at once, not waited for.
+      const stopped = results.filter(
+        (r) => r.exception === 'Stopped: the operation was cancelled while this tenant ran.',
+      );
+      expect(results.filter((r) => r.isSuccess).length).toBe(8 - notRun.length - stopped.length);
       const again = await runOperation(app, id, undefined, 'cancel');
       expect(again.statusCode).toBe(409);
       expect(again.json().error.code).toBe('operationNotRunning');
+      // A status a client wrote says nothing of a run.
+      const written = await createOperation(
+        app,
+        runnableOperation('GET /v1.0/organization', tenants, {}, ''),
+      );
+      await app.patch(`${ENTITY_SET}/${written}`, { status: 'running' });
+      const notRunning = await runOperation(app, written, undefined, 'cancel');
+      expect(notRunning.statusCode).toBe(409);
+      expect(notRunning.json().error.message).toBe(
+        `The managedTenantOperation '${written}' has no run in progress; there is nothing to cancel.`,
+      );
     });
 
     it('failOnFirstError stops starting tenants after the first failure', async () => {
@@ -506,7 +521,12 @@ describe('running an operation', () => {
       ['GET /v1.0/%2e%2e/x', 'would leave the path'],
       ['[Host: evil.example] GET /v1.0/users', "the header 'Host' is the service's to set"],
       ['GET /v1.0/users\nDELETE /v1.0/users {"x": 1}', 'line 2'],
-    ])('refuses %j on create and PATCH with a 400 that says where', async (value, where) => {
+      ['GTE /v1.0/users', "line 1, column 1: 'GTE' is not one of GET"],
+      [
+        'GET /v1.0/users?$top=5 please',
+        "line 1, column 22: $top must be a whole number, not '5 please'",
+      ],
+    ])('refuses %j on create, PATCH and PUT with a 400 that says where', async (value, where) => {
       const body = runnableOperation(value, tenants.slice(0, 1));
       const refused = await app.post(body);
       expect(refused.statusCode).toBe(400);
@@ -518,6 +538,13 @@ describe('running an operation', () => {
       const patched = await app.patch(`${ENTITY_SET}/${id}`, { operationDefinition: { value } });
       expect(patched.statusCode).toBe(400);
       expect(patched.json().error.message).toContain(where);
+      const replaced = await app.inject({
+        method: 'PUT',
+        url: `${ENTITY_SET}/${id}`,
+        payload: body,
+      });
+      expect(replaced.statusCode).toBe(400);
+      expect(replaced.json().error.message).toContain(where);
     });
 
     it('keeps a record whose value is no statement (as before), and refuses to run it', async () => {

@@ -35,8 +35,13 @@ const OWNED_WHILE_RUNNING = [
   'result',
 ] as const;
 
-/** A method word at the start of a line: the value is meant as statements, so it must parse. */
-const LOOKS_LIKE_STATEMENTS = /^\s*(\[|(get|post|patch|put|delete)\s)/im;
+/**
+ * A line that starts with a header list, a method, or a word and then a path or URL
+ * (`GTE /v1.0/users` too): the value is meant as statements, so it must parse. Free text (the
+ * seed's 'String') is a plain value.
+ */
+const LOOKS_LIKE_STATEMENTS =
+  /^\s*(\[|(get|post|patch|put|delete)\s|[a-z]+\s+(\/|[a-z][a-z0-9+.-]*:\/\/))/im;
 
 /**
  * Running operations (issue 17): `run` and `cancel`, and the rules an operation's writes follow

@@ -59,6 +59,10 @@ describe('parseStatements', () => {
     ['[Host: evil] GET /v1.0/users', 1, 2, "the header 'Host'"],
     ['[A: b GET /v1.0/users', 1, 1, "no closing ']'"],
     ['GET /v1.0/users\nGOT /v1.0/groups', 2, 1, "'GOT' is not one of"],
+    ['GTE /v1.0/users', 1, 1, "'GTE' is not one of"],
+    ['GET /v1.0/users?$top=5 please', 1, 22, "$top must be a whole number, not '5 please'"],
+    ['GET /v1.0/users?$count=yes', 1, 24, '$count must be true or false'],
+    ['GET /v1.0/users?$filter=a eq 1&$top x=1', 1, 32, "'$top x' is not a query option name"],
   ])('refuses %j at line %i, column %i', (text, line, column, message) => {
     let error: unknown;
     try {

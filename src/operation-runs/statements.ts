@@ -159,6 +159,7 @@ function checkPath(path: string, fail: (offset: number, detail: string) => never
   }
   const query = path.indexOf('?');
   const route = query < 0 ? path : path.slice(0, query);
+  if (query >= 0) checkQuery(path, query + 1, fail);
   const bad = /[\\#]/.exec(path) ?? controlCharacter(path) ?? / /.exec(route);
   if (bad) fail(bad.index, `'${bad[0] === '#' ? '#' : 'this character'}' cannot be in a path`);
   let offset = 0;
@@ -174,6 +175,38 @@ function checkPath(path: string, fail: (offset: number, detail: string) => never
       fail(offset, `the segment '${segment}' would leave the path`);
     }
     offset += segment.length + 1;
+  }
+}
+
+/** System query options whose values have a fixed shape (the others are Graph's to judge). */
+const OPTION_VALUES: Readonly<
+  Record<string, { readonly shape: RegExp; readonly expected: string }>
+> = {
+  $top: { shape: /^\d+$/, expected: 'a whole number' },
+  $skip: { shape: /^\d+$/, expected: 'a whole number' },
+  $count: { shape: /^(true|false)$/, expected: 'true or false' },
+};
+
+/**
+ * The query of a path: `name=value` pairs, names without spaces, and the options with a fixed
+ * shape in it (`$top=5 please` is a typo, not a page size).
+ */
+function checkQuery(
+  path: string,
+  start: number,
+  fail: (offset: number, detail: string) => never,
+): void {
+  let offset = start;
+  for (const pair of path.slice(start).split('&')) {
+    const equals = pair.indexOf('=');
+    const name = equals < 0 ? pair : pair.slice(0, equals);
+    if (/\s/.test(name)) fail(offset, `'${name}' is not a query option name`);
+    const rule = OPTION_VALUES[name.toLowerCase()];
+    const value = equals < 0 ? '' : pair.slice(equals + 1);
+    if (rule && !rule.shape.test(value.replace(/%20/g, ' '))) {
+      fail(offset + equals + 1, `${name} must be ${rule.expected}, not '${value}'`);
+    }
+    offset += pair.length + 1;
   }
 }
 
