@@ -166,7 +166,7 @@ describe('authentication with an identity provider (AUTH_ISSUER, AUTH_AUDIENCE, 
         const { error } = response.json();
         expect(error.code).toBe('InvalidAuthenticationToken');
         expect(error.message).toMatch(
-          /^(Access token is empty\.|Access token validation failure\.( Invalid audience\.)?|Lifetime validation failed, the token is expired\.)$/,
+          /^(Access token is empty\.|Access token validation failure\.( Invalid audience\.)?|Lifetime validation failed, the token is expired\.|Access token validation failure: the token is signed by a key this service does not trust; the token must be signed by one of the issuer's published keys\.)$/,
         );
       },
     );
@@ -267,6 +267,34 @@ describe('the development issuer', () => {
       );
       expect((await app.get(ENTITY_SET, { authorization: `Bearer ${forged}` })).statusCode).toBe(
         401,
+      );
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('says a token signed by another development key comes from another key, and how to get one that works', async () => {
+    const app = await TestApp.start();
+    try {
+      const { mintDevelopmentToken } = await import('../src/auth/development-issuer');
+      const elsewhere = await loadDevelopmentKey({
+        databasePath: join(app.folder, 'another-database.sqlite'),
+      });
+      const token = await mintDevelopmentToken(
+        elsewhere,
+        app.config.auth.issuer,
+        app.config.auth.audience,
+        {
+          tenantId: TEST_TENANT,
+          userId: TEST_USER,
+          scopes: ['ManagedTenants.ReadWrite.All'],
+          expiresIn: 600,
+        },
+      );
+      const response = await app.get(ENTITY_SET, { authorization: `Bearer ${token}` });
+      expect(response.statusCode).toBe(401);
+      expect(response.json().error.message).toBe(
+        'Access token validation failure: the token is signed by a key this service does not trust; a development token must come from `npm run token` with the same DATABASE_PATH or DEVELOPMENT_ISSUER_KEY as the service.',
       );
     } finally {
       await app.dispose();

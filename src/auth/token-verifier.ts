@@ -36,6 +36,8 @@ export class TokenVerifier {
     private readonly keys: KeySet,
     private readonly issuer: string,
     private readonly audience: string,
+    /** What to tell a caller whose token is signed by a key this service does not trust. */
+    private readonly untrustedKeyHint: string,
   ) {}
 
   static create(auth: AuthConfig, developmentKey?: DevelopmentKey): TokenVerifier {
@@ -52,7 +54,14 @@ export class TokenVerifier {
     } else {
       keys = createLocalJWKSet(JSON.parse(readFileSync(auth.jwksFile!, 'utf8')) as JSONWebKeySet);
     }
-    return new TokenVerifier(keys, auth.issuer, auth.audience);
+    return new TokenVerifier(
+      keys,
+      auth.issuer,
+      auth.audience,
+      auth.mode === 'development'
+        ? 'a development token must come from `npm run token` with the same DATABASE_PATH or DEVELOPMENT_ISSUER_KEY as the service'
+        : "the token must be signed by one of the issuer's published keys",
+    );
   }
 
   /**
@@ -97,7 +106,11 @@ export class TokenVerifier {
         requiredClaims: ['exp', 'iss', 'aud'],
       }));
     } catch (error) {
-      throw new AuthenticationError(graphMessage(error), describe(error), true);
+      throw new AuthenticationError(
+        graphMessage(error, this.untrustedKeyHint),
+        describe(error),
+        true,
+      );
     }
     const caller = callerOf(payload);
     this.remember(token, caller, (payload.exp ?? 0) * 1000);
@@ -153,7 +166,13 @@ function applicationIdOf(claim: unknown): string | undefined {
 }
 
 /** What Microsoft Graph says for each kind of failure: no more detail than that. */
-function graphMessage(error: unknown): string {
+function graphMessage(error: unknown, untrustedKeyHint: string): string {
+  if (
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JWKSNoMatchingKey
+  ) {
+    return `Access token validation failure: the token is signed by a key this service does not trust; ${untrustedKeyHint}.`;
+  }
   if (error instanceof errors.JWTExpired)
     return 'Lifetime validation failed, the token is expired.';
   if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
