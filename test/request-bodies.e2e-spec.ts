@@ -85,6 +85,17 @@ describe('request bodies', () => {
       payload: '{"name": ',
     });
     expect(notJson.json().error.message).toMatch(/^The request body is not valid JSON/);
+    // Where the parser stopped, as a person reads a body they typed.
+    const typo = await app.inject({
+      method: 'POST',
+      url: ENTITY_SET,
+      headers: JSON_TYPE,
+      payload: '{\n  "name": "x",\n  target: {}\n}',
+    });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().error.message).toMatch(
+      /^The request body is not valid JSON: .* in JSON at position 19 \(line 3, column 3\)\.$/,
+    );
     const text = await app.inject({
       method: 'POST',
       url: ENTITY_SET,

@@ -83,7 +83,7 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
     if (text.length === 0) return done(null, undefined);
     parseJson(request, text, (error, value) => {
       const problem = error
-        ? new InvalidRequestError(`The request body is not valid JSON: ${error.message}`)
+        ? new InvalidRequestError(`The request body is not valid JSON: ${whereInJson(error, text)}`)
         : depthOf(value) > MAX_JSON_DEPTH
           ? new InvalidRequestError(`The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`)
           : text.includes('\\u0000') && holdsNul(value)
@@ -174,4 +174,26 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * JSON.parse's message with the line and column of the position it names (V8 gives only the
+ * offset), so that a person finds the mistake in a body they typed.
+ */
+export function whereInJson(error: Error, text: string): string {
+  // Fastify's parser says only that the body is not JSON: JSON.parse says where.
+  let parsed: Error = error;
+  try {
+    JSON.parse(text);
+  } catch (syntax) {
+    if (syntax instanceof SyntaxError) parsed = syntax;
+  }
+  const message = parsed.message.replace(/\s*\(line \d+ column \d+\)/, '');
+  const match = /at position (\d+)/.exec(message);
+  if (!match) return message;
+  const position = Math.min(Number(match[1]), text.length);
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  return `${message.replace(/\.$/, '')} (line ${line}, column ${column}).`;
 }
