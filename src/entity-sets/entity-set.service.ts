@@ -355,8 +355,15 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
       if (fill === undefined || properties[name] !== undefined) continue;
       filled ??= { ...properties };
       if (fill === 'callerTenant') filled[name] = caller.tenantId;
-      else if (fill === 'callerUser') filled[name] = caller.userId;
-      else if (fill === 'newGuid') filled[name] = current?.properties[name] ?? randomUUID();
+      else if (fill === 'callerUser') {
+        // An application's token names no user: the client says who it acts for.
+        if (!caller.userId) {
+          throw new InvalidRequestError(
+            `Invalid request body: '${name}' is required: the token names no user (oid) to take it from.`,
+          );
+        }
+        filled[name] = caller.userId;
+      } else if (fill === 'newGuid') filled[name] = current?.properties[name] ?? randomUUID();
       else filled[name] = structuredClone(fill.value);
     }
     return filled ?? properties;
