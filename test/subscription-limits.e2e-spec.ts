@@ -57,9 +57,8 @@ describe('subscription limits', () => {
     expect(first.statusCode).toBe(200);
     const page1 = first.json();
     expect(page1.value).toHaveLength(100);
-    expect(page1['@odata.nextLink']).toMatch(/\/beta\/subscriptions\?\$skiptoken=/);
-    const next = new URL(page1['@odata.nextLink']);
-    const page2 = (await app.get(next.pathname + next.search)).json();
+    expect(page1['@odata.nextLink']).toMatch(/^subscriptions\?\$skiptoken=/);
+    const page2 = (await app.get(`/beta/${page1['@odata.nextLink']}`)).json();
     expect(page2.value).toHaveLength(5);
     expect(page2['@odata.nextLink']).toBeUndefined();
     expect([...page1.value, ...page2.value].map((s: { id: string }) => s.id).sort()).toEqual(

@@ -127,10 +127,9 @@ export class SubscriptionsController {
     const level = negotiateJson(request.headers.accept, options.get('format'));
     const context = { serviceRoot: this.responder.serviceRoot(request), level };
     const { entities, next } = await this.subscriptions.list(caller, options.get('skiptoken'));
+    // As the entity sets' nextLinks: relative to the service root, absolute on PUBLIC_BASE_URL.
     const nextLink =
-      next === undefined
-        ? undefined
-        : `${context.serviceRoot}/subscriptions?$skiptoken=${encodeURIComponent(next)}`;
+      next === undefined ? undefined : this.responder.nextLink('subscriptions', [], next);
     return this.responder.json(
       reply,
       level,
