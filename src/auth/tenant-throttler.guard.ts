@@ -8,7 +8,7 @@ import { AuthenticatedRequest } from './auth.decorators';
  * the others (Graph throttles per app and per tenant): over THROTTLE_LIMIT requests in a
  * THROTTLE_WINDOW_SECONDS window, all routes and users of the tenant together, the answer is 429
  * TooManyRequests with Retry-After. The default budget is above what one client gets from the
- * service on the machines we measure (README, Throttling), so a well-behaved automation client is
+ * service on the machines we measure (docs/operating.md, Throttling), so a well-behaved automation client is
  * never stopped by it. Public routes (no caller) are not counted. As on Graph, an answer within
  * the budget carries no X-RateLimit-* headers (`setHeaders: false`). The counters are the store's:
  * in this process, or in Redis for every instance (src/auth/throttle-store.ts).

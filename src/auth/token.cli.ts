@@ -1,10 +1,12 @@
 /**
- * npm run token -- --tenant <guid> --user <guid> [--scopes ManagedTenants.ReadWrite.All] [--expires 1h]
+ * npm run token -- [--tenant <guid>] [--user <guid>] [--scopes ManagedTenants.ReadWrite.All] [--expires 1h]
  * npm run token -- --new-issuer-key   (prints a key pair for DEVELOPMENT_ISSUER_KEY)
  *
  * Mints a delegated access token from the development issuer, reading the same configuration as
  * the server (DATABASE_PATH included) so that it finds the same key. The token is the last line.
+ * Without --tenant or --user, new GUIDs are made up for them (and said on stderr).
  */
+import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config/app-config';
 import { isGuid } from '../edm/primitive-formats';
 import {
@@ -37,11 +39,12 @@ async function main(args: string[]): Promise<void> {
   if (config.auth.mode !== 'development') {
     throw new Error('AUTH_* is configured: get tokens from that identity provider, not from here.');
   }
-  const tenantId = option(args, 'tenant');
-  const userId = option(args, 'user');
+  // Left out, a tenant and a user are made up: enough to try the service as a new partner.
+  const tenantId = option(args, 'tenant') ?? randomUUID();
+  const userId = option(args, 'user') ?? randomUUID();
   if (!isGuid(tenantId) || !isGuid(userId)) {
     throw new Error(
-      'Usage: npm run token -- --tenant <guid> --user <guid> [--scopes …] [--expires 1h]',
+      'Usage: npm run token -- [--tenant <guid>] [--user <guid>] [--scopes …] [--expires 1h]',
     );
   }
   const scopes = (option(args, 'scopes') ?? 'ManagedTenants.ReadWrite.All')

@@ -165,7 +165,7 @@ export class ConfigError extends Error {}
 
 /**
  * Per partner tenant: 150,000 requests per 10 seconds, more than one client gets from the service
- * on the machines we measure on (README, Throttling), as Graph's per-tenant budgets are counted
+ * on the machines we measure on (docs/operating.md, Throttling), as Graph's per-tenant budgets are counted
  * in 10-second windows.
  */
 export const DEFAULT_THROTTLE_LIMIT = 150_000;

@@ -187,7 +187,7 @@ describe('parseFilter', () => {
     }
   });
 
-  it('takes exactly MAX_EXPRESSION_DEPTH nested levels, as its message and the README say', () => {
+  it('takes exactly MAX_EXPRESSION_DEPTH nested levels, as its message and the docs say', () => {
     const nested = (levels: number) => `${'('.repeat(levels)}a eq 1${')'.repeat(levels)}`;
     expect(MAX_EXPRESSION_DEPTH).toBe(32);
     expect(() => parseFilter(nested(16))).not.toThrow();

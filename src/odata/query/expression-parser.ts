@@ -10,7 +10,7 @@ import {
   SelectItem,
 } from './syntax-tree';
 
-/** Limits that keep a hostile expression from costing much: documented in the README. */
+/** Limits that keep a hostile expression from costing much: documented in docs/querying.md. */
 export const MAX_EXPRESSION_LENGTH = 4_096;
 export const MAX_EXPRESSION_DEPTH = 32;
 export const MAX_EXPRESSION_NODES = 256;
