@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './support/processes';
-import { appendToRunLog } from './support/run-log';
 import { describeOnSqlite } from './support/test-database';
 
 const ROOT = resolve(__dirname, '..');
@@ -55,7 +54,6 @@ describeOnSqlite("the README's first run", () => {
           done(exit);
         });
       });
-      appendToRunLog(stderr);
       expect({ code, stderr: code === 0 ? '' : stderr.slice(-2_000) }).toEqual({
         code: 0,
         stderr: '',

@@ -31,9 +31,9 @@ describe('TenantTokens', () => {
     await new Promise((done) => server.close(done));
   });
 
-  const tokens = (authorityUrl = origin) =>
+  const tokens = (authorityUrl = origin, callTimeoutMs = 500) =>
     new TenantTokens(
-      { authorityUrl, client: { id: 'client', secret: SECRET }, callTimeoutMs: 500 },
+      { authorityUrl, client: { id: 'client', secret: SECRET }, callTimeoutMs },
       dispatcher,
     );
 
@@ -49,10 +49,10 @@ describe('TenantTokens', () => {
       write();
     };
     const started = Date.now();
-    await expect(tokens().tokenFor(TENANT, DAP)).rejects.toThrow(
+    await expect(tokens(origin, 30_000).tokenFor(TENANT, DAP)).rejects.toThrow(
       `The token endpoint's answer for tenant ${TENANT} was not read: the answer is larger than ${MAX_TOKEN_ANSWER_BYTES / 1024} KiB.`,
     );
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('gives up at the deadline on an answer that trickles', async () => {
@@ -66,7 +66,7 @@ describe('TenantTokens', () => {
     await expect(tokens().tokenFor(TENANT, DAP)).rejects.toThrow(
       'the answer did not end within 500 ms',
     );
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('keeps the assertion, the client secret and JWTs out of the error it reports', async () => {
@@ -107,7 +107,10 @@ describe('TenantTokens', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();
-    await expect(tokens().tokenFor(TENANT, DAP, controller.signal)).rejects.toThrow('stopped');
-    expect(Date.now() - started).toBeLessThan(400);
+    // A deadline far off: only the stop can end the wait this soon.
+    await expect(tokens(origin, 30_000).tokenFor(TENANT, DAP, controller.signal)).rejects.toThrow(
+      'stopped',
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
