@@ -3,12 +3,12 @@ import { AppConfigService } from '../config/app-config.service';
 import { EntityStoresModule } from '../database/stores/entity-stores.module';
 import { EntitySetsModule } from '../entity-sets/entity-sets.module';
 import { Dispatcher } from 'undici';
-import { graphDispatcher, GraphClient } from './graph-client';
+import { graphDispatcher, GraphClient } from '../integrations/graph/graph-client';
 import { OperationRunsController } from './operation-runs.controller';
 import { OperationRunsService } from './operation-runs.service';
 import { ENGINE_CONFIG, GRAPH_DISPATCHER } from './operation-runs.tokens';
 import { RunWorker } from './run-worker';
-import { TenantTokens } from './tenant-tokens';
+import { TenantTokens } from '../integrations/graph/tenant-tokens';
 
 /**
  * Running operations (issue 17): the `run` and `cancel` actions, the rules of a running

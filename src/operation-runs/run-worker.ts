@@ -22,8 +22,9 @@ import {
   managedTenantOperationResult,
 } from '../edm/model';
 import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
-import { describeBytes } from '../outbound/outbound-call';
-import { GraphCallError, GraphClient } from './graph-client';
+import { describeBytes } from '../integrations/outbound-call';
+import { GraphCallError, GraphClient } from '../integrations/graph/graph-client';
+import { Customers, PartnerCustomers } from '../integrations/graph/partner-customers';
 import { ENGINE_CONFIG } from './operation-runs.tokens';
 import { entityStoreToken } from '../entity-sets/entity-set.tokens';
 import {
@@ -34,18 +35,13 @@ import {
   TenantTask,
 } from '../database/stores/run-queue.store';
 import { parseAggregation, parseStatements } from './statements';
-import { LogLevel, MAX_ANSWER_DEPTH, nestingDepth, RecordedCall, TenantRun } from './tenant-run';
-import { TenantTokens, TokenRequestError } from './tenant-tokens';
+import { LogLevel, RecordedCall, TenantRun } from './tenant-run';
+import { TenantTokens, TokenRequestError } from '../integrations/graph/tenant-tokens';
 
 type Operation = Entity<ManagedTenantOperationProperties>;
 
 /** At most this many tenantExceptions are kept in the aggregate; executionInfo counts the rest. */
 export const MAX_TENANT_EXCEPTIONS = 1_000;
-/** The most pages of `/contracts` read for `target.allTenants`. */
-const MAX_CONTRACT_PAGES = 200;
-/** Contracts whose customerId is not a tenant id reported at most (the rest are only counted). */
-const MAX_REFUSED_CUSTOMERS = 100;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How often the progress of the runs this instance works on is written to their operations. */
 const PROGRESS_INTERVAL_MS = 1_000;
 /** How far claims run ahead of the slots: claimed (in flight or waiting) per slot. */
@@ -103,6 +99,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   private tickAgain = false;
   private tickScheduled = false;
   private readonly tenantRun: TenantRun;
+  private readonly customers: PartnerCustomers;
   private readonly plans = new Map<string, RunPlan>();
   private readonly completions: TenantCompletion[] = [];
   /** The bytes of the rows in `completions`: no tenant starts while they pass the budget. */
@@ -132,6 +129,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly tokens: TenantTokens,
   ) {
     this.tenantRun = new TenantRun(graph, tokens, this.serviceSecrets);
+    this.customers = new PartnerCustomers(graph, tokens, this.serviceSecrets);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -746,84 +744,27 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
-  /**
-   * The partner's customers: the `customerId` of every contract, following nextLinks. One that is
-   * not a GUID is never used as a tenant (it would go into the token endpoint's URL and the result
-   * rows): it is refused, and the run reports it.
-   */
-  private async customersOf(operation: Operation): Promise<Customers> {
+  /** The partner's customers, with the calls recorded as the operation's logLevel asks. */
+  private customersOf(operation: Operation): Promise<Customers> {
     const partner = operation.properties.partnerTenantId!;
-    const dapAccessToken = operation.properties.credentials?.dapAccessToken ?? '';
-    let token: string;
-    try {
-      token = await this.tokens.tokenFor(partner, dapAccessToken);
-    } catch (error) {
-      if (error instanceof TokenRequestError) throw new Error(error.message);
-      throw error;
-    }
     const logLevel = (operation.properties.operationDefinition?.logLevel ?? 'summary') as LogLevel;
-    const customers = new Set<string>();
-    const refused = new Set<string>();
-    let url: string | undefined = this.graph.urlOf('/v1.0/contracts?$select=customerId&$top=999');
-    for (let page = 0; url && page < MAX_CONTRACT_PAGES; page += 1) {
-      const answer = await this.graph.call(
-        { method: 'GET', url, headers: [] },
-        token,
-        async (attempt) => {
-          if (logLevel === 'none') return;
-          await this.recordCall(
-            { partnerTenantId: partner, operationId: operation.id },
-            this.ownerOf(operation),
-            partner,
-            {
-              attempt: attempt.attempt,
-              statusCode: attempt.status || null,
-              request: { method: 'GET', url: attempt.request.url },
-            },
-          );
-        },
-      );
-      if (answer.status !== 200) {
-        throw new GraphCallError(
-          `GET /v1.0/contracts answered ${answer.status} in the partner tenant ${partner}: its customers could not be listed.`,
-          answer.status,
-          answer.attempts,
+    return this.customers.list(
+      partner,
+      operation.properties.credentials?.dapAccessToken ?? '',
+      async (attempt) => {
+        if (logLevel === 'none') return;
+        await this.recordCall(
+          { partnerTenantId: partner, operationId: operation.id },
+          this.ownerOf(operation),
+          partner,
+          {
+            attempt: attempt.attempt,
+            statusCode: attempt.status || null,
+            request: { method: 'GET', url: attempt.request.url },
+          },
         );
-      }
-      let body: { value?: unknown; '@odata.nextLink'?: unknown };
-      try {
-        body = (
-          nestingDepth(answer.body) <= MAX_ANSWER_DEPTH ? JSON.parse(answer.body) : null
-        ) as typeof body;
-      } catch {
-        body = null as unknown as typeof body;
-      }
-      if (typeof body !== 'object' || body === null) {
-        throw new GraphCallError(
-          `GET /v1.0/contracts answered 200 in the partner tenant ${partner} with a body that is not a JSON object (or is nested deeper than ${MAX_ANSWER_DEPTH} levels): its customers could not be listed.`,
-          answer.status,
-          answer.attempts,
-        );
-      }
-      for (const contract of Array.isArray(body.value) ? body.value : []) {
-        const customerId: unknown = (contract as { customerId?: unknown } | null)?.customerId;
-        if (typeof customerId === 'string' && GUID.test(customerId)) {
-          customers.add(customerId.toLowerCase());
-        } else if (refused.size < MAX_REFUSED_CUSTOMERS) {
-          refused.add(
-            this.scrubbed(
-              typeof customerId === 'string'
-                ? customerId.slice(0, 100)
-                : JSON.stringify(customerId ?? null).slice(0, 100),
-              dapAccessToken,
-            ),
-          );
-        }
-      }
-      const next = body['@odata.nextLink'];
-      url = typeof next === 'string' && this.graph.isAllowed(next) ? next : undefined;
-    }
-    return { tenants: [...customers], refused: [...refused] };
+      },
+    );
   }
 
   // ---- summing a run up
@@ -1051,12 +992,6 @@ interface RowOwner {
   readonly partnerUserId?: string;
   readonly managedTenantOperationId: string;
   readonly requestId?: string;
-}
-
-/** The customers `/contracts` lists: tenant ids, and the customerIds that are not one. */
-interface Customers {
-  readonly tenants: string[];
-  readonly refused: string[];
 }
 
 /** An operation's run as a worker runs it: read once, for every tenant. */

@@ -1,8 +1,15 @@
 import { redactSecrets, REDACTED } from '../common/redaction';
-import { describeBytes } from '../outbound/outbound-call';
-import { CallAttempt, GraphCallError, GraphClient, pathOf } from './graph-client';
+import { describeBytes } from '../integrations/outbound-call';
+import {
+  CallAttempt,
+  GraphCallError,
+  GraphClient,
+  MAX_ANSWER_DEPTH,
+  nestingDepth,
+  pathOf,
+} from '../integrations/graph/graph-client';
 import { GraphStatement } from './statements';
-import { TenantTokens, TokenRequestError } from './tenant-tokens';
+import { TenantTokens, TokenRequestError } from '../integrations/graph/tenant-tokens';
 
 /**
  * One target tenant of a run (issue 17, req. 3–5): its statements in order with the tenant's
@@ -15,8 +22,6 @@ import { TenantTokens, TokenRequestError } from './tenant-tokens';
 export const MAX_PAGES = 20;
 /** Bodies recorded at `logLevel: full` are cut at this many characters. */
 export const MAX_LOGGED_BODY = 4_096;
-/** The deepest nesting of arrays and objects read in an answer (Graph's rarely pass ten). */
-export const MAX_ANSWER_DEPTH = 128;
 
 export type LogLevel = 'none' | 'summary' | 'full';
 
@@ -262,30 +267,6 @@ function redactHeaders(
 /** Any token the service holds, and anything shaped like a JWT, out of a recorded text. */
 function redact(text: string, secrets: readonly string[]): string {
   return redactSecrets(text, secrets);
-}
-
-/**
- * How deep arrays and objects nest in a JSON text (brackets inside strings not counted): read
- * before the text is parsed, so that an answer nested a million levels deep is refused in the
- * caller's terms instead of failing deep inside the engine.
- */
-export function nestingDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (inString) {
-      if (code === 0x5c)
-        index += 1; // a backslash escapes the next character
-      else if (code === 0x22) inString = false;
-    } else if (code === 0x22) inString = true;
-    else if (code === 0x7b || code === 0x5b) {
-      depth += 1;
-      if (depth > deepest) deepest = depth;
-    } else if (code === 0x7d || code === 0x5d) depth -= 1;
-  }
-  return deepest;
 }
 
 function truncate(text: string): string {

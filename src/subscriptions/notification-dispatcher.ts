@@ -24,7 +24,7 @@ import { entityTypeAnnotation } from '../edm/type-annotations';
 import { entityStoreToken } from '../entity-sets/entity-set.tokens';
 import { CheckedExpression } from '../odata/query/checked-query';
 import { parseSubscribedResource } from './subscription-resource';
-import { WebhookClient } from './webhook-client';
+import { WebhookClient } from '../integrations/webhooks/webhook-client';
 
 /** Pending changes matched per step. */
 const CHANGES_PER_STEP = 500;

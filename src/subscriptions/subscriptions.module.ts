@@ -6,10 +6,10 @@ import { EntityStoresModule } from '../database/stores/entity-stores.module';
 import { EntitySetRegistry } from '../entity-sets/entity-set.registry';
 import { EntitySetsModule } from '../entity-sets/entity-sets.module';
 import { NotificationDispatcher } from './notification-dispatcher';
-import { NotificationUrlPolicy } from './notification-urls';
+import { NotificationUrlPolicy } from '../integrations/webhooks/notification-urls';
 import { SubscriptionsController } from './subscriptions.controller';
 import { SubscriptionsService } from './subscriptions.service';
-import { WebhookClient } from './webhook-client';
+import { WebhookClient } from '../integrations/webhooks/webhook-client';
 
 /** Change notifications (issue 18): `/beta/subscriptions` and the dispatcher that sends them. */
 @Module({

@@ -18,9 +18,9 @@ import { Entity } from '../edm/entity';
 import { EntityWrite } from '../edm/entity-write';
 import { laterTimestamp, parseDateTimeOffset, toUtcDateTimeOffset } from '../edm/primitive-formats';
 import { EntitySetRegistry } from '../entity-sets/entity-set.registry';
-import { NotificationUrlPolicy } from './notification-urls';
+import { NotificationUrlPolicy } from '../integrations/webhooks/notification-urls';
 import { parseSubscribedResource } from './subscription-resource';
-import { WebhookClient } from './webhook-client';
+import { WebhookClient } from '../integrations/webhooks/webhook-client';
 
 /** Microsoft Graph's limit for most resources: 4,230 minutes (under three days). */
 export const MAX_SUBSCRIPTION_MINUTES = 4_230;

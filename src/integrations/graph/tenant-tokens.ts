@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Dispatcher } from 'undici';
-import { redactSecrets } from '../common/redaction';
-import { EngineConfig } from '../config/app-config';
-import { callOutbound, OutboundCallError } from '../outbound/outbound-call';
+import { redactSecrets } from '../../common/redaction';
+import { EngineConfig } from '../../config/app-config';
+import { callOutbound, OutboundCallError } from '../outbound-call';
 
 /**
  * Access tokens for the target tenants (issue 17, req. 6): the OAuth 2.0 on-behalf-of flow of the

@@ -1,6 +1,6 @@
 import { Agent, Dispatcher } from 'undici';
-import { EngineConfig } from '../config/app-config';
-import { callOutbound, OutboundCallError, OutboundFailureKind } from '../outbound/outbound-call';
+import { EngineConfig } from '../../config/app-config';
+import { callOutbound, OutboundCallError, OutboundFailureKind } from '../outbound-call';
 
 /**
  * Calls to Microsoft Graph for the engine: only to the configured endpoint, never following
@@ -11,6 +11,8 @@ import { callOutbound, OutboundCallError, OutboundFailureKind } from '../outboun
 
 /** The most bytes of an answer read; a larger one fails the call (it is not retried). */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** The deepest nesting of arrays and objects read in an answer (Graph's rarely pass ten). */
+export const MAX_ANSWER_DEPTH = 128;
 /** The longest wait between two tries, whatever Retry-After or the backoff says. */
 export const MAX_RETRY_WAIT_MS = 60_000;
 
@@ -241,4 +243,28 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       { once: true },
     );
   });
+}
+
+/**
+ * How deep arrays and objects nest in a JSON text (brackets inside strings not counted): read
+ * before the text is parsed, so that an answer nested a million levels deep is refused in the
+ * caller's terms instead of failing deep inside the engine.
+ */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c)
+        index += 1; // a backslash escapes the next character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (code === 0x7d || code === 0x5d) depth -= 1;
+  }
+  return deepest;
 }

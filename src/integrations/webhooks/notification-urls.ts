@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { InvalidRequestError } from '../common/errors';
+import { InvalidRequestError } from '../../common/errors';
 
 /**
  * Where the service may send notifications (issue 18, req. 2): https only, and never to a

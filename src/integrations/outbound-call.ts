@@ -4,8 +4,9 @@ import { Dispatcher, request } from 'undici';
  * One outbound HTTP call, bounded: a deadline over the whole call (connecting, the headers and
  * every byte of the body, not the gap between two chunks), a cap on the bytes of the answer read,
  * and the caller's signal, which stops it at once. undici's `request` never follows a redirect.
- * The engine's Graph calls and its token requests go through here, so that an upstream that
- * trickles, never answers or answers without end costs a bounded time and memory.
+ * Every outbound call goes through here (Graph, the token endpoint, webhook receivers), so that
+ * an upstream that trickles, never answers or answers without end costs a bounded time and
+ * memory.
  */
 
 export interface OutboundRequest {
@@ -20,6 +21,11 @@ export interface OutboundLimits {
   readonly deadlineMs: number;
   /** The most bytes of the answer's body read; a larger answer fails the call. */
   readonly maxBytes: number;
+  /**
+   * What a larger answer does: fail the call (the default), or end it with its first `maxBytes`
+   * (a receiver's acknowledgement, of which only the start matters).
+   */
+  readonly overflow?: 'fail' | 'truncate';
 }
 
 export interface OutboundAnswer {
@@ -96,7 +102,7 @@ export async function callOutbound(
     });
     status = response.statusCode;
     headers = headersOf(response.headers);
-    const body = await readCapped(response.body, limits.maxBytes);
+    const body = await readCapped(response.body, limits.maxBytes, limits.overflow === 'truncate');
     if (body === undefined) {
       throw new OutboundCallError(
         'tooLarge',
@@ -124,11 +130,12 @@ export async function callOutbound(
     if (!status && code !== undefined && NOT_SENT_CODES.has(code)) {
       throw new OutboundCallError('unreachable', `connection failed (${code})`);
     }
+    // A system or undici error says it by its code; another (an address the policy refused) by
+    // its message.
+    const detail = (isSystemError(error) ? code : causeOf(error)) ?? code ?? 'connection closed';
     throw new OutboundCallError(
       'cut',
-      status
-        ? `the answer was cut off (${code ?? 'connection closed'})`
-        : `connection failed (${code ?? 'connection closed'})`,
+      status ? `the answer was cut off (${detail})` : `connection failed (${detail})`,
       status,
       headers,
     );
@@ -142,20 +149,27 @@ function stopped(): OutboundCallError {
   return new OutboundCallError('stopped', 'stopped');
 }
 
-/** The body as text, or undefined when it is larger than `limit` (the rest is not read). */
+/**
+ * The body as text, or undefined when it is larger than `limit` (the rest is not read); with
+ * `truncate`, its first `limit` bytes instead.
+ */
 async function readCapped(
   body: Dispatcher.ResponseData['body'],
   limit: number,
+  truncate: boolean,
 ): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
-    size += (chunk as Buffer).byteLength;
-    if (size > limit) {
+    const buffer = chunk as Buffer;
+    if (size + buffer.byteLength > limit) {
       body.destroy();
-      return undefined;
+      if (!truncate) return undefined;
+      chunks.push(buffer.subarray(0, limit - size));
+      return Buffer.concat(chunks, limit).toString('utf8');
     }
-    chunks.push(chunk as Buffer);
+    size += buffer.byteLength;
+    chunks.push(buffer);
   }
   return Buffer.concat(chunks, size).toString('utf8');
 }
@@ -166,6 +180,23 @@ function headersOf(raw: Dispatcher.ResponseData['headers']): Array<[string, stri
     if (value !== undefined) headers.push([name, Array.isArray(value) ? value.join(', ') : value]);
   }
   return headers;
+}
+
+function isSystemError(error: unknown): boolean {
+  const failure = error as { syscall?: unknown; code?: unknown; cause?: { syscall?: unknown } };
+  const code = codeOf(error);
+  return (
+    failure.cause?.syscall !== undefined ||
+    failure.syscall !== undefined ||
+    (code !== undefined && code.startsWith('UND_ERR'))
+  );
+}
+
+/** What a failure without a code says (a refused address, say), from its cause if it has one. */
+function causeOf(error: unknown): string | undefined {
+  const failure = error as { message?: unknown; cause?: { message?: unknown } };
+  const message = failure.cause?.message ?? failure.message;
+  return typeof message === 'string' && message !== '' ? message : undefined;
 }
 
 function codeOf(error: unknown): string | undefined {

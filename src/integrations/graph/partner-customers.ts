@@ -1,0 +1,90 @@
+import { redactSecrets } from '../../common/redaction';
+import {
+  CallAttempt,
+  GraphCallError,
+  GraphClient,
+  MAX_ANSWER_DEPTH,
+  nestingDepth,
+} from './graph-client';
+import { TenantTokens } from './tenant-tokens';
+
+/** The most pages of `/contracts` read for one listing. */
+const MAX_CONTRACT_PAGES = 200;
+/** Contracts whose customerId is not a tenant id reported at most (the rest are only counted). */
+const MAX_REFUSED_CUSTOMERS = 100;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The customers `/contracts` lists: tenant ids, and the customerIds that are not one. */
+export interface Customers {
+  readonly tenants: string[];
+  readonly refused: string[];
+}
+
+/**
+ * A partner's customer tenants: the `customerId` of every contract of `GET /v1.0/contracts` in
+ * the partner's own tenant, following nextLinks on the Graph endpoint. A customerId that is not a
+ * GUID is never used as a tenant (it would go into the token endpoint's URL and into rows): it is
+ * refused, and the caller reports it. Fails with a GraphCallError or a TokenRequestError.
+ */
+export class PartnerCustomers {
+  constructor(
+    private readonly graph: GraphClient,
+    private readonly tokens: TenantTokens,
+    /** The service's own secrets, kept out of what is reported. */
+    private readonly serviceSecrets: readonly string[] = [],
+  ) {}
+
+  async list(
+    partnerTenantId: string,
+    dapAccessToken: string,
+    record: (attempt: CallAttempt) => Promise<void>,
+  ): Promise<Customers> {
+    const token = await this.tokens.tokenFor(partnerTenantId, dapAccessToken);
+    const secrets = [token, dapAccessToken, ...this.serviceSecrets];
+    const customers = new Set<string>();
+    const refused = new Set<string>();
+    let url: string | undefined = this.graph.urlOf('/v1.0/contracts?$select=customerId&$top=999');
+    for (let page = 0; url && page < MAX_CONTRACT_PAGES; page += 1) {
+      const answer = await this.graph.call({ method: 'GET', url, headers: [] }, token, record);
+      const fail = (what: string): GraphCallError =>
+        new GraphCallError(
+          `GET /v1.0/contracts answered ${answer.status} in the partner tenant ${partnerTenantId}${what}: its customers could not be listed.`,
+          answer.status,
+          answer.attempts,
+        );
+      if (answer.status !== 200) throw fail('');
+      const body = objectOf(answer.body);
+      if (!body) {
+        throw fail(
+          ` with a body that is not a JSON object (or is nested deeper than ${MAX_ANSWER_DEPTH} levels)`,
+        );
+      }
+      for (const contract of Array.isArray(body.value) ? (body.value as unknown[]) : []) {
+        const customerId: unknown = (contract as { customerId?: unknown } | null)?.customerId;
+        if (typeof customerId === 'string' && GUID.test(customerId)) {
+          customers.add(customerId.toLowerCase());
+        } else if (refused.size < MAX_REFUSED_CUSTOMERS) {
+          const shown =
+            typeof customerId === 'string' ? customerId : JSON.stringify(customerId ?? null);
+          refused.add(redactSecrets(shown.slice(0, 100), secrets));
+        }
+      }
+      const next = body['@odata.nextLink'];
+      url = typeof next === 'string' && this.graph.isAllowed(next) ? next : undefined;
+    }
+    return { tenants: [...customers], refused: [...refused] };
+  }
+}
+
+/** The answer as a JSON object, or undefined when it is not one (or nests too deep to read). */
+function objectOf(text: string): Record<string, unknown> | undefined {
+  if (nestingDepth(text) > MAX_ANSWER_DEPTH) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
