@@ -402,7 +402,7 @@ async function main(): Promise<void> {
     await Promise.all(processes.map(stopProcess));
     rmSync(folder, { recursive: true, force: true });
   }
-  // Change notifications (issue 18), on a service of their own once the others have stopped.
+  // Change notifications, on a service of their own once the others have stopped.
   if (!ONLY || ONLY.includes('notifications')) {
     printNotificationFigures(
       await benchNotifications({

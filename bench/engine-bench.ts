@@ -1,7 +1,7 @@
 /**
  * npm run bench:engine [-- --tenants 1000,10000 --latency 50 --concurrency 32 --warmup 3000 --profile DIR]
  *
- * The operation engine's throughput (issue 17, req. 10). Not a test. For each number of tenants,
+ * The operation engine's throughput. Not a test. For each number of tenants,
  * a fresh service process (the production build, on an SQLite file) runs one operation of one
  * Graph call per tenant against the Graph stand-in in this process (each call takes --latency
  * ms; tokens come from its on-behalf-of endpoint at once), and the bench reports:

@@ -1,5 +1,5 @@
 /**
- * Change notifications (issue 18, req. 7): `npm run bench:notifications [-- --writes 5000
+ * Change notifications: `npm run bench:notifications [-- --writes 5000
  * --connections 50 --spaced 200]`, and the last part of `npm run bench`.
  *
  * Starts the service (production build, SQLite file, loopback) and a webhook receiver on

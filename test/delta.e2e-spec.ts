@@ -8,7 +8,7 @@ import { ENTITY_SET, TestApp } from './support/test-app';
 
 type Row = Record<string, any>;
 
-/** Delta queries on the entity sets and on an operation's results (issue 18, req. 5). */
+/** Delta queries on the entity sets and on an operation's results. */
 // Waits for deliveries, retries and expiries: more than Jest's default 5 s on a loaded machine.
 jest.setTimeout(30_000);
 

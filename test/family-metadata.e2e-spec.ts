@@ -1,6 +1,6 @@
 import { TestApp } from './support/test-app';
 
-/** $metadata and OpenAPI describe the whole family (issue 16, req. 1 and 2). */
+/** $metadata and OpenAPI describe the whole family. */
 describe('the family in $metadata and OpenAPI', () => {
   let app: TestApp;
   beforeAll(async () => {

@@ -192,7 +192,7 @@ describe('the service document', () => {
               kind: 'EntitySet',
               url: 'managedTenantOperationHttpRequests',
             },
-            // Change notifications (issue 18).
+            // Change notifications.
             { name: 'subscriptions', kind: 'EntitySet', url: 'subscriptions' },
           ],
         });

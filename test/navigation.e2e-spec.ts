@@ -5,7 +5,7 @@ import { newOperation } from './support/operation-factory';
 import { HTTP_REQUESTS, newRecord, RESULTS } from './support/record-factory';
 import { ENTITY_SET, TestApp } from './support/test-app';
 
-/** Navigations of an operation, $expand and lambdas over them (issue 16, req. 2). */
+/** Navigations of an operation, $expand and lambdas over them. */
 describe('the navigations results and httpRequests', () => {
   let app: TestApp;
   let operation: { id: string };

@@ -38,7 +38,7 @@ async function subscribe(
   return created.json().id;
 }
 
-/** Notifications of the engine's writes, and of several instances (issue 18, req. 3 and 6). */
+/** Notifications of the engine's writes, and of several instances. */
 // Waits for deliveries, retries and expiries: more than Jest's default 5 s on a loaded machine.
 jest.setTimeout(30_000);
 

@@ -4,7 +4,7 @@ import { OPERATION_RECORD_SETS } from './support/record-factory';
 import { ENTITY_SET, TEST_TENANT, TEST_USER, TestApp } from './support/test-app';
 
 /**
- * The results and HTTP-request sets have everything the operations set has (issue 16, req. 1):
+ * The results and HTTP-request sets have everything the operations set has:
  * the same tests for both, on the set's own URL.
  */
 describe.each(OPERATION_RECORD_SETS)('$name', (set) => {

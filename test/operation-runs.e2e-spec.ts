@@ -18,7 +18,7 @@ import { ON_POSTGRES } from './support/test-database';
 import { ENTITY_SET, TestApp } from './support/test-app';
 
 /**
- * The engine end to end (issue 17): operations run against the Graph stand-in on loopback,
+ * The engine end to end: operations run against the Graph stand-in on loopback,
  * through the HTTP API, on the database the e2e run uses (SQLite, or PostgreSQL with
  * TEST_DATABASE_URL).
  */

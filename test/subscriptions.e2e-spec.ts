@@ -16,7 +16,7 @@ type Row = Record<string, any>;
 
 const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
-/** Change notifications through webhook subscriptions (issue 18, req. 1-4 and 6). */
+/** Change notifications through webhook subscriptions. */
 // Waits for deliveries, retries and expiries: more than Jest's default 5 s on a loaded machine.
 jest.setTimeout(30_000);
 

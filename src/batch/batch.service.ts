@@ -177,29 +177,38 @@ function toBatchResponse(id: string, response: LightMyRequestResponse): BatchRes
 
 /** A request that brings a header the batch decides (who calls): 400, and it is not run. */
 function ownHeaderRefused(item: { id: string }, header: string): BatchResponse {
-  return {
-    id: item.id,
-    status: 400,
-    headers: { 'content-type': 'application/json' },
-    body: {
-      error: {
-        code: 'invalidRequest',
-        message: `The request '${item.id}' was not run: it has a header '${header}' of its own, but every request of a batch runs with the batch's ${header}. Send it in a batch of its own.`,
-        innerError: { date: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
-      },
-    },
-  };
+  return notRun(
+    item,
+    400,
+    'invalidRequest',
+    `The request '${item.id}' was not run: it has a header '${header}' of its own, but every request of a batch runs with the batch's ${header}. Send it in a batch of its own.`,
+  );
 }
 
 function dependencyFailed(item: { id: string }, reason: string): BatchResponse {
+  return notRun(
+    item,
+    424,
+    'failedDependency',
+    `The request '${item.id}' was not applied: ${reason}.`,
+  );
+}
+
+/** The answer of a request the batch did not run: an OData error of its own. */
+function notRun(
+  item: { id: string },
+  status: number,
+  code: string,
+  message: string,
+): BatchResponse {
   return {
     id: item.id,
-    status: 424,
+    status,
     headers: { 'content-type': 'application/json' },
     body: {
       error: {
-        code: 'failedDependency',
-        message: `The request '${item.id}' was not applied: ${reason}.`,
+        code,
+        message,
         innerError: { date: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
       },
     },

@@ -3,7 +3,7 @@ import { EntityStoresModule } from '../database/stores/entity-stores.module';
 import { ChangeFeedJanitor } from './change-feed-janitor';
 
 /**
- * What follows the change feed (issue 18): its purge now; change notifications build on it.
+ * What follows the change feed: its purge now; change notifications build on it.
  * Delta queries are served by every entity set (src/entity-sets).
  */
 @Module({

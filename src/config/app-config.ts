@@ -45,9 +45,9 @@ export interface AppConfig {
    * LOG_PRETTY says otherwise (`0` forces JSON, `1` forces readable lines into a pipe too).
    */
   readonly logPretty: boolean;
-  /** How operations are run in the partner's customer tenants (issue 17). */
+  /** How operations are run in the partner's customer tenants. */
   readonly engine: EngineConfig;
-  /** Delta queries and change notifications (issue 18). */
+  /** Delta queries and change notifications. */
   readonly changes: ChangesConfig;
 }
 

@@ -388,7 +388,7 @@ export const ENTITY_TYPES: readonly EntityType[] = [
 ];
 
 /**
- * Microsoft Graph's `subscription` (issue 18): a webhook for changes of an entity set, an entity
+ * Microsoft Graph's `subscription`: a webhook for changes of an entity set, an entity
  * or a navigation. It is not an entity set of the family (no partner tenant or requestId of its
  * own, nothing to query): `/beta/subscriptions` serves it (src/subscriptions), and the model
  * gives it its validation, its OpenAPI schemas and its response shape. `clientState` is written,
@@ -436,7 +436,7 @@ export interface BoundAction {
   readonly description: string;
 }
 
-/** The actions of operations (issue 17): run its statements in every target tenant, or stop. */
+/** The actions of operations: run its statements in every target tenant, or stop. */
 export const BOUND_ACTIONS: readonly BoundAction[] = [
   {
     namespace: GRAPH_NAMESPACE,
@@ -467,7 +467,7 @@ export interface BoundCollectionFunction {
 }
 
 /**
- * `delta` on every entity set and collection navigation (issue 18): changes since a token, as
+ * `delta` on every entity set and collection navigation: changes since a token, as
  * Microsoft Graph's delta functions.
  */
 export const BOUND_FUNCTIONS: readonly BoundCollectionFunction[] = ENTITY_TYPES.map((entity) => ({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { withCreateDefaults } from '../edm/create-defaults';
 import { Caller } from '../auth/caller';
 import {
   ConflictError,
@@ -36,7 +37,7 @@ import { DeltaState } from '../odata/delta-token';
 import { DeltaRequest } from '../odata/query/delta-request';
 
 /**
- * The rules of one entity set beyond the model's (issue 16, req. 3: "a small per-set policy"):
+ * The rules of one entity set beyond the model's:
  * checks a write before it is applied. The operations' policy refuses statements that do not
  * parse, and changes to what a running operation is running.
  */
@@ -116,7 +117,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     within?: RowConstraint,
   ): Promise<{ entity: Entity<Properties>; created: boolean }> {
     const { [this.model.key]: requestedId, ...sent } = write.declared;
-    const properties = this.withDefaults(caller, this.withConstraint(sent, within));
+    const properties = withCreateDefaults(this.model, this.withConstraint(sent, within), caller);
     requireOwnTenantAndUser(caller, properties);
     await this.policy.checkCreate?.(caller, properties);
     const now = toUtcDateTimeOffset(new Date());
@@ -327,7 +328,12 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     within?: RowConstraint,
   ): Promise<Entity<Properties>> {
     return this.change(caller, id, write, condition, within, 'replace', (current, replacement) => {
-      replacement = this.withDefaults(caller, this.withConstraint(replacement, within), current);
+      replacement = withCreateDefaults(
+        this.model,
+        this.withConstraint(replacement, within),
+        caller,
+        current.properties,
+      );
       const properties: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(replacement)) {
         properties[name] = keepUnsentSecrets(
@@ -338,35 +344,6 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
       }
       return { properties, dynamicProperties: { ...write.dynamic } };
     });
-  }
-
-  /**
-   * The properties with what the model fills in for those left out (`createDefault`): the
-   * caller's tenant and user, a new GUID (a replace keeps the current one), or a fixed value.
-   */
-  private withDefaults(
-    caller: Caller,
-    properties: Record<string, unknown>,
-    current?: Entity,
-  ): Record<string, unknown> {
-    let filled: Record<string, unknown> | undefined;
-    for (const [name, property] of Object.entries(this.model.properties)) {
-      const fill = property.createDefault;
-      if (fill === undefined || properties[name] !== undefined) continue;
-      filled ??= { ...properties };
-      if (fill === 'callerTenant') filled[name] = caller.tenantId;
-      else if (fill === 'callerUser') {
-        // An application's token names no user: the client says who it acts for.
-        if (!caller.userId) {
-          throw new InvalidRequestError(
-            `Invalid request body: '${name}' is required: the token names no user (oid) to take it from.`,
-          );
-        }
-        filled[name] = caller.userId;
-      } else if (fill === 'newGuid') filled[name] = current?.properties[name] ?? randomUUID();
-      else filled[name] = structuredClone(fill.value);
-    }
-    return filled ?? properties;
   }
 
   /** An update of one entity: the key cannot change, If-Match is checked on the stored version. */

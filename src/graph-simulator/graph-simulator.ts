@@ -5,7 +5,7 @@ import { AddressInfo } from 'node:net';
 /**
  * A stand-in for Microsoft Graph and the Microsoft identity platform's token endpoint, on
  * loopback, for local runs (`npm run graph-simulator`) and for the e2e tests of the operation
- * engine (issue 17, req. 9). It behaves like the real services where the engine depends on it:
+ * engine. It behaves like the real services where the engine depends on it:
  * per-tenant data behind the tenant's own access token, server-driven paging with absolute
  * `@odata.nextLink`s, `$top`, `$count` and `$search` that need `ConsistencyLevel: eventual`, Graph
  * error bodies, and faults that can be switched on per tenant or at random: latency, 429 with

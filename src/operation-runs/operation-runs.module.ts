@@ -11,7 +11,7 @@ import { RunWorker } from './run-worker';
 import { TenantTokens } from '../integrations/graph/tenant-tokens';
 
 /**
- * Running operations (issue 17): the `run` and `cancel` actions, the rules of a running
+ * Running operations: the `run` and `cancel` actions, the rules of a running
  * operation's writes, and the engine that does the work, on the run queue of the database the
  * service runs on (chosen here, once).
  */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { isGuid } from '../edm/primitive-formats';
 import { randomUUID } from 'node:crypto';
 import { Caller } from '../auth/caller';
 import { InvalidRequestError, StateConflictError } from '../common/errors';
@@ -15,8 +16,6 @@ import { parseAggregation, parseStatements } from './statements';
 
 type Operation = Entity<ManagedTenantOperationProperties>;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The longest `Prefer: wait` honoured, in seconds. */
 export const MAX_WAIT_SECONDS = 60;
 /** How often a waiting `run` looks whether the run finished. */
@@ -24,7 +23,7 @@ const WAIT_POLL_MS = 100;
 
 /**
  * What a client may change while its operation runs: the service owns these until the run ends
- * (issue 17, req. 2). `result` is the service's too, from the first run on.
+ *. `result` is the service's too, from the first run on.
  */
 const OWNED_WHILE_RUNNING = [
   'status',
@@ -44,7 +43,7 @@ const LOOKS_LIKE_STATEMENTS =
   /^\s*(\[|(get|post|patch|put|delete)\s|[a-z]+\s+(\/|[a-z][a-z0-9+.-]*:\/\/))/im;
 
 /**
- * Running operations (issue 17): `run` and `cancel`, and the rules an operation's writes follow
+ * Running operations: `run` and `cancel`, and the rules an operation's writes follow
  * because of them. The work itself is the engine's (run-worker.ts), from the database.
  */
 @Injectable()
@@ -89,7 +88,7 @@ export class OperationRunsService implements OnModuleInit, EntitySetPolicy {
     let baseRun = 1;
     // A customerId that was not a tenant id was reported, never run: a run again skips it.
     const failedBefore = previous
-      ? (await this.queue.unsuccessfulTenants(key)).filter((tenant) => GUID.test(tenant))
+      ? (await this.queue.unsuccessfulTenants(key)).filter((tenant) => isGuid(tenant))
       : [];
     if (previous && failedBefore.length > 0) {
       run = previous.run + 1;

@@ -69,7 +69,7 @@ const MAX_CACHED_PLANS = 100;
 const RUNS_PER_CLAIM = 50;
 
 /**
- * The engine (issue 17): every instance runs one worker, which claims work from the database with
+ * The engine: every instance runs one worker, which claims work from the database with
  * leases and does it — list a run's tenants (`allTenants`), run tenants (at most
  * ENGINE_CONCURRENCY at once, one call each, shared fairly between the runs that have work), sum
  * a finished run up into its operation. Leases are renewed while the work goes on; a worker that

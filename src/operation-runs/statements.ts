@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../common/errors';
 
 /**
- * The statements of an operation (issue 17, req. 3): the Graph requests that `operationDefinition
+ * The statements of an operation: the Graph requests that `operationDefinition
  * .value` holds, one per line, run in order in each target tenant, and how `aggregationDefinition
  * .value` combines the tenants' rows. Parsed here, without a framework, so that create, PATCH and
  * run refuse the same statements with the same message.

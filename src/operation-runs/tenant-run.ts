@@ -12,7 +12,7 @@ import { GraphStatement } from './statements';
 import { TenantTokens, TokenRequestError } from '../integrations/graph/tenant-tokens';
 
 /**
- * One target tenant of a run (issue 17, req. 3–5): its statements in order with the tenant's
+ * One target tenant of a run: its statements in order with the tenant's
  * token, a collection answer contributing its `value` rows (following `@odata.nextLink`, with the
  * statement's headers, only on the Graph endpoint, up to MAX_PAGES pages), an object answer
  * itself; each row tagged with `_TenantId`. The first statement that fails fails the tenant.
@@ -244,12 +244,14 @@ function recordOf(attempt: CallAttempt, level: LogLevel, secrets: readonly strin
         ...redactHeaders(attempt.request.headers, secrets),
       ],
       body:
-        attempt.request.body === undefined ? null : truncate(redact(attempt.request.body, secrets)),
+        attempt.request.body === undefined
+          ? null
+          : truncate(redactSecrets(attempt.request.body, secrets)),
     },
     response: {
       status: statusCode,
       headers: redactHeaders(attempt.responseHeaders, secrets),
-      body: attempt.error ? attempt.error : truncate(redact(attempt.responseBody, secrets)),
+      body: attempt.error ? attempt.error : truncate(redactSecrets(attempt.responseBody, secrets)),
     },
   };
 }
@@ -260,13 +262,8 @@ function redactHeaders(
 ): Array<{ name: string; value: string }> {
   return headers.map(([name, value]) => ({
     name,
-    value: SECRET_HEADER.test(name) ? REDACTED : redact(value, secrets),
+    value: SECRET_HEADER.test(name) ? REDACTED : redactSecrets(value, secrets),
   }));
-}
-
-/** Any token the service holds, and anything shaped like a JWT, out of a recorded text. */
-function redact(text: string, secrets: readonly string[]): string {
-  return redactSecrets(text, secrets);
 }
 
 function truncate(text: string): string {

@@ -38,7 +38,7 @@ const MAX_RETRY_DELAY_MS = 3_600_000;
 const EXPIRY_SWEEP_MS = 1_000;
 
 /**
- * Sends change notifications (issue 18, req. 3 and 4). Each step:
+ * Sends change notifications. Each step:
  * 1. matches the outbox (the change feed's pending rows, written with every change) against the
  *    active subscriptions of the changes' tenants, and queues a notification per match, marking
  *    the changes done in the same transaction;

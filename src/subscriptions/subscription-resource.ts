@@ -27,7 +27,7 @@ const CHECKERS = new Map(
 );
 
 /**
- * Reads a subscription's `resource` (issue 18, req. 1): an entity set, one entity of it, or a
+ * Reads a subscription's `resource`: an entity set, one entity of it, or a
  * collection navigation of one entity, as a path relative to the service root (a leading `/`
  * is allowed), with an optional `$filter` on collections that the query layer checks as it
  * checks a request's. Anything else is a 400 naming what is wrong.

@@ -49,7 +49,7 @@ function formatOf(request: FastifyRequest): string | undefined {
 const pipes = entityWritePipes(subscription);
 
 /**
- * `/beta/subscriptions`, Microsoft Graph's webhook subscriptions (issue 18): create (with the
+ * `/beta/subscriptions`, Microsoft Graph's webhook subscriptions: create (with the
  * validation request), list, get, renew or re-point by PATCH, delete.
  */
 @ApiTags('subscriptions')

@@ -11,7 +11,7 @@ import { SubscriptionsController } from './subscriptions.controller';
 import { SubscriptionsService } from './subscriptions.service';
 import { WebhookClient } from '../integrations/webhooks/webhook-client';
 
-/** Change notifications (issue 18): `/beta/subscriptions` and the dispatcher that sends them. */
+/** Change notifications: `/beta/subscriptions` and the dispatcher that sends them. */
 @Module({
   imports: [EntityStoresModule, EntitySetsModule],
   controllers: [SubscriptionsController],

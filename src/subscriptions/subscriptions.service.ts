@@ -34,7 +34,7 @@ export const SUBSCRIPTIONS_PER_PAGE = 100;
 const CHANGEABLE = new Set(['expirationDateTime', 'notificationUrl', 'lifecycleNotificationUrl']);
 
 /**
- * Subscriptions as Microsoft Graph has them (issue 18, req. 1 and 2): a caller sees and changes
+ * Subscriptions as Microsoft Graph has them: a caller sees and changes
  * only its own tenant's; a subscription delivers changes of its creator's tenant only. Creating
  * one, or changing where it sends, first validates the URL: the receiver must echo a
  * `validationToken` as text/plain within 10 seconds.

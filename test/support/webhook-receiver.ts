@@ -20,7 +20,7 @@ export interface ReceivedPost {
 export type Answer = 'ok' | number | { readonly hang: number };
 
 /**
- * A webhook receiver on loopback that behaves as a real one (issue 18, req. 6): it answers
+ * A webhook receiver on loopback that behaves as a real one: it answers
  * Microsoft Graph's validation request by echoing `validationToken` as text/plain (or fails as
  * told), records every notification POST, and answers them as scripted.
  */

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The results and HTTP requests of operations (issue 16). Each row names its operation within its
+ * The results and HTTP requests of operations. Each row names its operation within its
  * tenant, (partnerTenantId, managedTenantOperationId) → (partnerTenantId, id), so the database
  * refuses a row for another tenant's operation and deletes the rows with their operation.
  */

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The work of running operations (issue 17), in the database rather than in a process's memory:
+ * The work of running operations, in the database rather than in a process's memory:
  * one row per operation that was run (its current run), one per target tenant of each run. Both
  * go with their operation.
  */

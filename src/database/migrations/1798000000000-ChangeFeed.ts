@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The change feed (issue 18): one row per created, updated or deleted entity, written by
+ * The change feed: one row per created, updated or deleted entity, written by
  * triggers in the transaction of the change itself, whoever makes it (a request, the engine, a
  * cascade). Delta queries read what changed since their token; change notifications fan out from
  * the rows still `pending` (the outbox). Rows are kept for the retention period (tombstones of

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Change notifications (issue 18): the subscriptions, and the notifications waiting to be sent
+ * Change notifications: the subscriptions, and the notifications waiting to be sent
  * (each change a subscription matches, and lifecycle events), which go with their subscription.
  */
 export class Subscriptions1799000000000 implements MigrationInterface {

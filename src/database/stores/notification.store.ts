@@ -1,5 +1,5 @@
 /**
- * Change notifications' storage (issue 18): subscriptions, the outbox of changes not yet matched
+ * Change notifications' storage: subscriptions, the outbox of changes not yet matched
  * against them (the change feed's `pending` rows, written with each change), and the
  * notifications waiting to be sent, claimed with leases so that instances sharing a database do
  * not send one twice in the normal case.

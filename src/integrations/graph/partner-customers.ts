@@ -1,4 +1,5 @@
 import { redactSecrets } from '../../common/redaction';
+import { isGuid } from '../../edm/primitive-formats';
 import {
   CallAttempt,
   GraphCallError,
@@ -12,8 +13,6 @@ import { TenantTokens } from './tenant-tokens';
 const MAX_CONTRACT_PAGES = 200;
 /** Contracts whose customerId is not a tenant id reported at most (the rest are only counted). */
 const MAX_REFUSED_CUSTOMERS = 100;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The customers `/contracts` lists: tenant ids, and the customerIds that are not one. */
 export interface Customers {
   readonly tenants: string[];
@@ -61,7 +60,7 @@ export class PartnerCustomers {
       }
       for (const contract of Array.isArray(body.value) ? (body.value as unknown[]) : []) {
         const customerId: unknown = (contract as { customerId?: unknown } | null)?.customerId;
-        if (typeof customerId === 'string' && GUID.test(customerId)) {
+        if (typeof customerId === 'string' && isGuid(customerId)) {
           customers.add(customerId.toLowerCase());
         } else if (refused.size < MAX_REFUSED_CUSTOMERS) {
           const shown =

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { GUID_PATTERN } from '../../edm/primitive-formats';
 import { Dispatcher } from 'undici';
 import { redactSecrets } from '../../common/redaction';
 import { EngineConfig } from '../../config/app-config';
 import { callOutbound, OutboundCallError } from '../outbound-call';
 
 /**
- * Access tokens for the target tenants (issue 17, req. 6): the OAuth 2.0 on-behalf-of flow of the
+ * Access tokens for the target tenants: the OAuth 2.0 on-behalf-of flow of the
  * Microsoft identity platform exchanges the operation's dapAccessToken for a token in each tenant,
  * cached per tenant and per dapAccessToken (a token obtained for one partner's operation is never
  * used for another's) until a minute before it expires. Without ENTRA_CLIENT_ID the
@@ -24,8 +25,6 @@ const MAX_CACHED_TOKENS = 2_000;
 export const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
 /** An OAuth error code is a word; more than this is not one, and is cut. */
 const MAX_ERROR_CODE_LENGTH = 200;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The token endpoint refused a tenant: its error code, never a token. */
 export class TokenRequestError extends Error {}
 
@@ -68,7 +67,7 @@ export class TenantTokens {
     assertion: string,
     client: NonNullable<EngineConfig['client']>,
   ): Promise<{ token: string; expires: number }> {
-    if (!GUID.test(tenantId)) {
+    if (!GUID_PATTERN.test(tenantId)) {
       throw new TokenRequestError(`'${tenantId.slice(0, 64)}' is not a tenant id (a GUID).`);
     }
     const form = new URLSearchParams({

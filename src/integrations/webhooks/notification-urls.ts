@@ -3,7 +3,7 @@ import { BlockList, isIP } from 'node:net';
 import { InvalidRequestError } from '../../common/errors';
 
 /**
- * Where the service may send notifications (issue 18, req. 2): https only, and never to a
+ * Where the service may send notifications: https only, and never to a
  * private, loopback, link-local or otherwise internal address (the instance metadata service at
  * 169.254.169.254, a database on 10.0.0.1, the service itself on [::1]), whether the URL names
  * the address or a DNS name that resolves to it. Hosts listed in NOTIFICATION_ALLOWED_HTTP_HOSTS

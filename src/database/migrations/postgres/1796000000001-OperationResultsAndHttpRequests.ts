@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The results and HTTP requests of operations (issue 16), as `npm run migration:generate` writes
+ * The results and HTTP requests of operations, as `npm run migration:generate` writes
  * them for PostgreSQL: each row names its operation within its tenant, so the database refuses a
  * row for another tenant's operation and deletes the rows with their operation.
  */

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { OPERATION_RUN_TABLES } from '../1797000000000-OperationRuns';
 
-/** The work of running operations (issue 17), as on SQLite (../1797000000000-OperationRuns.ts). */
+/** The work of running operations, as on SQLite (../1797000000000-OperationRuns.ts). */
 export class OperationRuns1797000000001 implements MigrationInterface {
   name = 'OperationRuns1797000000001';
 
