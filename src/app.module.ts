@@ -16,6 +16,7 @@ import { EntitySetsModule } from './entity-sets/entity-sets.module';
 import { OperationRunsModule } from './operation-runs/operation-runs.module';
 import { ChangesModule } from './changes/changes.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { JobsModule } from './jobs/jobs.module';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         CryptoModule,
         AuthModule,
         DatabaseModule,
+        JobsModule,
         EntitySetsModule,
         OperationRunsModule,
         ChangesModule,

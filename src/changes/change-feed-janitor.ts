@@ -1,12 +1,7 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service';
 import { ChangeFeedStore } from '../database/stores/change-feed.store';
+import { JobContext, JobHandler, JobSettings, OnJob, StepOutcome } from '../jobs/job-handler';
 
 /** The longest wait between two purges. */
 const MAX_PURGE_INTERVAL_MS = 10 * 60_000;
@@ -19,42 +14,34 @@ const MAX_PURGE_MARGIN_MS = 5 * 60_000;
  * for is lost. Every instance purges; the DELETE is idempotent.
  */
 @Injectable()
-export class ChangeFeedJanitor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+@OnJob('changeFeedPurge')
+export class ChangeFeedJanitor implements JobHandler {
   private readonly logger = new Logger(ChangeFeedJanitor.name);
-  private timer?: NodeJS.Timeout;
-  private purging?: Promise<void>;
 
   constructor(
     private readonly feed: ChangeFeedStore,
     @Inject(AppConfigService) private readonly config: AppConfigService,
   ) {}
 
-  onApplicationBootstrap(): void {
+  settings(): JobSettings {
     const retention = this.config.values.changes.retentionMs;
-    const interval = Math.max(Math.min(retention / 2, MAX_PURGE_INTERVAL_MS), 100);
-    this.timer = setInterval(() => void this.purge(), interval);
-    this.timer.unref();
+    return {
+      enabled: true,
+      pollMs: Math.max(Math.min(retention / 2, MAX_PURGE_INTERVAL_MS), 100),
+      maxPollMs: MAX_PURGE_INTERVAL_MS,
+      concurrency: 0,
+    };
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.purging;
-  }
-
-  /** One purge; a failure is logged and tried again at the next tick. */
-  purge(): Promise<void> {
-    if (this.purging) return this.purging;
+  /** One purge (a failure is the kernel's to log; the next poll tries again, later). */
+  async step(job: JobContext): Promise<StepOutcome> {
     const retention = this.config.values.changes.retentionMs;
-    const before = Date.now() - retention - Math.min(retention, MAX_PURGE_MARGIN_MS);
-    this.purging = this.feed
-      .purge(before)
-      .then((count) => {
-        if (count > 0) this.logger.log(`Purged ${count} changes older than the retention period`);
-      })
-      .catch((error: unknown) =>
-        this.logger.warn(`Purging old changes failed: ${(error as Error).message}`),
-      )
-      .finally(() => (this.purging = undefined));
-    return this.purging;
+    const before = job.clock.now() - retention - Math.min(retention, MAX_PURGE_MARGIN_MS);
+    const count = await this.feed.purge(before);
+    if (count > 0) {
+      this.logger.log(`Purged ${count} changes older than the retention period`);
+      job.report.completed(count);
+    }
+    return 'idle';
   }
 }

@@ -22,10 +22,7 @@ import { TenantTokens } from '../integrations/graph/tenant-tokens';
     {
       provide: ENGINE_CONFIG,
       inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => ({
-        ...config.values.engine,
-        shutdownTimeoutMs: config.values.shutdownTimeoutMs,
-      }),
+      useFactory: (config: AppConfigService) => config.values.engine,
     },
     {
       provide: GRAPH_DISPATCHER,

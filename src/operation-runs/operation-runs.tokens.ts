@@ -1,4 +1,4 @@
-/** The engine's configuration (AppConfig.engine with the shutdown time). */
+/** The engine's configuration (AppConfig.engine). */
 export const ENGINE_CONFIG = 'EngineConfig';
 /** The HTTP connections of the engine's outbound calls (undici's dispatcher). */
 export const GRAPH_DISPATCHER = 'GraphDispatcher';

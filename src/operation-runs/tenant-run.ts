@@ -1,3 +1,4 @@
+import { logLevel } from '../edm/model';
 import { redactSecrets, REDACTED } from '../common/redaction';
 import { describeBytes } from '../integrations/outbound-call';
 import {
@@ -23,7 +24,8 @@ export const MAX_PAGES = 20;
 /** Bodies recorded at `logLevel: full` are cut at this many characters. */
 export const MAX_LOGGED_BODY = 4_096;
 
-export type LogLevel = 'none' | 'summary' | 'full';
+/** How much of a tenant's HTTP calls is recorded (the model's logLevel). */
+export type LogLevel = (typeof logLevel.members)[number];
 
 /** An HTTP call as managedTenantOperationHttpRequests records it (`logLevel` decides how much). */
 export interface RecordedCall {

@@ -1,16 +1,9 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { AppConfigService } from '../config/app-config.service';
 import { NotificationsConfig } from '../config/app-config';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
-import { EntityStore } from '../database/stores/entity.store';
+import { EntityStoreRegistry } from '../database/stores/entity-store.registry';
 import {
   DeliveryRecord,
   NewDelivery,
@@ -19,9 +12,8 @@ import {
   SubscriptionRecord,
 } from '../database/stores/notification.store';
 import { entityTagOf } from '../edm/entity';
-import { ENTITY_TYPES, EntityType } from '../edm/model';
 import { entityTypeAnnotation } from '../edm/type-annotations';
-import { entityStoreToken } from '../entity-sets/entity-set.tokens';
+import { JobContext, JobHandler, JobSettings, OnJob, StepOutcome } from '../jobs/job-handler';
 import { CheckedExpression } from '../odata/query/checked-query';
 import { parseSubscribedResource } from './subscription-resource';
 import { WebhookClient } from '../integrations/webhooks/webhook-client';
@@ -54,16 +46,13 @@ const EXPIRY_SWEEP_MS = 1_000;
  * claimed notifications come back when their lease runs out (at least once, as on Graph).
  */
 @Injectable()
-export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+@OnJob('changeNotifications')
+export class NotificationDispatcher implements JobHandler {
   private readonly logger = new Logger(NotificationDispatcher.name);
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly config: NotificationsConfig;
-  private readonly stores: ReadonlyMap<string, { entity: EntityType; store: EntityStore }>;
   private readonly filters = new Map<string, CheckedExpression | undefined>();
-  private readonly sending = new Map<string, Promise<void>>();
-  private timer?: NodeJS.Timeout;
-  private stepping?: Promise<void>;
-  private stopping = false;
+  /** The subscriptions with a POST under way here: one at a time per subscription. */
+  private readonly sending = new Set<string>();
   private lastSweep = 0;
 
   constructor(
@@ -71,76 +60,61 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     private readonly webhooks: WebhookClient,
     private readonly cipher: CredentialsCipher,
     @Inject(AppConfigService) appConfig: AppConfigService,
-    @Inject(entityStoreToken(ENTITY_TYPES[0])) operations: EntityStore,
-    @Inject(entityStoreToken(ENTITY_TYPES[1])) results: EntityStore,
-    @Inject(entityStoreToken(ENTITY_TYPES[2])) httpRequests: EntityStore,
+    private readonly stores: EntityStoreRegistry,
   ) {
     this.config = appConfig.values.changes.notifications;
-    this.stores = new Map(
-      [operations, results, httpRequests].map((store) => [
-        store.entity.entitySetName,
-        { entity: store.entity, store },
-      ]),
-    );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.enabled) return;
+  settings(): JobSettings {
+    return {
+      enabled: this.config.enabled,
+      pollMs: this.config.pollMs,
+      maxPollMs: Math.max(this.config.pollMs, EXPIRY_SWEEP_MS * 5),
+      concurrency: this.config.concurrency,
+    };
+  }
+
+  async start(): Promise<void> {
     // On SQLite this process is the only sender: what a killed one had claimed is free at once.
     if (this.notifications.singleProcess) await this.notifications.releaseLeases();
-    this.schedule();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.stepping;
-    await Promise.all(this.sending.values());
+  async stop(): Promise<void> {
     await this.webhooks.close();
   }
 
-  private schedule(): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.stepping = this.step().finally(() => {
-        this.stepping = undefined;
-        this.schedule();
-      });
-    }, this.config.pollMs);
-  }
-
-  /** One step; a failure (the database away for a moment) is logged and the next step retries. */
-  async step(): Promise<void> {
-    try {
-      const now = Date.now();
-      // Most writes are in tenants that subscribe to nothing: their changes are marked done in
-      // bulk, unread, so that a write costs the dispatcher a row update rather than a fan-out.
-      while (
-        !this.stopping &&
-        (await this.notifications.skipUnsubscribedChanges(SKIPS_PER_STEP)) === SKIPS_PER_STEP
-      );
-      while (
-        !this.stopping &&
-        (await this.notifications.takePendingChanges(CHANGES_PER_STEP, Date.now(), (changes) =>
-          this.match(changes),
-        )) === CHANGES_PER_STEP
-      );
-      if (now - this.lastSweep >= EXPIRY_SWEEP_MS) {
-        this.lastSweep = now;
-        await this.sweep(now);
-      }
-      await this.sendDue();
-    } catch (error) {
-      this.logger.warn(`Notification step failed: ${(error as Error).message}`);
+  /**
+   * One step: match the outbox, expire subscriptions, start the POSTs that are due. A failure (the
+   * database away for a moment) is the kernel's to log; the next poll retries.
+   */
+  async step(job: JobContext): Promise<StepOutcome> {
+    const now = job.clock.now();
+    // Most writes are in tenants that subscribe to nothing: their changes are marked done in
+    // bulk, unread, so that a write costs the dispatcher a row update rather than a fan-out.
+    while (
+      !job.stopping &&
+      (await this.notifications.skipUnsubscribedChanges(SKIPS_PER_STEP)) === SKIPS_PER_STEP
+    );
+    while (
+      !job.stopping &&
+      (await this.notifications.takePendingChanges(CHANGES_PER_STEP, job.clock.now(), (changes) =>
+        this.match(changes, job),
+      )) === CHANGES_PER_STEP
+    );
+    if (now - this.lastSweep >= EXPIRY_SWEEP_MS) {
+      this.lastSweep = now;
+      await this.sweep(now);
     }
+    await this.sendDue(job);
+    return 'idle';
   }
 
   /** The notifications a batch of changes makes: one per change and matching subscription. */
-  private async match(changes: readonly PendingChange[]): Promise<NewDelivery[]> {
+  private async match(changes: readonly PendingChange[], job: JobContext): Promise<NewDelivery[]> {
     const tenants = [...new Set(changes.map((change) => change.partnerTenantId))];
     const subscriptions = await this.notifications.activeSubscriptions(tenants);
     if (subscriptions.length === 0) return [];
-    const now = Date.now();
+    const now = job.clock.now();
     const deliveries: NewDelivery[] = [];
     for (const change of changes) {
       for (const subscription of subscriptions) {
@@ -166,9 +140,9 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     // A filter is matched against the entity as it is now (a deleted one cannot be: its
     // deletion is sent to every subscription of its resource).
     const filter = this.filterOf(subscription);
-    const target = this.stores.get(change.entitySet);
-    if (!filter || !target) return false;
-    const count = await target.store.count(
+    const store = this.stores.bySetName(change.entitySet);
+    if (!filter || !store) return false;
+    const count = await store.count(
       { tenantId: change.partnerTenantId },
       { filter },
       { id: change.entityId },
@@ -189,7 +163,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     subscription: SubscriptionRecord,
     change: PendingChange,
   ): Record<string, unknown> {
-    const entity = this.stores.get(change.entitySet)?.entity;
+    const entity = this.stores.typeOf(change.entitySet);
     const path = `${change.entitySet}/${change.entityId}`;
     return {
       id: randomUUID(),
@@ -237,38 +211,44 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
   }
 
   /** Starts a POST for each subscription with notifications due, within the concurrency. */
-  private async sendDue(): Promise<void> {
-    const free = this.config.concurrency - this.sending.size;
-    if (free <= 0) return;
-    const due = await this.notifications.dueSubscriptions(Date.now(), free + this.sending.size);
+  private async sendDue(job: JobContext): Promise<void> {
+    if (job.freeSlots <= 0) return;
+    const due = await this.notifications.dueSubscriptions(
+      job.clock.now(),
+      job.freeSlots + this.sending.size,
+    );
     for (const subscriptionId of due) {
-      if (this.sending.size >= this.config.concurrency || this.stopping) break;
+      if (job.freeSlots <= 0) break;
       if (this.sending.has(subscriptionId)) continue;
-      const sending = this.sendFor(subscriptionId)
-        .catch((error: unknown) =>
-          this.logger.warn(`Sending notifications failed: ${(error as Error).message}`),
-        )
-        .finally(() => this.sending.delete(subscriptionId));
-      this.sending.set(subscriptionId, sending);
+      this.sending.add(subscriptionId);
+      const started = job.run(() =>
+        this.sendFor(subscriptionId, job).finally(() => this.sending.delete(subscriptionId)),
+      );
+      if (!started) this.sending.delete(subscriptionId);
     }
   }
 
   /** Sends a subscription's due notifications, a POST at a time, while full POSTs are due. */
-  private async sendFor(subscriptionId: string): Promise<void> {
-    while (!this.stopping && (await this.sendBatchFor(subscriptionId)) >= this.config.maxPerPost);
+  private async sendFor(subscriptionId: string, job: JobContext): Promise<void> {
+    while (
+      !job.stopping &&
+      (await this.sendBatchFor(subscriptionId, job)) >= this.config.maxPerPost
+    );
   }
 
   /** One POST of a subscription's due notifications (and lifecycle events); how many it sent. */
-  private async sendBatchFor(subscriptionId: string): Promise<number> {
-    const now = Date.now();
+  private async sendBatchFor(subscriptionId: string, job: JobContext): Promise<number> {
+    const now = job.clock.now();
     const claimed = await this.notifications.claimDeliveries(
       subscriptionId,
-      this.owner,
+      job.workerId,
       now,
       now + LEASE_MS,
       this.config.maxPerPost,
     );
     if (claimed.length === 0) return 0;
+    job.report.claimed(claimed.length);
+    job.report.lag(now - Math.min(...claimed.map((delivery) => delivery.queuedAt)));
     const subscription = await this.notifications.subscriptionById(subscriptionId);
     if (!subscription) {
       await this.notifications.completeDeliveries(claimed.map((d) => d.id));
@@ -287,7 +267,11 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
         await this.notifications.completeDeliveries(batch.map((d) => d.id));
         continue;
       }
-      if (!(await this.post(subscription, new URL(url), batch, clientState))) allSent = false;
+      if (await this.post(subscription, new URL(url), batch, clientState, job)) {
+        job.report.completed(batch.length);
+      } else {
+        allSent = false;
+      }
     }
     return allSent ? claimed.length : 0;
   }
@@ -297,6 +281,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     url: URL,
     batch: readonly DeliveryRecord[],
     clientState: string | null,
+    job: JobContext,
   ): Promise<boolean> {
     const body = JSON.stringify({
       value: batch.map((delivery) => ({
@@ -312,7 +297,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
       return true;
     }
     const reason = answer.kind === 'failed' ? answer.reason : `answered ${answer.status}`;
-    const now = Date.now();
+    const now = job.clock.now();
     const expired = batch.filter((delivery) => now - delivery.queuedAt >= this.config.retryMs);
     const retried = batch.filter((delivery) => now - delivery.queuedAt < this.config.retryMs);
     if (expired.length > 0) {

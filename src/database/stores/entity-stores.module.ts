@@ -19,6 +19,7 @@ import { SqliteChangeFeedStore } from './sqlite-change-feed.store';
 import { NotificationStore } from './notification.store';
 import { PostgresNotificationStore } from './postgres-notification.store';
 import { SqliteNotificationStore } from './sqlite-notification.store';
+import { EntityStoreRegistry } from './entity-store.registry';
 
 /**
  * The store of an entity type on the database the service runs on: the one place that chooses
@@ -86,14 +87,28 @@ const notificationStoreProvider: Provider = {
       : new SqliteNotificationStore(dataSource, writer),
 };
 
+/** Every entity type's store, for work that spans the sets. */
+const registryProvider: Provider = {
+  provide: EntityStoreRegistry,
+  inject: ENTITY_TYPES.map(entityStoreToken),
+  useFactory: (...stores: EntityStore[]) => new EntityStoreRegistry(stores),
+};
+
 /**
- * One store per entity type of the model, by `entityStoreToken(entity)`, the run queue, the
- * change feed and the notifications.
+ * One store per entity type of the model, by `entityStoreToken(entity)` and in the registry, the
+ * run queue, the change feed and the notifications.
  */
 @Module({
-  providers: [...storeProviders, runQueueProvider, changeFeedProvider, notificationStoreProvider],
+  providers: [
+    ...storeProviders,
+    registryProvider,
+    runQueueProvider,
+    changeFeedProvider,
+    notificationStoreProvider,
+  ],
   exports: [
     ...storeProviders.map((provider) => (provider as { provide: string }).provide),
+    EntityStoreRegistry,
     RunQueueStore,
     ChangeFeedStore,
     NotificationStore,

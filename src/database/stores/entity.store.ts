@@ -41,18 +41,34 @@ export interface RelatedRows {
   readonly counts?: ReadonlyMap<string, number>;
 }
 
-/** What the entity sets need of the database, for one entity type (one table). */
-export interface EntityStore {
+/**
+ * What the entity sets need of the database, for one entity type (one table), typed by the
+ * properties of that type (`EntityStore<ManagedTenantOperationProperties>`; untyped where code
+ * serves every type alike).
+ */
+export interface EntityStore<Properties extends object = Entity['properties']> {
   readonly entity: EntityType;
-  insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void>;
+  insert(
+    tenant: TenantScope,
+    entity: Entity<Properties>,
+    createFingerprint?: string,
+  ): Promise<void>;
   findByRequestKey(
     tenant: TenantScope,
     requestId: string,
-  ): Promise<{ entity: Entity; createFingerprint: string | null } | undefined>;
-  insertMany(entities: readonly Entity[], batchSize?: number): Promise<void>;
-  findById(tenant: TenantScope, id: string, within?: RowConstraint): Promise<Entity | undefined>;
+  ): Promise<{ entity: Entity<Properties>; createFingerprint: string | null } | undefined>;
+  insertMany(entities: readonly Entity<Properties>[], batchSize?: number): Promise<void>;
+  findById(
+    tenant: TenantScope,
+    id: string,
+    within?: RowConstraint,
+  ): Promise<Entity<Properties> | undefined>;
   /** The tenant's rows among `ids` (those that exist), in no particular order, without secrets. */
-  findByIds(tenant: TenantScope, ids: readonly string[], within?: RowConstraint): Promise<Entity[]>;
+  findByIds(
+    tenant: TenantScope,
+    ids: readonly string[],
+    within?: RowConstraint,
+  ): Promise<Entity<Properties>[]>;
   /** A page of rows, for a response: write-only (secret) values are not in them. */
   findPage(
     tenant: TenantScope,
@@ -83,13 +99,13 @@ export interface EntityStore {
   update(
     tenant: TenantScope,
     id: string,
-    change: (current: Entity) => Entity,
+    change: (current: Entity<Properties>) => Entity<Properties>,
     within?: RowConstraint,
-  ): Promise<Entity | undefined>;
+  ): Promise<Entity<Properties> | undefined>;
   delete(
     tenant: TenantScope,
     id: string,
-    check?: (current: Entity) => void,
+    check?: (current: Entity<Properties>) => void,
     within?: RowConstraint,
   ): Promise<boolean>;
 }

@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { CLOCK, systemClock } from './clock';
+import { JobEvents } from './job-events';
+import { JobsKernel } from './jobs-kernel';
+import { newWorkerId, WORKER_ID } from './worker-identity';
+
+/**
+ * The jobs kernel, its clock, the process's worker identity and the jobs' events, for every
+ * module that declares a job handler.
+ */
+@Global()
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    { provide: CLOCK, useValue: systemClock },
+    { provide: WORKER_ID, useFactory: newWorkerId },
+    JobEvents,
+    JobsKernel,
+  ],
+  exports: [CLOCK, WORKER_ID, JobEvents, JobsKernel],
+})
+export class JobsModule {}
