@@ -92,9 +92,15 @@ export class CompletionWriter {
     this.flushTimer = this.clock.setTimeout(() => this.flushNow(), FLUSH_INTERVAL_MS);
   }
 
+  /**
+   * Writes what waits now, a batch at a time. A completion whose write fails waits for the next
+   * flush (an interval later), never for this one: a database that refuses every write must not
+   * turn the writer into a busy loop.
+   */
   private async flush(): Promise<void> {
-    while (this.completions.length > 0) {
-      const batch = this.completions.splice(0, MAX_COMPLETION_BATCH);
+    const pending = this.completions.splice(0);
+    while (pending.length > 0) {
+      const batch = pending.splice(0, MAX_COMPLETION_BATCH);
       for (const completion of batch) this.waitingBytes -= completion.result?.bytes ?? 0;
       const recorded = await Promise.allSettled(
         batch.map(async ({ task, belongsTo, result, httpCalls }) => {

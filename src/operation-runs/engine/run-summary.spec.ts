@@ -1,0 +1,145 @@
+import { EngineStores, PARTNER, tenantIds } from '../../../test/support/engine-stores';
+import { RunRecord } from '../../database/stores/run-queue.store';
+import { Entity } from '../../edm/entity';
+import { ManagedTenantOperationProperties } from '../../edm/model';
+import { EngineErrors } from './engine-errors';
+import { ownerOf } from './run-plans';
+import { RunRows } from './run-rows';
+import { RunSummarizer } from './run-summary';
+import { TenantClaims } from './tenant-claims';
+
+type Outcome = { rows: string[] } | { failed: string } | { skipped: string };
+
+describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
+  let stores: EngineStores;
+  beforeEach(async () => (stores = await EngineStores.open()));
+  afterEach(() => stores.close());
+
+  const scope = { tenantId: PARTNER };
+
+  /** A run whose tenants ended as `outcomes` say, claimed for summing up; and its operation. */
+  async function finishedRun(
+    outcomes: Outcome[],
+    properties: Partial<ManagedTenantOperationProperties> = {},
+  ): Promise<{ run: RunRecord; operation: Entity<ManagedTenantOperationProperties> }> {
+    const operation = await stores.operation(properties);
+    await stores.startRun(operation.id, tenantIds(outcomes.length));
+    const claims = new TenantClaims(stores.queue, stores.clock, 'worker-a', {
+      concurrency: outcomes.length,
+      leaseMs: 30_000,
+    });
+    const tasks = (
+      await claims.claim(
+        0,
+        () => 0,
+        () => false,
+      )
+    ).flat();
+    const rows = new RunRows(stores.results, stores.httpRequests, stores.clock);
+    for (const [index, task] of tasks.entries()) {
+      const outcome = outcomes[index];
+      const message =
+        'rows' in outcome ? null : 'failed' in outcome ? outcome.failed : outcome.skipped;
+      await rows.recordResult(task, ownerOf(operation), {
+        isSuccess: 'rows' in outcome,
+        rows: 'rows' in outcome ? outcome.rows : [],
+        bytes: 0,
+        exception: message,
+        executionInfo: '',
+      });
+      await stores.queue.complete(task, 'worker-a', {
+        outcome: 'rows' in outcome ? 'succeeded' : 'failed' in outcome ? 'failed' : 'skipped',
+        message,
+        calls: 2,
+        retries: 0,
+      });
+    }
+    const now = stores.clock.now();
+    const [run] = await stores.queue.claimFinishes('worker-a', now + 30_000, now, {
+      partnerTenantId: PARTNER,
+      operationId: operation.id,
+    });
+    return { run, operation };
+  }
+
+  function summarizer(maxAggregateBytes = 64 * 1024 * 1024): RunSummarizer {
+    return new RunSummarizer(
+      stores.operations,
+      stores.results,
+      stores.queue,
+      stores.clock,
+      'worker-a',
+      maxAggregateBytes,
+      new EngineErrors([]),
+    );
+  }
+
+  it('appends the rows of the tenants that succeeded, in order, and says how the run went', async () => {
+    const { run, operation } = await finishedRun([{ rows: ['a1', 'a2'] }, { rows: ['b1'] }]);
+    await stores.clock.advance(2_500);
+    expect(await summarizer().finalize(run)).toBe(true);
+    const summed = await stores.operations.findById(scope, operation.id);
+    expect(summed!.properties.status).toBe('succeeded');
+    expect(summed!.properties.result).toMatchObject({
+      isComplete: true,
+      isSuccess: true,
+      exception: null,
+      tenantExceptions: [],
+      result: ['a1', 'a2', 'b1'],
+      executionInfo:
+        'Run 1 succeeded; 2 tenants: 2 succeeded, 0 failed; 4 calls in this run; 2.5 s.',
+    });
+    expect((await stores.queue.find(run))!.state).toBe('finished');
+  });
+
+  it('keeps at most the aggregation limit of rows, and one exception per tenant that did not succeed', async () => {
+    const { run, operation } = await finishedRun(
+      [
+        { rows: ['a1', 'a2'] },
+        { failed: 'Forbidden' },
+        { rows: ['c1', 'c2'] },
+        { skipped: 'Not run' },
+      ],
+      { aggregationDefinition: { value: '@sys.append([/result], 3)' } },
+    );
+    await summarizer().finalize(run);
+    const { properties } = (await stores.operations.findById(scope, operation.id))!;
+    expect(properties.status).toBe('failed');
+    expect(properties.result?.result).toEqual(['a1', 'a2', 'c1']);
+    expect(properties.result?.tenantExceptions?.map((e) => e.exception)).toEqual([
+      'Forbidden',
+      'Not run',
+    ]);
+    expect(properties.result?.executionInfo).toMatch(/4 tenants: 2 succeeded, 1 failed, 1 not run/);
+  });
+
+  it('stops the aggregate at its byte limit and says so', async () => {
+    const { run, operation } = await finishedRun([{ rows: ['x'.repeat(60), 'y'.repeat(60)] }]);
+    await summarizer(100).finalize(run);
+    const { properties } = (await stores.operations.findById(scope, operation.id))!;
+    expect(properties.result?.result).toEqual(['x'.repeat(60)]);
+    expect(properties.result?.executionInfo).toMatch(
+      /the aggregate stopped at 1 rows: its rows reached 100 bytes \(ENGINE_MAX_AGGREGATE_BYTES\)/,
+    );
+  });
+
+  it('a cancelled run is cancelled, and a run that could not list its tenants fails with why', async () => {
+    const cancelled = await finishedRun([{ rows: ['a'] }]);
+    await stores.queue.stop(cancelled.run, 'cancelled');
+    await summarizer().finalize((await stores.queue.find(cancelled.run))!);
+    expect(
+      (await stores.operations.findById(scope, cancelled.operation.id))!.properties.status,
+    ).toBe('cancelled');
+    const unlisted = await finishedRun([]);
+    await summarizer().finalize(unlisted.run, 'GET /v1.0/contracts answered 403');
+    const { properties } = (await stores.operations.findById(scope, unlisted.operation.id))!;
+    expect(properties.status).toBe('failed');
+    expect(properties.result?.exception).toBe('GET /v1.0/contracts answered 403');
+  });
+
+  it('does nothing for an operation deleted meanwhile', async () => {
+    const { run, operation } = await finishedRun([{ rows: ['a'] }]);
+    await stores.operations.delete(scope, operation.id);
+    expect(await summarizer().finalize(run)).toBe(false);
+  });
+});
