@@ -2,7 +2,8 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { isGuid } from '../edm/primitive-formats';
 import { randomUUID } from 'node:crypto';
 import { Caller } from '../auth/caller';
-import { InvalidRequestError, StateConflictError } from '../common/errors';
+import { InvalidRequestError, ItemNotFoundError, StateConflictError } from '../common/errors';
+import { AtomicWork } from '../database/atomic-work';
 import { EntityStore } from '../database/stores/entity.store';
 import { Entity } from '../edm/entity';
 import { managedTenantOperation, ManagedTenantOperationProperties } from '../edm/model';
@@ -52,7 +53,9 @@ export class OperationRunsService implements OnModuleInit, EntitySetPolicy {
 
   constructor(
     private readonly registry: EntitySetRegistry,
-    @Inject(entityStoreToken(managedTenantOperation)) private readonly store: EntityStore,
+    @Inject(entityStoreToken(managedTenantOperation))
+    private readonly store: EntityStore<ManagedTenantOperationProperties>,
+    private readonly atomicWork: AtomicWork,
     private readonly queue: RunQueueStore,
     private readonly worker: RunWorker,
   ) {}
@@ -105,43 +108,49 @@ export class OperationRunsService implements OnModuleInit, EntitySetPolicy {
       }
     }
     const startedAt = Date.now();
-    const started = await this.queue.start({
-      ...key,
-      run,
-      baseRun,
-      expanding,
-      startedAt,
-      tenants: tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
-    });
-    if (!started) throw runningConflict(id);
     const now = toUtcDateTimeOffset(new Date(startedAt));
     const again = run !== baseRun;
-    const updated = (await this.store.update(caller, id, (current) => ({
-      ...current,
-      lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
-      properties: {
-        ...current.properties,
-        status: 'running',
-        result: {
-          ...(again ? (current.properties.result as Record<string, unknown> | null) : {}),
-          createdDateTime: now,
-          lastModifiedDateTime: now,
-          isComplete: false,
-          isSuccess: null,
-          exception: null,
-          executionInfo: expanding
-            ? `Run ${run} started: listing the partner's customer tenants.`
-            : `Run ${run} started${again ? ` again in the ${tenants.length} tenant${tenants.length === 1 ? '' : 's'} that did not succeed` : ''}: ${tenants.length} tenant${tenants.length === 1 ? '' : 's'} pending.`,
-          ...(again ? {} : { tenantExceptions: [], result: [] }),
+    // One unit of work: the run starts and the operation says so together, or neither happens.
+    const updated = await this.atomicWork.run(async () => {
+      const started = await this.queue.start({
+        ...key,
+        run,
+        baseRun,
+        expanding,
+        startedAt,
+        tenants: tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
+      });
+      if (!started) throw runningConflict(id);
+      const marked = await this.store.update(caller, id, (current) => ({
+        ...current,
+        lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
+        properties: {
+          ...current.properties,
+          status: 'running',
+          result: {
+            ...(again ? current.properties.result : {}),
+            createdDateTime: now,
+            lastModifiedDateTime: now,
+            isComplete: false,
+            isSuccess: null,
+            exception: null,
+            executionInfo: expanding
+              ? `Run ${run} started: listing the partner's customer tenants.`
+              : `Run ${run} started${again ? ` again in the ${tenants.length} tenant${tenants.length === 1 ? '' : 's'} that did not succeed` : ''}: ${tenants.length} tenant${tenants.length === 1 ? '' : 's'} pending.`,
+            ...(again ? {} : { tenantExceptions: [], result: [] }),
+          },
         },
-      },
-    }))) as Operation | undefined;
+      }));
+      // Deleted meanwhile: its run does not start either.
+      if (!marked) throw new ItemNotFoundError(managedTenantOperation.entitySetName, id);
+      return { result: marked, commit: true };
+    });
     this.worker.wake();
     const finished =
       waitSeconds > 0 &&
       (await this.waitForFinish(key, run, Math.min(waitSeconds, MAX_WAIT_SECONDS)));
     return {
-      operation: finished ? await this.operations.get(caller, id) : (updated ?? operation),
+      operation: finished ? await this.operations.get(caller, id) : updated,
       finished,
     };
   }

@@ -60,11 +60,11 @@ const storeProviders: Provider[] = ENTITY_TYPES.map((entity) => ({
 /** The run queue of the operation engine, on the same database. */
 const runQueueProvider: Provider = {
   provide: RunQueueStore,
-  inject: [DataSource, SerialWriter],
-  useFactory: (dataSource: DataSource, writer: SerialWriter) =>
+  inject: [DataSource, SerialWriter, TransactionContext],
+  useFactory: (dataSource: DataSource, writer: SerialWriter, transactions: TransactionContext) =>
     dataSource.options.type === 'postgres'
-      ? new PostgresRunQueueStore(dataSource)
-      : new SqliteRunQueueStore(dataSource, writer),
+      ? new PostgresRunQueueStore(dataSource, transactions)
+      : new SqliteRunQueueStore(dataSource, writer, transactions),
 };
 
 /** The change feed that delta queries and change notifications read. */

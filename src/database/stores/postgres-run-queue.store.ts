@@ -20,6 +20,7 @@ import {
   TenantTask,
 } from './run-queue.store';
 import { affectedOf, numbered, rowsOf } from './postgres-results';
+import { TransactionContext } from '../transaction-context';
 
 /**
  * The queue's statements with PostgreSQL's numbered placeholders, and claims that skip the rows
@@ -36,10 +37,23 @@ const SQL = Object.fromEntries(
 /** Rows per multi-row INSERT of a run's tenants (7 parameters each, under PostgreSQL's 65,535). */
 const TENANTS_PER_INSERT = 1_000;
 
+/**
+ * The run queue on PostgreSQL. Inside a unit of work (TransactionContext: the `run` action starts
+ * the run and marks the operation running together) its statements run in that transaction; its
+ * own transactions nest in it as savepoints.
+ */
 export class PostgresRunQueueStore extends RunQueueStore {
   readonly singleProcess = false;
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionContext,
+  ) {
     super();
+  }
+
+  /** The unit of work's connection, or the pool. */
+  private get manager(): EntityManager {
+    return this.transactions.manager ?? this.dataSource.manager;
   }
 
   async find(key: RunKey): Promise<RunRecord | undefined> {
@@ -49,7 +63,7 @@ export class PostgresRunQueueStore extends RunQueueStore {
 
   async start(run: NewRun): Promise<boolean> {
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.manager.transaction(async (manager) => {
         const key = [run.partnerTenantId, run.operationId];
         const [existing] = await this.rows(SQL.findRunForUpdate, key, manager);
         const state = run.expanding ? 'expanding' : 'running';
@@ -102,7 +116,7 @@ export class PostgresRunQueueStore extends RunQueueStore {
   }
 
   expand(run: RunRecord, owner: string, tenants: NewRun['tenants']): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.manager.transaction(async (manager) => {
       const changed = await this.changes(
         SQL.expanded,
         [run.partnerTenantId, run.operationId, run.run, owner],
@@ -260,7 +274,7 @@ export class PostgresRunQueueStore extends RunQueueStore {
   private async rows(
     sql: string,
     parameters: unknown[] = [],
-    manager: EntityManager = this.dataSource.manager,
+    manager: EntityManager = this.manager,
   ): Promise<Array<Record<string, unknown>>> {
     return rowsOf(await manager.query(sql, parameters));
   }
@@ -268,7 +282,7 @@ export class PostgresRunQueueStore extends RunQueueStore {
   private async changes(
     sql: string,
     parameters: unknown[],
-    manager: EntityManager = this.dataSource.manager,
+    manager: EntityManager = this.manager,
   ): Promise<number> {
     return affectedOf(await manager.query(sql, parameters));
   }

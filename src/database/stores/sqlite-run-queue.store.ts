@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { sharedGroupCommit } from '../group-commit';
 import { SerialWriter } from '../serial-writer';
+import { TransactionContext } from '../transaction-context';
 import { SqliteConnection, SqliteStatement, SqliteStatements } from './sqlite-statements';
 import {
   byPosition,
@@ -37,6 +38,7 @@ export class SqliteRunQueueStore extends RunQueueStore {
   constructor(
     dataSource: DataSource,
     private readonly writer: SerialWriter,
+    private readonly transactions: TransactionContext,
   ) {
     super();
     this.sql = new SqliteStatements(dataSource);
@@ -254,7 +256,9 @@ export class SqliteRunQueueStore extends RunQueueStore {
     });
   }
 
+  /** A write, group-committed; inside a unit of work, at once, in its transaction. */
   private write<T>(write: () => T): Promise<T> {
+    if (this.transactions.manager) return this.writer.run(async () => write());
     return sharedGroupCommit(this.writer, () => this.connection).run(write);
   }
 
