@@ -1,3 +1,4 @@
+import { Entity } from '../edm/entity';
 import { EntityType } from '../edm/model';
 import { EntitySetService } from './entity-set.service';
 
@@ -9,9 +10,15 @@ export class EntitySetRegistry {
     this.services = new Map(services.map((service) => [service.entity.name, service]));
   }
 
-  serviceOf(entity: EntityType): EntitySetService {
+  /**
+   * The service of `entity`, typed by its properties (the services are built from the model, one
+   * per entity type, so the type named is the one served).
+   */
+  serviceOf<Properties extends object = Entity['properties']>(
+    entity: EntityType,
+  ): EntitySetService<Properties> {
     const service = this.services.get(entity.name);
     if (!service) throw new Error(`No entity set serves ${entity.name}.`);
-    return service;
+    return service as unknown as EntitySetService<Properties>;
   }
 }

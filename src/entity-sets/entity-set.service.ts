@@ -35,21 +35,7 @@ import { PagePosition } from '../odata/query/skip-token';
 import { ChangeFeedStore } from '../database/stores/change-feed.store';
 import { DeltaState } from '../odata/delta-token';
 import { DeltaRequest } from '../odata/query/delta-request';
-
-/**
- * The rules of one entity set beyond the model's:
- * checks a write before it is applied. The operations' policy refuses statements that do not
- * parse, and changes to what a running operation is running.
- */
-export interface EntitySetPolicy {
-  checkCreate?(caller: Caller, sent: Readonly<Record<string, unknown>>): Promise<void> | void;
-  checkChange?(
-    caller: Caller,
-    id: string,
-    sent: Readonly<Record<string, unknown>>,
-    kind: 'update' | 'replace',
-  ): Promise<void> | void;
-}
+import { EntitySetPolicy, EntitySetRulesCatalog } from './entity-set-rules';
 
 /**
  * A page of a delta query: the entities created or changed (current state), the ids of those
@@ -81,12 +67,11 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
   private readonly model: EntityType;
   /** The property of a dependent that refers to its principal, and the principal's type. */
   private readonly reference?: { readonly property: string; readonly principal: EntityType };
-  private policy: EntitySetPolicy = {};
-
   constructor(
     private readonly store: EntityStore,
     private readonly fingerprints: RequestFingerprinter,
     private readonly changes: ChangeFeedStore,
+    private readonly rules: EntitySetRulesCatalog,
   ) {
     this.model = store.entity;
     const navigation = Object.values(this.model.navigationProperties).find(
@@ -101,9 +86,9 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     return this.model;
   }
 
-  /** Adds the set's own rules (set once, by the module that owns them, at start). */
-  usePolicy(policy: EntitySetPolicy): void {
-    this.policy = policy;
+  /** The set's own rules (providers marked `@EntitySetRules` with its name). */
+  private rulesOfSet(): readonly EntitySetPolicy[] {
+    return this.rules.rulesOf(this.model.entitySetName);
   }
 
   /**
@@ -119,7 +104,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     const { [this.model.key]: requestedId, ...sent } = write.declared;
     const properties = withCreateDefaults(this.model, this.withConstraint(sent, within), caller);
     requireOwnTenantAndUser(caller, properties);
-    await this.policy.checkCreate?.(caller, properties);
+    for (const rule of this.rulesOfSet()) await rule.checkCreate?.(caller, properties);
     const now = toUtcDateTimeOffset(new Date());
     const entity: Entity = {
       id: typeof requestedId === 'string' ? requestedId : randomUUID(),
@@ -367,7 +352,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
       );
     }
     this.withConstraint(sent, within);
-    await this.policy.checkChange?.(caller, id, sent, kind);
+    for (const rule of this.rulesOfSet()) await rule.checkChange?.(caller, id, sent, kind);
     let updated: Entity | undefined;
     try {
       updated = await this.store.update(

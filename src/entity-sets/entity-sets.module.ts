@@ -1,4 +1,6 @@
 import { Module, Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { EntitySetRulesCatalog } from './entity-set-rules';
 import { RequestFingerprinter } from '../crypto/request-fingerprint';
 import { DYNAMIC_PROPERTIES_COLUMN } from '../database/entity-schema';
 import { EntityStore } from '../database/stores/entity.store';
@@ -48,12 +50,18 @@ const perSetProviders: Provider[] = entityTypes.flatMap((entity): Provider[] => 
   },
   {
     provide: entitySetServiceToken(entity),
-    inject: [entityStoreToken(entity), RequestFingerprinter, ChangeFeedStore],
+    inject: [
+      entityStoreToken(entity),
+      RequestFingerprinter,
+      ChangeFeedStore,
+      EntitySetRulesCatalog,
+    ],
     useFactory: (
       store: EntityStore,
       fingerprints: RequestFingerprinter,
       changes: ChangeFeedStore,
-    ) => new EntitySetService(store, fingerprints, changes),
+      rules: EntitySetRulesCatalog,
+    ) => new EntitySetService(store, fingerprints, changes, rules),
   },
 ]);
 
@@ -70,7 +78,7 @@ const navigations = entityTypes.flatMap((entity) =>
  * collection navigation. Adding an entity set is a model entry, a table and its migration.
  */
 @Module({
-  imports: [EntityStoresModule],
+  imports: [EntityStoresModule, DiscoveryModule],
   controllers: [...ENTITY_SET_DEFINITIONS.map(entitySetController), ...navigations],
   providers: [
     ...perSetProviders,
@@ -81,6 +89,7 @@ const navigations = entityTypes.flatMap((entity) =>
     },
     EntityResponder,
     EntityExpander,
+    EntitySetRulesCatalog,
   ],
   exports: [EntitySetRegistry, EntityResponder],
 })

@@ -8,6 +8,7 @@ import { OperationRunsController } from './operation-runs.controller';
 import { OperationRunsService } from './operation-runs.service';
 import { ENGINE_CONFIG, GRAPH_DISPATCHER } from './operation-runs.tokens';
 import { RunWorker } from './run-worker';
+import { RunningOperationRules } from './running-operation.rules';
 import { TenantTokens } from '../integrations/graph/tenant-tokens';
 
 /**
@@ -43,6 +44,7 @@ import { TenantTokens } from '../integrations/graph/tenant-tokens';
     },
     RunWorker,
     OperationRunsService,
+    RunningOperationRules,
   ],
 })
 export class OperationRunsModule implements OnApplicationShutdown {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { isGuid } from '../edm/primitive-formats';
 import { randomUUID } from 'node:crypto';
 import { Caller } from '../auth/caller';
@@ -9,7 +9,7 @@ import { Entity } from '../edm/entity';
 import { managedTenantOperation, ManagedTenantOperationProperties } from '../edm/model';
 import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
 import { EntitySetRegistry } from '../entity-sets/entity-set.registry';
-import { EntitySetPolicy, EntitySetService } from '../entity-sets/entity-set.service';
+import { EntitySetService } from '../entity-sets/entity-set.service';
 import { entityStoreToken } from '../entity-sets/entity-set.tokens';
 import { RunQueueStore, RunRecord } from '../database/stores/run-queue.store';
 import { RunWorker } from './run-worker';
@@ -23,48 +23,22 @@ export const MAX_WAIT_SECONDS = 60;
 const WAIT_POLL_MS = 100;
 
 /**
- * What a client may change while its operation runs: the service owns these until the run ends
- *. `result` is the service's too, from the first run on.
- */
-const OWNED_WHILE_RUNNING = [
-  'status',
-  'target',
-  'operationDefinition',
-  'aggregationDefinition',
-  'credentials',
-  'result',
-] as const;
-
-/**
- * A line that starts with a header list, a method, or a word and then a path or URL
- * (`GTE /v1.0/users` too): the value is meant as statements, so it must parse. Free text (the
- * seed's 'String') is a plain value.
- */
-const LOOKS_LIKE_STATEMENTS =
-  /^\s*(\[|(get|post|patch|put|delete)\s|[a-z]+\s+(\/|[a-z][a-z0-9+.-]*:\/\/))/im;
-
-/**
- * Running operations: `run` and `cancel`, and the rules an operation's writes follow
- * because of them. The work itself is the engine's (run-worker.ts), from the database.
+ * Running operations: `run` and `cancel`. The work itself is the engine's (run-worker.ts), from
+ * the database; what a running operation forbids is in running-operation.rules.ts.
  */
 @Injectable()
-export class OperationRunsService implements OnModuleInit, EntitySetPolicy {
-  private operations!: EntitySetService<ManagedTenantOperationProperties>;
+export class OperationRunsService {
+  private readonly operations: EntitySetService<ManagedTenantOperationProperties>;
 
   constructor(
-    private readonly registry: EntitySetRegistry,
+    registry: EntitySetRegistry,
     @Inject(entityStoreToken(managedTenantOperation))
     private readonly store: EntityStore<ManagedTenantOperationProperties>,
     private readonly atomicWork: AtomicWork,
     private readonly queue: RunQueueStore,
     private readonly worker: RunWorker,
-  ) {}
-
-  onModuleInit(): void {
-    this.operations = this.registry.serviceOf(
-      managedTenantOperation,
-    ) as EntitySetService<ManagedTenantOperationProperties>;
-    this.operations.usePolicy(this);
+  ) {
+    this.operations = registry.serviceOf<ManagedTenantOperationProperties>(managedTenantOperation);
   }
 
   /**
@@ -174,29 +148,6 @@ export class OperationRunsService implements OnModuleInit, EntitySetPolicy {
     return operation;
   }
 
-  /** Statements that are meant as statements must parse (the seed's 'String' is a plain value). */
-  checkCreate(_caller: Caller, sent: Readonly<Record<string, unknown>>): void {
-    checkDefinitions(sent);
-  }
-
-  async checkChange(
-    caller: Caller,
-    id: string,
-    sent: Readonly<Record<string, unknown>>,
-  ): Promise<void> {
-    checkDefinitions(sent);
-    const touched = OWNED_WHILE_RUNNING.filter((name) => sent[name] !== undefined);
-    if (touched.length === 0) return;
-    const run = await this.queue.find({ partnerTenantId: caller.tenantId, operationId: id });
-    if (run && run.state !== 'finished') {
-      throw new StateConflictError(
-        'operationRunning',
-        `The managedTenantOperation '${id}' is running: ${touched.join(', ')} cannot change until it ends ` +
-          '(name, description and dynamic properties can). Cancel it first to change them now.',
-      );
-    }
-  }
-
   private async waitForFinish(
     key: { partnerTenantId: string; operationId: string },
     run: number,
@@ -217,15 +168,4 @@ function runningConflict(id: string): StateConflictError {
     'operationRunning',
     `The managedTenantOperation '${id}' is running already; cancel it, or wait until it ends to run it again.`,
   );
-}
-
-function checkDefinitions(sent: Readonly<Record<string, unknown>>): void {
-  const statements = (sent.operationDefinition as { value?: unknown } | null | undefined)?.value;
-  if (typeof statements === 'string' && LOOKS_LIKE_STATEMENTS.test(statements)) {
-    parseStatements(statements);
-  }
-  const aggregation = (sent.aggregationDefinition as { value?: unknown } | null | undefined)?.value;
-  if (typeof aggregation === 'string' && aggregation.trim().startsWith('@')) {
-    parseAggregation(aggregation);
-  }
 }
