@@ -2,37 +2,35 @@ import { Injectable } from '@nestjs/common';
 import { Caller } from '../auth/caller';
 import { Entity } from '../edm/entity';
 import { EntityType } from '../edm/model';
-import { MetadataLevel } from '../edm/representation';
+import { RelatedRows } from '../database/stores/entity.store';
 import { ExpandItem } from '../odata/query/expand';
-import { EntityResponder } from './entity-set.responder';
 import { EntitySetRegistry } from './entity-set.registry';
 
-type Expanded = (entity: Entity) => Record<string, unknown>;
+/** The related rows of one expanded navigation, for every entity of a page. */
+export interface ExpandedNavigation {
+  readonly item: ExpandItem;
+  readonly related: RelatedRows;
+}
 
 /**
  * `$expand` (OData URL Conventions 4.01 §5.1.2): the related rows of a whole page, one query per
- * navigation whatever the number of entities on the page, then each entity's share represented
- * with the navigation's nested `$select`. An expanded collection holds at most `$top` items (at
- * most MAX_EXPANDED_ITEMS); when the cap, not `$top`, cut it, `<name>@odata.nextLink` leads to
- * the rest through the navigation's URL (with `$skip` past what was shown).
+ * navigation whatever the number of entities on the page. What is shown of them (each entity's
+ * share, the navigation's nested `$select`, at most `$top` items, a nextLink when the cap cut a
+ * collection) is the responder's.
  */
 @Injectable()
 export class EntityExpander {
-  constructor(
-    private readonly sets: EntitySetRegistry,
-    private readonly responder: EntityResponder,
-  ) {}
+  constructor(private readonly sets: EntitySetRegistry) {}
 
-  async expand(
+  async related(
     caller: Caller,
     entity: EntityType,
     entities: readonly Entity[],
     items: readonly ExpandItem[] | undefined,
-    context: { readonly serviceRoot: string; readonly level: MetadataLevel },
-  ): Promise<Expanded | undefined> {
+  ): Promise<ExpandedNavigation[] | undefined> {
     if (!items || items.length === 0) return undefined;
     const ids = entities.map((found) => found.id);
-    const parts = await Promise.all(
+    return Promise.all(
       items.map(async (item) => {
         const property = item.navigation.foreignKey ?? backReference(entity, item);
         // One more than the cap, to know whether the cap cut the collection.
@@ -42,32 +40,6 @@ export class EntityExpander {
         return { item, related };
       }),
     );
-    const principal = this.responder.representationOf(entity);
-    return (found) => {
-      const body: Record<string, unknown> = {};
-      for (const { item, related } of parts) {
-        const representation = this.responder.representationOf(item.target);
-        const rows = related.rows.get(found.id) ?? [];
-        const truncated = rows.length > item.top;
-        if (related.counts) body[`${item.name}@odata.count`] = related.counts.get(found.id) ?? 0;
-        body[item.name] = rows.slice(0, item.top).map((row) =>
-          representation.entity(row, {
-            serviceRoot: context.serviceRoot,
-            level: context.level,
-            select: item.query.select,
-          }),
-        );
-        if (truncated) {
-          const path = `${principal.url('', found.id).slice(1)}/${item.name}`;
-          const rest = [
-            ...item.options.filter(([option]) => option !== '$skip'),
-            ['$skip', String((item.query.skip ?? 0) + item.top)] as const,
-          ];
-          body[`${item.name}@odata.nextLink`] = this.responder.nextLink(path, rest);
-        }
-      }
-      return body;
-    };
   }
 }
 

@@ -40,7 +40,15 @@ import { CollectionRequestReader } from '../odata/query/collection-request';
 import { EntityKeyPipe } from './entity-key.pipe';
 import { EntitySetDefinition } from './entity-set-definitions';
 import { entitySetDtos, entityWritePipes } from './entity-set-dtos';
-import { EntityExpander } from './entity-expander';
+import { EntityReads } from './entity-reads.service';
+import {
+  DELTA_DESCRIPTION,
+  DELTA_EXPIRED,
+  DELTA_RESPONSE,
+  DELTA_TOKEN,
+  pascalCase,
+} from './entity-set.docs';
+import { PagePosition } from '../odata/query/skip-token';
 import { EntityResponder } from './entity-set.responder';
 import { EntitySetService } from './entity-set.service';
 import {
@@ -106,7 +114,7 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
       @Inject(collectionReaderToken(entity)) private readonly reader: CollectionRequestReader,
       @Inject(deltaReaderToken(entity)) private readonly deltaReader: DeltaRequestReader,
       private readonly responder: EntityResponder,
-      private readonly expander: EntityExpander,
+      private readonly reads: EntityReads,
     ) {}
 
     @Post()
@@ -173,34 +181,12 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
       const preferences = parsePrefer(request.headers.prefer);
       const read = this.reader.read(rawQuery(request), caller.tenantId, preferences.maxPageSize);
       const level = negotiateJson(request.headers.accept, read.format);
-      const page = await this.service.list(caller, read);
-      if (read.pageSizePreferred) {
-        reply.header('Preference-Applied', `odata.maxpagesize=${read.pageSize}`);
-      }
-      const nextLink = page.next
-        ? this.responder.nextLink(
-            setName,
-            read.nextLinkOptions,
-            this.reader.encodeNextPosition(read, page.next),
-          )
-        : undefined;
-      const serviceRoot = this.responder.serviceRoot(request);
-      const context = {
-        serviceRoot,
-        level,
-        select: read.query.select,
-        selectText: read.selectText,
-        expand: read.expand,
-        expanded: await this.expander.expand(caller, entity, page.entities, read.expand, {
-          serviceRoot,
-          level,
-        }),
+      const page = await this.reads.page(caller, entity, read);
+      const at = {
+        path: setName,
+        skipTokenOf: (next: PagePosition) => this.reader.encodeNextPosition(read, next),
       };
-      return this.responder.json(
-        reply,
-        level,
-        this.responder.representationOf(entity).page(page.entities, context, page.count, nextLink),
-      );
+      return this.responder.collection(entity, at, read, page, level, request, reply);
     }
 
     @Get('$count')
@@ -276,23 +262,8 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
     ): Promise<Record<string, unknown> | undefined> {
       const options = this.reader.readEntity(rawQuery(request));
       const level = negotiateJson(request.headers.accept, options.format);
-      const found = await this.service.get(caller, id);
-      if (this.responder.notModified(found, request, reply)) return undefined;
-      const serviceRoot = this.responder.serviceRoot(request);
-      const context = {
-        serviceRoot,
-        level,
-        ...options,
-        expanded: await this.expander.expand(caller, entity, [found], options.expand, {
-          serviceRoot,
-          level,
-        }),
-      };
-      return this.responder.json(
-        reply,
-        level,
-        this.responder.representationOf(entity).single(found, context),
-      );
+      const read = await this.reads.one(caller, entity, id, options);
+      return this.responder.entity(entity, read, options, level, request, reply);
     }
 
     @Patch(':id')
@@ -379,21 +350,6 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
   return EntitySetController;
 }
 
-export const DELTA_DESCRIPTION =
-  'The first call returns every current item, in pages (@odata.nextLink); the last page has an ' +
-  '@odata.deltaLink. Calling the deltaLink later returns what changed since: created and ' +
-  'updated items (current state, with the $select of the first call) and deleted ones as ' +
-  '`{"id", "@removed": {"reason": "deleted"}}`, then a new deltaLink. `$deltatoken=latest` ' +
-  'returns just a deltaLink. Tokens expire after DELTA_RETENTION_DAYS (410 syncStateNotFound).';
-export const DELTA_RESPONSE = 'A page of changes: value, and @odata.nextLink or @odata.deltaLink';
-export const DELTA_EXPIRED = 'The delta token expired (syncStateNotFound): start over';
-export const DELTA_TOKEN = {
-  name: '$deltatoken',
-  required: false,
-  description: 'From an @odata.deltaLink, or `latest`.',
-  schema: { type: 'string' },
-};
-
 /** What else a delete removes: the dependents that name this entity with a cascade. */
 function deletionNote({ entity }: EntitySetDefinition): string | undefined {
   const dependents = Object.values(entity.navigationProperties)
@@ -406,8 +362,4 @@ function deletionNote({ entity }: EntitySetDefinition): string | undefined {
     )
     .map((target) => target.entitySetName);
   return dependents.length ? `Deletes its ${dependents.join(' and ')} too.` : undefined;
-}
-
-export function pascalCase(name: string): string {
-  return name[0].toUpperCase() + name.slice(1);
 }

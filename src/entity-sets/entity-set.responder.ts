@@ -11,6 +11,17 @@ import { conditionMatches, parseEntityTagCondition } from '../odata/precondition
 import { DeltaRequest, DeltaRequestReader } from '../odata/query/delta-request';
 import { EntityRepresentation, RepresentationContext } from './entity-representation';
 import { DeltaPage } from './entity-set.service';
+import { CollectionPage, EntityRead } from './entity-reads.service';
+import { ExpandedNavigation } from './entity-expander';
+import { CollectionRequest, EntityReadOptions } from '../odata/query/collection-request';
+import { PagePosition } from '../odata/query/skip-token';
+
+/** How a collection's nextLink continues: its path and its reader's skiptoken. */
+export interface PagePath {
+  /** From the service root: `managedTenantOperations`, `managedTenantOperations('…')/results`. */
+  readonly path: string;
+  readonly skipTokenOf: (position: PagePosition) => string;
+}
 
 /**
  * The HTTP side of answering with entities, shared by the controllers of every entity set and
@@ -101,6 +112,100 @@ export class EntityResponder {
       level,
       representation.single(outcome.entity, { serviceRoot: root, level }),
     );
+  }
+
+  /**
+   * The answer to a collection read: the page with its `$expand`, `@odata.count` when asked
+   * for, the nextLink, and `Preference-Applied` when a page size was preferred.
+   */
+  collection(
+    type: EntityType,
+    at: PagePath,
+    read: CollectionRequest,
+    page: CollectionPage,
+    level: MetadataLevel,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Record<string, unknown> {
+    if (read.pageSizePreferred) {
+      reply.header('Preference-Applied', `odata.maxpagesize=${read.pageSize}`);
+    }
+    const nextLink = page.next
+      ? this.nextLink(at.path, read.nextLinkOptions, at.skipTokenOf(page.next))
+      : undefined;
+    const serviceRoot = this.serviceRoot(request);
+    const context: RepresentationContext = {
+      serviceRoot,
+      level,
+      select: read.query.select,
+      selectText: read.selectText,
+      expand: read.expand,
+      expanded: this.expanded(type, page.expansions, { serviceRoot, level }),
+    };
+    return this.json(
+      reply,
+      level,
+      this.representationOf(type).page(page.entities, context, page.count, nextLink),
+    );
+  }
+
+  /** The answer to a read by key: the entity with its `$expand`, and its ETag. */
+  entity(
+    type: EntityType,
+    read: EntityRead,
+    options: EntityReadOptions,
+    level: MetadataLevel,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Record<string, unknown> | undefined {
+    if (this.notModified(read.entity, request, reply)) return undefined;
+    const serviceRoot = this.serviceRoot(request);
+    const context: RepresentationContext = {
+      serviceRoot,
+      level,
+      ...options,
+      expanded: this.expanded(type, read.expansions, { serviceRoot, level }),
+    };
+    return this.json(reply, level, this.representationOf(type).single(read.entity, context));
+  }
+
+  /**
+   * Each entity's share of the expanded rows, represented with the navigation's nested
+   * `$select`: at most `$top` items; when the cap (not `$top`) cut a collection,
+   * `<name>@odata.nextLink` leads to the rest through the navigation's URL.
+   */
+  private expanded(
+    type: EntityType,
+    expansions: readonly ExpandedNavigation[] | undefined,
+    context: { readonly serviceRoot: string; readonly level: MetadataLevel },
+  ): RepresentationContext['expanded'] {
+    if (!expansions) return undefined;
+    const principal = this.representationOf(type);
+    return (found) => {
+      const body: Record<string, unknown> = {};
+      for (const { item, related } of expansions) {
+        const representation = this.representationOf(item.target);
+        const rows = related.rows.get(found.id) ?? [];
+        const truncated = rows.length > item.top;
+        if (related.counts) body[`${item.name}@odata.count`] = related.counts.get(found.id) ?? 0;
+        body[item.name] = rows.slice(0, item.top).map((row) =>
+          representation.entity(row, {
+            serviceRoot: context.serviceRoot,
+            level: context.level,
+            select: item.query.select,
+          }),
+        );
+        if (truncated) {
+          const path = `${principal.url('', found.id).slice(1)}/${item.name}`;
+          const rest = [
+            ...item.options.filter(([option]) => option !== '$skip'),
+            ['$skip', String((item.query.skip ?? 0) + item.top)] as const,
+          ];
+          body[`${item.name}@odata.nextLink`] = this.nextLink(path, rest);
+        }
+      }
+      return body;
+    };
   }
 
   /** The answer to a delta query at `path` (from the service root): links signed by `reader`. */

@@ -15,6 +15,7 @@ import { DeltaRequestReader } from '../odata/query/delta-request';
 import { ENTITY_SET_DEFINITIONS } from './entity-set-definitions';
 import { entitySetController } from './entity-set.controller';
 import { EntityExpander } from './entity-expander';
+import { EntityReads } from './entity-reads.service';
 import { EntitySetRegistry } from './entity-set.registry';
 import { EntityResponder } from './entity-set.responder';
 import { EntitySetService } from './entity-set.service';
@@ -89,6 +90,7 @@ const navigations = entityTypes.flatMap((entity) =>
     },
     EntityResponder,
     EntityExpander,
+    EntityReads,
     EntitySetRulesCatalog,
   ],
   exports: [EntitySetRegistry, EntityResponder],

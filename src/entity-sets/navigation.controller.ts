@@ -28,6 +28,8 @@ import { EntityKeyPipe } from './entity-key.pipe';
 import { definitionOf } from './entity-set-definitions';
 import { entitySetDtos, entityWritePipes } from './entity-set-dtos';
 import { EntityResponder } from './entity-set.responder';
+import { EntityReads } from './entity-reads.service';
+import { PagePosition } from '../odata/query/skip-token';
 import { EntitySetService } from './entity-set.service';
 import {
   collectionReaderToken,
@@ -40,7 +42,7 @@ import {
   DELTA_RESPONSE,
   DELTA_TOKEN,
   pascalCase,
-} from './entity-set.controller';
+} from './entity-set.docs';
 import { DeltaRequestReader } from '../odata/query/delta-request';
 import { queryOptionDocs } from './query-options.docs';
 
@@ -79,6 +81,7 @@ export function navigationController(principal: EntityType, name: string): Type<
       @Inject(collectionReaderToken(target)) private readonly reader: CollectionRequestReader,
       @Inject(deltaReaderToken(target)) private readonly deltaReader: DeltaRequestReader,
       private readonly responder: EntityResponder,
+      private readonly reads: EntityReads,
     ) {}
 
     @Get()
@@ -108,29 +111,12 @@ export function navigationController(principal: EntityType, name: string): Type<
         preferences.maxPageSize,
       );
       const level = negotiateJson(request.headers.accept, read.format);
-      const within = await this.within(caller, id);
-      const page = await this.service.list(caller, read, within);
-      if (read.pageSizePreferred) {
-        reply.header('Preference-Applied', `odata.maxpagesize=${read.pageSize}`);
-      }
-      const nextLink = page.next
-        ? this.responder.nextLink(
-            path(id),
-            read.nextLinkOptions,
-            this.reader.encodeNextPosition(read, page.next),
-          )
-        : undefined;
-      const context = {
-        serviceRoot: this.responder.serviceRoot(request),
-        level,
-        select: read.query.select,
-        selectText: read.selectText,
+      const page = await this.reads.page(caller, target, read, await this.within(caller, id));
+      const at = {
+        path: path(id),
+        skipTokenOf: (next: PagePosition) => this.reader.encodeNextPosition(read, next),
       };
-      return this.responder.json(
-        reply,
-        level,
-        this.responder.representationOf(target).page(page.entities, context, page.count, nextLink),
-      );
+      return this.responder.collection(target, at, read, page, level, request, reply);
     }
 
     @Get('$count')
@@ -208,14 +194,16 @@ export function navigationController(principal: EntityType, name: string): Type<
     ): Promise<Record<string, unknown> | undefined> {
       const options = this.reader.readEntity(rawQuery(request));
       const level = negotiateJson(request.headers.accept, options.format);
-      const found = await this.service.get(caller, itemId, await this.within(caller, id));
-      if (this.responder.notModified(found, request, reply)) return undefined;
-      const context = { serviceRoot: this.responder.serviceRoot(request), level, ...options };
-      return this.responder.json(
-        reply,
-        level,
-        this.responder.representationOf(target).single(found, context),
+      // An item of a navigation is read without `$expand`, as its Swagger operation says.
+      const item = { ...options, expand: undefined };
+      const read = await this.reads.one(
+        caller,
+        target,
+        itemId,
+        item,
+        await this.within(caller, id),
       );
+      return this.responder.entity(target, read, item, level, request, reply);
     }
 
     @Post()
