@@ -2,7 +2,8 @@
  * The entity data model of the service, described once.
  *
  * Everything else derives from this file: the request DTOs (class-validator), the TypeORM entity
- * schema, the response shape, the OpenAPI schemas, and (later) `$metadata` and the query whitelist.
+ * schema, the response shape, the OpenAPI schemas, `$metadata` and the query whitelist. The
+ * vocabulary it is written in (types, facets, the derived TypeScript types) is model-types.ts.
  * Sources: the seed page (property table and examples) and shared/docs/MODEL.md (complex types).
  */
 
@@ -10,118 +11,17 @@ export const GRAPH_NAMESPACE = 'microsoft.graph';
 /** The seed's example names the entity type in this namespace (MODEL.md, "@odata.type as the seed shows it"). */
 export const ENTITY_NAMESPACE = 'microsoft.management.services.api';
 
-export type PrimitiveTypeName =
-  'Edm.String' | 'Edm.Guid' | 'Edm.Boolean' | 'Edm.Int32' | 'Edm.DateTimeOffset';
+import {
+  ComplexType,
+  declare,
+  EntityType,
+  EnumType,
+  NavigationProperty,
+  PropertyDefinition,
+  StoredPropertiesOf,
+} from './model-types';
 
-export interface EnumType<Member extends string = string> {
-  readonly kind: 'enum';
-  readonly namespace: string;
-  readonly name: string;
-  readonly members: readonly Member[];
-}
-
-/** Declared properties by name. */
-export type PropertyTable = Readonly<Record<string, PropertyDefinition>>;
-
-/** `Properties`: the literal table, so that TypeScript types can derive from it (`ValueOf`). */
-export interface ComplexType<Properties extends PropertyTable = PropertyTable> {
-  readonly kind: 'complex';
-  readonly namespace: string;
-  readonly name: string;
-  readonly properties: Properties;
-}
-
-interface PropertyFacets {
-  /** A collection of the type rather than a single value. */
-  readonly collection?: boolean;
-  /** Maximum length in characters, for strings. */
-  readonly maxLength?: number;
-  /** An Edm.String whose values must nevertheless be GUIDs (the entity key). */
-  readonly guidFormat?: boolean;
-  /** Set by the service; ignored when a client sends it (Core.Computed). */
-  readonly computed?: boolean;
-  /** Accepted on writes, never returned, never queryable (Core.Permissions Write). */
-  readonly secret?: boolean;
-  /** Must be present (and not null) on create, unless `createDefault` fills it in. */
-  readonly required?: boolean;
-  /** What create (and a replace) fills in when the property is left out. */
-  readonly createDefault?: CreateDefault;
-  /** Matched by `$search` terms. */
-  readonly searchable?: boolean;
-  readonly description?: string;
-}
-
-/**
- * A property's value when a create leaves it out: the caller's tenant or user id (from the
- * token), a new GUID (a replace keeps the current one), or a fixed value.
- */
-export type CreateDefault = 'callerTenant' | 'callerUser' | 'newGuid' | { readonly value: unknown };
-
-export type ComplexPropertyDefinition = PropertyFacets & { readonly type: ComplexType };
-export type EnumPropertyDefinition = PropertyFacets & { readonly type: EnumType };
-
-export type PropertyDefinition =
-  | (PropertyFacets & { readonly type: PrimitiveTypeName })
-  | EnumPropertyDefinition
-  | ComplexPropertyDefinition;
-
-/**
- * A navigation property (OData CSDL 4.01 §8). On the dependent side, `foreignKey` names the
- * property that holds the principal's key (the referential constraint); `onDelete: 'cascade'`
- * deletes the dependents with their principal. The target is a function because the two ends
- * refer to each other.
- */
-export interface NavigationProperty {
-  readonly target: () => EntityType;
-  readonly collection: boolean;
-  /** The navigation property of the target that leads back here. */
-  readonly partner: string;
-  /** On the dependent side: the property holding the principal's key. */
-  readonly foreignKey?: string;
-  readonly onDelete?: 'cascade';
-  /** Whether `$expand` (and the navigation's own URLs) serve it; the reverse links do not. */
-  readonly expandable: boolean;
-}
-
-export interface EntityType {
-  readonly kind: 'entity';
-  readonly namespace: string;
-  readonly name: string;
-  readonly key: string;
-  readonly openType: boolean;
-  readonly entitySetName: string;
-  readonly properties: Readonly<Record<string, PropertyDefinition>>;
-  readonly navigationProperties: Readonly<Record<string, NavigationProperty>>;
-  /**
-   * Whether the set takes query options and delta (default): `false` for a set that is only
-   * created, read, changed and deleted (subscriptions), as `$metadata` says.
-   */
-  readonly queryable?: boolean;
-}
-
-export function qualifiedName(type: EnumType | ComplexType | EntityType): string {
-  return `${type.namespace}.${type.name}`;
-}
-
-export function isComplexProperty(
-  property: PropertyDefinition,
-): property is ComplexPropertyDefinition {
-  return typeof property.type === 'object' && property.type.kind === 'complex';
-}
-
-export function isEnumProperty(property: PropertyDefinition): property is EnumPropertyDefinition {
-  return typeof property.type === 'object' && property.type.kind === 'enum';
-}
-
-/**
- * A property table without a prototype, so that looking up a name taken from a request
- * (`__proto__`, `valueOf`, `constructor`) finds nothing rather than Object's members.
- */
-function declare<const T extends Record<string, PropertyDefinition | NavigationProperty>>(
-  properties: T,
-): Readonly<T> {
-  return Object.freeze(Object.assign(Object.create(null) as object, properties)) as Readonly<T>;
-}
+export * from './model-types';
 
 // Maximum string lengths. Generous enough for real payloads (exception texts, serialized
 // lambda configurations, access tokens), small enough that one row stays well under the 1 MiB body limit.
@@ -476,71 +376,6 @@ export const BOUND_FUNCTIONS: readonly BoundCollectionFunction[] = ENTITY_TYPES.
   binding: entity,
   description: `The ${entity.entitySetName} created, changed or deleted since the deltaLink's token (every current one without a token).`,
 }));
-
-/** Whether a property is, or holds, a secret: such a property can never be queried or selected. */
-export function holdsSecret(property: PropertyDefinition): boolean {
-  if (property.secret) return true;
-  return isComplexProperty(property) && Object.values(property.type.properties).some(holdsSecret);
-}
-
-/** Every complex type reachable from the entity types, each once, in declaration order. */
-export function reachableComplexTypes(
-  entities: EntityType | readonly EntityType[] = ENTITY_TYPES,
-): ComplexType[] {
-  const found = new Map<string, ComplexType>();
-  const visit = (properties: Readonly<Record<string, PropertyDefinition>>): void => {
-    for (const property of Object.values(properties)) {
-      if (isComplexProperty(property) && !found.has(qualifiedName(property.type))) {
-        found.set(qualifiedName(property.type), property.type);
-        visit(property.type.properties);
-      }
-    }
-  };
-  const list: readonly EntityType[] = 'kind' in entities ? [entities] : entities;
-  for (const entity of list) visit(entity.properties);
-  return [...found.values()];
-}
-
-// ---- TypeScript types derived from the model
-
-type ItemOf<Definition> = Definition extends { readonly type: ComplexType<infer Properties> }
-  ? ComplexValueOf<Properties>
-  : Definition extends { readonly type: EnumType<infer Member> }
-    ? Member
-    : Definition extends { readonly type: 'Edm.Boolean' }
-      ? boolean
-      : Definition extends { readonly type: 'Edm.Int32' }
-        ? number
-        : string;
-
-/**
- * The value of a property as the service holds it: a collection is an array (never null), a
- * required property is never null, anything else may be null or absent.
- */
-export type ValueOf<Definition> = Definition extends { readonly collection: true }
-  ? ItemOf<Definition>[]
-  : Definition extends { readonly required: true }
-    ? ItemOf<Definition>
-    : ItemOf<Definition> | null;
-
-/** A complex value: each property may be left out. */
-export type ComplexValueOf<Properties> = {
-  readonly [Name in keyof Properties]?: ValueOf<Properties[Name]>;
-};
-
-/**
- * The stored properties of an entity type, as `Entity.properties` holds them: the declared ones
- * but the key and the computed ones, each typed from its definition.
- */
-export type StoredPropertiesOf<Properties> = {
-  readonly [
-    Name in keyof Properties as Name extends 'id'
-      ? never
-      : Properties[Name] extends { readonly computed: true }
-        ? never
-        : Name
-  ]?: ValueOf<Properties[Name]>;
-};
 
 export type ManagedTenantOperationProperties = StoredPropertiesOf<typeof operationProperties>;
 export type ManagedTenantOperationResultProperties = StoredPropertiesOf<typeof resultProperties>;

@@ -10,7 +10,7 @@ import { parsePrefer } from '../odata/prefer';
 import { conditionMatches, parseEntityTagCondition } from '../odata/preconditions';
 import { DeltaRequest, DeltaRequestReader } from '../odata/query/delta-request';
 import { EntityRepresentation, RepresentationContext } from './entity-representation';
-import { DeltaPage } from './entity-set.service';
+import { DeltaPage } from './delta-pages';
 import { CollectionPage, EntityRead } from './entity-reads.service';
 import { ExpandedNavigation } from './entity-expander';
 import { CollectionRequest, EntityReadOptions } from '../odata/query/collection-request';

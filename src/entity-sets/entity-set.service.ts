@@ -19,34 +19,18 @@ import {
   RowConstraint,
 } from '../database/stores/entity.store';
 import { Entity, entityTagOf } from '../edm/entity';
+import { keepUnsentSecrets, mergeValue } from '../edm/entity-changes';
 import { EntityWrite } from '../edm/entity-write';
-import {
-  EntityType,
-  holdsSecret,
-  isComplexProperty,
-  OWNER_PROPERTIES,
-  PropertyDefinition,
-} from '../edm/model';
+import { EntityType, OWNER_PROPERTIES } from '../edm/model';
 import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
 import { CollectionQuery } from '../odata/query/checked-query';
 import { CollectionRequest } from '../odata/query/collection-request';
 import { conditionMatches, EntityTagCondition } from '../odata/preconditions';
 import { PagePosition } from '../odata/query/skip-token';
 import { ChangeFeedStore } from '../database/stores/change-feed.store';
-import { DeltaState } from '../odata/delta-token';
 import { DeltaRequest } from '../odata/query/delta-request';
+import { DeltaPage, deltaPage } from './delta-pages';
 import { EntitySetPolicy, EntitySetRulesCatalog } from './entity-set-rules';
-
-/**
- * A page of a delta query: the entities created or changed (current state), the ids of those
- * deleted, and where the query goes on: the next page of this round, or the next round.
- */
-export interface DeltaPage<Properties extends object = Entity['properties']> {
-  readonly entities: Entity<Properties>[];
-  readonly removed: string[];
-  readonly next?: DeltaState;
-  readonly deltaLink?: DeltaState;
-}
 
 export interface EntityPage<Properties extends object = Entity['properties']> {
   readonly entities: Entity<Properties>[];
@@ -173,79 +157,17 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     };
   }
 
-  /**
-   * One page of a delta query (Microsoft Graph's delta, OData 4.01 §11.3). The first round pages
-   * through the current rows, in the collection's order, and ends with a deltaLink at the feed's
-   * position when it began: what changes meanwhile is in the next round. A later round pages
-   * through the ids that changed between two positions fixed when it began, in id order, each
-   * with its current state or as removed: writes between the pages of a round neither add an
-   * entity to it nor send one twice; they are in the next round.
-   */
+  /** One page of a delta query (see delta-pages.ts). */
   async delta(
     caller: Caller,
     request: DeltaRequest,
     within?: RowConstraint,
   ): Promise<DeltaPage<Properties>> {
-    const state = request.state;
-    const select = request.selectText;
-    if (state === 'latest') {
-      const at = Date.now();
-      return {
-        entities: [],
-        removed: [],
-        deltaLink: { phase: 'delta', to: await this.changes.position(), at, select },
-      };
-    }
-    if (state === undefined || state.phase === 'initial') {
-      const at = state?.at ?? Date.now();
-      const to = state?.to ?? (await this.changes.position());
-      const query = { orderBy: request.initialOrder };
-      const limit = request.pageSize;
-      const rows = await this.store.findPage(caller, query, state?.after, limit + 1, within);
-      const page = rows.slice(0, limit);
-      return {
-        entities: page.map((row) => typed<Properties>(row.entity)),
-        removed: [],
-        ...(rows.length > limit
-          ? { next: { phase: 'initial', to, at, after: page[page.length - 1].position, select } }
-          : { deltaLink: { phase: 'delta', to, at, select } }),
-      };
-    }
-    const round =
-      state.phase === 'delta'
-        ? { from: state.to, at: state.at, to: await this.changes.position(), toAt: Date.now() }
-        : state;
-    const scope = {
-      tenantId: caller.tenantId,
-      entitySet: this.model.entitySetName,
-      parentId: this.reference && within ? within[this.reference.property] : undefined,
-    };
-    const limit = request.pageSize;
-    const after = state.phase === 'changes' ? state.after : undefined;
-    const ids = await this.changes.changedIds(scope, round.from, round.to, after, limit + 1);
-    const pageIds = ids.slice(0, limit);
-    const found = new Map(
-      (await this.store.findByIds(caller, pageIds, within)).map((entity) => [entity.id, entity]),
-    );
-    const { from, to, at, toAt } = round;
+    const parentId = this.reference && within ? within[this.reference.property] : undefined;
+    const page = await deltaPage(this.store, this.changes, caller, request, within, parentId);
     return {
-      entities: pageIds
-        .filter((id) => found.has(id))
-        .map((id) => typed<Properties>(found.get(id)!)),
-      removed: pageIds.filter((id) => !found.has(id)),
-      ...(ids.length > limit
-        ? {
-            next: {
-              phase: 'changes',
-              from,
-              to,
-              toAt,
-              at,
-              after: pageIds[pageIds.length - 1],
-              select,
-            },
-          }
-        : { deltaLink: { phase: 'delta', to, at: toAt, select } }),
+      ...page,
+      entities: page.entities.map((entity) => typed<Properties>(entity)),
     };
   }
 
@@ -459,36 +381,4 @@ function requireOwnTenantAndUser(caller: Caller, properties: Record<string, unkn
       `partnerUserId must be the caller's own user id (${caller.userId}), not '${String(partnerUserId)}'.`,
     );
   }
-}
-
-function mergeValue(property: PropertyDefinition, current: unknown, change: unknown): unknown {
-  if (!isComplexProperty(property) || property.collection) return change;
-  if (change === null || typeof current !== 'object' || current === null) return change;
-  const merged: Record<string, unknown> = { ...(current as Record<string, unknown>) };
-  for (const [name, value] of Object.entries(change as Record<string, unknown>)) {
-    merged[name] = mergeValue(property.type.properties[name], merged[name], value);
-  }
-  return merged;
-}
-
-/**
- * A replacement value with the secrets it does not mention taken from the current value, at any
- * depth of complex values. (Items of collections cannot be matched up, so they are taken as sent.)
- */
-function keepUnsentSecrets(property: PropertyDefinition, current: unknown, sent: unknown): unknown {
-  if (!isComplexProperty(property) || property.collection || !holdsSecret(property)) return sent;
-  if (!isObject(sent) || !isObject(current)) return sent;
-  const kept: Record<string, unknown> = { ...sent };
-  for (const [name, nested] of Object.entries(property.type.properties)) {
-    if (!(name in sent)) {
-      if (nested.secret && current[name] !== undefined) kept[name] = current[name];
-    } else {
-      kept[name] = keepUnsentSecrets(nested, current[name], sent[name]);
-    }
-  }
-  return kept;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

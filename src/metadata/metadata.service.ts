@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { buildCsdlJson, buildCsdlXml, ServiceCapabilities } from '../edm/csdl';
+import { ServiceCapabilities } from '../edm/csdl';
+import { buildCsdlJson } from '../edm/csdl-json';
+import { buildCsdlXml } from '../edm/csdl-xml';
 import { SERVED_ENTITY_TYPES } from '../edm/model';
 
 /** What the service supports, as $metadata declares it. */

@@ -30,6 +30,8 @@ export interface CompletionEvents {
  */
 export class CompletionWriter {
   private readonly completions: TenantCompletion[] = [];
+  /** Completions whose write failed: tried again at the next flush, not in the one that failed. */
+  private readonly retries: TenantCompletion[] = [];
   /** The bytes of the rows waiting: no tenant starts while they pass the worker's budget. */
   private waitingBytes = 0;
   private flushing?: Promise<void>;
@@ -47,7 +49,7 @@ export class CompletionWriter {
 
   /** Finished tenants waiting to be written. */
   get waiting(): number {
-    return this.completions.length;
+    return this.completions.length + this.retries.length;
   }
 
   get bytesWaiting(): number {
@@ -69,7 +71,7 @@ export class CompletionWriter {
       .catch((error: unknown) => this.errors.error('Finished tenants could not be written', error))
       .finally(() => {
         this.flushing = undefined;
-        if (this.completions.length > 0) this.scheduleFlush();
+        if (this.waiting > 0) this.scheduleFlush();
         this.events.written();
       });
   }
@@ -82,8 +84,8 @@ export class CompletionWriter {
     await this.flush().catch(() => undefined);
   }
 
-  private enqueue(completion: TenantCompletion): void {
-    this.completions.push(completion);
+  private enqueue(completion: TenantCompletion, queue = this.completions): void {
+    queue.push(completion);
     this.waitingBytes += completion.result?.bytes ?? 0;
   }
 
@@ -93,14 +95,14 @@ export class CompletionWriter {
   }
 
   /**
-   * Writes what waits now, a batch at a time. A completion whose write fails waits for the next
-   * flush (an interval later), never for this one: a database that refuses every write must not
-   * turn the writer into a busy loop.
+   * Writes what waits, a batch at a time, and what finishes meanwhile. A completion whose write
+   * fails waits for the next flush (an interval later), never for this one: a database that
+   * refuses every write must not turn the writer into a busy loop.
    */
   private async flush(): Promise<void> {
-    const pending = this.completions.splice(0);
-    while (pending.length > 0) {
-      const batch = pending.splice(0, MAX_COMPLETION_BATCH);
+    this.completions.push(...this.retries.splice(0));
+    while (this.completions.length > 0) {
+      const batch = this.completions.splice(0, MAX_COMPLETION_BATCH);
       for (const completion of batch) this.waitingBytes -= completion.result?.bytes ?? 0;
       const recorded = await Promise.allSettled(
         batch.map(async ({ task, belongsTo, result, httpCalls }) => {
@@ -160,7 +162,7 @@ export class CompletionWriter {
     const what = `tenant ${task.targetTenantId} of operation ${task.operationId}`;
     if (attempts < MAX_WRITE_ATTEMPTS || !completion.result || completion.writeFailed) {
       this.errors.error(`The result of ${what} could not be written (attempt ${attempts})`, error);
-      this.enqueue({ ...completion, writeAttempts: attempts });
+      this.enqueue({ ...completion, writeAttempts: attempts }, this.retries);
       return;
     }
     const message = this.errors.internal(
@@ -168,20 +170,23 @@ export class CompletionWriter {
       error,
       what,
     );
-    this.enqueue({
-      ...completion,
-      result: {
-        isSuccess: false,
-        rows: [],
-        bytes: 0,
-        exception: message,
-        executionInfo: completion.result.executionInfo,
+    this.enqueue(
+      {
+        ...completion,
+        result: {
+          isSuccess: false,
+          rows: [],
+          bytes: 0,
+          exception: message,
+          executionInfo: completion.result.executionInfo,
+        },
+        httpCalls: [],
+        outcome: 'failed',
+        message,
+        writeAttempts: 0,
+        writeFailed: true,
       },
-      httpCalls: [],
-      outcome: 'failed',
-      message,
-      writeAttempts: 0,
-      writeFailed: true,
-    });
+      this.retries,
+    );
   }
 }
