@@ -1,98 +1,22 @@
-import {
-  EntityType,
-  holdsSecret,
-  isComplexProperty,
-  isEnumProperty,
-  PropertyDefinition,
-  qualifiedName,
-} from '../../edm/model';
-import { isGuid, parseDateTimeOffset, toUtcDateTimeOffset } from '../../edm/primitive-formats';
-import {
-  CheckedExpression,
-  FunctionName,
-  SelectedPath,
-  SortKey,
-  ValueSource,
-  ValueType,
-} from './checked-query';
+import { EntityType, PropertyDefinition } from '../../edm/model';
+import { CheckedExpression, FunctionName, SelectedPath, SortKey, ValueType } from './checked-query';
 import { InvalidQueryError } from './invalid-query.error';
-import { Expression, OrderByItem, PathSegment, SelectItem } from './syntax-tree';
+import { Expression, OrderByItem, SelectItem } from './syntax-tree';
+import { checkLiteral } from './literal-check';
+import { QueryModel, resolveValue, Scope } from './path-resolution';
 
-/** What the checker knows of storage: where dynamic properties live. */
-export interface QueryModel {
-  readonly entity: EntityType;
-  readonly dynamicColumn: string;
-}
+export type { QueryModel };
+import { checkSelect } from './select-check';
+import {
+  coerceLiteral,
+  comparable,
+  FUNCTIONS,
+  isNumeric,
+  ORDERED_TYPES,
+  typeName,
+  typeOf,
+} from './value-types';
 
-interface Scope {
-  /** Lambda variables in scope: name → the item's property definition (collection flag cleared). */
-  readonly variables: ReadonlyMap<string, PropertyDefinition>;
-  /** Navigation lambda variables in scope: name → the entity type of the rows they range over. */
-  readonly rows?: ReadonlyMap<string, EntityType>;
-}
-
-interface FunctionSignature {
-  readonly params: readonly ValueType[][];
-  readonly optional?: number;
-  readonly returns: ValueType;
-}
-
-const STRING: ValueType[] = ['Edm.String', 'untyped'];
-const DATE_TIME: ValueType[] = ['Edm.DateTimeOffset', 'Edm.Date', 'untyped'];
-const INTEGER: ValueType[] = ['Edm.Int32', 'untyped'];
-
-// URL Conventions 4.01 §5.1.1.5 (string functions) and §5.1.1.8 (date and time functions).
-const FUNCTIONS: Record<FunctionName, FunctionSignature> = {
-  contains: { params: [STRING, STRING], returns: 'Edm.Boolean' },
-  startswith: { params: [STRING, STRING], returns: 'Edm.Boolean' },
-  endswith: { params: [STRING, STRING], returns: 'Edm.Boolean' },
-  tolower: { params: [STRING], returns: 'Edm.String' },
-  toupper: { params: [STRING], returns: 'Edm.String' },
-  trim: { params: [STRING], returns: 'Edm.String' },
-  length: { params: [STRING], returns: 'Edm.Int32' },
-  indexof: { params: [STRING, STRING], returns: 'Edm.Int32' },
-  substring: { params: [STRING, INTEGER, INTEGER], optional: 1, returns: 'Edm.String' },
-  concat: { params: [STRING, STRING], returns: 'Edm.String' },
-  year: { params: [DATE_TIME], returns: 'Edm.Int32' },
-  month: { params: [DATE_TIME], returns: 'Edm.Int32' },
-  day: { params: [DATE_TIME], returns: 'Edm.Int32' },
-  hour: { params: [['Edm.DateTimeOffset', 'untyped']], returns: 'Edm.Int32' },
-  minute: { params: [['Edm.DateTimeOffset', 'untyped']], returns: 'Edm.Int32' },
-  second: { params: [['Edm.DateTimeOffset', 'untyped']], returns: 'Edm.Int32' },
-  date: { params: [['Edm.DateTimeOffset', 'untyped']], returns: 'Edm.Date' },
-};
-
-const ORDERED_TYPES = new Set<ValueType>([
-  'Edm.String',
-  'Edm.Guid',
-  'Edm.Int32',
-  'Edm.Double',
-  'Edm.DateTimeOffset',
-  'Edm.Date',
-  'untyped',
-]);
-
-function typeName(type: ValueType): string {
-  return typeof type === 'string' ? type : type.enum;
-}
-
-function isNumeric(type: ValueType): boolean {
-  return type === 'Edm.Int32' || type === 'Edm.Double';
-}
-
-/** The value type of a (single-valued) property. */
-function propertyType(property: PropertyDefinition): ValueType {
-  if (isEnumProperty(property)) {
-    return { enum: qualifiedName(property.type), members: property.type.members };
-  }
-  return property.type as ValueType;
-}
-
-/**
- * Checks parsed query options against the model (URL Conventions 4.01 §5.1): names resolve to
- * declared properties (dynamic ones at the top level of the open type), operand types agree,
- * secrets are out of reach. Every failure is an InvalidQueryError naming the problem.
- */
 export class QueryChecker {
   constructor(private readonly model: QueryModel) {}
 
@@ -125,7 +49,8 @@ export class QueryChecker {
           expression.position,
         );
       }
-      const { source, type, nullable, path } = this.resolveValue(
+      const { source, type, nullable, path } = resolveValue(
+        this.model,
         expression.path,
         { variables: new Map() },
         '$orderby',
@@ -137,7 +62,8 @@ export class QueryChecker {
 
   /** The order when no $orderby is given: newest first (Graph's habit for this set). */
   defaultOrder(): SortKey[] {
-    const created = this.resolveValue(
+    const created = resolveValue(
+      this.model,
       [{ name: 'createdDateTime', position: 0 }],
       { variables: new Map() },
       '$orderby',
@@ -146,56 +72,7 @@ export class QueryChecker {
   }
 
   checkSelect(items: readonly SelectItem[]): SelectedPath[] | undefined {
-    if (items.some((item) => item.path === '*')) return undefined;
-    const selected: SelectedPath[] = [];
-    for (const item of items) {
-      const path = item.path as readonly PathSegment[];
-      const [first, second, ...rest] = path;
-      if (this.model.entity.navigationProperties[first.name] && !second) {
-        // A navigation is part of a response when $expand names it; selecting it adds nothing.
-        continue;
-      }
-      const property = this.model.entity.properties[first.name];
-      if (property && holdsSecret(property)) {
-        throw new InvalidQueryError(
-          '$select',
-          `'${first.name}' cannot be selected`,
-          first.position,
-        );
-      }
-      if (!property) {
-        if (!this.model.entity.openType || second) {
-          throw new InvalidQueryError(
-            '$select',
-            `'${first.name}' is not a property of ${this.model.entity.name}`,
-            first.position,
-          );
-        }
-        selected.push({ property: first.name });
-        continue;
-      }
-      if (!second) {
-        selected.push({ property: first.name });
-        continue;
-      }
-      if (!isComplexProperty(property) || property.collection || rest.length > 0) {
-        throw new InvalidQueryError(
-          '$select',
-          `'${path.map((s) => s.name).join('/')}' is not a selectable path`,
-          second.position,
-        );
-      }
-      const nested = property.type.properties[second.name];
-      if (!nested || holdsSecret(nested)) {
-        throw new InvalidQueryError(
-          '$select',
-          `'${second.name}' is not a property of ${qualifiedName(property.type)}`,
-          second.position,
-        );
-      }
-      selected.push({ property: first.name, subProperty: second.name });
-    }
-    return selected;
+    return checkSelect(this.model.entity, items);
   }
 
   private withKeyTieBreaker(keys: SortKey[]): SortKey[] {
@@ -220,9 +97,9 @@ export class QueryChecker {
   private check(expression: Expression, scope: Scope, option: string): CheckedExpression {
     switch (expression.kind) {
       case 'literal':
-        return this.checkLiteral(expression, option);
+        return checkLiteral(this.model.entity, expression, option);
       case 'member': {
-        const { source, type } = this.resolveValue(expression.path, scope, option);
+        const { source, type } = resolveValue(this.model, expression.path, scope, option);
         return { kind: 'value', source, type };
       }
       case 'lambda':
@@ -310,227 +187,6 @@ export class QueryChecker {
     }
   }
 
-  private checkLiteral(
-    expression: Expression & { kind: 'literal' },
-    option: string,
-  ): CheckedExpression {
-    const literal = expression.literal;
-    switch (literal.type) {
-      case 'null':
-        return { kind: 'literal', type: 'null', value: null };
-      case 'boolean':
-        return { kind: 'literal', type: 'Edm.Boolean', value: literal.value };
-      case 'string':
-        return { kind: 'literal', type: 'Edm.String', value: literal.value };
-      case 'guid':
-        return { kind: 'literal', type: 'Edm.Guid', value: literal.value.toLowerCase() };
-      case 'number':
-        return {
-          kind: 'literal',
-          type:
-            Number.isInteger(literal.value) && !/[.eE]/.test(literal.text)
-              ? 'Edm.Int32'
-              : 'Edm.Double',
-          value: literal.value,
-        };
-      case 'date':
-        if (!parseDateTimeOffset(`${literal.value}T00:00:00Z`)) {
-          throw new InvalidQueryError(
-            option,
-            `${literal.value} is not a date`,
-            expression.position,
-          );
-        }
-        return { kind: 'literal', type: 'Edm.Date', value: literal.value };
-      case 'dateTimeOffset': {
-        const instant = parseDateTimeOffset(literal.value);
-        if (!instant)
-          throw new InvalidQueryError(
-            option,
-            `${literal.value} is not a valid DateTimeOffset`,
-            expression.position,
-          );
-        return { kind: 'literal', type: 'Edm.DateTimeOffset', value: toUtcDateTimeOffset(instant) };
-      }
-      case 'typed': {
-        const enumType = this.enumTypeNamed(literal.typeName);
-        if (!enumType) {
-          throw new InvalidQueryError(
-            option,
-            `literals of type ${literal.typeName} are not supported`,
-            expression.position,
-          );
-        }
-        if (!enumType.members.includes(literal.value)) {
-          throw new InvalidQueryError(
-            option,
-            `'${literal.value}' is not a member of ${enumType.enum} (${enumType.members.join(', ')})`,
-            expression.position,
-          );
-        }
-        return { kind: 'literal', type: enumType, value: literal.value };
-      }
-    }
-  }
-
-  private enumTypeNamed(name: string): { enum: string; members: readonly string[] } | undefined {
-    const visit = (
-      properties: Readonly<Record<string, PropertyDefinition>>,
-    ): { enum: string; members: readonly string[] } | undefined => {
-      for (const property of Object.values(properties)) {
-        if (isEnumProperty(property) && qualifiedName(property.type) === name)
-          return propertyType(property) as { enum: string; members: readonly string[] };
-        if (isComplexProperty(property)) {
-          const found = visit(property.type.properties);
-          if (found) return found;
-        }
-      }
-      return undefined;
-    };
-    return visit(this.model.entity.properties);
-  }
-
-  /**
-   * Resolves a property path to where its value is stored. The first segment is a lambda variable
-   * or a property of the entity; further segments walk into complex types.
-   */
-  private resolveValue(
-    path: readonly PathSegment[],
-    scope: Scope,
-    option: string,
-    allowCollection = false,
-    /** The navigation lambda variable the path starts after, for messages. */
-    rowVariable?: string,
-  ): {
-    source: ValueSource;
-    type: ValueType;
-    nullable: boolean;
-    path: string;
-    property?: PropertyDefinition;
-  } {
-    const [first, ...rest] = path;
-    const written = [...(rowVariable ? [rowVariable] : []), ...path.map((s) => s.name)].join('/');
-    const rowEntity = scope.rows?.get(first.name);
-    if (rowEntity) return this.resolveOnRow(first, rest, rowEntity, option, allowCollection);
-    let property: PropertyDefinition | undefined;
-    const jsonPath: string[] = [];
-    const variable = scope.variables.get(first.name);
-    if (variable) {
-      property = variable;
-    } else {
-      property = this.model.entity.properties[first.name];
-      if (!property && this.model.entity.navigationProperties[first.name]) {
-        throw new InvalidQueryError(
-          option,
-          `'${first.name}' is a navigation property: ${
-            option === '$filter'
-              ? `use ${first.name}/any(…) or ${first.name}/all(…)`
-              : 'it has no value to use here'
-          }`,
-          first.position,
-        );
-      }
-      if (!property) {
-        if (this.model.entity.openType && rest.length === 0 && !first.name.startsWith('$')) {
-          return {
-            source: { kind: 'dynamic', column: this.model.dynamicColumn, name: first.name },
-            type: 'untyped',
-            nullable: true,
-            path: written,
-          };
-        }
-        throw new InvalidQueryError(
-          option,
-          `'${first.name}' is not a property of ${this.model.entity.name}`,
-          first.position,
-        );
-      }
-    }
-    if (holdsSecret(property)) {
-      throw new InvalidQueryError(
-        option,
-        `'${first.name}' cannot be used in ${option}`,
-        first.position,
-      );
-    }
-    // Required, computed and key properties always have a value; anything inside JSON may not.
-    let nullable =
-      Boolean(variable) ||
-      !(property.required || property.computed || first.name === this.model.entity.key);
-    for (const segment of rest) {
-      if (!isComplexProperty(property) || property.collection) {
-        throw new InvalidQueryError(
-          option,
-          `'${segment.name}' cannot follow '${written}': only complex values have sub-properties (collections need any or all)`,
-          segment.position,
-        );
-      }
-      const nested: PropertyDefinition | undefined = property.type.properties[segment.name];
-      if (!nested) {
-        throw new InvalidQueryError(
-          option,
-          `'${segment.name}' is not a property of ${qualifiedName(property.type)}`,
-          segment.position,
-        );
-      }
-      if (holdsSecret(nested)) {
-        throw new InvalidQueryError(
-          option,
-          `'${written}' cannot be used in ${option}`,
-          segment.position,
-        );
-      }
-      property = nested;
-      jsonPath.push(segment.name);
-      nullable = true;
-    }
-    if (property.collection && !allowCollection) {
-      throw new InvalidQueryError(
-        option,
-        `'${written}' is a collection: use any or all`,
-        path[path.length - 1].position,
-      );
-    }
-    if (isComplexProperty(property) && !property.collection) {
-      throw new InvalidQueryError(
-        option,
-        `'${written}' is a complex value: name one of its properties, like ${written}/${Object.keys(property.type.properties)[0]}`,
-        path[path.length - 1].position,
-      );
-    }
-    const source: ValueSource = variable
-      ? { kind: 'lambdaItem', variable: first.name, jsonPath }
-      : { kind: 'column', column: first.name, jsonPath };
-    return { source, type: propertyType(property), nullable, path: written, property };
-  }
-
-  /** `r/isSuccess` where `r` ranges over rows of a navigation's target: a column of that row. */
-  private resolveOnRow(
-    variable: PathSegment,
-    path: readonly PathSegment[],
-    entity: EntityType,
-    option: string,
-    allowCollection: boolean,
-  ): ReturnType<QueryChecker['resolveValue']> {
-    if (path.length === 0) {
-      throw new InvalidQueryError(
-        option,
-        `'${variable.name}' is a ${entity.name}: name one of its properties, like ${variable.name}/${Object.keys(entity.properties)[1]}`,
-        variable.position,
-      );
-    }
-    const resolved = this.forEntity(entity).resolveValue(
-      path,
-      { variables: new Map() },
-      option,
-      allowCollection,
-      variable.name,
-    );
-    const source = resolved.source;
-    if (source.kind === 'lambdaItem') throw new Error('A row path cannot start at a lambda item');
-    return { ...resolved, source: { ...source, row: variable.name } };
-  }
-
   /**
    * `navigation/any(v: …)` and `all`: the predicate is checked against the navigation's target,
    * its variable standing for one related row.
@@ -591,7 +247,7 @@ export class QueryChecker {
   ): CheckedExpression {
     const overNavigation = this.checkNavigationLambda(expression, scope, option);
     if (overNavigation) return overNavigation;
-    const collection = this.resolveValue(expression.collection, scope, option, true);
+    const collection = resolveValue(this.model, expression.collection, scope, option, true);
     if (!collection.property?.collection) {
       throw new InvalidQueryError(
         option,
@@ -757,47 +413,4 @@ export class QueryChecker {
     // A Boolean (or untyped) value used as a condition: true when it is true.
     return isCondition ? checked : { kind: 'isTrue', operand: checked };
   }
-}
-
-export function typeOf(expression: CheckedExpression): ValueType {
-  switch (expression.kind) {
-    case 'literal':
-    case 'value':
-    case 'function':
-    case 'arithmetic':
-    case 'negate':
-      return expression.type;
-    case 'now':
-      return 'Edm.DateTimeOffset';
-    default:
-      return 'Edm.Boolean';
-  }
-}
-
-/**
- * Literals whose OData type differs from the other side's but whose meaning is clear: a string
- * naming an enum member, a quoted GUID, a quoted date-time (Graph clients send both), an Int32
- * literal where a Double is compared.
- */
-function coerceLiteral(expression: CheckedExpression, target: ValueType): CheckedExpression {
-  if (expression.kind !== 'literal' || expression.type !== 'Edm.String') return expression;
-  const text = expression.value as string;
-  if (typeof target === 'object') return { ...expression, type: target };
-  if (target === 'Edm.Guid' && isGuid(text))
-    return { ...expression, type: 'Edm.Guid', value: text.toLowerCase() };
-  if (target === 'Edm.DateTimeOffset') {
-    const instant = parseDateTimeOffset(text);
-    if (instant)
-      return { ...expression, type: 'Edm.DateTimeOffset', value: toUtcDateTimeOffset(instant) };
-  }
-  return expression;
-}
-
-function comparable(left: ValueType, right: ValueType): boolean {
-  if (left === 'untyped' || right === 'untyped') return true;
-  if (isNumeric(left) && isNumeric(right)) return true;
-  if (typeof left === 'object' || typeof right === 'object') {
-    return typeof left === 'object' && typeof right === 'object' && left.enum === right.enum;
-  }
-  return left === right;
 }
