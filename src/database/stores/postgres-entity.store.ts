@@ -2,15 +2,14 @@ import { Entity } from '../../edm/entity';
 import { KeyedSerializer } from '../keyed-serializer';
 import {
   ConcurrentChangeError,
-  EntityStoreBase,
   writeFailure,
   PageQuery,
   PageRow,
   refuseMistypedQuery,
-  requireOwnTenant,
   RowConstraint,
   TenantScope,
 } from './entity.store';
+import { EntityStoreBase, requireOwnTenant } from './entity-store-base';
 
 /** How often a write that lost a race with another writer is tried in all. */
 const MAX_WRITE_ATTEMPTS = 5;

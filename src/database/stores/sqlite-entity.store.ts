@@ -5,15 +5,13 @@ import { EntityRow } from '../entity-schema';
 import { CREATE_FINGERPRINT_COLUMN, tableOf } from '../entity-tables';
 import {
   ConcurrentChangeError,
-  EntityStoreBase,
   writeFailure,
   PageQuery,
   PageRow,
-  PageShape,
-  requireOwnTenant,
   RowConstraint,
   TenantScope,
 } from './entity.store';
+import { EntityStoreBase, PageShape, requireOwnTenant } from './entity-store-base';
 
 /**
  * An entity type's rows on SQLite. The hot paths (read, insert and update by key, page queries)

@@ -1,0 +1,460 @@
+import { EntityManager, EntitySchema, Repository, SelectQueryBuilder } from 'typeorm';
+import { CredentialsCipher } from '../../crypto/credentials-cipher';
+import { Entity, RowConstraint } from '../../edm/entity';
+import { EntityType, OWNER_PROPERTIES } from '../../edm/model';
+import { SqlDialect } from '../../odata/query/sql-dialect';
+import { SqlTranslator } from '../../odata/query/sql-translator';
+import { EntityRow } from '../entity-schema';
+import { CREATE_FINGERPRINT_COLUMN, tableOf } from '../entity-tables';
+import { SerialWriter } from '../serial-writer';
+import { TransactionContext } from '../transaction-context';
+import {
+  CountQuery,
+  EntityStore,
+  PageQuery,
+  PageRow,
+  RelatedRows,
+  TenantScope,
+} from './entity.store';
+import { EntityRows, ROW_ALIAS } from './entity-rows';
+import { refuseMistypedQuery } from './store-errors';
+
+const TENANT_COLUMN = OWNER_PROPERTIES.tenant;
+
+/**
+ * What both stores share: the row layout of an entity type (complex values as JSON columns,
+ * dynamic properties in one JSON column, secrets encrypted here on the way in and decrypted on
+ * the way out, bound to the row's id) and the queries built with TypeORM's QueryBuilder from the
+ * checked OData query. Every query starts from the tenant's rows. Each database's store adds how
+ * it runs statements and orders writes.
+ */
+export abstract class EntityStoreBase implements EntityStore {
+  protected readonly columns: readonly string[];
+  /** The columns a response needs, as the QueryBuilder selects them. */
+  private readonly responseColumns: string[];
+  /** The result aliases of the selected columns, by the SQL that names each. */
+  private readonly selectedColumnAliases: ReadonlyMap<string, string>;
+  protected readonly jsonColumns: readonly string[];
+  private readonly searchableColumns: readonly string[];
+  /** Rows to entities and back: JSON, Booleans, secrets. */
+  private readonly mapping: EntityRows;
+
+  constructor(
+    readonly entity: EntityType,
+    protected readonly schema: EntitySchema<EntityRow>,
+    protected readonly rows: Repository<EntityRow>,
+    protected readonly cipher: CredentialsCipher,
+    protected readonly writer: SerialWriter,
+    protected readonly transactions: TransactionContext,
+    protected readonly dialect: SqlDialect,
+  ) {
+    const columns = schema.options.columns;
+    this.columns = Object.keys(columns);
+    const responseColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
+    this.responseColumns = responseColumns.map((column) => `${ROW_ALIAS}.${column}`);
+    this.selectedColumnAliases = new Map(
+      responseColumns.map((column) => [`"${ROW_ALIAS}"."${column}"`, `${ROW_ALIAS}_${column}`]),
+    );
+    this.jsonColumns = Object.entries(columns)
+      .filter(([, column]) => column?.type === 'json' || column?.type === 'jsonb')
+      .map(([name]) => name);
+    this.searchableColumns = Object.entries(entity.properties)
+      .filter(([, property]) => property.searchable)
+      .map(([name]) => name);
+    this.mapping = new EntityRows(entity, schema, cipher);
+  }
+
+  abstract insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void>;
+  abstract findById(
+    tenant: TenantScope,
+    id: string,
+    within?: RowConstraint,
+  ): Promise<Entity | undefined>;
+  abstract findPage(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): Promise<PageRow[]>;
+  abstract update(
+    tenant: TenantScope,
+    id: string,
+    change: (current: Entity) => Entity,
+    within?: RowConstraint,
+  ): Promise<Entity | undefined>;
+  abstract delete(
+    tenant: TenantScope,
+    id: string,
+    check?: (current: Entity) => void,
+    within?: RowConstraint,
+  ): Promise<boolean>;
+
+  /** The current $batch group's transaction, or the pool. */
+  protected get manager(): EntityManager {
+    return this.transactions.manager ?? this.rows.manager;
+  }
+
+  async findByRequestKey(
+    tenant: TenantScope,
+    requestId: string,
+  ): Promise<{ entity: Entity; createFingerprint: string | null } | undefined> {
+    const row = await this.tenantRows()
+      .setParameter('scopeTenantId', tenant.tenantId)
+      .andWhere(`"${ROW_ALIAS}"."${OWNER_PROPERTIES.requestKey}" = :requestId`, { requestId })
+      .andWhere(`"${ROW_ALIAS}"."${CREATE_FINGERPRINT_COLUMN}" IS NOT NULL`)
+      .getRawOne<Record<string, unknown>>();
+    if (!row) return undefined;
+    return {
+      entity: this.entityFromRaw(row, true),
+      createFingerprint:
+        (row[`${ROW_ALIAS}_${CREATE_FINGERPRINT_COLUMN}`] as string | null) ?? null,
+    };
+  }
+
+  /**
+   * Inserts many entities in transactions of `batchSize` rows, whatever their tenants: for bulk
+   * loads and benchmarks, never for a request.
+   */
+  async insertMany(entities: readonly Entity[], batchSize = 500): Promise<void> {
+    await this.writer.run(() =>
+      this.rows.manager.transaction(async (manager) => {
+        for (let start = 0; start < entities.length; start += batchSize) {
+          const batch = entities.slice(start, start + batchSize).map((e) => this.toRow(e));
+          await manager.insert(this.schema, batch);
+        }
+      }),
+    );
+  }
+
+  async findByIds(
+    tenant: TenantScope,
+    ids: readonly string[],
+    within?: RowConstraint,
+  ): Promise<Entity[]> {
+    if (ids.length === 0) return [];
+    const constraint = this.constraintOf(within);
+    const builder = this.tenantRows()
+      .setParameter('scopeTenantId', tenant.tenantId)
+      .andWhere(`"${ROW_ALIAS}"."${this.entity.key}" IN (:...ids)`, { ids })
+      .setParameters(constraint.parameters);
+    for (const condition of constraint.conditions) builder.andWhere(condition);
+    const rows = await builder.getRawMany<Record<string, unknown>>();
+    return rows.map((raw) => this.entityFromRaw(raw, true, false));
+  }
+
+  /** The SQL and parameters findPage runs, for review and for query-plan tests. */
+  describePage(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): [string, unknown[]] {
+    return this.pageQuery(tenant, query, after, limit, within).getQueryAndParameters();
+  }
+
+  /** How many of the tenant's rows match the query's $filter and $search. */
+  async count(tenant: TenantScope, query: CountQuery, within?: RowConstraint): Promise<number> {
+    const translator = this.translator();
+    const builder = this.matching(tenant, query, translator, within);
+    builder.setParameters(translator.parameters);
+    return refuseMistypedQuery(builder.getCount());
+  }
+
+  /**
+   * One statement for the rows of many principals: each row numbered within its group in the
+   * query's order (a window function), the outer query keeping the first `limit` of each.
+   */
+  async findRelated(
+    tenant: TenantScope,
+    property: string,
+    values: readonly string[],
+    query: PageQuery & { readonly count?: boolean },
+    limit: number,
+  ): Promise<RelatedRows> {
+    requireDeclared(this.entity, property);
+    const rows = new Map<string, Entity[]>(values.map((value) => [value, []]));
+    if (values.length === 0) return { rows, counts: query.count ? new Map() : undefined };
+    const translator = this.translator();
+    const inner = this.matching(tenant, query, translator).andWhere(
+      `"${ROW_ALIAS}"."${property}" IN (:...relatedValues)`,
+      { relatedValues: values },
+    );
+    const order = query.orderBy
+      .map((key) => {
+        const nulls = translator.nullsOrder(key);
+        return `${translator.sortValue(key)} ${key.direction === 'desc' ? 'DESC' : 'ASC'}${nulls ? ` ${nulls}` : ''}`;
+      })
+      .join(', ');
+    inner.addSelect(
+      `ROW_NUMBER() OVER (PARTITION BY "${ROW_ALIAS}"."${property}" ORDER BY ${order})`,
+      'related_rank',
+    );
+    if (query.count) {
+      inner.addSelect(`COUNT(*) OVER (PARTITION BY "${ROW_ALIAS}"."${property}")`, 'related_count');
+    }
+    const skip = query.skip ?? 0;
+    const outer = this.manager
+      .createQueryBuilder()
+      .select('*')
+      .from(`(${inner.getQuery()})`, 'ranked')
+      .where('"ranked"."related_rank" > :relatedSkip AND "ranked"."related_rank" <= :relatedUpTo', {
+        relatedSkip: skip,
+        relatedUpTo: skip + limit,
+      })
+      .orderBy('"ranked"."related_rank"', 'ASC')
+      .setParameters({ ...inner.getParameters(), ...translator.parameters });
+    const counts = query.count ? new Map<string, number>(values.map((v) => [v, 0])) : undefined;
+    for (const raw of await refuseMistypedQuery(outer.getRawMany<Record<string, unknown>>())) {
+      const entity = this.entityFromRaw(raw, `${ROW_ALIAS}_id` in raw, false);
+      const group = String(entity.properties[property]);
+      rows.get(group)?.push(entity);
+      counts?.set(group, Number(raw.related_count));
+    }
+    if (counts) {
+      // Groups whose rows were all skipped still have a count.
+      const missing = values.filter((value) => rows.get(value)!.length === 0);
+      if (missing.length > 0 && skip > 0) {
+        for (const [value, count] of await this.countsBy(tenant, property, missing, query)) {
+          counts.set(value, count);
+        }
+      }
+    }
+    return { rows, counts };
+  }
+
+  private async countsBy(
+    tenant: TenantScope,
+    property: string,
+    values: readonly string[],
+    query: CountQuery,
+  ): Promise<Map<string, number>> {
+    const translator = this.translator();
+    const builder = this.matching(tenant, query, translator)
+      .andWhere(`"${ROW_ALIAS}"."${property}" IN (:...countValues)`, { countValues: values })
+      .select(`"${ROW_ALIAS}"."${property}"`, 'value')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy(`"${ROW_ALIAS}"."${property}"`);
+    builder.setParameters(translator.parameters);
+    const found = await refuseMistypedQuery(
+      builder.getRawMany<{ value: string; count: number | string }>(),
+    );
+    return new Map(found.map(({ value, count }) => [value, Number(count)]));
+  }
+
+  protected translator(): SqlTranslator {
+    return new SqlTranslator(
+      ROW_ALIAS,
+      this.dialect,
+      undefined,
+      (entity) => tableOf(entity).tableName,
+    );
+  }
+
+  protected pageQuery(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): SelectQueryBuilder<EntityRow> {
+    const { shape, parameters } = this.pageShape(tenant, query, after, limit, within);
+    return this.pageQueryOf(shape).setParameters(parameters);
+  }
+
+  /**
+   * A page query as SQL pieces with named parameters, and the parameters: the pieces depend on
+   * the query's shape only, never on the values it compares with.
+   */
+  protected pageShape(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): { shape: PageShape; parameters: Record<string, unknown> } {
+    const translator = this.translator();
+    const constraint = this.constraintOf(within);
+    const shape: PageShape = {
+      within: constraint.conditions,
+      filter: query.filter ? translator.condition(query.filter) : undefined,
+      search: query.search ? translator.search(query.search, this.searchableColumns) : undefined,
+      after: after ? translator.after(query.orderBy, after) : undefined,
+      order: query.orderBy.map((key, index) => {
+        const value = translator.sortValue(key);
+        return {
+          value,
+          direction: key.direction === 'desc' ? 'DESC' : 'ASC',
+          nulls: translator.nullsOrder(key),
+          position: this.selectedColumnAliases.get(value) ?? `k${index}`,
+        };
+      }),
+      limit,
+      skip: query.skip || undefined,
+    };
+    return {
+      shape,
+      parameters: {
+        scopeTenantId: tenant.tenantId,
+        ...constraint.parameters,
+        ...translator.parameters,
+      },
+    };
+  }
+
+  protected pageQueryOf(shape: PageShape): SelectQueryBuilder<EntityRow> {
+    // A page goes into a response: the create request's fingerprint is not read.
+    const builder = this.tenantRows().select(this.responseColumns);
+    for (const condition of shape.within) builder.andWhere(condition);
+    if (shape.filter) builder.andWhere(shape.filter);
+    if (shape.search) builder.andWhere(shape.search);
+    if (shape.after) builder.andWhere(shape.after);
+    for (const { value, direction, nulls, position } of shape.order) {
+      // A key that is a selected column is read from it, not selected twice.
+      if (!this.selectedColumnAliases.has(value)) builder.addSelect(value, position);
+      builder.addOrderBy(value, direction, nulls);
+    }
+    builder.limit(shape.limit);
+    if (shape.skip) builder.offset(shape.skip);
+    return builder;
+  }
+
+  /** Page rows from a QueryBuilder's raw rows. */
+  protected toPageRows(rows: Array<Record<string, unknown>>, shape: PageShape): PageRow[] {
+    return rows.map((raw) => ({
+      entity: this.entityFromRaw(raw, true, false),
+      position: shape.order.map(({ position }) => raw[position]),
+    }));
+  }
+
+  /** Reads page rows as rowReader does, with the values of their sort keys. */
+  protected pageRowReader(
+    columns: readonly string[],
+    shape: PageShape,
+  ): (values: readonly unknown[]) => PageRow {
+    const entityOf = this.rowReader(columns, true, false);
+    const positions = shape.order.map(({ position }) => columns.indexOf(position));
+    if (positions.includes(-1)) throw new Error(`A page query of ${this.entity.name} lacks a key`);
+    return (values) => ({
+      entity: entityOf(values),
+      position: positions.map((index) => values[index]),
+    });
+  }
+
+  /** The tenant's rows, the tenant bound as `:scopeTenantId`: every query starts here. */
+  protected tenantRows(): SelectQueryBuilder<EntityRow> {
+    return this.manager
+      .getRepository(this.schema)
+      .createQueryBuilder(ROW_ALIAS)
+      .where(`"${ROW_ALIAS}"."${TENANT_COLUMN}" = :scopeTenantId`);
+  }
+
+  /** A row constraint as conditions on declared columns and their bound values. */
+  protected constraintOf(within: RowConstraint | undefined): {
+    conditions: string[];
+    parameters: Record<string, string>;
+  } {
+    const conditions: string[] = [];
+    const parameters: Record<string, string> = {};
+    Object.entries(within ?? {}).forEach(([property, value], index) => {
+      requireDeclared(this.entity, property);
+      conditions.push(`"${ROW_ALIAS}"."${property}" = :within${index}`);
+      parameters[`within${index}`] = value;
+    });
+    return { conditions, parameters };
+  }
+
+  /**
+   * The tenant's rows that match a query: the tenant condition comes first and always, so no
+   * query option can reach another tenant's rows.
+   */
+  protected matching(
+    tenant: TenantScope,
+    query: CountQuery,
+    translator: SqlTranslator,
+    within?: RowConstraint,
+  ): SelectQueryBuilder<EntityRow> {
+    const builder = this.tenantRows().setParameter('scopeTenantId', tenant.tenantId);
+    const constraint = this.constraintOf(within);
+    for (const condition of constraint.conditions) builder.andWhere(condition);
+    builder.setParameters(constraint.parameters);
+    if (query.filter) builder.andWhere(translator.condition(query.filter));
+    if (query.search) builder.andWhere(translator.search(query.search, this.searchableColumns));
+    return builder;
+  }
+
+  /** The key, tenant and constraint conditions of a write to one row. */
+  protected rowCriteria(
+    tenant: TenantScope,
+    id: string,
+    within: RowConstraint | undefined,
+  ): Record<string, string> {
+    for (const property of Object.keys(within ?? {})) requireDeclared(this.entity, property);
+    return { ...within, [this.entity.key]: id, [TENANT_COLUMN]: tenant.tenantId };
+  }
+
+  /** Whether a row satisfies a constraint. */
+  protected satisfies(entity: Entity, within: RowConstraint | undefined): boolean {
+    return Object.entries(within ?? {}).every(
+      ([property, value]) => entity.properties[property] === value,
+    );
+  }
+
+  /** Reads rows that come as arrays of values (see EntityRows.reader). */
+  protected rowReader(
+    columns: readonly string[],
+    aliased: boolean,
+    withSecrets: boolean,
+  ): (values: readonly unknown[]) => Entity {
+    return this.mapping.reader(columns, aliased, withSecrets);
+  }
+
+  /** An entity straight from a raw row (see EntityRows.fromRaw). */
+  protected entityFromRaw(
+    raw: Record<string, unknown>,
+    aliased: boolean,
+    withSecrets = true,
+  ): Entity {
+    return this.mapping.fromRaw(raw, aliased, withSecrets);
+  }
+
+  protected toRow(entity: Entity, createFingerprint?: string): EntityRow {
+    return this.mapping.toRow(entity, createFingerprint);
+  }
+
+  protected toDomain(row: EntityRow): Entity {
+    return this.mapping.toDomain(row);
+  }
+}
+
+/** A page query's SQL pieces (named parameters): what its SQL text depends on. */
+export interface PageShape {
+  readonly within: readonly string[];
+  readonly filter?: string;
+  readonly search?: string;
+  readonly after?: string;
+  readonly order: ReadonlyArray<{
+    readonly value: string;
+    readonly direction: 'ASC' | 'DESC';
+    readonly nulls?: 'NULLS FIRST' | 'NULLS LAST';
+    /** The result column the key's value is read from, to continue after a row. */
+    readonly position: string;
+  }>;
+  readonly limit: number;
+  readonly skip?: number;
+}
+
+/** A store inserts a row only into the tenant it names (the service checked the caller). */
+export function requireOwnTenant(tenant: TenantScope, entity: Entity): void {
+  if (entity.properties[TENANT_COLUMN] !== tenant.tenantId) {
+    throw new Error('An entity can only be inserted into its own partner tenant.');
+  }
+}
+
+/** A property name used as an identifier must be one the model declares (not request text). */
+function requireDeclared(entity: EntityType, property: string): void {
+  if (!(property in entity.properties)) {
+    throw new Error(`${entity.name} declares no property '${property}'.`);
+  }
+}
