@@ -1,5 +1,6 @@
 import { InvalidQueryError } from './invalid-query.error';
 import { Token, tokenize } from './lexer';
+import { describe, TokenCursor } from './token-cursor';
 import {
   ArithmeticOperator,
   ComparisonOperator,
@@ -24,15 +25,9 @@ const MULTIPLICATIVE = new Set(['mul', 'div', 'divby', 'mod']);
  * or, and, eq/ne, gt/ge/lt/le/in, add/sub, mul/div/divby/mod, not and unary minus, then primary
  * expressions. Operators and literals like `true` and `null` are case-insensitive (4.01).
  */
-class ExpressionParser {
-  private index = 0;
+class ExpressionParser extends TokenCursor {
   private depth = 0;
   private nodes = 0;
-
-  constructor(
-    private readonly tokens: Token[],
-    private readonly option: string,
-  ) {}
 
   parseWhole(): Expression {
     const expression = this.parseOr();
@@ -301,50 +296,6 @@ class ExpressionParser {
     return items;
   }
 
-  // ---- token helpers
-
-  peek(): Token {
-    return this.tokens[this.index];
-  }
-
-  private next(): Token {
-    const token = this.tokens[this.index];
-    if (token.kind !== 'end') this.index += 1;
-    return token;
-  }
-
-  acceptKeyword(keyword: string): boolean {
-    const token = this.peek();
-    if (token.kind === 'identifier' && token.text.toLowerCase() === keyword) {
-      this.index += 1;
-      return true;
-    }
-    return false;
-  }
-
-  private acceptOneOf(keywords: string[]): string | undefined {
-    return keywords.find((keyword) => this.acceptKeyword(keyword));
-  }
-
-  acceptPunctuation(text: string): boolean {
-    if (this.peekPunctuation(text)) {
-      this.index += 1;
-      return true;
-    }
-    return false;
-  }
-
-  private peekPunctuation(text: string): boolean {
-    const token = this.peek();
-    return token.kind === 'punctuation' && token.text === text;
-  }
-
-  expectPunctuation(text: string): void {
-    const token = this.peek();
-    if (!this.acceptPunctuation(text))
-      this.fail(`'${text}' was expected, not ${describe(token)}`, token.position);
-  }
-
   private literal(literal: LiteralValue, position: number): Expression {
     return this.node({ kind: 'literal', literal, position });
   }
@@ -375,28 +326,6 @@ class ExpressionParser {
     } finally {
       this.depth -= 1;
     }
-  }
-
-  fail(detail: string, position: number): never {
-    throw new InvalidQueryError(this.option, detail, position);
-  }
-}
-
-function describe(token: Token): string {
-  switch (token.kind) {
-    case 'end':
-      return 'the end of the expression';
-    case 'identifier':
-    case 'punctuation':
-    case 'number':
-    case 'guid':
-    case 'date':
-    case 'dateTimeOffset':
-      return `'${token.text}'`;
-    case 'string':
-      return `the string '${token.value}'`;
-    case 'typed':
-      return `${token.typeName}'${token.value}'`;
   }
 }
 
