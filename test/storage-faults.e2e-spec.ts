@@ -48,6 +48,8 @@ describeOnSqlite('contention', () => {
         ],
         { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
       );
+      // Listened for from the start: the holder may exit before the writes it held back are done.
+      const exited = new Promise((done) => holder.once('exit', done));
       await new Promise<void>((locked) => holder.stdout!.once('data', () => locked()));
       const writes = await Promise.all([
         ...Array.from({ length: 25 }, () => app.post(newOperation())),
@@ -55,7 +57,7 @@ describeOnSqlite('contention', () => {
           app.patch(`${ENTITY_SET}/${entity.id}`, { status: `changed-${entity.id}` }),
         ),
       ]);
-      await new Promise((exited) => holder.once('exit', exited));
+      await exited;
       expect(writes.map((response) => response.statusCode).sort()).toEqual([
         ...Array(25).fill(200),
         ...Array(25).fill(201),
