@@ -27,6 +27,11 @@ import {
 import { toUtcDateTimeOffset } from '../../src/edm/primitive-formats';
 import { entityStoreToken } from '../../src/entity-sets/entity-set.tokens';
 import { ManualClock } from '../../src/jobs/manual-clock';
+import { TenantTask } from '../../src/database/stores/run-queue.store';
+import { GraphClient } from '../../src/integrations/graph/graph-client';
+import { TenantTokens } from '../../src/integrations/graph/tenant-tokens';
+import { TenantClaims } from '../../src/operation-runs/engine/tenant-claims';
+import { Dispatcher } from 'undici';
 
 export const PARTNER = '5c4b2f8e-1d3a-4e6b-9f7c-2a8d0e1b3c4d';
 export const PARTNER_USER = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
@@ -134,6 +139,21 @@ export class EngineStores {
     return (await this.queue.find({ partnerTenantId: PARTNER, operationId }))!;
   }
 
+  /** Claims up to `count` tenants of the runs under way, as `owner`, in their order. */
+  async claim(count: number, owner = 'worker-a'): Promise<TenantTask[]> {
+    const claims = new TenantClaims(this.queue, this.clock, owner, {
+      concurrency: count,
+      leaseMs: 30_000,
+    });
+    return (
+      await claims.claim(
+        0,
+        () => 0,
+        () => false,
+      )
+    ).flat();
+  }
+
   async close(): Promise<void> {
     await this.moduleRef.close();
     rmSync(this.folder, { recursive: true, force: true });
@@ -143,4 +163,24 @@ export class EngineStores {
 /** `count` tenant ids, GUIDs. */
 export function tenantIds(count: number): string[] {
   return Array.from({ length: count }, () => randomUUID());
+}
+
+/** Graph's client and the token endpoint's, both on a stand-in at `url` (on-behalf-of as `client`). */
+export function graphOn(
+  url: string,
+  dispatcher: Dispatcher,
+  options: { readonly clientSecret: string; readonly maxAttempts: number },
+): { graph: GraphClient; tokens: TenantTokens } {
+  const config = {
+    graphApiUrl: url,
+    authorityUrl: url,
+    client: { id: 'client', secret: options.clientSecret },
+    maxAttempts: options.maxAttempts,
+    callTimeoutMs: 5_000,
+    retryBaseMs: 1,
+  };
+  return {
+    graph: new GraphClient(config, dispatcher),
+    tokens: new TenantTokens(config, dispatcher),
+  };
 }

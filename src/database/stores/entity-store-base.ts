@@ -17,6 +17,7 @@ import {
   TenantScope,
 } from './entity.store';
 import { EntityRows, ROW_ALIAS } from './entity-rows';
+import { constraintOf, requireDeclared } from './row-scope';
 import { refuseMistypedQuery } from './store-errors';
 
 const TENANT_COLUMN = OWNER_PROPERTIES.tenant;
@@ -133,7 +134,7 @@ export abstract class EntityStoreBase implements EntityStore {
     within?: RowConstraint,
   ): Promise<Entity[]> {
     if (ids.length === 0) return [];
-    const constraint = this.constraintOf(within);
+    const constraint = constraintOf(this.entity, within);
     const builder = this.tenantRows()
       .setParameter('scopeTenantId', tenant.tenantId)
       .andWhere(`"${ROW_ALIAS}"."${this.entity.key}" IN (:...ids)`, { ids })
@@ -275,7 +276,7 @@ export abstract class EntityStoreBase implements EntityStore {
     within?: RowConstraint,
   ): { shape: PageShape; parameters: Record<string, unknown> } {
     const translator = this.translator();
-    const constraint = this.constraintOf(within);
+    const constraint = constraintOf(this.entity, within);
     const shape: PageShape = {
       within: constraint.conditions,
       filter: query.filter ? translator.condition(query.filter) : undefined,
@@ -350,21 +351,6 @@ export abstract class EntityStoreBase implements EntityStore {
       .where(`"${ROW_ALIAS}"."${TENANT_COLUMN}" = :scopeTenantId`);
   }
 
-  /** A row constraint as conditions on declared columns and their bound values. */
-  protected constraintOf(within: RowConstraint | undefined): {
-    conditions: string[];
-    parameters: Record<string, string>;
-  } {
-    const conditions: string[] = [];
-    const parameters: Record<string, string> = {};
-    Object.entries(within ?? {}).forEach(([property, value], index) => {
-      requireDeclared(this.entity, property);
-      conditions.push(`"${ROW_ALIAS}"."${property}" = :within${index}`);
-      parameters[`within${index}`] = value;
-    });
-    return { conditions, parameters };
-  }
-
   /**
    * The tenant's rows that match a query: the tenant condition comes first and always, so no
    * query option can reach another tenant's rows.
@@ -376,29 +362,12 @@ export abstract class EntityStoreBase implements EntityStore {
     within?: RowConstraint,
   ): SelectQueryBuilder<EntityRow> {
     const builder = this.tenantRows().setParameter('scopeTenantId', tenant.tenantId);
-    const constraint = this.constraintOf(within);
+    const constraint = constraintOf(this.entity, within);
     for (const condition of constraint.conditions) builder.andWhere(condition);
     builder.setParameters(constraint.parameters);
     if (query.filter) builder.andWhere(translator.condition(query.filter));
     if (query.search) builder.andWhere(translator.search(query.search, this.searchableColumns));
     return builder;
-  }
-
-  /** The key, tenant and constraint conditions of a write to one row. */
-  protected rowCriteria(
-    tenant: TenantScope,
-    id: string,
-    within: RowConstraint | undefined,
-  ): Record<string, string> {
-    for (const property of Object.keys(within ?? {})) requireDeclared(this.entity, property);
-    return { ...within, [this.entity.key]: id, [TENANT_COLUMN]: tenant.tenantId };
-  }
-
-  /** Whether a row satisfies a constraint. */
-  protected satisfies(entity: Entity, within: RowConstraint | undefined): boolean {
-    return Object.entries(within ?? {}).every(
-      ([property, value]) => entity.properties[property] === value,
-    );
   }
 
   /** Reads rows that come as arrays of values (see EntityRows.reader). */
@@ -443,18 +412,4 @@ export interface PageShape {
   }>;
   readonly limit: number;
   readonly skip?: number;
-}
-
-/** A store inserts a row only into the tenant it names (the service checked the caller). */
-export function requireOwnTenant(tenant: TenantScope, entity: Entity): void {
-  if (entity.properties[TENANT_COLUMN] !== tenant.tenantId) {
-    throw new Error('An entity can only be inserted into its own partner tenant.');
-  }
-}
-
-/** A property name used as an identifier must be one the model declares (not request text). */
-function requireDeclared(entity: EntityType, property: string): void {
-  if (!(property in entity.properties)) {
-    throw new Error(`${entity.name} declares no property '${property}'.`);
-  }
 }

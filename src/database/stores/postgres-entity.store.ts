@@ -9,7 +9,8 @@ import {
   RowConstraint,
   TenantScope,
 } from './entity.store';
-import { EntityStoreBase, requireOwnTenant } from './entity-store-base';
+import { EntityStoreBase } from './entity-store-base';
+import { requireOwnTenant, rowCriteria } from './row-scope';
 
 /** How often a write that lost a race with another writer is tried in all. */
 const MAX_WRITE_ATTEMPTS = 5;
@@ -40,7 +41,10 @@ export class PostgresEntityStore extends EntityStoreBase {
     id: string,
     within?: RowConstraint,
   ): Promise<Entity | undefined> {
-    const row = await this.manager.findOneBy(this.schema, this.rowCriteria(tenant, id, within));
+    const row = await this.manager.findOneBy(
+      this.schema,
+      rowCriteria(this.entity, tenant, id, within),
+    );
     return row ? this.toDomain(row) : undefined;
   }
 
@@ -78,7 +82,7 @@ export class PostgresEntityStore extends EntityStoreBase {
         const values = this.toRow(next);
         delete values.id;
         const criteria = {
-          ...this.rowCriteria(tenant, id, within),
+          ...rowCriteria(this.entity, tenant, id, within),
           lastModifiedDateTime: current.lastModifiedDateTime,
         };
         const result = await this.manager.update(this.schema, criteria, values).catch((error) => {
@@ -103,7 +107,7 @@ export class PostgresEntityStore extends EntityStoreBase {
         if (!current) return false;
         check(current);
         const result = await this.manager.delete(this.schema, {
-          ...this.rowCriteria(tenant, id, within),
+          ...rowCriteria(this.entity, tenant, id, within),
           lastModifiedDateTime: current.lastModifiedDateTime,
         });
         if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(this.entity.name, id);

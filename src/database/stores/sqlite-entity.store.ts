@@ -11,7 +11,8 @@ import {
   RowConstraint,
   TenantScope,
 } from './entity.store';
-import { EntityStoreBase, PageShape, requireOwnTenant } from './entity-store-base';
+import { EntityStoreBase, PageShape } from './entity-store-base';
+import { requireOwnTenant, satisfies } from './row-scope';
 
 /**
  * An entity type's rows on SQLite. The hot paths (read, insert and update by key, page queries)
@@ -53,7 +54,7 @@ export class SqliteEntityStore extends EntityStoreBase {
     const values = selectById.get(id, tenant.tenantId) as unknown[] | undefined;
     if (!values) return undefined;
     const entity = readById(values);
-    return this.satisfies(entity, within) ? entity : undefined;
+    return satisfies(entity, within) ? entity : undefined;
   }
 
   /**

@@ -5,7 +5,6 @@ import { RowOwner, TenantCompletion } from './engine-types';
 import { CompletionWriter, FLUSH_INTERVAL_MS, MAX_WRITE_ATTEMPTS } from './completion-writer';
 import { ownerOf } from './run-plans';
 import { RunRows } from './run-rows';
-import { TenantClaims } from './tenant-claims';
 
 describe('CompletionWriter (a real SQLite store, a manual clock)', () => {
   let stores: EngineStores;
@@ -42,17 +41,7 @@ describe('CompletionWriter (a real SQLite store, a manual clock)', () => {
     const operation = await stores.operation();
     belongsTo = ownerOf(operation);
     await stores.startRun(operation.id, tenantIds(count));
-    const claims = new TenantClaims(stores.queue, stores.clock, 'worker-a', {
-      concurrency: count,
-      leaseMs: 30_000,
-    });
-    return (
-      await claims.claim(
-        0,
-        () => 0,
-        () => false,
-      )
-    ).flat();
+    return stores.claim(count);
   }
 
   function succeeded(task: TenantTask, rows = ['{"id":1}']): TenantCompletion {

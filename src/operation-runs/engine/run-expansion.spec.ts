@@ -1,9 +1,7 @@
 import { Agent } from 'undici';
-import { EngineStores, PARTNER } from '../../../test/support/engine-stores';
+import { EngineStores, PARTNER, graphOn } from '../../../test/support/engine-stores';
 import { RunningSimulator, startGraphSimulator } from '../../graph-simulator/graph-simulator';
-import { GraphClient } from '../../integrations/graph/graph-client';
 import { PartnerCustomers } from '../../integrations/graph/partner-customers';
-import { TenantTokens } from '../../integrations/graph/tenant-tokens';
 import { EngineErrors } from './engine-errors';
 import { RunExpansion } from './run-expansion';
 import { RunRows } from './run-rows';
@@ -29,16 +27,7 @@ describe('RunExpansion', () => {
   afterEach(() => stores.close());
 
   function expansion(clientSecret = 'secret'): RunExpansion {
-    const config = {
-      graphApiUrl: simulator.url,
-      authorityUrl: simulator.url,
-      client: { id: 'client', secret: clientSecret },
-      maxAttempts: 1,
-      callTimeoutMs: 5_000,
-      retryBaseMs: 1,
-    };
-    const graph = new GraphClient(config, dispatcher);
-    const tokens = new TenantTokens(config, dispatcher);
+    const { graph, tokens } = graphOn(simulator.url, dispatcher, { clientSecret, maxAttempts: 1 });
     return new RunExpansion(
       stores.queue,
       stores.operations,

@@ -1,6 +1,5 @@
 import { EngineStores, PARTNER, tenantIds } from '../../../test/support/engine-stores';
 import { RunProgressWriter } from './run-progress';
-import { TenantClaims } from './tenant-claims';
 
 describe('RunProgressWriter (a real SQLite store, a manual clock)', () => {
   let stores: EngineStores;
@@ -10,16 +9,7 @@ describe('RunProgressWriter (a real SQLite store, a manual clock)', () => {
   it("writes a running run's progress into its operation, only when it changed", async () => {
     const operation = await stores.operation();
     const run = await stores.startRun(operation.id, tenantIds(3));
-    const [task] = (
-      await new TenantClaims(stores.queue, stores.clock, 'worker-a', {
-        concurrency: 1,
-        leaseMs: 30_000,
-      }).claim(
-        0,
-        () => 0,
-        () => false,
-      )
-    ).flat();
+    const [task] = await stores.claim(1);
     await stores.queue.complete(task, 'worker-a', {
       outcome: 'failed',
       message: 'Forbidden',

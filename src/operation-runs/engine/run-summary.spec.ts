@@ -6,7 +6,6 @@ import { EngineErrors } from './engine-errors';
 import { ownerOf } from './run-plans';
 import { RunRows } from './run-rows';
 import { RunSummarizer } from './run-summary';
-import { TenantClaims } from './tenant-claims';
 
 type Outcome = { rows: string[] } | { failed: string } | { skipped: string };
 
@@ -24,17 +23,7 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
   ): Promise<{ run: RunRecord; operation: Entity<ManagedTenantOperationProperties> }> {
     const operation = await stores.operation(properties);
     await stores.startRun(operation.id, tenantIds(outcomes.length));
-    const claims = new TenantClaims(stores.queue, stores.clock, 'worker-a', {
-      concurrency: outcomes.length,
-      leaseMs: 30_000,
-    });
-    const tasks = (
-      await claims.claim(
-        0,
-        () => 0,
-        () => false,
-      )
-    ).flat();
+    const tasks = await stores.claim(outcomes.length);
     const rows = new RunRows(stores.results, stores.httpRequests, stores.clock);
     for (const [index, task] of tasks.entries()) {
       const outcome = outcomes[index];

@@ -1,18 +1,15 @@
 import { Agent } from 'undici';
-import { EngineStores } from '../../../test/support/engine-stores';
+import { EngineStores, graphOn } from '../../../test/support/engine-stores';
 import { TenantTask } from '../../database/stores/run-queue.store';
 import {
   customerTenantIds,
   RunningSimulator,
   startGraphSimulator,
 } from '../../graph-simulator/graph-simulator';
-import { GraphClient } from '../../integrations/graph/graph-client';
-import { TenantTokens } from '../../integrations/graph/tenant-tokens';
 import { TenantRun } from '../tenant-run';
 import { EngineErrors } from './engine-errors';
 import { ownerOf, RunPlans } from './run-plans';
 import { RunRows } from './run-rows';
-import { TenantClaims } from './tenant-claims';
 import { TenantRunner } from './tenant-runner';
 
 /** One tenant against the Graph stand-in on loopback, with the stores on a real SQLite file. */
@@ -36,16 +33,10 @@ describe('TenantRunner', () => {
   afterEach(() => stores.close());
 
   function runner(): TenantRunner {
-    const config = {
-      graphApiUrl: simulator.url,
-      authorityUrl: simulator.url,
-      client: { id: 'client', secret: 'secret' },
+    const { graph, tokens } = graphOn(simulator.url, dispatcher, {
+      clientSecret: 'secret',
       maxAttempts: 2,
-      callTimeoutMs: 5_000,
-      retryBaseMs: 1,
-    };
-    const graph = new GraphClient(config, dispatcher);
-    const tokens = new TenantTokens(config, dispatcher);
+    });
     return new TenantRunner(
       new TenantRun(graph, tokens, ['secret']),
       new RunPlans(stores.operations),
@@ -65,17 +56,7 @@ describe('TenantRunner', () => {
       },
     });
     await stores.startRun(operation.id, tenants);
-    const claims = new TenantClaims(stores.queue, stores.clock, 'worker-a', {
-      concurrency: tenants.length,
-      leaseMs: 30_000,
-    });
-    return (
-      await claims.claim(
-        0,
-        () => 0,
-        () => false,
-      )
-    ).flat();
+    return stores.claim(tenants.length);
   }
 
   const running = () => false;
