@@ -1,14 +1,19 @@
 import { Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { AtomicWork } from './atomic-work';
 import { dialectOf } from './data-source-options';
+import { PostgresExecutor } from './postgres-executor';
 import { SerialWriter } from './serial-writer';
+import { SqlExecutor } from './sql-executor';
+import { SqliteExecutor } from './sqlite-executor';
 import { TransactionContext } from './transaction-context';
 
 /**
- * The write queue of the process (SQLite's single writer; on PostgreSQL, which many instances
- * share, concurrent writes are the database's to order) and the transaction of an atomic $batch
- * group, shared by every repository.
+ * The database the service runs on, chosen here once from the configuration: its SQL executor
+ * (SQLite's group commit, or PostgreSQL's pool), the write queue of the process (SQLite's single
+ * writer; on PostgreSQL, which many instances share, concurrent writes are the database's to
+ * order) and the unit of work that spans stores.
  */
 @Global()
 @Module({
@@ -19,9 +24,22 @@ import { TransactionContext } from './transaction-context';
       useFactory: (config: AppConfigService, transactions: TransactionContext) =>
         new SerialWriter(transactions, dialectOf(config.values) === 'sqlite'),
     },
+    {
+      provide: SqlExecutor,
+      inject: [AppConfigService, DataSource, SerialWriter, TransactionContext],
+      useFactory: (
+        config: AppConfigService,
+        dataSource: DataSource,
+        writer: SerialWriter,
+        transactions: TransactionContext,
+      ): SqlExecutor =>
+        dialectOf(config.values) === 'postgres'
+          ? new PostgresExecutor(dataSource, transactions)
+          : new SqliteExecutor(dataSource, writer, transactions),
+    },
     TransactionContext,
     AtomicWork,
   ],
-  exports: [SerialWriter, TransactionContext, AtomicWork],
+  exports: [SerialWriter, SqlExecutor, TransactionContext, AtomicWork],
 })
 export class DatabaseModule {}

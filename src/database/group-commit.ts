@@ -23,10 +23,12 @@ interface PendingWrite {
  * cannot commit (a full disk, an I/O error, a lock held too long), every write of the group fails
  * and none is acknowledged. A write is resolved only after its group's COMMIT returned.
  *
- * Writes are synchronous functions (better-sqlite3 is), so a group runs from BEGIN to COMMIT
- * without yielding: no read on the shared connection can see a write before it is committed. The
- * group is one task of the SerialWriter, so it never overlaps another writer (an atomic $batch
- * group's transaction, a delete through TypeORM).
+ * Writes are mostly synchronous functions (better-sqlite3 is): a group of them runs from BEGIN to
+ * COMMIT without yielding, so no read on the shared connection can see a write before it is
+ * committed. A write may also be a store's transaction that awaits its own statements (which
+ * better-sqlite3 answers at once): the group then awaits it in its savepoint. The group is one
+ * task of the SerialWriter, so it never overlaps another writer (a unit of work's transaction, a
+ * delete through TypeORM).
  */
 export class SqliteGroupCommit {
   private pending: PendingWrite[] = [];
@@ -36,7 +38,7 @@ export class SqliteGroupCommit {
     private readonly connection: () => SqliteTransactions,
   ) {}
 
-  run<T>(write: () => T): Promise<T> {
+  run<T>(write: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
       // The first write of a group waits for the rest of this turn of the event loop: requests
@@ -46,10 +48,10 @@ export class SqliteGroupCommit {
   }
 
   private scheduleCommit(): void {
-    setImmediate(() => void this.writer.run(async () => this.commitPending()));
+    setImmediate(() => void this.writer.run(() => this.commitPending()));
   }
 
-  private commitPending(): void {
+  private async commitPending(): Promise<void> {
     // A group is bounded, so that one commit never holds the event loop for long; the rest of a
     // flood goes in the next group.
     const group = this.pending.splice(0, MAX_GROUP_SIZE);
@@ -62,7 +64,9 @@ export class SqliteGroupCommit {
       for (const { write } of group) {
         db.exec('SAVEPOINT group_write');
         try {
-          outcomes.push({ value: write(), failed: false });
+          let value = write();
+          if (value instanceof Promise) value = await value;
+          outcomes.push({ value, failed: false });
           db.exec('RELEASE group_write');
         } catch (error) {
           // A full disk or an I/O error ends the whole transaction: the group fails with it.

@@ -6,33 +6,29 @@ import { dialectNamed } from '../../odata/query/sql-dialect';
 import { entityStoreToken } from '../../entity-sets/entity-set.tokens';
 import { entitySchemaFor } from '../entity-tables';
 import { SerialWriter } from '../serial-writer';
+import { SqlExecutor } from '../sql-executor';
 import { TransactionContext } from '../transaction-context';
 import { EntityStore } from './entity.store';
 import { PostgresEntityStore } from './postgres-entity.store';
 import { SqliteEntityStore } from './sqlite-entity.store';
-import { PostgresRunQueueStore } from './postgres-run-queue.store';
 import { RunQueueStore } from './run-queue.store';
-import { SqliteRunQueueStore } from './sqlite-run-queue.store';
 import { ChangeFeedStore } from './change-feed.store';
-import { PostgresChangeFeedStore } from './postgres-change-feed.store';
-import { SqliteChangeFeedStore } from './sqlite-change-feed.store';
 import { NotificationStore } from './notification.store';
-import { PostgresNotificationStore } from './postgres-notification.store';
-import { SqliteNotificationStore } from './sqlite-notification.store';
 import { EntityStoreRegistry } from './entity-store.registry';
 
 /**
- * The store of an entity type on the database the service runs on: the one place that chooses
- * between SQLite and PostgreSQL, once, at start.
+ * The store of an entity type on the database the executor runs (DatabaseModule chose it): the
+ * SQLite store runs prepared statements of its own, the PostgreSQL one TypeORM's.
  */
 function createEntityStore(
   entity: EntityType,
   dataSource: DataSource,
+  executor: SqlExecutor,
   cipher: CredentialsCipher,
   writer: SerialWriter,
   transactions: TransactionContext,
 ): EntityStore {
-  const dialect = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  const dialect = executor.dialect.name;
   const schema = entitySchemaFor(entity, dialect);
   const Store = dialect === 'postgres' ? PostgresEntityStore : SqliteEntityStore;
   return new Store(
@@ -48,44 +44,15 @@ function createEntityStore(
 
 const storeProviders: Provider[] = ENTITY_TYPES.map((entity) => ({
   provide: entityStoreToken(entity),
-  inject: [DataSource, CredentialsCipher, SerialWriter, TransactionContext],
+  inject: [DataSource, SqlExecutor, CredentialsCipher, SerialWriter, TransactionContext],
   useFactory: (
     dataSource: DataSource,
+    executor: SqlExecutor,
     cipher: CredentialsCipher,
     writer: SerialWriter,
     transactions: TransactionContext,
-  ) => createEntityStore(entity, dataSource, cipher, writer, transactions),
+  ) => createEntityStore(entity, dataSource, executor, cipher, writer, transactions),
 }));
-
-/** The run queue of the operation engine, on the same database. */
-const runQueueProvider: Provider = {
-  provide: RunQueueStore,
-  inject: [DataSource, SerialWriter, TransactionContext],
-  useFactory: (dataSource: DataSource, writer: SerialWriter, transactions: TransactionContext) =>
-    dataSource.options.type === 'postgres'
-      ? new PostgresRunQueueStore(dataSource, transactions)
-      : new SqliteRunQueueStore(dataSource, writer, transactions),
-};
-
-/** The change feed that delta queries and change notifications read. */
-const changeFeedProvider: Provider = {
-  provide: ChangeFeedStore,
-  inject: [DataSource, SerialWriter],
-  useFactory: (dataSource: DataSource, writer: SerialWriter) =>
-    dataSource.options.type === 'postgres'
-      ? new PostgresChangeFeedStore(dataSource)
-      : new SqliteChangeFeedStore(dataSource, writer),
-};
-
-/** Subscriptions and the notifications waiting to be sent. */
-const notificationStoreProvider: Provider = {
-  provide: NotificationStore,
-  inject: [DataSource, SerialWriter],
-  useFactory: (dataSource: DataSource, writer: SerialWriter) =>
-    dataSource.options.type === 'postgres'
-      ? new PostgresNotificationStore(dataSource)
-      : new SqliteNotificationStore(dataSource, writer),
-};
 
 /** Every entity type's store, for work that spans the sets. */
 const registryProvider: Provider = {
@@ -102,9 +69,9 @@ const registryProvider: Provider = {
   providers: [
     ...storeProviders,
     registryProvider,
-    runQueueProvider,
-    changeFeedProvider,
-    notificationStoreProvider,
+    RunQueueStore,
+    ChangeFeedStore,
+    NotificationStore,
   ],
   exports: [
     ...storeProviders.map((provider) => (provider as { provide: string }).provide),

@@ -3,13 +3,14 @@ import {
   PendingChange,
   SubscriptionChange,
   SubscriptionRecord,
-} from './notification.store';
+} from './notification.records';
+import { placeholders, StoreDialect } from '../sql-executor';
 
 /**
  * The statements of change notifications, written once for both databases with `?`
- * placeholders (the PostgreSQL store numbers them). Every value is bound; the only text put
- * together is `lock` (PostgreSQL's `FOR UPDATE SKIP LOCKED`, so that instances claim different
- * rows) and `pending` (how each database writes the outbox flag).
+ * placeholders (the PostgreSQL executor numbers them). Every value is bound; the only text put
+ * together is the dialect's (PostgreSQL's `FOR UPDATE SKIP LOCKED`, so that instances claim
+ * different rows, and how each database writes the outbox flag) and placeholders.
  */
 export const SUBSCRIPTION_COLUMNS = [
   'id',
@@ -43,7 +44,12 @@ const CHANGE_COLUMNS = [
   'lastModifiedDateTime',
 ] as const;
 
-export function notificationSql(lock: string, pending: { is: string; done: string }) {
+/** The values of one row of `insertDeliveries`. */
+export const DELIVERY_ROW_VALUES = 5;
+
+export function notificationSql(dialect: StoreDialect) {
+  const lock = dialect.skipLocked;
+  const pending = { is: `"pending" = ${dialect.true}`, done: `"pending" = ${dialect.false}` };
   return {
     insertSubscription: `INSERT INTO "subscriptions" (${SUBSCRIPTION_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${SUBSCRIPTION_COLUMNS.map(() => '?').join(', ')})`,
     findSubscription: `SELECT * FROM "subscriptions" WHERE "partnerTenantId" = ? AND "id" = ? AND "state" = 'active'`,
@@ -58,7 +64,6 @@ export function notificationSql(lock: string, pending: { is: string; done: strin
     pendingChanges: `SELECT "seq", "entitySet", "partnerTenantId", "entityId", "parentId", "changeType", "version" FROM "entity_changes" WHERE ${pending.is} ORDER BY "seq" LIMIT ?${lock}`,
     dueSubscriptions: `SELECT "subscriptionId" FROM "notification_deliveries" WHERE "nextAttemptAt" <= ? AND "leaseUntil" < ? GROUP BY "subscriptionId" ORDER BY MIN("id") LIMIT ?`,
     claimDeliveries: `UPDATE "notification_deliveries" SET "leaseOwner" = ?, "leaseUntil" = ?, "attempts" = "attempts" + 1 WHERE "id" IN (SELECT "id" FROM "notification_deliveries" WHERE "subscriptionId" = ? AND "nextAttemptAt" <= ? AND "leaseUntil" < ? ORDER BY "id" LIMIT ?${lock}) RETURNING *`,
-    insertDelivery: `INSERT INTO "notification_deliveries" ("subscriptionId", "kind", "payload", "attempts", "queuedAt", "nextAttemptAt", "leaseUntil") VALUES (?, ?, ?, 0, ?, ?, 0)`,
     releaseLeases: `UPDATE "notification_deliveries" SET "leaseOwner" = NULL, "leaseUntil" = 0 WHERE "leaseUntil" > 0`,
     countDropped: `UPDATE "subscriptions" SET "dropped" = "dropped" + ? WHERE "id" = ?`,
     expired: `SELECT * FROM "subscriptions" WHERE "state" = 'active' AND "expiresAt" < ? ORDER BY "expiresAt" LIMIT 100${lock}`,
@@ -72,13 +77,12 @@ export function notificationSql(lock: string, pending: { is: string; done: strin
       `DELETE FROM "notification_deliveries" WHERE "id" IN (${placeholders(count)})`,
     retryDeliveries: (count: number) =>
       `UPDATE "notification_deliveries" SET "nextAttemptAt" = ?, "leaseOwner" = NULL, "leaseUntil" = 0, "lastError" = ? WHERE "id" IN (${placeholders(count)})`,
+    /** `count` notifications to send, many rows per statement. */
+    insertDeliveries: (count: number) =>
+      `INSERT INTO "notification_deliveries" ("subscriptionId", "kind", "payload", "attempts", "queuedAt", "nextAttemptAt", "leaseUntil") VALUES ${Array.from({ length: count }, () => '(?, ?, ?, 0, ?, ?, 0)').join(', ')}`,
     activeSubscriptions: (count: number) =>
       `SELECT * FROM "subscriptions" WHERE "state" = 'active' AND "partnerTenantId" IN (${placeholders(count)})`,
   };
-}
-
-function placeholders(count: number): string {
-  return Array.from({ length: count }, () => '?').join(', ');
 }
 
 export function subscriptionValues(record: SubscriptionRecord): unknown[] {

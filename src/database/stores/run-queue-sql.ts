@@ -1,4 +1,5 @@
 import {
+  NewTenant,
   RunProgress,
   RunRecord,
   RunState,
@@ -6,26 +7,35 @@ import {
   TenantOutcome,
   TenantOutcomeRecord,
   TenantTask,
-} from './run-queue.store';
+} from './run-queue.records';
+import { placeholders, StoreDialect } from '../sql-executor';
 
 /**
  * The statements of the run queue, written once for both databases with `?` placeholders (the
- * PostgreSQL store numbers them). Every value is a bound parameter; the only text put together
- * is `lock`, a constant: PostgreSQL's `FOR UPDATE SKIP LOCKED`, which lets many instances claim
- * from one queue without waiting for each other (SQLite has one writer and needs none).
+ * PostgreSQL executor numbers them). Every value is a bound parameter; the only text put together
+ * is the dialect's `skipLocked`, a constant: PostgreSQL's `FOR UPDATE SKIP LOCKED`, which lets
+ * many instances claim from one queue without waiting for each other (SQLite has one writer and
+ * needs none), and the placeholders of a multi-row INSERT.
  */
 const RUN_KEY = `"partnerTenantId" = ? AND "operationId" = ?`;
 
-export function runQueueSql(lock: string) {
+/** The values of one row of `insertTenants`. */
+export const TENANT_ROW_VALUES = 9;
+
+export function runQueueSql(dialect: StoreDialect) {
+  const lock = dialect.skipLocked;
   return {
     findRun: `SELECT * FROM "operation_runs" WHERE ${RUN_KEY}`,
     findRunForUpdate: `SELECT * FROM "operation_runs" WHERE ${RUN_KEY}${lock ? ' FOR UPDATE' : ''}`,
     insertRun: `INSERT INTO "operation_runs" ("partnerTenantId", "operationId", "run", "baseRun", "state", "stop", "leaseOwner", "leaseUntil", "startedAt", "finishedAt", "message") VALUES (?, ?, ?, ?, ?, NULL, NULL, 0, ?, NULL, NULL)`,
     restartRun: `UPDATE "operation_runs" SET "run" = ?, "baseRun" = ?, "state" = ?, "stop" = NULL, "leaseOwner" = NULL, "leaseUntil" = 0, "startedAt" = ?, "finishedAt" = NULL, "message" = NULL WHERE ${RUN_KEY} AND "state" = 'finished'`,
     forgetSupersededTenants: `DELETE FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" < ?`,
-    insertTenant: `INSERT INTO "operation_run_tenants" ("partnerTenantId", "operationId", "run", "targetTenantId", "position", "resultId", "state") VALUES (?, ?, ?, ?, ?, ?, 'pending')`,
-    /** A tenant the run reports and never runs (a customerId that is no tenant id). */
-    insertSkippedTenant: `INSERT INTO "operation_run_tenants" ("partnerTenantId", "operationId", "run", "targetTenantId", "position", "resultId", "state", "outcome", "message") VALUES (?, ?, ?, ?, ?, ?, 'done', 'skipped', ?)`,
+    /**
+     * `count` tenants of a run, each pending, or done and `skipped` with its message when the run
+     * reports it and never runs it (a customerId that is no tenant id).
+     */
+    insertTenants: (count: number) =>
+      `INSERT INTO "operation_run_tenants" ("partnerTenantId", "operationId", "run", "targetTenantId", "position", "resultId", "state", "outcome", "message") VALUES ${Array.from({ length: count }, () => `(${placeholders(TENANT_ROW_VALUES)})`).join(', ')}`,
     stopCancelled: `UPDATE "operation_runs" SET "stop" = 'cancelled' WHERE ${RUN_KEY} AND "state" <> 'finished'`,
     stopFailedFirst: `UPDATE "operation_runs" SET "stop" = COALESCE("stop", 'failedFirst') WHERE ${RUN_KEY} AND "state" <> 'finished'`,
     /** The last outcome of each tenant since the base run. */
@@ -52,6 +62,26 @@ export function runQueueSql(lock: string) {
     progress: `SELECT COUNT(*) AS "total", SUM(CASE WHEN "outcome" = 'succeeded' THEN 1 ELSE 0 END) AS "succeeded", SUM(CASE WHEN "outcome" = 'failed' THEN 1 ELSE 0 END) AS "failed", SUM(CASE WHEN "outcome" = 'skipped' THEN 1 ELSE 0 END) AS "skipped", SUM(CASE WHEN "state" <> 'done' THEN 1 ELSE 0 END) AS "pending", SUM("calls") AS "calls", SUM("retries") AS "retries" FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" = ?`,
     unsuccessful: `SELECT t."targetTenantId" FROM "operation_run_tenants" t JOIN "operation_runs" r ON r."partnerTenantId" = t."partnerTenantId" AND r."operationId" = t."operationId" WHERE t."partnerTenantId" = ? AND t."operationId" = ? AND t."run" >= r."baseRun" AND (t."outcome" IS NULL OR t."outcome" <> 'succeeded') AND NOT EXISTS (SELECT 1 FROM "operation_run_tenants" later WHERE later."partnerTenantId" = t."partnerTenantId" AND later."operationId" = t."operationId" AND later."targetTenantId" = t."targetTenantId" AND later."run" > t."run") ORDER BY t."run", t."position"`,
   };
+}
+
+/** The values of a tenant's row for `insertTenants`. */
+export function tenantRowValues(
+  run: { readonly partnerTenantId: string; readonly operationId: string; readonly run: number },
+  tenant: NewTenant,
+  position: number,
+): unknown[] {
+  const skipped = tenant.skipped !== undefined;
+  return [
+    run.partnerTenantId,
+    run.operationId,
+    run.run,
+    tenant.targetTenantId,
+    position,
+    tenant.resultId,
+    skipped ? 'done' : 'pending',
+    skipped ? 'skipped' : null,
+    tenant.skipped ?? null,
+  ];
 }
 
 /**

@@ -1,149 +1,291 @@
+import { Injectable } from '@nestjs/common';
+import { SqlExecutor, SqlSession } from '../sql-executor';
+import { isUniqueViolation } from './store-errors';
+import {
+  byPosition,
+  latestOutcomesParameters,
+  outcomeFromRow,
+  progressFromRow,
+  runFromRow,
+  runQueueSql,
+  TENANT_ROW_VALUES,
+  taskFromRow,
+  tenantRowValues,
+} from './run-queue-sql';
+import {
+  Completion,
+  NewRun,
+  RunKey,
+  RunProgress,
+  RunRecord,
+  RunStop,
+  TenantOutcomeRecord,
+  TenantTask,
+} from './run-queue.records';
+
+export * from './run-queue.records';
+
+/** Rows per multi-row INSERT of a run's tenants (well under either database's parameter cap). */
+const TENANTS_PER_INSERT = 1_000;
+
 /**
- * The work of running operations, as the engine needs it of the database (one implementation per
- * database: sqlite-run-queue.store.ts, postgres-run-queue.store.ts). Every piece of work is a row,
- * claimed with a lease: a worker that dies leaves rows whose leases run out, and any worker takes
- * them over. Nothing of a run lives only in a process's memory.
- *
- * A run is the current run of one operation (`operation_runs`, one row per operation, its `run`
- * number counting up); its target tenants are rows of `operation_run_tenants`, each with the id
- * its result row will have, chosen when the run starts, so that a tenant retried after a crash
- * still gets exactly one result row per run.
+ * The work of running operations, as the engine needs it of the database, on either database
+ * (SqlExecutor). Every piece of work is a row, claimed with a lease: a worker that dies leaves
+ * rows whose leases run out, and any worker takes them over. On PostgreSQL, claims skip the rows
+ * another instance is claiming (`FOR UPDATE SKIP LOCKED`), so that every instance works the same
+ * queue without waiting for, or doubling, another's work; on SQLite one process works it.
  */
+@Injectable()
+export class RunQueueStore {
+  private readonly sql: ReturnType<typeof runQueueSql>;
 
-/** Where a run is: its tenants are being listed (`allTenants`), run, or summed up, or it is over. */
-export type RunState = 'expanding' | 'running' | 'finishing' | 'finished';
-/** Why a run stops starting tenants: cancelled, or `failOnFirstError` after a failure. */
-export type RunStop = 'cancelled' | 'failedFirst';
-export type TenantOutcome = 'succeeded' | 'failed' | 'skipped';
+  constructor(private readonly db: SqlExecutor) {
+    this.sql = runQueueSql(db.dialect);
+  }
 
-export interface RunKey {
-  readonly partnerTenantId: string;
-  readonly operationId: string;
-}
-
-export interface RunRecord extends RunKey {
-  readonly run: number;
-  /** The first run whose results the aggregate still uses (an earlier full run is superseded). */
-  readonly baseRun: number;
-  readonly state: RunState;
-  readonly stop: RunStop | null;
-  readonly startedAt: number;
-  readonly finishedAt: number | null;
-  /** Why the run could not list its tenants, if it could not. */
-  readonly message: string | null;
-}
-
-/** A target tenant of a run, as a worker claimed it. */
-export interface TenantTask extends RunKey {
-  readonly run: number;
-  readonly targetTenantId: string;
-  readonly position: number;
-  readonly resultId: string;
-  /** How often it was claimed: more than once means a worker died or gave it up. */
-  readonly claims: number;
-}
-
-/** A tenant's outcome in the run that last ran it. */
-export interface TenantOutcomeRecord {
-  readonly targetTenantId: string;
-  readonly run: number;
-  readonly position: number;
-  readonly resultId: string;
-  readonly outcome: TenantOutcome;
-  readonly message: string | null;
-}
-
-/** How far a run is, for `executionInfo`. */
-export interface RunProgress {
-  readonly total: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly skipped: number;
-  readonly pending: number;
-  readonly calls: number;
-  readonly retries: number;
-}
-
-export interface NewTenant {
-  readonly targetTenantId: string;
-  readonly resultId: string;
-  /** Why the tenant is reported and not run: it is written done, `skipped`, with this message. */
-  readonly skipped?: string;
-}
-
-export interface NewRun extends RunKey {
-  readonly run: number;
-  readonly baseRun: number;
-  /** The tenants to run, in order; none while a run lists them (`allTenants`). */
-  readonly tenants: ReadonlyArray<NewTenant>;
-  readonly expanding: boolean;
-  readonly startedAt: number;
-}
-
-export interface Completion {
-  readonly outcome: TenantOutcome;
-  readonly message: string | null;
-  readonly calls: number;
-  readonly retries: number;
-}
-
-export abstract class RunQueueStore {
   /** Whether one process works this queue (SQLite): then it takes back every claim at start. */
-  abstract readonly singleProcess: boolean;
+  get singleProcess(): boolean {
+    return this.db.singleProcess;
+  }
+
   /** The operation's current run, if it was ever run. */
-  abstract find(key: RunKey): Promise<RunRecord | undefined>;
+  async find(key: RunKey, session: SqlSession = this.db): Promise<RunRecord | undefined> {
+    const row = await session.get(this.sql.findRun, [key.partnerTenantId, key.operationId]);
+    return row ? runFromRow(row) : undefined;
+  }
+
   /**
    * Starts a run, unless one is under way: `false` then. The run row (replaced if an earlier
    * run finished) and its tenants are written in one transaction.
    */
-  abstract start(run: NewRun): Promise<boolean>;
+  async start(run: NewRun): Promise<boolean> {
+    const { sql } = this;
+    try {
+      return await this.db.transaction(async (session) => {
+        const key = [run.partnerTenantId, run.operationId];
+        const existing = await session.get(sql.findRunForUpdate, key);
+        const state = run.expanding ? 'expanding' : 'running';
+        if (existing) {
+          const changed = await session.run(sql.restartRun, [
+            run.run,
+            run.baseRun,
+            state,
+            run.startedAt,
+            ...key,
+          ]);
+          if (changed === 0) return false;
+          await session.run(sql.forgetSupersededTenants, [...key, run.baseRun]);
+        } else {
+          await session.run(sql.insertRun, [...key, run.run, run.baseRun, state, run.startedAt]);
+        }
+        await this.insertTenants(session, run, run.tenants);
+        return true;
+      });
+    } catch (error) {
+      // Two first runs of one operation at once (instances sharing PostgreSQL): the primary key
+      // lets one in.
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
   /** Marks a run under way as stopping; `false` if none is under way. */
-  abstract stop(key: RunKey, stop: RunStop): Promise<boolean>;
+  async stop(key: RunKey, stop: RunStop): Promise<boolean> {
+    const sql = stop === 'cancelled' ? this.sql.stopCancelled : this.sql.stopFailedFirst;
+    return (await this.db.run(sql, [key.partnerTenantId, key.operationId])) > 0;
+  }
+
   /** Tenants in the order the run takes them, that the last run of each did not succeed in. */
-  abstract unsuccessfulTenants(key: RunKey): Promise<string[]>;
+  async unsuccessfulTenants(key: RunKey): Promise<string[]> {
+    const rows = await this.db.all(this.sql.unsuccessful, [key.partnerTenantId, key.operationId]);
+    return rows.map((row) => row.targetTenantId as string);
+  }
 
   /** Claims runs whose tenants are to be listed (none claimed, or a lease ran out). */
-  abstract claimExpansions(owner: string, leaseUntil: number, now: number): Promise<RunRecord[]>;
+  async claimExpansions(owner: string, leaseUntil: number, now: number): Promise<RunRecord[]> {
+    const candidates = await this.db.all(this.sql.candidateExpansions, [now]);
+    if (candidates.length === 0) return [];
+    return this.db.transaction(async (session) => {
+      const claimed: RunRecord[] = [];
+      for (const key of candidates) {
+        const changed = await session.run(this.sql.claimRun, [
+          owner,
+          leaseUntil,
+          key.partnerTenantId,
+          key.operationId,
+          now,
+        ]);
+        const run = changed > 0 ? await this.find(key as unknown as RunKey, session) : undefined;
+        if (run) claimed.push(run);
+      }
+      return claimed;
+    });
+  }
+
   /** The tenants a claimed expansion found: the run goes on with them. */
-  abstract expand(run: RunRecord, owner: string, tenants: NewRun['tenants']): Promise<boolean>;
+  expand(run: RunRecord, owner: string, tenants: NewRun['tenants']): Promise<boolean> {
+    return this.db.transaction(async (session) => {
+      const changed = await session.run(this.sql.expanded, [
+        run.partnerTenantId,
+        run.operationId,
+        run.run,
+        owner,
+      ]);
+      if (changed === 0) return false;
+      await this.insertTenants(session, run, tenants);
+      return true;
+    });
+  }
+
   /** Runs with tenants to claim, at most `limit`. */
-  abstract runsWithWork(now: number, limit: number): Promise<RunRecord[]>;
+  async runsWithWork(now: number, limit: number): Promise<RunRecord[]> {
+    return (await this.db.all(this.sql.runsWithWork, [now, limit])).map(runFromRow);
+  }
+
   /** Claims up to `limit` of a run's tenants that nobody holds, in their order. */
-  abstract claimTenants(
+  claimTenants(
     run: RunRecord,
     owner: string,
     leaseUntil: number,
     now: number,
     limit: number,
-  ): Promise<TenantTask[]>;
+  ): Promise<TenantTask[]> {
+    return this.db.transaction(async (session) => {
+      const key = [run.partnerTenantId, run.operationId, run.run];
+      const expired = await session.all(this.sql.claimExpired, [
+        owner,
+        leaseUntil,
+        ...key,
+        now,
+        limit,
+      ]);
+      const pending =
+        expired.length < limit
+          ? await session.all(this.sql.claimPending, [
+              owner,
+              leaseUntil,
+              ...key,
+              limit - expired.length,
+            ])
+          : [];
+      return byPosition([...expired, ...pending].map(taskFromRow));
+    });
+  }
+
   /** Extends every lease `owner` holds. */
-  abstract renewLeases(owner: string, leaseUntil: number): Promise<void>;
+  renewLeases(owner: string, leaseUntil: number): Promise<void> {
+    return this.db.transaction(async (session) => {
+      await session.run(this.sql.renewTenants, [leaseUntil, owner]);
+      await session.run(this.sql.renewRuns, [leaseUntil, owner]);
+    });
+  }
+
   /** Records a tenant's outcome, if `owner` still holds it; `false` if it lost the claim. */
-  abstract complete(task: TenantTask, owner: string, completion: Completion): Promise<boolean>;
+  async complete(task: TenantTask, owner: string, completion: Completion): Promise<boolean> {
+    const changed = await this.db.run(this.sql.complete, [
+      completion.outcome,
+      completion.message,
+      completion.calls,
+      completion.retries,
+      task.partnerTenantId,
+      task.operationId,
+      task.run,
+      task.targetTenantId,
+      owner,
+    ]);
+    return changed > 0;
+  }
+
   /** Gives back what `owner` holds, for the next claim (graceful shutdown; a restart on SQLite). */
-  abstract release(owner?: string): Promise<void>;
+  release(owner?: string): Promise<void> {
+    return this.db.transaction(async (session) => {
+      if (owner === undefined) {
+        await session.run(this.sql.releaseAllTenants);
+        await session.run(this.sql.releaseAllRuns);
+      } else {
+        await session.run(this.sql.releaseTenantsOf, [owner]);
+        await session.run(this.sql.releaseRunsOf, [owner]);
+      }
+    });
+  }
+
   /** Claims runs that have no tenant left to run and are not summed up yet (or whose summing died). */
-  abstract claimFinishes(
+  async claimFinishes(
     owner: string,
     leaseUntil: number,
     now: number,
     key?: RunKey,
-  ): Promise<RunRecord[]>;
+  ): Promise<RunRecord[]> {
+    const candidates = key
+      ? (await this.db.all(this.sql.isDone, [key.partnerTenantId, key.operationId])).map(() => key)
+      : ((await this.db.all(this.sql.candidateFinishes, [now])) as unknown as RunKey[]);
+    if (candidates.length === 0) return [];
+    return this.db.transaction(async (session) => {
+      const claimed: RunRecord[] = [];
+      for (const candidate of candidates) {
+        const rows = await session.all(this.sql.claimFinish, [
+          owner,
+          leaseUntil,
+          candidate.partnerTenantId,
+          candidate.operationId,
+          now,
+        ]);
+        claimed.push(...rows.map(runFromRow));
+      }
+      return claimed;
+    });
+  }
+
   /** Marks a claimed run finished. */
-  abstract finish(
-    run: RunRecord,
-    owner: string,
-    finishedAt: number,
-    message?: string,
-  ): Promise<void>;
-  abstract progress(run: RunRecord): Promise<RunProgress>;
+  async finish(run: RunRecord, owner: string, finishedAt: number, message?: string): Promise<void> {
+    await this.db.run(this.sql.finish, [
+      finishedAt,
+      message ?? null,
+      run.partnerTenantId,
+      run.operationId,
+      run.run,
+      owner,
+    ]);
+  }
+
+  async progress(run: RunRecord): Promise<RunProgress> {
+    return progressFromRow(
+      await this.db.get(this.sql.progress, [run.partnerTenantId, run.operationId, run.run]),
+    );
+  }
+
   /**
    * The last outcome of each tenant since the run's base run, in run order, from `after` on, at
    * most `limit`: what the aggregate sums up.
    */
-  abstract outcomes(
+  async outcomes(
     run: RunRecord,
     after: { run: number; position: number } | undefined,
     limit: number,
-  ): Promise<TenantOutcomeRecord[]>;
+  ): Promise<TenantOutcomeRecord[]> {
+    const rows = await this.db.all(
+      this.sql.latestOutcomes,
+      latestOutcomesParameters(run, after, limit),
+    );
+    return rows.map(outcomeFromRow);
+  }
+
+  /** A run's tenants in their order (their positions), many rows per statement. */
+  private async insertTenants(
+    session: SqlSession,
+    run: RunKey & { readonly run: number },
+    tenants: NewRun['tenants'],
+  ): Promise<void> {
+    const perInsert = Math.min(
+      TENANTS_PER_INSERT,
+      Math.floor(this.db.dialect.maxParameters / TENANT_ROW_VALUES),
+    );
+    for (let start = 0; start < tenants.length; start += perInsert) {
+      const chunk = tenants.slice(start, start + perInsert);
+      await session.run(
+        this.sql.insertTenants(chunk.length),
+        chunk.flatMap((tenant, index) => tenantRowValues(run, tenant, start + index)),
+      );
+    }
+  }
 }
