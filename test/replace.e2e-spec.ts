@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Caller } from '../src/auth/caller';
-import { EntityStore } from '../src/database/stores/entity.store';
+import { resolve } from '../src/common/typed-token';
 import { managedTenantOperation } from '../src/edm/model';
 import { entityStoreToken } from '../src/entity-sets/entity-set.tokens';
 import { fullOperation, newOperation } from './support/operation-factory';
@@ -74,7 +74,7 @@ describe('PUT /beta/managedTenantOperations/{id}', () => {
     const created = (
       await app.post(fullOperation({ credentials: { dapAccessToken: token } }))
     ).json();
-    const repository = app.app.get<EntityStore>(entityStoreToken(managedTenantOperation));
+    const repository = resolve(app.app, entityStoreToken(managedTenantOperation));
     const sent = newOperation({ requestId: created.requestId, credentials: {} });
     expect((await put(`${ENTITY_SET}/${created.id}`, sent)).statusCode).toBe(200);
     const kept = await repository.findById(caller, created.id);

@@ -60,7 +60,7 @@ describe('storage executor', () => {
         await session.run(`INSERT INTO "${TABLE}" ("id", "name") VALUES (?, ?)`, [1, 'first']);
         await session.run(`INSERT INTO "${TABLE}" ("id", "name") VALUES (?, ?)`, [2, 'first']);
       }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ message: expect.stringMatching(/unique/i) });
     expect(await names()).toEqual([]);
     await db.transaction(async (session) => {
       await session.run(`INSERT INTO "${TABLE}" ("id", "name") VALUES (?, ?)`, [1, 'kept']);
@@ -100,7 +100,7 @@ describe('storage executor', () => {
           await session.run(`INSERT INTO "${TABLE}" ("id", "name") VALUES (?, ?)`, [2, 'nested']);
           await session.run(`INSERT INTO "${TABLE}" ("id", "name") VALUES (?, ?)`, [3, 'nested']);
         }),
-      ).rejects.toThrow();
+      ).rejects.toMatchObject({ message: expect.stringMatching(/unique/i) });
       await db.transaction((session) =>
         session.run(`INSERT INTO "${TABLE}" ("id", "name") VALUES (?, ?)`, [4, 'kept nested']),
       );

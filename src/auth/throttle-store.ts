@@ -1,3 +1,4 @@
+import { typedToken } from '../common/typed-token';
 import { ThrottlerStorage } from '@nestjs/throttler';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -20,7 +21,7 @@ export interface ThrottleStore {
   hit(key: string): WindowHit | Promise<WindowHit>;
 }
 
-export const THROTTLE_STORE = Symbol('ThrottleStore');
+export const THROTTLE_STORE = typedToken<ThrottleStore>('ThrottleStore');
 
 /**
  * @nestjs/throttler's storage over one of our stores. The store was made with the same limit and

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service';
 import { SkipTokenCodec } from '../odata/query/skip-token';
 import { DeltaTokenCodec } from '../odata/delta-token';
+import { provideBy, typedToken } from '../common/typed-token';
 import { CredentialsCipher } from './credentials-cipher';
 import { loadCredentialsKeys } from './credentials-key';
 import { RequestFingerprinter } from './request-fingerprint';
@@ -13,16 +14,14 @@ type CredentialsKeys = ReturnType<typeof loadCredentialsKeys>;
  * The service's keys: the current one encrypts secrets, and purpose-specific keys derive from it
  * (skiptoken signing, create fingerprints); previous ones only decrypt.
  */
-const MASTER_KEY = Symbol('MASTER_KEY');
+const MASTER_KEY = typedToken<CredentialsKeys>('MASTER_KEY');
 
 @Global()
 @Module({
   providers: [
-    {
-      provide: MASTER_KEY,
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => loadCredentialsKeys(config.values),
-    },
+    provideBy(MASTER_KEY, [AppConfigService], (config: AppConfigService) =>
+      loadCredentialsKeys(config.values),
+    ),
     {
       provide: CredentialsCipher,
       inject: [MASTER_KEY],

@@ -77,7 +77,16 @@ export interface NavigationProperty {
   readonly expandable: boolean;
 }
 
-export interface EntityType {
+declare const STORED_PROPERTIES: unique symbol;
+
+/**
+ * An entity type of the model. `Properties` is the type of an entity's stored properties, derived
+ * from the same declaration (StoredPropertiesOf): it types the type's store and service, and the
+ * tokens they are injected by.
+ */
+export interface EntityType<Properties extends object = Readonly<Record<string, unknown>>> {
+  /** Never set: carries `Properties` for the compiler. */
+  readonly [STORED_PROPERTIES]?: Properties;
   readonly kind: 'entity';
   readonly namespace: string;
   readonly name: string;

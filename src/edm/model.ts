@@ -141,7 +141,7 @@ const operationProperties = declare({
   requestId: { type: 'Edm.Guid', required: true, createDefault: 'newGuid' },
 });
 
-export const managedTenantOperation: EntityType = {
+export const managedTenantOperation: EntityType<ManagedTenantOperationProperties> = {
   kind: 'entity',
   namespace: ENTITY_NAMESPACE,
   name: 'managedTenantOperation',
@@ -201,7 +201,7 @@ const resultProperties = declare({
   result: { type: 'Edm.String', collection: true, maxLength: LONG_TEXT },
 });
 
-export const managedTenantOperationResult: EntityType = {
+export const managedTenantOperationResult: EntityType<ManagedTenantOperationResultProperties> = {
   kind: 'entity',
   namespace: GRAPH_NAMESPACE,
   name: 'managedTenantOperationResult',
@@ -256,18 +256,19 @@ const httpRequestProperties = declare({
   response: { type: httpResponse },
 });
 
-export const managedTenantOperationHttpRequest: EntityType = {
-  kind: 'entity',
-  namespace: GRAPH_NAMESPACE,
-  name: 'managedTenantOperationHttpRequest',
-  key: 'id',
-  openType: true,
-  entitySetName: 'managedTenantOperationHttpRequests',
-  properties: httpRequestProperties,
-  navigationProperties: declare({
-    managedTenantOperation: belongsToOperation('httpRequests'),
-  }),
-};
+export const managedTenantOperationHttpRequest: EntityType<ManagedTenantOperationHttpRequestProperties> =
+  {
+    kind: 'entity',
+    namespace: GRAPH_NAMESPACE,
+    name: 'managedTenantOperationHttpRequest',
+    key: 'id',
+    openType: true,
+    entitySetName: 'managedTenantOperationHttpRequests',
+    properties: httpRequestProperties,
+    navigationProperties: declare({
+      managedTenantOperation: belongsToOperation('httpRequests'),
+    }),
+  };
 
 /**
  * The properties that say whose a row is, the same on every entity type of the family: a caller
@@ -307,7 +308,7 @@ const subscriptionProperties = declare({
   applicationId: { type: 'Edm.String', maxLength: 36, computed: true },
 });
 
-export const subscription: EntityType = {
+export const subscription: EntityType<SubscriptionProperties> = {
   kind: 'entity',
   namespace: GRAPH_NAMESPACE,
   name: 'subscription',

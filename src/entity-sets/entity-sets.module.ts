@@ -1,3 +1,4 @@
+import { provideBy } from '../common/typed-token';
 import { Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EntitySetRulesCatalog } from './entity-set-rules';
@@ -30,40 +31,35 @@ import { navigationController } from './navigation.controller';
 const entityTypes = ENTITY_SET_DEFINITIONS.map((definition) => definition.entity);
 
 const perSetProviders: Provider[] = entityTypes.flatMap((entity): Provider[] => [
-  {
-    provide: collectionReaderToken(entity),
-    inject: [SkipTokenCodec],
-    useFactory: (skipTokens: SkipTokenCodec) =>
+  provideBy(
+    collectionReaderToken(entity),
+    [SkipTokenCodec],
+    (skipTokens: SkipTokenCodec) =>
       new CollectionRequestReader(
         new QueryChecker({ entity, dynamicColumn: DYNAMIC_PROPERTIES_COLUMN }),
         skipTokens,
       ),
-  },
-  {
-    provide: deltaReaderToken(entity),
-    inject: [DeltaTokenCodec, AppConfigService],
-    useFactory: (tokens: DeltaTokenCodec, config: AppConfigService) =>
+  ),
+  provideBy(
+    deltaReaderToken(entity),
+    [DeltaTokenCodec, AppConfigService],
+    (tokens: DeltaTokenCodec, config: AppConfigService) =>
       new DeltaRequestReader(
         new QueryChecker({ entity, dynamicColumn: DYNAMIC_PROPERTIES_COLUMN }),
         tokens,
         config.values.changes.retentionMs,
       ),
-  },
-  {
-    provide: entitySetServiceToken(entity),
-    inject: [
-      entityStoreToken(entity),
-      RequestFingerprinter,
-      ChangeFeedStore,
-      EntitySetRulesCatalog,
-    ],
-    useFactory: (
+  ),
+  provideBy(
+    entitySetServiceToken(entity),
+    [entityStoreToken(entity), RequestFingerprinter, ChangeFeedStore, EntitySetRulesCatalog],
+    (
       store: EntityStore,
       fingerprints: RequestFingerprinter,
       changes: ChangeFeedStore,
       rules: EntitySetRulesCatalog,
     ) => new EntitySetService(store, fingerprints, changes, rules),
-  },
+  ),
 ]);
 
 /** Every collection navigation that `$expand` and its own URLs serve. */

@@ -1,3 +1,4 @@
+import { typedToken } from '../common/typed-token';
 /**
  * Time as background work sees it: the wall clock and timers. Injected (`CLOCK`), so that a
  * unit test drives a job's polls, back-off, leases and flushes with a manual clock instead of
@@ -16,7 +17,7 @@ export interface ClockTimer {
   readonly due: number;
 }
 
-export const CLOCK = Symbol('Clock');
+export const CLOCK = typedToken<Clock>('Clock');
 
 class SystemTimer implements ClockTimer {
   constructor(

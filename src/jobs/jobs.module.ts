@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { provideBy, provideValue } from '../common/typed-token';
 import { CLOCK, systemClock } from './clock';
 import { JobEvents } from './job-events';
 import { JobsKernel } from './jobs-kernel';
@@ -13,8 +14,8 @@ import { newWorkerId, WORKER_ID } from './worker-identity';
 @Module({
   imports: [DiscoveryModule],
   providers: [
-    { provide: CLOCK, useValue: systemClock },
-    { provide: WORKER_ID, useFactory: newWorkerId },
+    provideValue(CLOCK, systemClock),
+    provideBy(WORKER_ID, [], newWorkerId),
     JobEvents,
     JobsKernel,
   ],

@@ -1,4 +1,5 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { provideBy } from '../common/typed-token';
 import { AppConfigService } from '../config/app-config.service';
 import { EntityStoresModule } from '../database/stores/entity-stores.module';
 import { EntitySetsModule } from '../entity-sets/entity-sets.module';
@@ -20,16 +21,14 @@ import { TenantTokens } from '../integrations/graph/tenant-tokens';
   imports: [EntityStoresModule, EntitySetsModule],
   controllers: [OperationRunsController],
   providers: [
-    {
-      provide: ENGINE_CONFIG,
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => config.values.engine,
-    },
-    {
-      provide: GRAPH_DISPATCHER,
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => graphDispatcher(config.values.engine),
-    },
+    provideBy(
+      ENGINE_CONFIG,
+      [AppConfigService],
+      (config: AppConfigService) => config.values.engine,
+    ),
+    provideBy(GRAPH_DISPATCHER, [AppConfigService], (config: AppConfigService) =>
+      graphDispatcher(config.values.engine),
+    ),
     {
       provide: GraphClient,
       inject: [AppConfigService, GRAPH_DISPATCHER],

@@ -26,6 +26,7 @@ import {
 } from '../../src/edm/model';
 import { toUtcDateTimeOffset } from '../../src/edm/primitive-formats';
 import { entityStoreToken } from '../../src/entity-sets/entity-set.tokens';
+import { resolve } from '../../src/common/typed-token';
 import { ManualClock } from '../../src/jobs/manual-clock';
 import { TenantTask } from '../../src/database/stores/run-queue.store';
 import { GraphClient } from '../../src/integrations/graph/graph-client';
@@ -74,15 +75,15 @@ export class EngineStores {
   }
 
   get operations(): EntityStore<ManagedTenantOperationProperties> {
-    return this.moduleRef.get(entityStoreToken(managedTenantOperation));
+    return resolve(this.moduleRef, entityStoreToken(managedTenantOperation));
   }
 
   get results(): EntityStore<ManagedTenantOperationResultProperties> {
-    return this.moduleRef.get(entityStoreToken(managedTenantOperationResult));
+    return resolve(this.moduleRef, entityStoreToken(managedTenantOperationResult));
   }
 
   get httpRequests(): EntityStore<ManagedTenantOperationHttpRequestProperties> {
-    return this.moduleRef.get(entityStoreToken(managedTenantOperationHttpRequest));
+    return resolve(this.moduleRef, entityStoreToken(managedTenantOperationHttpRequest));
   }
 
   get dataSource(): DataSource {

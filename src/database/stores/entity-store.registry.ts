@@ -17,10 +17,6 @@ export class EntityStoreRegistry {
     return this.stores.get(entitySetName);
   }
 
-  all(): readonly EntityStore[] {
-    return [...this.stores.values()];
-  }
-
   typeOf(entitySetName: string): EntityType | undefined {
     return this.stores.get(entitySetName)?.entity;
   }

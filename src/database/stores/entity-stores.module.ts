@@ -1,5 +1,6 @@
 import { Module, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { provideBy } from '../../common/typed-token';
 import { CredentialsCipher } from '../../crypto/credentials-cipher';
 import { ENTITY_TYPES, EntityType } from '../../edm/model';
 import { dialectNamed } from '../../odata/query/sql-dialect';
@@ -42,22 +43,24 @@ function createEntityStore(
   );
 }
 
-const storeProviders: Provider[] = ENTITY_TYPES.map((entity) => ({
-  provide: entityStoreToken(entity),
-  inject: [DataSource, SqlExecutor, CredentialsCipher, SerialWriter, TransactionContext],
-  useFactory: (
-    dataSource: DataSource,
-    executor: SqlExecutor,
-    cipher: CredentialsCipher,
-    writer: SerialWriter,
-    transactions: TransactionContext,
-  ) => createEntityStore(entity, dataSource, executor, cipher, writer, transactions),
-}));
+const storeProviders = ENTITY_TYPES.map((entity) =>
+  provideBy(
+    entityStoreToken(entity),
+    [DataSource, SqlExecutor, CredentialsCipher, SerialWriter, TransactionContext],
+    (
+      dataSource: DataSource,
+      executor: SqlExecutor,
+      cipher: CredentialsCipher,
+      writer: SerialWriter,
+      transactions: TransactionContext,
+    ) => createEntityStore(entity, dataSource, executor, cipher, writer, transactions),
+  ),
+);
 
 /** Every entity type's store, for work that spans the sets. */
 const registryProvider: Provider = {
   provide: EntityStoreRegistry,
-  inject: ENTITY_TYPES.map(entityStoreToken),
+  inject: ENTITY_TYPES.map((entity) => entityStoreToken(entity)),
   useFactory: (...stores: EntityStore[]) => new EntityStoreRegistry(stores),
 };
 
@@ -74,7 +77,7 @@ const registryProvider: Provider = {
     NotificationStore,
   ],
   exports: [
-    ...storeProviders.map((provider) => (provider as { provide: string }).provide),
+    ...storeProviders.map((provider) => provider.provide),
     EntityStoreRegistry,
     RunQueueStore,
     ChangeFeedStore,
