@@ -2,11 +2,22 @@
 /**
  * Loaded into the service by `npm run bench:engine` (node --require): samples the V8 heap every
  * 200 ms and prints, when the process is told to stop, the most heap that was in use, so that the
- * bench tells live memory from what the heap and the allocator keep in reserve (peak RSS).
+ * bench tells live memory from what the heap and the allocator keep in reserve (peak RSS). With
+ * MEMORY_PROBE_TIMELINE=FILE it also appends the heap in use to FILE once a second, to see when
+ * the peak happens.
  */
+const { appendFileSync } = require('node:fs');
+
 let peakHeapUsed = 0;
+let samples = 0;
+const timeline = process.env.MEMORY_PROBE_TIMELINE;
 setInterval(() => {
-  peakHeapUsed = Math.max(peakHeapUsed, process.memoryUsage().heapUsed);
+  const used = process.memoryUsage().heapUsed;
+  peakHeapUsed = Math.max(peakHeapUsed, used);
+  samples += 1;
+  if (timeline && samples % 5 === 0) {
+    appendFileSync(timeline, `${samples / 5} s ${Math.round(used / 1048576)} MB\n`);
+  }
 }, 200).unref();
 process.once('SIGTERM', () => {
   process.stdout.write(`memory-probe peakHeapUsed=${peakHeapUsed}\n`);

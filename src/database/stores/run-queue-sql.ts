@@ -38,8 +38,12 @@ export function runQueueSql(dialect: StoreDialect) {
       `INSERT INTO "operation_run_tenants" ("partnerTenantId", "operationId", "run", "targetTenantId", "position", "resultId", "state", "outcome", "message") VALUES ${Array.from({ length: count }, () => `(${placeholders(TENANT_ROW_VALUES)})`).join(', ')}`,
     stopCancelled: `UPDATE "operation_runs" SET "stop" = 'cancelled' WHERE ${RUN_KEY} AND "state" <> 'finished'`,
     stopFailedFirst: `UPDATE "operation_runs" SET "stop" = COALESCE("stop", 'failedFirst') WHERE ${RUN_KEY} AND "state" <> 'finished'`,
-    /** The last outcome of each tenant since the base run. */
-    latestOutcomes: `SELECT t."targetTenantId", t."run", t."position", t."resultId", t."outcome", t."message" FROM "operation_run_tenants" t WHERE t."partnerTenantId" = ? AND t."operationId" = ? AND t."run" >= ? AND t."state" = 'done' AND (t."run" > ? OR (t."run" = ? AND t."position" > ?)) AND NOT EXISTS (SELECT 1 FROM "operation_run_tenants" later WHERE later."partnerTenantId" = t."partnerTenantId" AND later."operationId" = t."operationId" AND later."targetTenantId" = t."targetTenantId" AND later."run" > t."run") ORDER BY t."run", t."position" LIMIT ?`,
+    /**
+     * The tenants of one run that ended there (no later run took them up again), in their order,
+     * after a position: a seek on the claim index, so that summing up a run reads each row once
+     * however many pages it takes.
+     */
+    latestOutcomesOfRun: `SELECT t."targetTenantId", t."run", t."position", t."resultId", t."outcome", t."message" FROM "operation_run_tenants" t WHERE t."partnerTenantId" = ? AND t."operationId" = ? AND t."run" = ? AND t."state" = 'done' AND t."position" > ? AND NOT EXISTS (SELECT 1 FROM "operation_run_tenants" later WHERE later."partnerTenantId" = t."partnerTenantId" AND later."operationId" = t."operationId" AND later."targetTenantId" = t."targetTenantId" AND later."run" > t."run") ORDER BY t."position" LIMIT ?`,
     candidateExpansions: `SELECT "partnerTenantId", "operationId" FROM "operation_runs" WHERE "state" = 'expanding' AND "leaseUntil" < ? LIMIT 10`,
     claimRun: `UPDATE "operation_runs" SET "leaseOwner" = ?, "leaseUntil" = ? WHERE ${RUN_KEY} AND "state" = 'expanding' AND "leaseUntil" < ?`,
     expanded: `UPDATE "operation_runs" SET "state" = 'running', "leaseOwner" = NULL, "leaseUntil" = 0 WHERE ${RUN_KEY} AND "run" = ? AND "state" = 'expanding' AND "leaseOwner" = ?`,
@@ -81,27 +85,6 @@ export function tenantRowValues(
     skipped ? 'done' : 'pending',
     skipped ? 'skipped' : null,
     tenant.skipped ?? null,
-  ];
-}
-
-/**
- * The parameters of `latestOutcomes`: the run's tenants from `after` on (from the start of its
- * base run when there is none), at most `limit`.
- */
-export function latestOutcomesParameters(
-  run: RunRecord,
-  after: { run: number; position: number } | undefined,
-  limit: number,
-): unknown[] {
-  const from = after ?? { run: run.baseRun, position: -1 };
-  return [
-    run.partnerTenantId,
-    run.operationId,
-    run.baseRun,
-    from.run,
-    from.run,
-    from.position,
-    limit,
   ];
 }
 

@@ -3,7 +3,6 @@ import { SqlExecutor, SqlSession } from '../sql-executor';
 import { isUniqueViolation } from './store-errors';
 import {
   byPosition,
-  latestOutcomesParameters,
   outcomeFromRow,
   progressFromRow,
   runFromRow,
@@ -263,11 +262,20 @@ export class RunQueueStore {
     after: { run: number; position: number } | undefined,
     limit: number,
   ): Promise<TenantOutcomeRecord[]> {
-    const rows = await this.db.all(
-      this.sql.latestOutcomes,
-      latestOutcomesParameters(run, after, limit),
-    );
-    return rows.map(outcomeFromRow);
+    const from = after ?? { run: run.baseRun, position: -1 };
+    const outcomes: TenantOutcomeRecord[] = [];
+    for (let each = Math.max(from.run, run.baseRun); each <= run.run; each += 1) {
+      if (outcomes.length >= limit) break;
+      const rows = await this.db.all(this.sql.latestOutcomesOfRun, [
+        run.partnerTenantId,
+        run.operationId,
+        each,
+        each === from.run ? from.position : -1,
+        limit - outcomes.length,
+      ]);
+      outcomes.push(...rows.map(outcomeFromRow));
+    }
+    return outcomes;
   }
 
   /** A run's tenants in their order (their positions), many rows per statement. */
