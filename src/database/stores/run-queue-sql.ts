@@ -32,10 +32,15 @@ export function runQueueSql(dialect: StoreDialect) {
     forgetSupersededTenants: `DELETE FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" < ?`,
     /**
      * `count` tenants of a run, each pending, or done and `skipped` with its message when the run
-     * reports it and never runs it (a customerId that is no tenant id).
+     * reports it and never runs it (a customerId that is no tenant id). A tenant the run has
+     * already (listed twice by the partner's contracts) is kept once.
      */
     insertTenants: (count: number) =>
-      `INSERT INTO "operation_run_tenants" ("partnerTenantId", "operationId", "run", "targetTenantId", "position", "resultId", "state", "outcome", "message") VALUES ${Array.from({ length: count }, () => `(${placeholders(TENANT_ROW_VALUES)})`).join(', ')}`,
+      `INSERT INTO "operation_run_tenants" ("partnerTenantId", "operationId", "run", "targetTenantId", "position", "resultId", "state", "outcome", "message") VALUES ${Array.from({ length: count }, () => `(${placeholders(TENANT_ROW_VALUES)})`).join(', ')} ON CONFLICT DO NOTHING`,
+    /** A run whose tenants `owner` is listing (locked on PostgreSQL while a page is added). */
+    isExpandingBy: `SELECT 1 AS "expanding" FROM "operation_runs" WHERE ${RUN_KEY} AND "run" = ? AND "state" = 'expanding' AND "leaseOwner" = ?${lock ? ' FOR UPDATE' : ''}`,
+    /** What an earlier, abandoned listing of the run added. */
+    forgetListedTenants: `DELETE FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" = ?`,
     stopCancelled: `UPDATE "operation_runs" SET "stop" = 'cancelled' WHERE ${RUN_KEY} AND "state" <> 'finished'`,
     stopFailedFirst: `UPDATE "operation_runs" SET "stop" = COALESCE("stop", 'failedFirst') WHERE ${RUN_KEY} AND "state" <> 'finished'`,
     /**

@@ -100,7 +100,10 @@ export class RunQueueStore {
     return rows.map((row) => row.targetTenantId as string);
   }
 
-  /** Claims runs whose tenants are to be listed (none claimed, or a lease ran out). */
+  /**
+   * Claims runs whose tenants are to be listed (none claimed, or a lease ran out), forgetting
+   * what an abandoned listing of each had added.
+   */
   async claimExpansions(owner: string, leaseUntil: number, now: number): Promise<RunRecord[]> {
     const candidates = await this.db.all(this.sql.candidateExpansions, [now]);
     if (candidates.length === 0) return [];
@@ -115,24 +118,47 @@ export class RunQueueStore {
           now,
         ]);
         const run = changed > 0 ? await this.find(key as unknown as RunKey, session) : undefined;
-        if (run) claimed.push(run);
+        if (!run) continue;
+        await session.run(this.sql.forgetListedTenants, [
+          run.partnerTenantId,
+          run.operationId,
+          run.run,
+        ]);
+        claimed.push(run);
       }
       return claimed;
     });
   }
 
-  /** The tenants a claimed expansion found: the run goes on with them. */
-  expand(run: RunRecord, owner: string, tenants: NewRun['tenants']): Promise<boolean> {
+  /**
+   * Adds a page of the tenants a claimed expansion lists, from `firstPosition` on; returns how
+   * many it added (a tenant the run has already is not added again), or undefined when the run
+   * is no longer `owner`'s to list.
+   */
+  addListedTenants(
+    run: RunRecord,
+    owner: string,
+    tenants: NewRun['tenants'],
+    firstPosition: number,
+  ): Promise<number | undefined> {
     return this.db.transaction(async (session) => {
-      const changed = await session.run(this.sql.expanded, [
-        run.partnerTenantId,
-        run.operationId,
-        run.run,
-        owner,
-      ]);
-      if (changed === 0) return false;
-      await this.insertTenants(session, run, tenants);
-      return true;
+      const key = [run.partnerTenantId, run.operationId, run.run, owner];
+      if (!(await session.get(this.sql.isExpandingBy, key))) return undefined;
+      return this.insertTenants(session, run, tenants, firstPosition);
+    });
+  }
+
+  /**
+   * The claimed expansion is over: the run goes on with the tenants it listed, or, when the
+   * listing failed part way (`listed` false), with none. `false` if the run was no longer
+   * `owner`'s to list.
+   */
+  expanded(run: RunRecord, owner: string, listed: boolean): Promise<boolean> {
+    return this.db.transaction(async (session) => {
+      const key = [run.partnerTenantId, run.operationId, run.run];
+      const changed = await session.run(this.sql.expanded, [...key, owner]);
+      if (changed > 0 && !listed) await session.run(this.sql.forgetListedTenants, key);
+      return changed > 0;
     });
   }
 
@@ -278,22 +304,30 @@ export class RunQueueStore {
     return outcomes;
   }
 
-  /** A run's tenants in their order (their positions), many rows per statement. */
+  /**
+   * A run's tenants in their order (their positions, from `firstPosition`), many rows per
+   * statement; how many were added.
+   */
   private async insertTenants(
     session: SqlSession,
     run: RunKey & { readonly run: number },
     tenants: NewRun['tenants'],
-  ): Promise<void> {
+    firstPosition = 0,
+  ): Promise<number> {
+    let added = 0;
     const perInsert = Math.min(
       TENANTS_PER_INSERT,
       Math.floor(this.db.dialect.maxParameters / TENANT_ROW_VALUES),
     );
     for (let start = 0; start < tenants.length; start += perInsert) {
       const chunk = tenants.slice(start, start + perInsert);
-      await session.run(
+      added += await session.run(
         this.sql.insertTenants(chunk.length),
-        chunk.flatMap((tenant, index) => tenantRowValues(run, tenant, start + index)),
+        chunk.flatMap((tenant, index) =>
+          tenantRowValues(run, tenant, firstPosition + start + index),
+        ),
       );
     }
+    return added;
   }
 }

@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { GraphClient } from './graph-client';
-import { PartnerCustomers } from './partner-customers';
+import { CustomerPage, PartnerCustomers } from './partner-customers';
 import { TenantTokens } from './tenant-tokens';
 
 const PARTNER = '0f0e0d0c-0b0a-4909-8807-060504030201';
@@ -39,7 +39,7 @@ describe('PartnerCustomers', () => {
     return new PartnerCustomers(graph, tokens);
   };
 
-  it('follows nextLinks, keeps GUID customerIds (once, in lower case) and refuses the others', async () => {
+  it('follows nextLinks, gives each page as it comes: GUID customerIds (once a page, in lower case) and the others refused', async () => {
     pages = [
       {
         value: [
@@ -55,10 +55,23 @@ describe('PartnerCustomers', () => {
       },
     ];
     const calls: string[] = [];
-    const listed = await customers().list(PARTNER, 'the-dap-token', async (attempt) => {
-      calls.push(attempt.request.url);
-    });
-    expect(listed).toEqual({ tenants: CUSTOMERS, refused: ['..', '7', 'null'] });
+    const pagesTaken: CustomerPage[] = [];
+    await customers().list(
+      PARTNER,
+      'the-dap-token',
+      async (attempt) => {
+        calls.push(attempt.request.url);
+      },
+      async (page) => {
+        // Each page is taken before the next is asked for.
+        expect(calls).toHaveLength(pagesTaken.length + 1);
+        pagesTaken.push(page);
+      },
+    );
+    expect(pagesTaken).toEqual([
+      { tenants: [CUSTOMERS[0]], refused: ['..', '7'] },
+      { tenants: [CUSTOMERS[1], CUSTOMERS[0]], refused: ['null'] },
+    ]);
     // The foreign nextLink was not followed.
     expect(calls).toEqual([
       `${origin}/v1.0/contracts?$select=customerId&$top=999`,
@@ -68,7 +81,8 @@ describe('PartnerCustomers', () => {
 
   it("fails in the caller's terms on an answer that is not a listing", async () => {
     pages = [{ value: 'x', nested: JSON.parse('['.repeat(200) + ']'.repeat(200)) }];
-    await expect(customers().list(PARTNER, 'the-dap-token', async () => undefined)).rejects.toThrow(
+    const nothing = async () => undefined;
+    await expect(customers().list(PARTNER, 'the-dap-token', nothing, nothing)).rejects.toThrow(
       'with a body that is not a JSON object (or is nested deeper than 128 levels)',
     );
   });

@@ -13,8 +13,8 @@ import { TenantTokens } from './tenant-tokens';
 const MAX_CONTRACT_PAGES = 200;
 /** Contracts whose customerId is not a tenant id reported at most (the rest are only counted). */
 const MAX_REFUSED_CUSTOMERS = 100;
-/** The customers `/contracts` lists: tenant ids, and the customerIds that are not one. */
-export interface Customers {
+/** The customers one page of `/contracts` lists: tenant ids, and the customerIds that are not one. */
+export interface CustomerPage {
   readonly tenants: string[];
   readonly refused: string[];
 }
@@ -24,6 +24,9 @@ export interface Customers {
  * the partner's own tenant, following nextLinks on the Graph endpoint. A customerId that is not a
  * GUID is never used as a tenant (it would go into the token endpoint's URL and into rows): it is
  * refused, and the caller reports it. Fails with a GraphCallError or a TokenRequestError.
+ *
+ * Each page goes to `take` as it comes, so that listing many thousands of customers holds one
+ * page at a time; a customer listed twice (on two pages) is the taker's to count once.
  */
 export class PartnerCustomers {
   constructor(
@@ -37,11 +40,11 @@ export class PartnerCustomers {
     partnerTenantId: string,
     dapAccessToken: string,
     record: (attempt: CallAttempt) => Promise<void>,
-  ): Promise<Customers> {
+    take: (page: CustomerPage) => Promise<void>,
+  ): Promise<void> {
     const token = await this.tokens.tokenFor(partnerTenantId, dapAccessToken);
     const secrets = [token, dapAccessToken, ...this.serviceSecrets];
-    const customers = new Set<string>();
-    const refused = new Set<string>();
+    let refusedSoFar = 0;
     let url: string | undefined = this.graph.urlOf('/v1.0/contracts?$select=customerId&$top=999');
     for (let page = 0; url && page < MAX_CONTRACT_PAGES; page += 1) {
       const answer = await this.graph.call({ method: 'GET', url, headers: [] }, token, record);
@@ -58,20 +61,23 @@ export class PartnerCustomers {
           ` with a body that is not a JSON object (or is nested deeper than ${MAX_ANSWER_DEPTH} levels)`,
         );
       }
+      const customers = new Set<string>();
+      const refused = new Set<string>();
       for (const contract of Array.isArray(body.value) ? (body.value as unknown[]) : []) {
         const customerId: unknown = (contract as { customerId?: unknown } | null)?.customerId;
         if (typeof customerId === 'string' && isGuid(customerId)) {
           customers.add(customerId.toLowerCase());
-        } else if (refused.size < MAX_REFUSED_CUSTOMERS) {
+        } else if (refusedSoFar + refused.size < MAX_REFUSED_CUSTOMERS) {
           const shown =
             typeof customerId === 'string' ? customerId : JSON.stringify(customerId ?? null);
           refused.add(redactSecrets(shown.slice(0, 100), secrets));
         }
       }
+      refusedSoFar += refused.size;
+      await take({ tenants: [...customers], refused: [...refused] });
       const next = body['@odata.nextLink'];
       url = typeof next === 'string' && this.graph.isAllowed(next) ? next : undefined;
     }
-    return { tenants: [...customers], refused: [...refused] };
   }
 }
 

@@ -1,5 +1,9 @@
 import { Agent } from 'undici';
-import { EngineStores, PARTNER, graphOn } from '../../../test/support/engine-stores';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { EngineStores, PARTNER, graphOn, tenantIds } from '../../../test/support/engine-stores';
+import { GraphClient } from '../../integrations/graph/graph-client';
+import { TenantTokens } from '../../integrations/graph/tenant-tokens';
 import { RunningSimulator, startGraphSimulator } from '../../graph-simulator/graph-simulator';
 import { PartnerCustomers } from '../../integrations/graph/partner-customers';
 import { EngineErrors } from './engine-errors';
@@ -26,12 +30,20 @@ describe('RunExpansion', () => {
   beforeEach(async () => (stores = await EngineStores.open()));
   afterEach(() => stores.close());
 
-  function expansion(clientSecret = 'secret'): RunExpansion {
-    const { graph, tokens } = graphOn(simulator.url, dispatcher, { clientSecret, maxAttempts: 1 });
+  function expansion(
+    clientSecret = 'secret',
+    customers = (() => {
+      const { graph, tokens } = graphOn(simulator.url, dispatcher, {
+        clientSecret,
+        maxAttempts: 1,
+      });
+      return new PartnerCustomers(graph, tokens, [clientSecret]);
+    })(),
+  ): RunExpansion {
     return new RunExpansion(
       stores.queue,
       stores.operations,
-      new PartnerCustomers(graph, tokens, [clientSecret]),
+      customers,
       new RunRows(stores.results, stores.httpRequests, stores.clock),
       stores.clock,
       'worker-a',
@@ -53,6 +65,89 @@ describe('RunExpansion', () => {
     expect(calls).toBe(2);
     // Claimed once: a second look finds nothing to list.
     expect(await expansion().expandClaimed()).toEqual([]);
+  });
+
+  it('keeps a tenant listed on two pages once, in the place it was first listed', async () => {
+    const operation = await stores.operation({ target: { allTenants: true } });
+    await stores.startRun(operation.id, [], true);
+    const now = stores.clock.now();
+    const [run] = await stores.queue.claimExpansions('worker-a', now + 30_000, now);
+    const [first, second] = tenantIds(2);
+    const page = (ids: string[]) => ids.map((id) => ({ targetTenantId: id, resultId: id }));
+    expect(await stores.queue.addListedTenants(run, 'worker-a', page([first]), 0)).toBe(1);
+    expect(await stores.queue.addListedTenants(run, 'worker-a', page([second, first]), 1)).toBe(1);
+    expect(await stores.queue.addListedTenants(run, 'worker-b', page([second]), 3)).toBeUndefined();
+    expect(await stores.queue.expanded(run, 'worker-a', true)).toBe(true);
+    const outcomes = await stores.queue.progress(run);
+    expect(outcomes).toMatchObject({ total: 2, pending: 2 });
+    const claimed = await stores.queue.claimTenants(run, 'worker-a', now + 30_000, now, 10);
+    expect(claimed.map((task) => [task.targetTenantId, task.position])).toEqual([
+      [first, 0],
+      [second, 1],
+    ]);
+  });
+
+  it('a listing abandoned part way is listed again from the start by the next worker', async () => {
+    const operation = await stores.operation({ target: { allTenants: true } });
+    await stores.startRun(operation.id, [], true);
+    const now = stores.clock.now();
+    const [run] = await stores.queue.claimExpansions('worker-gone', now + 30_000, now);
+    const [stale] = tenantIds(1);
+    await stores.queue.addListedTenants(
+      run,
+      'worker-gone',
+      [{ targetTenantId: stale, resultId: stale }],
+      0,
+    );
+    // The lease of the worker that died runs out; the next worker lists every customer.
+    await stores.clock.advance(30_001);
+    const [expanded] = await expansion().expandClaimed();
+    expect(expanded.nothingToRun).toBeUndefined();
+    expect(await stores.queue.progress(expanded.run)).toMatchObject({ total: 1_200 });
+    const tasks = await stores.queue.claimTenants(
+      expanded.run,
+      'worker-a',
+      now + 90_000,
+      stores.clock.now(),
+      2_000,
+    );
+    expect(tasks.map((task) => task.targetTenantId)).not.toContain(stale);
+  });
+
+  it('a listing that fails after its first page keeps none of the tenants it had listed', async () => {
+    // A /contracts whose second page is a server error; the dapAccessToken is the partner's token.
+    const listed = tenantIds(3);
+    const server = createServer((request, response) => {
+      const second = request.url!.includes('skiptoken');
+      response.writeHead(second ? 500 : 200, { 'content-type': 'application/json' }).end(
+        JSON.stringify(
+          second
+            ? { error: { code: 'serviceError', message: 'down' } }
+            : {
+                value: listed.map((customerId) => ({ customerId })),
+                '@odata.nextLink': `${origin}/v1.0/contracts?$skiptoken=1`,
+              },
+        ),
+      );
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const config = { graphApiUrl: origin, maxAttempts: 1, callTimeoutMs: 2_000, retryBaseMs: 1 };
+      const customers = new PartnerCustomers(
+        new GraphClient(config, dispatcher),
+        new TenantTokens({ ...config, authorityUrl: origin }, dispatcher),
+      );
+      const operation = await stores.operation({ target: { allTenants: true } });
+      await stores.startRun(operation.id, [], true);
+      const [expanded] = await expansion('secret', customers).expandClaimed();
+      expect(expanded.nothingToRun).toContain('500');
+      expect(await stores.queue.progress(expanded.run)).toMatchObject({ total: 0 });
+      expect((await stores.queue.find(expanded.run))!.state).toBe('running');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
   });
 
   it('a listing that fails ends the run with why, without the secrets', async () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EntityStore } from '../../database/stores/entity.store';
-import { RunQueueStore, RunRecord } from '../../database/stores/run-queue.store';
+import { NewTenant, RunQueueStore, RunRecord } from '../../database/stores/run-queue.store';
 import { Entity } from '../../edm/entity';
 import { ManagedTenantOperationProperties } from '../../edm/model';
 import { GraphCallError } from '../../integrations/graph/graph-client';
-import { Customers, PartnerCustomers } from '../../integrations/graph/partner-customers';
+import { CustomerPage, PartnerCustomers } from '../../integrations/graph/partner-customers';
 import { TokenRequestError } from '../../integrations/graph/tenant-tokens';
 import { Clock } from '../../jobs/clock';
 import { EngineErrors } from './engine-errors';
@@ -46,11 +46,25 @@ export class RunExpansion {
         run.operationId,
       );
       if (!operation) continue;
-      let customers: Customers = { tenants: [], refused: [] };
+      const listed = { tenants: 0, refused: 0, position: 0 };
       let failure: string | undefined;
       try {
-        customers = await this.customersOf(operation);
+        await this.customersOf(operation, async (page) => {
+          const tenants = page.tenants.map((targetTenantId) => ({
+            targetTenantId,
+            resultId: randomUUID(),
+          }));
+          const refused = page.refused.map((customerId) => ({
+            targetTenantId: customerId,
+            resultId: randomUUID(),
+            skipped: `Not run: GET /v1.0/contracts gave the customerId '${customerId}', which is not a tenant id (a GUID).`,
+          }));
+          listed.tenants += await this.add(run, tenants, listed.position);
+          listed.refused += await this.add(run, refused, listed.position + tenants.length);
+          listed.position += tenants.length + refused.length;
+        });
       } catch (error) {
+        if (error instanceof ListingTakenOver) continue;
         failure =
           error instanceof GraphCallError || error instanceof TokenRequestError
             ? this.errors.scrubbed(
@@ -63,21 +77,12 @@ export class RunExpansion {
                 `operation ${run.operationId}`,
               );
       }
-      const { tenants, refused } = customers;
-      const accepted = await this.queue.expand(run, this.owner, [
-        ...tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
-        ...refused.map((customerId) => ({
-          targetTenantId: customerId,
-          resultId: randomUUID(),
-          skipped: `Not run: GET /v1.0/contracts gave the customerId '${customerId}', which is not a tenant id (a GUID).`,
-        })),
-      ]);
-      if (!accepted) continue;
+      if (!(await this.queue.expanded(run, this.owner, failure === undefined))) continue;
       const nothingToRun =
-        failure !== undefined || tenants.length === 0
+        failure !== undefined || listed.tenants === 0
           ? (failure ??
-            (refused.length > 0
-              ? `GET /v1.0/contracts lists no customer tenant whose customerId is a tenant id (${refused.length} skipped): there is nothing to run.`
+            (listed.refused > 0
+              ? `GET /v1.0/contracts lists no customer tenant whose customerId is a tenant id (${listed.refused} skipped): there is nothing to run.`
               : 'GET /v1.0/contracts lists no customer tenant: there is nothing to run.'))
           : undefined;
       expanded.push({ run, nothingToRun });
@@ -85,8 +90,19 @@ export class RunExpansion {
     return expanded;
   }
 
+  /** Adds a page's tenants to the run as they are listed (one page in memory at a time). */
+  private async add(run: RunRecord, tenants: NewTenant[], firstPosition: number): Promise<number> {
+    if (tenants.length === 0) return 0;
+    const added = await this.queue.addListedTenants(run, this.owner, tenants, firstPosition);
+    if (added === undefined) throw new ListingTakenOver();
+    return added;
+  }
+
   /** The partner's customers, with the calls recorded as the operation's logLevel asks. */
-  private customersOf(operation: Entity<ManagedTenantOperationProperties>): Promise<Customers> {
+  private customersOf(
+    operation: Entity<ManagedTenantOperationProperties>,
+    take: (page: CustomerPage) => Promise<void>,
+  ): Promise<void> {
     const partner = operation.properties.partnerTenantId!;
     const logLevel = operation.properties.operationDefinition?.logLevel ?? 'summary';
     return this.customers.list(
@@ -105,6 +121,10 @@ export class RunExpansion {
           },
         );
       },
+      take,
     );
   }
 }
+
+/** The run's listing lease went to another worker (this one was too slow): it lists it now. */
+class ListingTakenOver extends Error {}
