@@ -19,8 +19,8 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
-import { EntityStore } from '../src/database/stores/entity.store';
 import { managedTenantOperation, managedTenantOperationResult } from '../src/edm/model';
+import { resolve as provided } from '../src/common/typed-token';
 import { entityStoreToken } from '../src/entity-sets/entity-set.tokens';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
 import { freePort } from '../test/support/processes';
@@ -88,8 +88,8 @@ const ONLY = (() => {
 
 async function fill(databasePath: string): Promise<{ ids: string[]; seconds: number }> {
   const app = await createApp(loadConfig({ DATABASE_PATH: databasePath, LOG_LEVEL: 'error' }));
-  const repository = app.get<EntityStore>(entityStoreToken(managedTenantOperation));
-  const results = app.get<EntityStore>(entityStoreToken(managedTenantOperationResult));
+  const repository = provided(app, entityStoreToken(managedTenantOperation));
+  const results = provided(app, entityStoreToken(managedTenantOperationResult));
   const started = performance.now();
   const start = Date.UTC(2026, 0, 1);
   const ids: string[] = [];

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
-import { EntityStore } from '../src/database/stores/entity.store';
 import { managedTenantOperation } from '../src/edm/model';
+import { resolve as provided } from '../src/common/typed-token';
 import { entityStoreToken } from '../src/entity-sets/entity-set.tokens';
 import { benchToken, syntheticOperation } from './synthetic-operations';
 
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   });
   const app = await createApp(config);
   try {
-    const repository = app.get<EntityStore>(entityStoreToken(managedTenantOperation));
+    const repository = provided(app, entityStoreToken(managedTenantOperation));
     const fillStarted = performance.now();
     const start = Date.UTC(2026, 0, 1);
     for (let offset = 0; offset < ROWS; offset += 10_000) {
