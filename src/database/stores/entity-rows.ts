@@ -161,21 +161,4 @@ export class EntityRows {
     if (createFingerprint !== undefined) row[CREATE_FINGERPRINT_COLUMN] = createFingerprint;
     return row;
   }
-
-  toDomain(row: EntityRow): Entity {
-    const id = row.id as string;
-    const properties: Record<string, unknown> = {};
-    for (const [name, property] of this.storedProperties) {
-      properties[name] = mapSecretValues(property, row[name], (ciphertext) =>
-        this.cipher.decrypt(ciphertext, id),
-      );
-    }
-    return {
-      id,
-      createdDateTime: row.createdDateTime as string,
-      lastModifiedDateTime: row.lastModifiedDateTime as string,
-      properties,
-      dynamicProperties: (row[DYNAMIC_PROPERTIES_COLUMN] ?? {}) as Record<string, unknown>,
-    };
-  }
 }

@@ -7,6 +7,7 @@ import { SqlTranslator } from '../../odata/query/sql-translator';
 import { EntityRow } from '../entity-schema';
 import { CREATE_FINGERPRINT_COLUMN, tableOf } from '../entity-tables';
 import { SerialWriter } from '../serial-writer';
+import { SqlExecutor } from '../sql-executor';
 import { TransactionContext } from '../transaction-context';
 import {
   CountQuery,
@@ -23,6 +24,18 @@ import { refuseMistypedQuery } from './store-errors';
 const TENANT_COLUMN = OWNER_PROPERTIES.tenant;
 
 /**
+ * The statements by key of an entity type, the same text on both databases (`?` placeholders):
+ * read a tenant's row, insert one (every column, in `columns` order), update one at the version
+ * read (the data columns, then id, tenant and version), delete one at that version.
+ */
+export interface KeyStatements {
+  readonly selectById: string;
+  readonly insert: string;
+  readonly update: string;
+  readonly delete: string;
+}
+
+/**
  * What both stores share: the row layout of an entity type (complex values as JSON columns,
  * dynamic properties in one JSON column, secrets encrypted here on the way in and decrypted on
  * the way out, bound to the row's id) and the queries built with TypeORM's QueryBuilder from the
@@ -31,11 +44,15 @@ const TENANT_COLUMN = OWNER_PROPERTIES.tenant;
  */
 export abstract class EntityStoreBase implements EntityStore {
   protected readonly columns: readonly string[];
+  /** The columns but the create fingerprint (what a read by key and an update touch). */
+  protected readonly dataColumns: readonly string[];
+  protected readonly keySql: KeyStatements;
   /** The columns a response needs, as the QueryBuilder selects them. */
   private readonly responseColumns: string[];
   /** The result aliases of the selected columns, by the SQL that names each. */
   private readonly selectedColumnAliases: ReadonlyMap<string, string>;
   protected readonly jsonColumns: readonly string[];
+  private readonly jsonColumnSet: ReadonlySet<string>;
   private readonly searchableColumns: readonly string[];
   /** Rows to entities and back: JSON, Booleans, secrets. */
   private readonly mapping: EntityRows;
@@ -48,9 +65,13 @@ export abstract class EntityStoreBase implements EntityStore {
     protected readonly writer: SerialWriter,
     protected readonly transactions: TransactionContext,
     protected readonly dialect: SqlDialect,
+    /** The database's executor: statements by key on PostgreSQL, units of work on both. */
+    protected readonly db: SqlExecutor,
   ) {
     const columns = schema.options.columns;
     this.columns = Object.keys(columns);
+    this.dataColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
+    this.keySql = keyStatements(tableOf(entity).tableName, this.columns, this.dataColumns);
     const responseColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
     this.responseColumns = responseColumns.map((column) => `${ROW_ALIAS}.${column}`);
     this.selectedColumnAliases = new Map(
@@ -59,6 +80,7 @@ export abstract class EntityStoreBase implements EntityStore {
     this.jsonColumns = Object.entries(columns)
       .filter(([, column]) => column?.type === 'json' || column?.type === 'jsonb')
       .map(([name]) => name);
+    this.jsonColumnSet = new Set(this.jsonColumns);
     this.searchableColumns = Object.entries(entity.properties)
       .filter(([, property]) => property.searchable)
       .map(([name]) => name);
@@ -90,6 +112,11 @@ export abstract class EntityStoreBase implements EntityStore {
     check?: (current: Entity) => void,
     within?: RowConstraint,
   ): Promise<boolean>;
+
+  /** The statements by key, as both stores run them (for the committed SQL snapshots). */
+  get statementsByKey(): KeyStatements {
+    return this.keySql;
+  }
 
   /** The current $batch group's transaction, or the pool. */
   protected get manager(): EntityManager {
@@ -388,12 +415,15 @@ export abstract class EntityStoreBase implements EntityStore {
     return this.mapping.fromRaw(raw, aliased, withSecrets);
   }
 
-  protected toRow(entity: Entity, createFingerprint?: string): EntityRow {
-    return this.mapping.toRow(entity, createFingerprint);
+  /** A column's value as a statement binds it: JSON columns as text, absent as null. */
+  protected storedColumnValue(row: EntityRow, column: string): unknown {
+    const value = row[column];
+    if (value === undefined) return null;
+    return this.jsonColumnSet.has(column) ? JSON.stringify(value) : value;
   }
 
-  protected toDomain(row: EntityRow): Entity {
-    return this.mapping.toDomain(row);
+  protected toRow(entity: Entity, createFingerprint?: string): EntityRow {
+    return this.mapping.toRow(entity, createFingerprint);
   }
 }
 
@@ -412,4 +442,21 @@ export interface PageShape {
   }>;
   readonly limit: number;
   readonly skip?: number;
+}
+
+function keyStatements(
+  table: string,
+  columns: readonly string[],
+  dataColumns: readonly string[],
+): KeyStatements {
+  const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`);
+  const byKey = `"id" = ? AND "${TENANT_COLUMN}" = ?`;
+  return {
+    selectById: `SELECT ${quoted(dataColumns).join(', ')} FROM "${table}" WHERE ${byKey}`,
+    insert: `INSERT INTO "${table}" (${quoted(columns).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    update: `UPDATE "${table}" SET ${quoted(dataColumns)
+      .map((column) => `${column} = ?`)
+      .join(', ')} WHERE ${byKey} AND "lastModifiedDateTime" = ?`,
+    delete: `DELETE FROM "${table}" WHERE ${byKey} AND "lastModifiedDateTime" = ?`,
+  };
 }

@@ -9,7 +9,9 @@ import { DYNAMIC_PROPERTIES_COLUMN } from '../entity-schema';
 import { entitySchemaFor, entitySchemas } from '../entity-tables';
 import { SerialWriter } from '../serial-writer';
 import { TransactionContext } from '../transaction-context';
-import { EntityStore } from './entity.store';
+import { PostgresExecutor } from '../postgres-executor';
+import { SqliteExecutor } from '../sqlite-executor';
+import { EntityStoreBase } from './entity-store-base';
 import { PostgresEntityStore } from './postgres-entity.store';
 import { SqliteEntityStore } from './sqlite-entity.store';
 
@@ -32,7 +34,7 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
     await (dataSource as unknown as { buildMetadatas(): Promise<void> }).buildMetadatas();
   });
 
-  const storeOf = (entity: EntityType): EntityStore => {
+  const storeOf = (entity: EntityType): EntityStoreBase => {
     const transactions = new TransactionContext();
     const schema = entitySchemaFor(entity, dialect);
     const Store = dialect === 'postgres' ? PostgresEntityStore : SqliteEntityStore;
@@ -44,6 +46,9 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
       new SerialWriter(transactions),
       transactions,
       dialectNamed(dialect),
+      dialect === 'postgres'
+        ? new PostgresExecutor(dataSource, transactions)
+        : new SqliteExecutor(dataSource, new SerialWriter(transactions), transactions),
     );
   };
   const readerOf = (entity: EntityType) =>
@@ -73,6 +78,10 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
   describe.each(ENTITY_TYPES.map((entity) => [entity.entitySetName, entity] as const))(
     '%s',
     (_name, entity) => {
+      it('reads, inserts, updates and deletes by key with the same statements', () => {
+        expect(storeOf(entity).statementsByKey).toMatchSnapshot();
+      });
+
       it.each(queries[entity.name])('pages for ?%s', (query) => {
         const request = readerOf(entity).read(query, TENANT.tenantId);
         expect(

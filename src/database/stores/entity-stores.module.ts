@@ -40,6 +40,7 @@ function createEntityStore(
     writer,
     transactions,
     dialectNamed(dialect),
+    executor,
   );
 }
 

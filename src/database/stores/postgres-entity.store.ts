@@ -10,16 +10,18 @@ import {
   TenantScope,
 } from './entity.store';
 import { EntityStoreBase } from './entity-store-base';
-import { requireOwnTenant, rowCriteria } from './row-scope';
+import { requireOwnTenant, satisfies } from './row-scope';
+import { EntityRow } from '../entity-schema';
 
 /** How often a write that lost a race with another writer is tried in all. */
 const MAX_WRITE_ATTEMPTS = 5;
 
 /**
- * An entity type's rows on PostgreSQL, which many instances share. Every statement goes through
- * TypeORM and the connection pool (or the connection of an atomic $batch group's transaction),
- * and every write is conditional on the version it read, retried a few times when another writer
- * came first, so that any number of instances can share the database.
+ * An entity type's rows on PostgreSQL, which many instances share. Statements by key run on the
+ * storage executor (the pool, or the connection of a unit of work), with the text the SQLite store
+ * prepares too; queries are the QueryBuilder's, as on SQLite. Every write is conditional on the
+ * version it read, retried a few times when another writer came first, so that any number of
+ * instances can share the database.
  */
 export class PostgresEntityStore extends EntityStoreBase {
   private readonly rowWrites = new KeyedSerializer();
@@ -27,13 +29,11 @@ export class PostgresEntityStore extends EntityStoreBase {
   async insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void> {
     requireOwnTenant(tenant, entity);
     const row = this.toRow(entity, createFingerprint);
-    await this.writer.run(async () => {
-      try {
-        await this.manager.insert(this.schema, row);
-      } catch (error) {
-        throw writeFailure(error);
-      }
-    });
+    try {
+      await this.db.run(this.keySql.insert, this.values(row, this.columns));
+    } catch (error) {
+      throw writeFailure(error);
+    }
   }
 
   async findById(
@@ -41,11 +41,10 @@ export class PostgresEntityStore extends EntityStoreBase {
     id: string,
     within?: RowConstraint,
   ): Promise<Entity | undefined> {
-    const row = await this.manager.findOneBy(
-      this.schema,
-      rowCriteria(this.entity, tenant, id, within),
-    );
-    return row ? this.toDomain(row) : undefined;
+    const row = await this.db.get(this.keySql.selectById, [id, tenant.tenantId]);
+    if (!row) return undefined;
+    const entity = this.entityFromRaw(row, false);
+    return satisfies(entity, within) ? entity : undefined;
   }
 
   async findPage(
@@ -79,16 +78,13 @@ export class PostgresEntityStore extends EntityStoreBase {
         const current = await this.findById(tenant, id, within);
         if (!current) return undefined;
         const next = change(current);
-        const values = this.toRow(next);
-        delete values.id;
-        const criteria = {
-          ...rowCriteria(this.entity, tenant, id, within),
-          lastModifiedDateTime: current.lastModifiedDateTime,
-        };
-        const result = await this.manager.update(this.schema, criteria, values).catch((error) => {
-          throw writeFailure(error);
-        });
-        if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(this.entity.name, id);
+        const values = this.values(this.toRow(next), this.dataColumns);
+        const changed = await this.db
+          .run(this.keySql.update, [...values, id, tenant.tenantId, current.lastModifiedDateTime])
+          .catch((error) => {
+            throw writeFailure(error);
+          });
+        if (changed === 0) throw new ConcurrentChangeError(this.entity.name, id);
         return next;
       }),
     );
@@ -106,14 +102,20 @@ export class PostgresEntityStore extends EntityStoreBase {
         const current = await this.findById(tenant, id, within);
         if (!current) return false;
         check(current);
-        const result = await this.manager.delete(this.schema, {
-          ...rowCriteria(this.entity, tenant, id, within),
-          lastModifiedDateTime: current.lastModifiedDateTime,
-        });
-        if ((result.affected ?? 0) === 0) throw new ConcurrentChangeError(this.entity.name, id);
+        const changed = await this.db.run(this.keySql.delete, [
+          id,
+          tenant.tenantId,
+          current.lastModifiedDateTime,
+        ]);
+        if (changed === 0) throw new ConcurrentChangeError(this.entity.name, id);
         return true;
       }),
     );
+  }
+
+  /** A row's values in `columns` order, as the statements by key bind them. */
+  private values(row: EntityRow, columns: readonly string[]): unknown[] {
+    return columns.map((column) => this.storedColumnValue(row, column));
   }
 
   /**

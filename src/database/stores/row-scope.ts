@@ -42,17 +42,6 @@ export function constraintOf(
   return { conditions, parameters };
 }
 
-/** The key, tenant and constraint conditions of a write to one row. */
-export function rowCriteria(
-  entity: EntityType,
-  tenant: TenantScope,
-  id: string,
-  within: RowConstraint | undefined,
-): Record<string, string> {
-  for (const property of Object.keys(within ?? {})) requireDeclared(entity, property);
-  return { ...within, [entity.key]: id, [TENANT_COLUMN]: tenant.tenantId };
-}
-
 /** Whether a row satisfies a constraint. */
 export function satisfies(entity: Entity, within: RowConstraint | undefined): boolean {
   return Object.entries(within ?? {}).every(

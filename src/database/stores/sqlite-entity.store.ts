@@ -1,8 +1,6 @@
 import { Entity } from '../../edm/entity';
-import { OWNER_PROPERTIES } from '../../edm/model';
 import { sharedGroupCommit, SqliteTransactions } from '../group-commit';
 import { EntityRow } from '../entity-schema';
-import { CREATE_FINGERPRINT_COLUMN, tableOf } from '../entity-tables';
 import {
   ConcurrentChangeError,
   writeFailure,
@@ -31,10 +29,10 @@ export class SqliteEntityStore extends EntityStoreBase {
 
   async insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void> {
     requireOwnTenant(tenant, entity);
-    const values = this.toSqlValues(this.toRow(entity, createFingerprint ?? undefined));
+    const values = this.sqlValues(this.toRow(entity, createFingerprint), this.columns);
     await this.write(() => {
       try {
-        this.statements.insert.run(values);
+        this.statements.insert.run(...values);
       } catch (error) {
         throw writeFailure(error);
       }
@@ -98,16 +96,15 @@ export class SqliteEntityStore extends EntityStoreBase {
       const current = this.findByIdNow(tenant, id, within);
       if (!current) return undefined;
       const next = change(current);
-      const values = this.toSqlValues(this.toRow(next));
-      delete values[CREATE_FINGERPRINT_COLUMN];
+      const values = this.sqlValues(this.toRow(next), this.dataColumns);
       let changes: number;
       try {
-        ({ changes } = this.statements.update.run({
+        ({ changes } = this.statements.update.run(
           ...values,
-          whereId: id,
-          whereTenant: tenant.tenantId,
-          whereVersion: current.lastModifiedDateTime,
-        }));
+          id,
+          tenant.tenantId,
+          current.lastModifiedDateTime,
+        ));
       } catch (error) {
         throw writeFailure(error);
       }
@@ -127,7 +124,11 @@ export class SqliteEntityStore extends EntityStoreBase {
       const current = this.findByIdNow(tenant, id, within);
       if (!current) return false;
       check(current);
-      const { changes } = this.statements.delete.run(id, tenant.tenantId);
+      const { changes } = this.statements.delete.run(
+        id,
+        tenant.tenantId,
+        current.lastModifiedDateTime,
+      );
       return changes > 0;
     });
   }
@@ -142,19 +143,11 @@ export class SqliteEntityStore extends EntityStoreBase {
     return sharedGroupCommit(this.writer, () => this.connection).run(write);
   }
 
-  /** The statements of the hot paths, prepared once on the connection TypeORM opened. */
+  /** The statements by key (the text both stores share), prepared once on the connection. */
   private get statements(): PreparedStatements {
     if (!this.prepared) {
       const connection = this.connection;
-      const table = `"${tableOf(this.entity).tableName}"`;
-      const tenant = `"${OWNER_PROPERTIES.tenant}"`;
-      const dataColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
-      // A read by key feeds a response or an update, never the create fingerprint's check.
-      const selectById = connection
-        .prepare(
-          `SELECT ${dataColumns.map((c) => `"${c}"`).join(', ')} FROM ${table} WHERE "id" = ? AND ${tenant} = ?`,
-        )
-        .raw(true);
+      const selectById = connection.prepare(this.keySql.selectById).raw(true);
       this.prepared = {
         selectById,
         readById: this.rowReader(
@@ -162,15 +155,9 @@ export class SqliteEntityStore extends EntityStoreBase {
           false,
           true,
         ),
-        insert: connection.prepare(
-          `INSERT INTO ${table} (${this.columns.map((c) => `"${c}"`).join(', ')}) ` +
-            `VALUES (${this.columns.map((c) => `@${c}`).join(', ')})`,
-        ),
-        update: connection.prepare(
-          `UPDATE ${table} SET ${dataColumns.map((c) => `"${c}" = @${c}`).join(', ')} ` +
-            `WHERE "id" = @whereId AND ${tenant} = @whereTenant AND "lastModifiedDateTime" = @whereVersion`,
-        ),
-        delete: connection.prepare(`DELETE FROM ${table} WHERE "id" = ? AND ${tenant} = ?`),
+        insert: connection.prepare(this.keySql.insert),
+        update: connection.prepare(this.keySql.update),
+        delete: connection.prepare(this.keySql.delete),
       };
     }
     return this.prepared;
@@ -202,21 +189,12 @@ export class SqliteEntityStore extends EntityStoreBase {
     ).databaseConnection;
   }
 
-  /** A row as SQLite stores it: JSON columns as text, booleans as 0/1, absent as null. */
-  private toSqlValues(row: EntityRow): Record<string, unknown> {
-    const values: Record<string, unknown> = {};
-    for (const column of this.columns) {
-      const value = row[column];
-      values[column] =
-        value === undefined
-          ? null
-          : this.jsonColumns.includes(column)
-            ? JSON.stringify(value)
-            : typeof value === 'boolean'
-              ? Number(value)
-              : value;
-    }
-    return values;
+  /** A row's values as SQLite stores them, in `columns` order (see storedColumnValue). */
+  private sqlValues(row: EntityRow, columns: readonly string[]): unknown[] {
+    return columns.map((column) => {
+      const value = this.storedColumnValue(row, column);
+      return typeof value === 'boolean' ? Number(value) : value;
+    });
   }
 }
 
