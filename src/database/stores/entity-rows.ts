@@ -30,6 +30,7 @@ export class EntityRows {
   >;
   /** How each stored property is read from a raw row. */
   private readonly readPlan: ReadonlyArray<ReadStep>;
+  private readonly jsonColumns: ReadonlySet<string>;
 
   constructor(
     private readonly entity: EntityType,
@@ -44,6 +45,7 @@ export class EntityRows {
         )
         .map(([name]) => name);
     const json = typed('json');
+    this.jsonColumns = new Set(json);
     // Boolean columns, which SQLite returns as 0 and 1 to reads without TypeORM's hydration.
     const boolean = typed('boolean');
     this.storedProperties = Object.entries(entity.properties).filter(
@@ -144,6 +146,13 @@ export class EntityRows {
     return withSecrets
       ? mapSecretValues(step.definition, value, (ciphertext) => this.cipher.decrypt(ciphertext, id))
       : mapSecretValues(step.definition, value, () => undefined as unknown as string);
+  }
+
+  /** A column's value as a statement binds it: JSON columns as text, absent as null. */
+  bound(row: EntityRow, column: string): unknown {
+    const value = row[column];
+    if (value === undefined) return null;
+    return this.jsonColumns.has(column) ? JSON.stringify(value) : value;
   }
 
   toRow(entity: Entity, createFingerprint?: string): EntityRow {

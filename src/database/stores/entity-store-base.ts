@@ -18,22 +18,11 @@ import {
   TenantScope,
 } from './entity.store';
 import { EntityRows, ROW_ALIAS } from './entity-rows';
+import { KeyStatements, keyStatements } from './entity-key-statements';
 import { constraintOf, requireDeclared } from './row-scope';
 import { refuseMistypedQuery } from './store-errors';
 
 const TENANT_COLUMN = OWNER_PROPERTIES.tenant;
-
-/**
- * The statements by key of an entity type, the same text on both databases (`?` placeholders):
- * read a tenant's row, insert one (every column, in `columns` order), update one at the version
- * read (the data columns, then id, tenant and version), delete one at that version.
- */
-export interface KeyStatements {
-  readonly selectById: string;
-  readonly insert: string;
-  readonly update: string;
-  readonly delete: string;
-}
 
 /**
  * What both stores share: the row layout of an entity type (complex values as JSON columns,
@@ -52,7 +41,6 @@ export abstract class EntityStoreBase implements EntityStore {
   /** The result aliases of the selected columns, by the SQL that names each. */
   private readonly selectedColumnAliases: ReadonlyMap<string, string>;
   protected readonly jsonColumns: readonly string[];
-  private readonly jsonColumnSet: ReadonlySet<string>;
   private readonly searchableColumns: readonly string[];
   /** Rows to entities and back: JSON, Booleans, secrets. */
   private readonly mapping: EntityRows;
@@ -80,7 +68,6 @@ export abstract class EntityStoreBase implements EntityStore {
     this.jsonColumns = Object.entries(columns)
       .filter(([, column]) => column?.type === 'json' || column?.type === 'jsonb')
       .map(([name]) => name);
-    this.jsonColumnSet = new Set(this.jsonColumns);
     this.searchableColumns = Object.entries(entity.properties)
       .filter(([, property]) => property.searchable)
       .map(([name]) => name);
@@ -415,11 +402,9 @@ export abstract class EntityStoreBase implements EntityStore {
     return this.mapping.fromRaw(raw, aliased, withSecrets);
   }
 
-  /** A column's value as a statement binds it: JSON columns as text, absent as null. */
-  protected storedColumnValue(row: EntityRow, column: string): unknown {
-    const value = row[column];
-    if (value === undefined) return null;
-    return this.jsonColumnSet.has(column) ? JSON.stringify(value) : value;
+  /** A row's values in `columns` order, as a statement binds them (see EntityRows.bound). */
+  protected boundValues(row: EntityRow, columns: readonly string[]): unknown[] {
+    return columns.map((column) => this.mapping.bound(row, column));
   }
 
   protected toRow(entity: Entity, createFingerprint?: string): EntityRow {
@@ -442,21 +427,4 @@ export interface PageShape {
   }>;
   readonly limit: number;
   readonly skip?: number;
-}
-
-function keyStatements(
-  table: string,
-  columns: readonly string[],
-  dataColumns: readonly string[],
-): KeyStatements {
-  const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`);
-  const byKey = `"id" = ? AND "${TENANT_COLUMN}" = ?`;
-  return {
-    selectById: `SELECT ${quoted(dataColumns).join(', ')} FROM "${table}" WHERE ${byKey}`,
-    insert: `INSERT INTO "${table}" (${quoted(columns).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-    update: `UPDATE "${table}" SET ${quoted(dataColumns)
-      .map((column) => `${column} = ?`)
-      .join(', ')} WHERE ${byKey} AND "lastModifiedDateTime" = ?`,
-    delete: `DELETE FROM "${table}" WHERE ${byKey} AND "lastModifiedDateTime" = ?`,
-  };
 }

@@ -11,7 +11,6 @@ import {
 } from './entity.store';
 import { EntityStoreBase } from './entity-store-base';
 import { requireOwnTenant, satisfies } from './row-scope';
-import { EntityRow } from '../entity-schema';
 
 /** How often a write that lost a race with another writer is tried in all. */
 const MAX_WRITE_ATTEMPTS = 5;
@@ -30,7 +29,7 @@ export class PostgresEntityStore extends EntityStoreBase {
     requireOwnTenant(tenant, entity);
     const row = this.toRow(entity, createFingerprint);
     try {
-      await this.db.run(this.keySql.insert, this.values(row, this.columns));
+      await this.db.run(this.keySql.insert, this.boundValues(row, this.columns));
     } catch (error) {
       throw writeFailure(error);
     }
@@ -78,7 +77,7 @@ export class PostgresEntityStore extends EntityStoreBase {
         const current = await this.findById(tenant, id, within);
         if (!current) return undefined;
         const next = change(current);
-        const values = this.values(this.toRow(next), this.dataColumns);
+        const values = this.boundValues(this.toRow(next), this.dataColumns);
         const changed = await this.db
           .run(this.keySql.update, [...values, id, tenant.tenantId, current.lastModifiedDateTime])
           .catch((error) => {
@@ -111,11 +110,6 @@ export class PostgresEntityStore extends EntityStoreBase {
         return true;
       }),
     );
-  }
-
-  /** A row's values in `columns` order, as the statements by key bind them. */
-  private values(row: EntityRow, columns: readonly string[]): unknown[] {
-    return columns.map((column) => this.storedColumnValue(row, column));
   }
 
   /**

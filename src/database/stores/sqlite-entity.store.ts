@@ -191,10 +191,9 @@ export class SqliteEntityStore extends EntityStoreBase {
 
   /** A row's values as SQLite stores them, in `columns` order (see storedColumnValue). */
   private sqlValues(row: EntityRow, columns: readonly string[]): unknown[] {
-    return columns.map((column) => {
-      const value = this.storedColumnValue(row, column);
-      return typeof value === 'boolean' ? Number(value) : value;
-    });
+    return this.boundValues(row, columns).map((value) =>
+      typeof value === 'boolean' ? Number(value) : value,
+    );
   }
 }
 

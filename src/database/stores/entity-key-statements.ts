@@ -1,0 +1,32 @@
+import { OWNER_PROPERTIES } from '../../edm/model';
+
+const TENANT_COLUMN = OWNER_PROPERTIES.tenant;
+
+/**
+ * The statements by key of an entity type, the same text on both databases (`?` placeholders):
+ * read a tenant's row, insert one (every column, in `columns` order), update one at the version
+ * read (the data columns, then id, tenant and version), delete one at that version.
+ */
+export interface KeyStatements {
+  readonly selectById: string;
+  readonly insert: string;
+  readonly update: string;
+  readonly delete: string;
+}
+
+export function keyStatements(
+  table: string,
+  columns: readonly string[],
+  dataColumns: readonly string[],
+): KeyStatements {
+  const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`);
+  const byKey = `"id" = ? AND "${TENANT_COLUMN}" = ?`;
+  return {
+    selectById: `SELECT ${quoted(dataColumns).join(', ')} FROM "${table}" WHERE ${byKey}`,
+    insert: `INSERT INTO "${table}" (${quoted(columns).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    update: `UPDATE "${table}" SET ${quoted(dataColumns)
+      .map((column) => `${column} = ?`)
+      .join(', ')} WHERE ${byKey} AND "lastModifiedDateTime" = ?`,
+    delete: `DELETE FROM "${table}" WHERE ${byKey} AND "lastModifiedDateTime" = ?`,
+  };
+}
