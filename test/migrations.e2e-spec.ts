@@ -1,4 +1,15 @@
 import { DataSource } from 'typeorm';
+import { RunningSimulator } from '../src/graph-simulator/graph-simulator';
+import {
+  createOperation,
+  engineEnv,
+  httpRequestsOf,
+  resultsOf,
+  runnableOperation,
+  runOperation,
+  startSimulator,
+} from './support/engine';
+import { newRecord, RESULTS } from './support/record-factory';
 import { TestApp } from './support/test-app';
 
 describe('migrations', () => {
@@ -10,5 +21,56 @@ describe('migrations', () => {
     } finally {
       await app.dispose();
     }
+  });
+
+  describe('run numbers on the rows written before them', () => {
+    let simulator: RunningSimulator;
+    let app: TestApp | undefined;
+
+    beforeAll(async () => {
+      simulator = await startSimulator({ tenants: 2, usersPerTenant: 1 });
+    });
+    afterAll(async () => {
+      await app?.dispose();
+      await simulator?.close();
+    });
+
+    it('give each row its run where the run queue knows it, 1 otherwise, and feed no change', async () => {
+      app = await TestApp.start(engineEnv(simulator));
+      const [a, b] = simulator.customerTenantIds;
+      simulator.faultsOf(b).forbidden = true;
+      const id = await createOperation(app, runnableOperation('GET /v1.0/organization', [a, b]));
+      expect((await runOperation(app, id, 30)).json().status).toBe('failed');
+      simulator.faultsOf(b).forbidden = false;
+      expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+      const posted = await app.inject({ method: 'POST', url: RESULTS, payload: newRecord(id) });
+      expect(posted.statusCode).toBe(201);
+      expect(posted.json().runNumber).toBeNull();
+
+      const dataSource = app.app.get(DataSource);
+      await dataSource.undoLastMigration();
+      const changes = async (source: DataSource) =>
+        Number(
+          (
+            (await source.query(
+              `SELECT COUNT(*) AS "count" FROM "entity_changes" WHERE "changeType" = 'updated'`,
+            )) as Array<{ count: number | string }>
+          )[0].count,
+        );
+      const updatesBefore = await changes(dataSource);
+      await app.stop();
+      app = await app.restartOnSameDatabase(engineEnv(simulator));
+
+      const label = (row: Record<string, any>) =>
+        `${row.runNumber} ${row.targetTenantId === a ? 'a' : row.targetTenantId === b ? 'b' : 'client'}`;
+      expect((await resultsOf(app, id)).map(label).sort()).toEqual([
+        '1 a',
+        '1 b',
+        '1 client',
+        '2 b',
+      ]);
+      expect((await httpRequestsOf(app, id)).map(label).sort()).toEqual(['1 a', '1 b', '2 b']);
+      expect(await changes(app.app.get(DataSource))).toBe(updatesBefore);
+    });
   });
 });

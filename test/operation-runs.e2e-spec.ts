@@ -418,6 +418,30 @@ describe('running an operation', () => {
       expect(await resultsOf(app, id)).toHaveLength(7);
     });
 
+    it('names the run that wrote each result and HTTP request (runNumber), to filter and sort by', async () => {
+      const [a, b] = tenants.slice(0, 2);
+      simulator.faultsOf(b).forbidden = true;
+      const id = await createOperation(app, runnableOperation('GET /v1.0/organization', [a, b]));
+      expect((await runOperation(app, id, 30)).json().status).toBe('failed');
+      simulator.faultsOf(b).forbidden = false;
+      expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+      const byRun = (rows: Array<Record<string, any>>) =>
+        rows.map((row) => `${row.runNumber} ${row.targetTenantId === a ? 'a' : 'b'}`).sort();
+      expect(byRun(await resultsOf(app, id))).toEqual(['1 a', '1 b', '2 b']);
+      // One call per tenant and run (403 is not retried).
+      expect(byRun(await httpRequestsOf(app, id))).toEqual(['1 a', '1 b', '2 b']);
+      const second = await app.get(
+        `${ENTITY_SET}/${id}/results?$filter=runNumber eq 2&$select=targetTenantId,isSuccess,runNumber`,
+      );
+      expect(second.json().value).toMatchObject([
+        { targetTenantId: b, isSuccess: true, runNumber: 2 },
+      ]);
+      const newestRunFirst = await app.get(
+        `/beta/managedTenantOperationHttpRequests?$filter=managedTenantOperationId eq '${id}'&$orderby=runNumber desc&$top=1`,
+      );
+      expect(newestRunFirst.json().value).toMatchObject([{ runNumber: 2, targetTenantId: b }]);
+    });
+
     it('cancel: tenants not started are not started, those in flight are stopped, and the operation ends cancelled', async () => {
       simulator.setLatency(500);
       const id = await createOperation(app, runnableOperation('GET /v1.0/organization', tenants));

@@ -82,6 +82,17 @@ function operationRecordIndices(prefix: string): EntitySchemaIndexOptions[] {
       name: `IDX_${prefix}_operation_createdDateTime`,
       columns: ['partnerTenantId', 'managedTenantOperationId', 'createdDateTime', 'id'],
     },
+    // A run's rows (the run's navigations, and the history's bound deleting a run's rows).
+    {
+      name: `IDX_${prefix}_operation_run_createdDateTime`,
+      columns: [
+        'partnerTenantId',
+        'managedTenantOperationId',
+        'runNumber',
+        'createdDateTime',
+        'id',
+      ],
+    },
     {
       name: `UQ_${prefix}_partnerTenantId_requestId`,
       columns: ['partnerTenantId', 'requestId'],

@@ -188,6 +188,11 @@ const operationRecordProperties = {
   targetTenantId: { type: 'Edm.Guid', required: true },
   managedTenantOperationId: { type: 'Edm.String', maxLength: 36, required: true },
   requestId: { type: 'Edm.Guid', required: true },
+  runNumber: {
+    type: 'Edm.Int32',
+    description:
+      "The run of the operation that wrote the row (1, 2, …, as the operation's runs number them).",
+  },
   createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
   lastModifiedDateTime: { type: 'Edm.DateTimeOffset', computed: true },
 } as const satisfies Record<string, PropertyDefinition>;

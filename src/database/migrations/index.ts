@@ -6,6 +6,7 @@ import { OperationResultsAndHttpRequests1796000000000 } from './1796000000000-Op
 import { OperationRuns1797000000000 } from './1797000000000-OperationRuns';
 import { ChangeFeed1798000000000 } from './1798000000000-ChangeFeed';
 import { Subscriptions1799000000000 } from './1799000000000-Subscriptions';
+import { RunNumbers1800000000000 } from './1800000000000-RunNumbers';
 
 /** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
@@ -17,6 +18,7 @@ export const migrations = [
   OperationRuns1797000000000,
   ChangeFeed1798000000000,
   Subscriptions1799000000000,
+  RunNumbers1800000000000,
 ];
 
 /** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */

@@ -49,7 +49,7 @@ export class RunExpansion {
       const listed = { tenants: 0, refused: 0, position: 0 };
       let failure: string | undefined;
       try {
-        await this.customersOf(operation, async (page) => {
+        await this.customersOf(run, operation, async (page) => {
           const tenants = page.tenants.map((targetTenantId) => ({
             targetTenantId,
             resultId: randomUUID(),
@@ -100,6 +100,7 @@ export class RunExpansion {
 
   /** The partner's customers, with the calls recorded as the operation's logLevel asks. */
   private customersOf(
+    run: RunRecord,
     operation: Entity<ManagedTenantOperationProperties>,
     take: (page: CustomerPage) => Promise<void>,
   ): Promise<void> {
@@ -110,16 +111,11 @@ export class RunExpansion {
       operation.properties.credentials?.dapAccessToken ?? '',
       async (attempt) => {
         if (logLevel === 'none') return;
-        await this.rows.recordCall(
-          { partnerTenantId: partner, operationId: operation.id },
-          ownerOf(operation),
-          partner,
-          {
-            attempt: attempt.attempt,
-            statusCode: attempt.status || null,
-            request: { method: 'GET', url: attempt.request.url },
-          },
-        );
+        await this.rows.recordCall(run, ownerOf(operation), partner, {
+          attempt: attempt.attempt,
+          statusCode: attempt.status || null,
+          request: { method: 'GET', url: attempt.request.url },
+        });
       },
       take,
     );

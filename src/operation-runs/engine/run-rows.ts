@@ -39,6 +39,7 @@ export class RunRows {
           properties: {
             ...belongsTo,
             targetTenantId: task.targetTenantId,
+            runNumber: task.run,
             isSuccess: result.isSuccess,
             exception: result.exception,
             executionInfo: result.executionInfo,
@@ -54,9 +55,9 @@ export class RunRows {
     }
   }
 
-  /** Writes a recorded call (nothing when the operation was deleted meanwhile). */
+  /** Writes a recorded call of a run (nothing when the operation was deleted meanwhile). */
   async recordCall(
-    task: RunKey,
+    task: RunKey & { readonly run: number },
     belongsTo: RowOwner,
     targetTenantId: string,
     call: RecordedCall,
@@ -72,6 +73,7 @@ export class RunRows {
           properties: {
             ...belongsTo,
             targetTenantId,
+            runNumber: task.run,
             attempt: call.attempt,
             statusCode: call.statusCode,
             request: call.request,

@@ -3,6 +3,7 @@ import { OperationResultsAndHttpRequests1796000000001 } from './1796000000001-Op
 import { OperationRuns1797000000001 } from './1797000000001-OperationRuns';
 import { ChangeFeed1798000000001 } from './1798000000001-ChangeFeed';
 import { Subscriptions1799000000001 } from './1799000000001-Subscriptions';
+import { RunNumbers1800000000001 } from './1800000000001-RunNumbers';
 
 /** Every PostgreSQL migration, oldest first. They run at start, under an advisory lock. */
 export const postgresMigrations = [
@@ -11,4 +12,5 @@ export const postgresMigrations = [
   OperationRuns1797000000001,
   ChangeFeed1798000000001,
   Subscriptions1799000000001,
+  RunNumbers1800000000001,
 ];
