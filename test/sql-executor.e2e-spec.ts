@@ -54,6 +54,31 @@ describe('storage executor', () => {
     expect(await names()).toEqual(['a!', 'b!']);
   });
 
+  it('reads rows as arrays in the order of their columns', async () => {
+    await db.run(`INSERT INTO "${TABLE}" ("id", "name") VALUES (?, ?), (?, ?)`, [1, 'a', 2, 'b']);
+    const read = `SELECT "name", "id" FROM "${TABLE}" WHERE "id" >= ? ORDER BY "id"`;
+    expect(await db.arrays(read, [1])).toEqual({
+      columns: ['name', 'id'],
+      rows: [
+        ['a', 1],
+        ['b', 2],
+      ],
+    });
+    const inTransaction = await db.transaction((session) => session.arrays(read, [2]));
+    expect(inTransaction.rows).toEqual([['b', 2]]);
+  });
+
+  it("a statement's failure is its promise's, also in a transaction (never thrown at the call)", async () => {
+    await db.run(`INSERT INTO "${TABLE}" ("id", "name") VALUES (?, ?)`, [1, 'taken']);
+    const duplicate = `INSERT INTO "${TABLE}" ("id", "name") VALUES (?, ?)`;
+    const caught = await db.transaction((session) =>
+      session.run(duplicate, [2, 'taken']).catch((error: Error) => `caught: ${error.message}`),
+    );
+    expect(caught).toMatch(/^caught: .*unique/i);
+    const outside = await db.run(duplicate, [3, 'taken']).catch((error: Error) => error.message);
+    expect(outside).toMatch(/unique/i);
+  });
+
   it('a transaction keeps all of its statements or none', async () => {
     await expect(
       db.transaction(async (session) => {

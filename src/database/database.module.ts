@@ -8,6 +8,19 @@ import { SerialWriter } from './serial-writer';
 import { SqlExecutor } from './sql-executor';
 import { SqliteExecutor } from './sqlite-executor';
 import { TransactionContext } from './transaction-context';
+import { DialectName } from '../odata/query/sql-dialect';
+
+/** The executor of a database: the one place that picks SQLite's or PostgreSQL's. */
+export function sqlExecutorFor(
+  dialect: DialectName,
+  dataSource: DataSource,
+  writer: SerialWriter,
+  transactions: TransactionContext,
+): SqlExecutor {
+  return dialect === 'postgres'
+    ? new PostgresExecutor(dataSource, transactions)
+    : new SqliteExecutor(dataSource, writer, transactions);
+}
 
 /**
  * The database the service runs on, chosen here once from the configuration: its SQL executor
@@ -32,10 +45,7 @@ import { TransactionContext } from './transaction-context';
         dataSource: DataSource,
         writer: SerialWriter,
         transactions: TransactionContext,
-      ): SqlExecutor =>
-        dialectOf(config.values) === 'postgres'
-          ? new PostgresExecutor(dataSource, transactions)
-          : new SqliteExecutor(dataSource, writer, transactions),
+      ): SqlExecutor => sqlExecutorFor(dialectOf(config.values), dataSource, writer, transactions),
     },
     TransactionContext,
     AtomicWork,

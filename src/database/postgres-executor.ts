@@ -1,6 +1,7 @@
 import { DataSource, EntityManager, QueryResult } from 'typeorm';
 import {
   POSTGRES_STORE_DIALECT,
+  SqlArrays,
   SqlExecutor,
   SqlRow,
   SqlSession,
@@ -40,6 +41,10 @@ export class PostgresExecutor extends SqlExecutor {
     return (await this.query(this.transactions.manager, sql, parameters)).affected ?? 0;
   }
 
+  async arrays(sql: string, parameters: readonly unknown[] = []): Promise<SqlArrays> {
+    return asArrays((await this.query(this.transactions.manager, sql, parameters)).records);
+  }
+
   transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     const manager = this.transactions.manager ?? this.dataSource.manager;
     return manager.transaction((inTransaction) => work(this.sessionOn(inTransaction)));
@@ -57,6 +62,8 @@ export class PostgresExecutor extends SqlExecutor {
         ((await this.query(manager, sql, parameters)).records as SqlRow[])[0],
       run: async (sql, parameters = []) =>
         (await this.query(manager, sql, parameters)).affected ?? 0,
+      arrays: async (sql, parameters = []) =>
+        asArrays((await this.query(manager, sql, parameters)).records),
     };
   }
 
@@ -87,4 +94,13 @@ export class PostgresExecutor extends SqlExecutor {
     }
     return text;
   }
+}
+
+/** Rows by name as arrays (node-postgres gives objects, their keys in the order of the columns). */
+function asArrays(records: unknown[] | undefined): SqlArrays {
+  const rows = (records ?? []) as SqlRow[];
+  return {
+    columns: rows.length > 0 ? Object.keys(rows[0]) : [],
+    rows: rows.map((row) => Object.values(row)),
+  };
 }

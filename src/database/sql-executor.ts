@@ -4,6 +4,15 @@ import { DialectName } from '../odata/query/sql-dialect';
 export type SqlRow = Record<string, unknown>;
 
 /**
+ * A query's rows as arrays of values in the order of `columns` (no object with a dozen named
+ * properties per row: for the entity stores' reads, which read each column by its index).
+ */
+export interface SqlArrays {
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<readonly unknown[]>;
+}
+
+/**
  * Running SQL written with `?` placeholders: what the stores need of a database. Every value is
  * a bound parameter; the text is the store's own, never a client's.
  */
@@ -14,6 +23,8 @@ export interface SqlSession {
   get(sql: string, parameters?: readonly unknown[]): Promise<SqlRow | undefined>;
   /** A write; how many rows it inserted, changed or deleted. */
   run(sql: string, parameters?: readonly unknown[]): Promise<number>;
+  /** The rows of a query as arrays of values. */
+  arrays(sql: string, parameters?: readonly unknown[]): Promise<SqlArrays>;
 }
 
 /**
@@ -26,6 +37,8 @@ export interface StoreDialect {
   readonly skipLocked: string;
   readonly true: string;
   readonly false: string;
+  /** A Boolean as a bound parameter (better-sqlite3 takes no Booleans). */
+  readonly bindBoolean: (value: boolean) => unknown;
   /** The most bound parameters one statement may carry. */
   readonly maxParameters: number;
 }
@@ -35,6 +48,7 @@ export const SQLITE_STORE_DIALECT: StoreDialect = {
   skipLocked: '',
   true: '1',
   false: '0',
+  bindBoolean: Number,
   maxParameters: 32_766,
 };
 
@@ -43,13 +57,14 @@ export const POSTGRES_STORE_DIALECT: StoreDialect = {
   skipLocked: ' FOR UPDATE SKIP LOCKED',
   true: 'true',
   false: 'false',
+  bindBoolean: (value) => value,
   maxParameters: 65_535,
 };
 
 /**
  * The database the service runs on, chosen once at start-up (DatabaseModule): SQLite with its
- * group commit, or PostgreSQL through the pool. Stores whose SQL is shared are written once over
- * it (the run queue, the notifications, the change feed); what differs is data (`dialect`).
+ * group commit, or PostgreSQL through the pool. Every store is written once over it (the entity
+ * stores, the run queue, the notifications, the change feed); what differs is data (`dialect`).
  *
  * A statement or a transaction issued inside a unit of work (AtomicWork: the `run` action, an
  * atomic $batch group) joins it: it runs in that transaction, and a transaction nests in it as a
@@ -63,6 +78,7 @@ export abstract class SqlExecutor implements SqlSession {
   abstract all(sql: string, parameters?: readonly unknown[]): Promise<SqlRow[]>;
   abstract get(sql: string, parameters?: readonly unknown[]): Promise<SqlRow | undefined>;
   abstract run(sql: string, parameters?: readonly unknown[]): Promise<number>;
+  abstract arrays(sql: string, parameters?: readonly unknown[]): Promise<SqlArrays>;
 
   /**
    * Runs `work` in one transaction: all of its statements are kept, or none. `work` does database

@@ -3,6 +3,7 @@ import { sharedGroupCommit, SqliteGroupCommit } from './group-commit';
 import { SerialWriter } from './serial-writer';
 import {
   SQLITE_STORE_DIALECT,
+  SqlArrays,
   SqlExecutor,
   SqlRow,
   SqlSession,
@@ -17,11 +18,32 @@ export interface SqliteStatement {
   get(...parameters: unknown[]): unknown;
   all(...parameters: unknown[]): SqlRow[];
   run(...parameters: unknown[]): { changes: number };
+  /** Rows as arrays of values (a statement of its own: this switches its mode). */
+  raw(toggle: true): SqliteStatement;
+  columns(): Array<{ name: string }>;
 }
 export interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
   exec(sql: string): unknown;
   readonly inTransaction: boolean;
+}
+
+/**
+ * A statement's outcome as a promise, its failure included: better-sqlite3 answers (and throws)
+ * at once, and a caller that chains `.catch` must see the error there.
+ */
+function settledNow<T>(statement: () => T): Promise<T> {
+  try {
+    return Promise.resolve(statement());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+interface ArrayStatement {
+  readonly rows: (parameters: readonly unknown[]) => unknown[][];
+  readonly readonly: boolean;
+  readonly columns: readonly string[];
 }
 
 /** Past this many statements (`… IN (…)` lists differ by their length), the cache starts over. */
@@ -40,13 +62,20 @@ export class SqliteExecutor extends SqlExecutor {
   readonly dialect: StoreDialect = SQLITE_STORE_DIALECT;
   readonly singleProcess = true;
   private readonly statements = new Map<string, SqliteStatement>();
+  /** Statements in raw mode, with their columns, by their text (see `arrays`). */
+  private readonly arrayStatements = new Map<string, ArrayStatement>();
   private readonly groupCommit: SqliteGroupCommit;
   /** Statements at once, on the connection: inside a transaction that is already open. */
   private readonly inTransaction: SqlSession = {
-    all: (sql, parameters = []) => Promise.resolve(this.prepared(sql).all(...parameters)),
+    all: (sql, parameters = []) => settledNow(() => this.prepared(sql).all(...parameters)),
     get: (sql, parameters = []) =>
-      Promise.resolve(this.prepared(sql).get(...parameters) as SqlRow | undefined),
-    run: (sql, parameters = []) => Promise.resolve(this.prepared(sql).run(...parameters).changes),
+      settledNow(() => this.prepared(sql).get(...parameters) as SqlRow | undefined),
+    run: (sql, parameters = []) => settledNow(() => this.prepared(sql).run(...parameters).changes),
+    arrays: (sql, parameters = []) =>
+      settledNow(() => {
+        const found = this.arrayStatement(sql);
+        return { columns: found.columns, rows: found.rows(parameters) };
+      }),
   };
 
   constructor(
@@ -58,27 +87,33 @@ export class SqliteExecutor extends SqlExecutor {
     this.groupCommit = sharedGroupCommit(writer, () => this.connection);
   }
 
-  /** The connection TypeORM opened (the entity stores prepare their own statements on it). */
-  get connection(): SqliteConnection {
+  /** The connection TypeORM opened. */
+  private get connection(): SqliteConnection {
     return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
       .databaseConnection;
   }
 
   all(sql: string, parameters: readonly unknown[] = []): Promise<SqlRow[]> {
     const statement = this.prepared(sql);
-    if (statement.readonly) return Promise.resolve(statement.all(...parameters));
+    if (statement.readonly) return settledNow(() => statement.all(...parameters));
     return this.write(() => statement.all(...parameters));
   }
 
   get(sql: string, parameters: readonly unknown[] = []): Promise<SqlRow | undefined> {
     const statement = this.prepared(sql);
     const read = () => statement.get(...parameters) as SqlRow | undefined;
-    return statement.readonly ? Promise.resolve(read()) : this.write(read);
+    return statement.readonly ? settledNow(read) : this.write(read);
   }
 
   run(sql: string, parameters: readonly unknown[] = []): Promise<number> {
     const statement = this.prepared(sql);
     return this.write(() => statement.run(...parameters).changes);
+  }
+
+  arrays(sql: string, parameters: readonly unknown[] = []): Promise<SqlArrays> {
+    const found = this.arrayStatement(sql);
+    const read = () => ({ columns: found.columns, rows: found.rows(parameters) });
+    return found.readonly ? settledNow(read) : this.write(read);
   }
 
   transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
@@ -91,8 +126,8 @@ export class SqliteExecutor extends SqlExecutor {
     return this.writer.run(() => read(this.inTransaction));
   }
 
-  /** A synchronous write (an entity store's prepared statements), group-committed. */
-  write<T>(write: () => T): Promise<T> {
+  /** A synchronous write, group-committed. */
+  private write<T>(write: () => T): Promise<T> {
     if (this.transactions.manager) return this.writer.run(async () => write());
     return this.groupCommit.run(write);
   }
@@ -111,6 +146,22 @@ export class SqliteExecutor extends SqlExecutor {
       }
       throw error;
     }
+  }
+
+  private arrayStatement(sql: string): ArrayStatement {
+    let found = this.arrayStatements.get(sql);
+    if (!found) {
+      const statement = this.connection.prepare(sql).raw(true);
+      found = {
+        // Raw mode: each row an array of values.
+        rows: (parameters) => statement.all(...parameters) as unknown as unknown[][],
+        readonly: statement.readonly,
+        columns: statement.columns().map((column) => column.name),
+      };
+      if (this.arrayStatements.size >= MAX_CACHED_STATEMENTS) this.arrayStatements.clear();
+      this.arrayStatements.set(sql, found);
+    }
+    return found;
   }
 
   private prepared(sql: string): SqliteStatement {

@@ -1,8 +1,8 @@
-import { DataSource } from 'typeorm';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { holdsSecret, managedTenantOperation as model } from '../edm/model';
 import { mapSecretValues } from '../edm/secrets';
 import { tableOf } from '../database/entity-tables';
+import { SqlExecutor } from '../database/sql-executor';
 
 const MANAGED_TENANT_OPERATIONS_TABLE = tableOf(model).tableName;
 
@@ -24,7 +24,7 @@ const SECRET_COLUMNS = Object.entries(model.properties)
  * the new CREDENTIALS_KEY and the old key in CREDENTIALS_KEYS; then the old key can go.
  */
 export async function rotateCredentials(
-  dataSource: DataSource,
+  db: SqlExecutor,
   cipher: CredentialsCipher,
   pageSize = 200,
 ): Promise<RotationReport> {
@@ -33,14 +33,12 @@ export async function rotateCredentials(
   let skipped = 0;
   let after = '';
   const columns = SECRET_COLUMNS.map((column) => `"${column}"`).join(', ');
-  const postgres = dataSource.options.type === 'postgres';
-  const parameter = (index: number) => (postgres ? `$${index}` : '?');
   for (;;) {
-    const rows = (await dataSource.query(
+    const rows = await db.all(
       `SELECT "id", ${columns} FROM "${MANAGED_TENANT_OPERATIONS_TABLE}" ` +
-        `WHERE "id" > ${parameter(1)} ORDER BY "id" LIMIT ${parameter(2)}`,
+        `WHERE "id" > ? ORDER BY "id" LIMIT ?`,
       [after, pageSize],
-    )) as Array<Record<string, unknown>>;
+    );
     if (rows.length === 0) break;
     for (const row of rows) {
       scanned += 1;
@@ -61,14 +59,12 @@ export async function rotateCredentials(
           },
         );
         if (!stale) continue;
-        const result = (await dataSource.query(
-          `UPDATE "${MANAGED_TENANT_OPERATIONS_TABLE}" SET "${column}" = ${parameter(1)} ` +
-            `WHERE "id" = ${parameter(2)} AND "${column}" = ${parameter(3)} RETURNING "id"`,
+        const updated = await db.run(
+          `UPDATE "${MANAGED_TENANT_OPERATIONS_TABLE}" SET "${column}" = ? ` +
+            `WHERE "id" = ? AND "${column}" = ?`,
           [JSON.stringify(value), id, storedJson],
-        )) as unknown[];
-        // PostgreSQL's UPDATE answers [rows, count]; SQLite's the rows.
-        const updated = postgres ? (result[0] as unknown[]) : result;
-        if (updated.length === 1) reencrypted += 1;
+        );
+        if (updated === 1) reencrypted += 1;
         else skipped += 1;
       }
       after = id;

@@ -94,9 +94,10 @@ export class EntityRows {
         createdDateTime: values[created] as string,
         lastModifiedDateTime: values[modified] as string,
         properties,
+        // JSON text on SQLite; PostgreSQL's driver parses json columns itself.
         dynamicProperties: (typeof dynamicText === 'string'
           ? JSON.parse(dynamicText)
-          : {}) as Record<string, unknown>,
+          : (dynamicText ?? {})) as Record<string, unknown>,
       };
     };
   }

@@ -1,4 +1,4 @@
-import { EntityManager, EntitySchema, Repository, SelectQueryBuilder } from 'typeorm';
+import { EntitySchema, Repository, SelectQueryBuilder } from 'typeorm';
 import { CredentialsCipher } from '../../crypto/credentials-cipher';
 import { Entity, RowConstraint } from '../../edm/entity';
 import { EntityType, OWNER_PROPERTIES } from '../../edm/model';
@@ -25,11 +25,11 @@ import { refuseMistypedQuery } from './store-errors';
 const TENANT_COLUMN = OWNER_PROPERTIES.tenant;
 
 /**
- * What both stores share: the row layout of an entity type (complex values as JSON columns,
- * dynamic properties in one JSON column, secrets encrypted here on the way in and decrypted on
- * the way out, bound to the row's id) and the queries built with TypeORM's QueryBuilder from the
- * checked OData query. Every query starts from the tenant's rows. Each database's store adds how
- * it runs statements and orders writes.
+ * The row layout of an entity type (complex values as JSON columns, dynamic properties in one
+ * JSON column, secrets encrypted here on the way in and decrypted on the way out, bound to the
+ * row's id) and its queries: built with TypeORM's QueryBuilder from the checked OData query (the
+ * QueryBuilder writes SQL text only), run on the storage executor. Every query starts from the
+ * tenant's rows. The store (sql-entity.store.ts) adds reads and writes by key and pages.
  */
 export abstract class EntityStoreBase implements EntityStore {
   protected readonly columns: readonly string[];
@@ -53,7 +53,7 @@ export abstract class EntityStoreBase implements EntityStore {
     protected readonly writer: SerialWriter,
     protected readonly transactions: TransactionContext,
     protected readonly dialect: SqlDialect,
-    /** The database's executor: statements by key on PostgreSQL, units of work on both. */
+    /** The database's executor: every statement runs on it. */
     protected readonly db: SqlExecutor,
   ) {
     const columns = schema.options.columns;
@@ -105,20 +105,16 @@ export abstract class EntityStoreBase implements EntityStore {
     return this.keySql;
   }
 
-  /** The current $batch group's transaction, or the pool. */
-  protected get manager(): EntityManager {
-    return this.transactions.manager ?? this.rows.manager;
-  }
-
   async findByRequestKey(
     tenant: TenantScope,
     requestId: string,
   ): Promise<{ entity: Entity; createFingerprint: string | null } | undefined> {
-    const row = await this.tenantRows()
-      .setParameter('scopeTenantId', tenant.tenantId)
-      .andWhere(`"${ROW_ALIAS}"."${OWNER_PROPERTIES.requestKey}" = :requestId`, { requestId })
-      .andWhere(`"${ROW_ALIAS}"."${CREATE_FINGERPRINT_COLUMN}" IS NOT NULL`)
-      .getRawOne<Record<string, unknown>>();
+    const [row] = await this.rawRows(
+      this.tenantRows()
+        .setParameter('scopeTenantId', tenant.tenantId)
+        .andWhere(`"${ROW_ALIAS}"."${OWNER_PROPERTIES.requestKey}" = :requestId`, { requestId })
+        .andWhere(`"${ROW_ALIAS}"."${CREATE_FINGERPRINT_COLUMN}" IS NOT NULL`),
+    );
     if (!row) return undefined;
     return {
       entity: this.entityFromRaw(row, true),
@@ -154,7 +150,7 @@ export abstract class EntityStoreBase implements EntityStore {
       .andWhere(`"${ROW_ALIAS}"."${this.entity.key}" IN (:...ids)`, { ids })
       .setParameters(constraint.parameters);
     for (const condition of constraint.conditions) builder.andWhere(condition);
-    const rows = await builder.getRawMany<Record<string, unknown>>();
+    const rows = await this.rawRows(builder);
     return rows.map((raw) => this.entityFromRaw(raw, true, false));
   }
 
@@ -173,8 +169,9 @@ export abstract class EntityStoreBase implements EntityStore {
   async count(tenant: TenantScope, query: CountQuery, within?: RowConstraint): Promise<number> {
     const translator = this.translator();
     const builder = this.matching(tenant, query, translator, within);
-    builder.setParameters(translator.parameters);
-    return refuseMistypedQuery(builder.getCount());
+    builder.setParameters(translator.parameters).select('COUNT(*)', 'count');
+    const [{ count }] = await this.rawRows(builder);
+    return Number(count);
   }
 
   /**
@@ -210,7 +207,7 @@ export abstract class EntityStoreBase implements EntityStore {
       inner.addSelect(`COUNT(*) OVER (PARTITION BY "${ROW_ALIAS}"."${property}")`, 'related_count');
     }
     const skip = query.skip ?? 0;
-    const outer = this.manager
+    const outer = this.rows.manager
       .createQueryBuilder()
       .select('*')
       .from(`(${inner.getQuery()})`, 'ranked')
@@ -221,7 +218,7 @@ export abstract class EntityStoreBase implements EntityStore {
       .orderBy('"ranked"."related_rank"', 'ASC')
       .setParameters({ ...inner.getParameters(), ...translator.parameters });
     const counts = query.count ? new Map<string, number>(values.map((v) => [v, 0])) : undefined;
-    for (const raw of await refuseMistypedQuery(outer.getRawMany<Record<string, unknown>>())) {
+    for (const raw of await this.rawRows(outer)) {
       const entity = this.entityFromRaw(raw, `${ROW_ALIAS}_id` in raw, false);
       const group = String(entity.properties[property]);
       rows.get(group)?.push(entity);
@@ -252,10 +249,8 @@ export abstract class EntityStoreBase implements EntityStore {
       .addSelect('COUNT(*)', 'count')
       .groupBy(`"${ROW_ALIAS}"."${property}"`);
     builder.setParameters(translator.parameters);
-    const found = await refuseMistypedQuery(
-      builder.getRawMany<{ value: string; count: number | string }>(),
-    );
-    return new Map(found.map(({ value, count }) => [value, Number(count)]));
+    const found = await this.rawRows(builder);
+    return new Map(found.map(({ value, count }) => [String(value), Number(count)]));
   }
 
   protected translator(): SqlTranslator {
@@ -357,9 +352,17 @@ export abstract class EntityStoreBase implements EntityStore {
     });
   }
 
+  /** A query's rows by column name, run on the executor (a unit of work's, if one is going). */
+  protected rawRows(
+    builder: SelectQueryBuilder<EntityRow>,
+  ): Promise<Array<Record<string, unknown>>> {
+    const [sql, parameters] = builder.getQueryAndParameters();
+    return refuseMistypedQuery(this.db.all(sql, parameters));
+  }
+
   /** The tenant's rows, the tenant bound as `:scopeTenantId`: every query starts here. */
   protected tenantRows(): SelectQueryBuilder<EntityRow> {
-    return this.manager
+    return this.rows.manager
       .getRepository(this.schema)
       .createQueryBuilder(ROW_ALIAS)
       .where(`"${ROW_ALIAS}"."${TENANT_COLUMN}" = :scopeTenantId`);
@@ -404,7 +407,11 @@ export abstract class EntityStoreBase implements EntityStore {
 
   /** A row's values in `columns` order, as a statement binds them (see EntityRows.bound). */
   protected boundValues(row: EntityRow, columns: readonly string[]): unknown[] {
-    return columns.map((column) => this.mapping.bound(row, column));
+    const bindBoolean = this.db.dialect.bindBoolean;
+    return columns.map((column) => {
+      const value = this.mapping.bound(row, column);
+      return typeof value === 'boolean' ? bindBoolean(value) : value;
+    });
   }
 
   protected toRow(entity: Entity, createFingerprint?: string): EntityRow {

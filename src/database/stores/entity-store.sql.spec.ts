@@ -11,9 +11,7 @@ import { SerialWriter } from '../serial-writer';
 import { TransactionContext } from '../transaction-context';
 import { PostgresExecutor } from '../postgres-executor';
 import { SqliteExecutor } from '../sqlite-executor';
-import { EntityStoreBase } from './entity-store-base';
-import { PostgresEntityStore } from './postgres-entity.store';
-import { SqliteEntityStore } from './sqlite-entity.store';
+import { SqlEntityStore } from './sql-entity.store';
 
 const TENANT = { tenantId: '5c4b2f8e-1d3a-4e6b-9f7c-2a8d0e1b3c4d' };
 
@@ -34,11 +32,10 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
     await (dataSource as unknown as { buildMetadatas(): Promise<void> }).buildMetadatas();
   });
 
-  const storeOf = (entity: EntityType): EntityStoreBase => {
+  const storeOf = (entity: EntityType): SqlEntityStore => {
     const transactions = new TransactionContext();
     const schema = entitySchemaFor(entity, dialect);
-    const Store = dialect === 'postgres' ? PostgresEntityStore : SqliteEntityStore;
-    return new Store(
+    return new SqlEntityStore(
       entity,
       schema,
       dataSource.getRepository(schema),

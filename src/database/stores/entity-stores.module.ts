@@ -10,17 +10,13 @@ import { SerialWriter } from '../serial-writer';
 import { SqlExecutor } from '../sql-executor';
 import { TransactionContext } from '../transaction-context';
 import { EntityStore } from './entity.store';
-import { PostgresEntityStore } from './postgres-entity.store';
-import { SqliteEntityStore } from './sqlite-entity.store';
+import { SqlEntityStore } from './sql-entity.store';
 import { RunQueueStore } from './run-queue.store';
 import { ChangeFeedStore } from './change-feed.store';
 import { NotificationStore } from './notification.store';
 import { EntityStoreRegistry } from './entity-store.registry';
 
-/**
- * The store of an entity type on the database the executor runs (DatabaseModule chose it): the
- * SQLite store runs prepared statements of its own, the PostgreSQL one TypeORM's.
- */
+/** The store of an entity type, on the database the executor runs (DatabaseModule chose it). */
 function createEntityStore(
   entity: EntityType,
   dataSource: DataSource,
@@ -31,8 +27,7 @@ function createEntityStore(
 ): EntityStore {
   const dialect = executor.dialect.name;
   const schema = entitySchemaFor(entity, dialect);
-  const Store = dialect === 'postgres' ? PostgresEntityStore : SqliteEntityStore;
-  return new Store(
+  return new SqlEntityStore(
     entity,
     schema,
     dataSource.getRepository(schema),

@@ -1,0 +1,179 @@
+import { Entity } from '../../edm/entity';
+import { KeyedSerializer } from '../keyed-serializer';
+import { SqlArrays, SqlSession } from '../sql-executor';
+import {
+  ConcurrentChangeError,
+  PageQuery,
+  PageRow,
+  RowConstraint,
+  TenantScope,
+  writeFailure,
+} from './entity.store';
+import { EntityStoreBase, PageShape } from './entity-store-base';
+import { requireOwnTenant, satisfies } from './row-scope';
+import { refuseMistypedQuery } from './store-errors';
+
+/** How often a write that lost a race with another writer is tried in all. */
+const MAX_WRITE_ATTEMPTS = 5;
+/** Page queries whose SQL (and row reader) is kept, by their shape. */
+const MAX_CACHED_PAGE_SHAPES = 200;
+
+/**
+ * An entity type's rows, on the storage executor of either database. Statements by key are one
+ * text for both (entity-key-statements.ts); queries are built by the QueryBuilder once per
+ * shape and run on the executor like the rest, their rows read as arrays by a reader made once
+ * per statement. A change is a transaction that reads the row, lets the caller compute its new
+ * state, and writes it at the version read: on SQLite the transaction has the one writer to
+ * itself; on PostgreSQL, where instances share the rows, a write that finds the row changed by
+ * another writer writes nothing and the whole step runs again on the new state.
+ */
+export class SqlEntityStore extends EntityStoreBase {
+  private readonly rowWrites = new KeyedSerializer();
+  private readonly pages = new Map<string, PageStatement>();
+  private readonly readers = new Map<string, (values: readonly unknown[]) => Entity>();
+
+  async insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void> {
+    requireOwnTenant(tenant, entity);
+    const values = this.boundValues(this.toRow(entity, createFingerprint), this.columns);
+    try {
+      await this.db.run(this.keySql.insert, values);
+    } catch (error) {
+      throw writeFailure(error);
+    }
+  }
+
+  findById(tenant: TenantScope, id: string, within?: RowConstraint): Promise<Entity | undefined> {
+    return this.findByIdOn(this.db, tenant, id, within);
+  }
+
+  /**
+   * The SQL of each shape of query is written once (values are parameters, so shapes repeat),
+   * and so is the reader of its rows.
+   */
+  async findPage(
+    tenant: TenantScope,
+    query: PageQuery,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    within?: RowConstraint,
+  ): Promise<PageRow[]> {
+    const { shape, parameters } = this.pageShape(tenant, query, after, limit, within);
+    const key = JSON.stringify(shape);
+    let page = this.pages.get(key);
+    if (!page) {
+      page = { shape, namedSql: this.pageQueryOf(shape).getQuery() };
+      remember(this.pages, key, page);
+    }
+    const [sql, values] = this.rows.manager.connection.driver.escapeQueryWithParameters(
+      page.namedSql,
+      parameters,
+    );
+    const found = await refuseMistypedQuery(this.db.arrays(sql, values));
+    if (found.rows.length === 0) return [];
+    page.read ??= this.pageRowReader(found.columns, page.shape);
+    return found.rows.map(page.read);
+  }
+
+  update(
+    tenant: TenantScope,
+    id: string,
+    change: (current: Entity) => Entity,
+    within?: RowConstraint,
+  ): Promise<Entity | undefined> {
+    return this.changeRow(id, async (session) => {
+      const current = await this.findByIdOn(session, tenant, id, within);
+      if (!current) return undefined;
+      const next = change(current);
+      const values = this.boundValues(this.toRow(next), this.dataColumns);
+      const changed = await session
+        .run(this.keySql.update, [...values, id, tenant.tenantId, current.lastModifiedDateTime])
+        .catch((error: unknown) => {
+          throw writeFailure(error);
+        });
+      if (changed === 0) throw new ConcurrentChangeError(this.entity.name, id);
+      return next;
+    });
+  }
+
+  /** Deletes the row (and, by the foreign keys, its dependents) if `check` does not throw. */
+  delete(
+    tenant: TenantScope,
+    id: string,
+    check: (current: Entity) => void = () => undefined,
+    within?: RowConstraint,
+  ): Promise<boolean> {
+    return this.changeRow(id, async (session) => {
+      const current = await this.findByIdOn(session, tenant, id, within);
+      if (!current) return false;
+      check(current);
+      const changed = await session.run(this.keySql.delete, [
+        id,
+        tenant.tenantId,
+        current.lastModifiedDateTime,
+      ]);
+      if (changed === 0) throw new ConcurrentChangeError(this.entity.name, id);
+      return true;
+    });
+  }
+
+  private findByIdOn(
+    session: SqlSession,
+    tenant: TenantScope,
+    id: string,
+    within: RowConstraint | undefined,
+  ): Promise<Entity | undefined> {
+    const sql = this.keySql.selectById;
+    return session.arrays(sql, [id, tenant.tenantId]).then((found) => {
+      if (found.rows.length === 0) return undefined;
+      const entity = this.readerOf(sql, found)(found.rows[0]);
+      return satisfies(entity, within) ? entity : undefined;
+    });
+  }
+
+  /** The reader of a statement by key's rows (with secrets: they are written back). */
+  private readerOf(sql: string, found: SqlArrays): (values: readonly unknown[]) => Entity {
+    let read = this.readers.get(sql);
+    if (!read) {
+      read = this.rowReader(found.columns, false, true);
+      this.readers.set(sql, read);
+    }
+    return read;
+  }
+
+  /**
+   * A read-check-write step in one transaction, run again when another writer won the race, a
+   * few times; a row that keeps changing under it is a 412 for the client to retry. Inside a unit
+   * of work (an atomic $batch group) the unit's transaction decides, so the step runs once.
+   * Where instances share the database, changes of one row within this instance queue by its id
+   * (one process's database orders every write already).
+   */
+  private async changeRow<T>(id: string, step: (session: SqlSession) => Promise<T>): Promise<T> {
+    const once = () => this.db.transaction(step);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const queued = !this.transactions.manager && !this.db.singleProcess;
+        return await (queued ? this.rowWrites.run(id, once) : once());
+      } catch (error) {
+        const retry =
+          error instanceof ConcurrentChangeError &&
+          attempt < MAX_WRITE_ATTEMPTS &&
+          !this.transactions.manager;
+        if (!retry) throw error;
+        await new Promise((done) => setTimeout(done, Math.random() * 5 * attempt));
+      }
+    }
+  }
+}
+
+/** A shape of page query: its SQL with named parameters, and the reader of its rows. */
+interface PageStatement {
+  readonly shape: PageShape;
+  readonly namedSql: string;
+  read?: (values: readonly unknown[]) => PageRow;
+}
+
+/** Adds to a bounded cache, forgetting the oldest entry when it is full. */
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= MAX_CACHED_PAGE_SHAPES) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
