@@ -48,6 +48,8 @@ describe('migrations', () => {
       expect(posted.json().runNumber).toBeNull();
 
       const dataSource = app.app.get(DataSource);
+      // Back to before the run numbers (and the run history that came after them).
+      await dataSource.undoLastMigration();
       await dataSource.undoLastMigration();
       const changes = async (source: DataSource) =>
         Number(
@@ -71,6 +73,33 @@ describe('migrations', () => {
       ]);
       expect((await httpRequestsOf(app, id)).map(label).sort()).toEqual(['1 a', '1 b', '2 b']);
       expect(await changes(app.app.get(DataSource))).toBe(updatesBefore);
+
+      // The history has both runs: the current one from the run queue, the first from its results.
+      const runs = await app.inject({
+        method: 'GET',
+        url: `/beta/managedTenantOperations/${id}/runs?$select=runNumber,status,tenantScope,tenantCount,succeededTenantCount,failedTenantCount,callCount`,
+      });
+      expect(runs.statusCode).toBe(200);
+      expect(runs.json().value).toMatchObject([
+        {
+          runNumber: 2,
+          status: 'succeeded',
+          tenantScope: 'notSucceeded',
+          tenantCount: 1,
+          succeededTenantCount: 1,
+          failedTenantCount: 0,
+          callCount: 1,
+        },
+        {
+          runNumber: 1,
+          status: 'failed',
+          tenantScope: 'allTargets',
+          tenantCount: 2,
+          succeededTenantCount: 1,
+          failedTenantCount: 1,
+          callCount: 2,
+        },
+      ]);
     });
   });
 });

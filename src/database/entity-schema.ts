@@ -6,6 +6,7 @@ import {
 } from 'typeorm';
 import { DialectName } from '../odata/query/sql-dialect';
 import {
+  containerKeyOf,
   EntityType,
   isComplexProperty,
   isEnumProperty,
@@ -37,10 +38,13 @@ export function buildEntitySchema(
   } = {},
 ): EntitySchema<EntityRow> {
   const columns: Record<string, EntitySchemaColumnOptions> = {};
+  // A contained entity's key is unique within its container (and tenant) only.
+  const container = containerKeyOf(entity);
+  const primary = container ? [OWNER_PROPERTIES.tenant, container, entity.key] : [entity.key];
   for (const [name, property] of Object.entries(entity.properties)) {
     columns[name] = {
       ...columnType(property, dialect),
-      primary: name === entity.key,
+      primary: primary.includes(name),
       nullable: name !== entity.key && !property.required && !property.computed,
     };
   }

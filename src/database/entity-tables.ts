@@ -4,6 +4,7 @@ import {
   managedTenantOperation,
   managedTenantOperationHttpRequest,
   managedTenantOperationResult,
+  managedTenantOperationRun,
 } from '../edm/model';
 import { DialectName } from '../odata/query/sql-dialect';
 import { buildEntitySchema, EntityRow } from './entity-schema';
@@ -114,11 +115,27 @@ const httpRequestsTable: EntityTable = {
   indices: () => operationRecordIndices('mtoh'),
 };
 
+/**
+ * The runs of each operation: keyed by tenant, operation and run number (a run number is unique
+ * within its operation), which is also the order of the history, newest first.
+ */
+const runsTable: EntityTable = {
+  entity: managedTenantOperationRun,
+  tableName: 'managed_tenant_operation_runs',
+  indices: () => [
+    {
+      name: 'IDX_mtorun_operation_createdDateTime',
+      columns: ['partnerTenantId', 'managedTenantOperationId', 'createdDateTime', 'runNumber'],
+    },
+  ],
+};
+
 /** Every table, in the order of the model's entity types (parents before their dependents). */
 export const ENTITY_TABLES: readonly EntityTable[] = [
   operationsTable,
   resultsTable,
   httpRequestsTable,
+  runsTable,
 ];
 
 export function tableOf(entity: EntityType): EntityTable {
@@ -140,14 +157,17 @@ export function entitySchemaFor(entity: EntityType, dialect: DialectName): Entit
     const table = tableOf(entity);
     schema = buildEntitySchema(entity, table.tableName, dialect, {
       indices: table.indices(dialect),
-      extraColumns: {
-        [CREATE_FINGERPRINT_COLUMN]: {
-          type: 'varchar',
-          length: 64,
-          nullable: true,
-          ...(dialect === 'postgres' ? { collation: 'C' } : {}),
-        },
-      },
+      // What clients create is recognised when they retry it; what only the service writes is not.
+      extraColumns: entity.readOnly
+        ? {}
+        : {
+            [CREATE_FINGERPRINT_COLUMN]: {
+              type: 'varchar',
+              length: 64,
+              nullable: true,
+              ...(dialect === 'postgres' ? { collation: 'C' } : {}),
+            },
+          },
     });
     schemas.set(cacheKey, schema);
   }

@@ -7,9 +7,11 @@ import {
   describeNavigations,
   describeStructure,
   entitySetAnnotations,
+  entitySetTypes,
   enumTypes,
   functionsOf,
   namespacesOf,
+  navigationBindings,
   NavigationDescription,
   PropertyDescription,
   ServiceCapabilities,
@@ -69,7 +71,8 @@ function jsonNavigation(navigation: NavigationDescription): Record<string, unkno
     $Kind: 'NavigationProperty',
     $Type: navigation.type,
     ...(navigation.collection ? { $Collection: true } : {}),
-    $Partner: navigation.partner,
+    ...(navigation.partner ? { $Partner: navigation.partner } : {}),
+    ...(navigation.containsTarget ? { $ContainsTarget: true } : {}),
     ...(navigation.onDeleteCascade ? { $OnDelete: 'Cascade' } : {}),
     ...(navigation.constraint
       ? {
@@ -114,20 +117,13 @@ export function buildCsdlJson(
   const container = {
     $Kind: 'EntityContainer',
     ...Object.fromEntries(
-      entities.map((entity) => [
+      entitySetTypes(entities).map((entity) => [
         entity.entitySetName,
         {
           $Collection: true,
           $Type: qualifiedName(entity),
-          ...(Object.keys(entity.navigationProperties).length > 0
-            ? {
-                $NavigationPropertyBinding: Object.fromEntries(
-                  Object.entries(entity.navigationProperties).map(([name, navigation]) => [
-                    name,
-                    navigation.target().entitySetName,
-                  ]),
-                ),
-              }
+          ...(navigationBindings(entity).length > 0
+            ? { $NavigationPropertyBinding: Object.fromEntries(navigationBindings(entity)) }
             : {}),
           ...jsonAnnotations(entitySetAnnotations(entity)),
         },

@@ -7,9 +7,11 @@ import {
   describeNavigations,
   describeStructure,
   entitySetAnnotations,
+  entitySetTypes,
   enumTypes,
   functionsOf,
   namespacesOf,
+  navigationBindings,
   NavigationDescription,
   PropertyDescription,
   ServiceCapabilities,
@@ -118,7 +120,8 @@ function xmlNavigation(navigation: NavigationDescription, indent: string): strin
     `Name="${navigation.name}"`,
     `Type="${type}"`,
     ...(navigation.collection ? [] : ['Nullable="false"']),
-    `Partner="${navigation.partner}"`,
+    ...(navigation.partner ? [`Partner="${navigation.partner}"`] : []),
+    ...(navigation.containsTarget ? ['ContainsTarget="true"'] : []),
   ];
   const children = [
     ...(navigation.onDeleteCascade ? [`${indent}  <OnDelete Action="Cascade"/>`] : []),
@@ -190,16 +193,16 @@ export function buildCsdlXml(
   const entitySetXml = (entity: EntityType) =>
     [
       `      <EntitySet Name="${entity.entitySetName}" EntityType="${qualifiedName(entity)}">`,
-      ...Object.entries(entity.navigationProperties).map(
-        ([name, navigation]) =>
-          `        <NavigationPropertyBinding Path="${name}" Target="${navigation.target().entitySetName}"/>`,
+      ...navigationBindings(entity).map(
+        ([name, target]) =>
+          `        <NavigationPropertyBinding Path="${name}" Target="${target}"/>`,
       ),
       ...entitySetAnnotations(entity).map((annotation) => xmlAnnotation(annotation, '        ')),
       '      </EntitySet>',
     ].join('\n');
   const containerXml = [
     `    <EntityContainer Name="${CONTAINER_NAME}">`,
-    ...entities.map(entitySetXml),
+    ...entitySetTypes(entities).map(entitySetXml),
     ...containerAnnotations(capabilities).map((annotation) => xmlAnnotation(annotation, '      ')),
     '    </EntityContainer>',
   ].join('\n');

@@ -100,8 +100,8 @@ export function describeStructure(
 
 export function enumTypes(entities: readonly EntityType[]): EnumType[] {
   const found = new Map<string, EnumType>();
-  for (const complex of reachableComplexTypes(entities)) {
-    for (const property of Object.values(complex.properties)) {
+  for (const structure of [...entities, ...reachableComplexTypes(entities)]) {
+    for (const property of Object.values(structure.properties)) {
       if (isEnumProperty(property)) found.set(qualifiedName(property.type), property.type);
     }
   }
@@ -208,7 +208,8 @@ export interface NavigationDescription {
   readonly name: string;
   readonly type: string;
   readonly collection: boolean;
-  readonly partner: string;
+  readonly partner?: string;
+  readonly containsTarget: boolean;
   readonly constraint?: { readonly property: string; readonly referencedProperty: string };
   readonly onDeleteCascade: boolean;
 }
@@ -221,6 +222,7 @@ export function describeNavigations(entity: EntityType): NavigationDescription[]
       type: qualifiedName(target),
       collection: navigation.collection,
       partner: navigation.partner,
+      containsTarget: navigation.containsTarget === true,
       constraint: navigation.foreignKey
         ? { property: navigation.foreignKey, referencedProperty: target.key }
         : undefined,
@@ -248,6 +250,18 @@ export function containerAnnotations(capabilities: ServiceCapabilities): Annotat
       },
     },
   ];
+}
+
+/** The entity types that have an entity set in the container (contained ones have none). */
+export function entitySetTypes(entities: readonly EntityType[]): EntityType[] {
+  return entities.filter((entity) => entity.containedBy === undefined);
+}
+
+/** The navigation property bindings of an entity set: every navigation to another set. */
+export function navigationBindings(entity: EntityType): Array<[string, string]> {
+  return Object.entries(entity.navigationProperties)
+    .filter(([, navigation]) => !navigation.containsTarget)
+    .map(([name, navigation]) => [name, navigation.target().entitySetName]);
 }
 
 export function namespacesOf(entities: readonly EntityType[]): string[] {

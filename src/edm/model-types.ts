@@ -68,13 +68,24 @@ export type PropertyDefinition =
 export interface NavigationProperty {
   readonly target: () => EntityType;
   readonly collection: boolean;
-  /** The navigation property of the target that leads back here. */
-  readonly partner: string;
+  /** The navigation property of the target that leads back here, if it has one. */
+  readonly partner?: string;
   /** On the dependent side: the property holding the principal's key. */
   readonly foreignKey?: string;
   readonly onDelete?: 'cascade';
   /** Whether `$expand` (and the navigation's own URLs) serve it; the reverse links do not. */
   readonly expandable: boolean;
+  /**
+   * The target's entities live in this navigation only (CSDL `ContainsTarget`): no entity set of
+   * their own, addressed as `{principal URL}/{navigation}/{key}`.
+   */
+  readonly containsTarget?: boolean;
+  /**
+   * A navigation of a contained type to rows that name it by several properties (a run's
+   * results name its operation and its run number): each target property and the property of
+   * this entity it equals.
+   */
+  readonly matches?: Readonly<Record<string, string>>;
 }
 
 declare const STORED_PROPERTIES: unique symbol;
@@ -100,6 +111,23 @@ export interface EntityType<Properties extends object = Readonly<Record<string, 
    * created, read, changed and deleted (subscriptions), as `$metadata` says.
    */
   readonly queryable?: boolean;
+  /**
+   * For a contained entity type (its entities live in a navigation of another type, CSDL
+   * `ContainsTarget`): the navigation property that leads to the container, whose foreign key
+   * holds the container's key. The entity's own key is unique within its container only, so
+   * every read names both. `entitySetName` is then an internal name (its table's rows in the
+   * change feed), never a URL.
+   */
+  readonly containedBy?: string;
+  /** Read by clients, written by the service only (no create, update or delete routes). */
+  readonly readOnly?: boolean;
+}
+
+/** The property that holds a contained entity's container key (see `EntityType.containedBy`). */
+export function containerKeyOf(entity: EntityType): string | undefined {
+  return entity.containedBy
+    ? entity.navigationProperties[entity.containedBy]?.foreignKey
+    : undefined;
 }
 
 export function qualifiedName(type: EnumType | ComplexType | EntityType): string {

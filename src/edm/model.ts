@@ -162,6 +162,13 @@ export const managedTenantOperation: EntityType<ManagedTenantOperationProperties
       partner: 'managedTenantOperation',
       expandable: true,
     },
+    runs: {
+      target: () => managedTenantOperationRun,
+      collection: true,
+      partner: 'managedTenantOperation',
+      expandable: true,
+      containsTarget: true,
+    },
   }),
 };
 
@@ -169,7 +176,7 @@ export const managedTenantOperation: EntityType<ManagedTenantOperationProperties
  * The link of a result or HTTP request to its operation: `managedTenantOperationId` holds the
  * operation's id (the drafts link them by that string only), and the rows go with their operation.
  */
-function belongsToOperation(partner: 'results' | 'httpRequests'): NavigationProperty {
+function belongsToOperation(partner: 'results' | 'httpRequests' | 'runs'): NavigationProperty {
   return {
     target: () => managedTenantOperation,
     collection: false,
@@ -275,6 +282,101 @@ export const managedTenantOperationHttpRequest: EntityType<ManagedTenantOperatio
     }),
   };
 
+export const managedTenantOperationRunTrigger = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationRunTrigger',
+  members: ['manual', 'schedule', 'catchUp'],
+} as const satisfies EnumType;
+
+export const managedTenantOperationRunTenantScope = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationRunTenantScope',
+  members: ['allTargets', 'notSucceeded'],
+} as const satisfies EnumType;
+
+export const managedTenantOperationRunStatus = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationRunStatus',
+  members: ['running', 'succeeded', 'failed', 'cancelled', 'skipped'],
+} as const satisfies EnumType;
+
+/** A run's rows: those of its operation that name its run number. */
+const RUN_ROWS = { managedTenantOperationId: 'managedTenantOperationId', runNumber: 'runNumber' };
+
+/** One run of an operation, as its history keeps it (an extension of the model, documented). */
+const runProperties = declare({
+  // The container's key first: the table's primary key follows this order.
+  partnerTenantId: { type: 'Edm.Guid', required: true },
+  managedTenantOperationId: { type: 'Edm.String', maxLength: 36, required: true },
+  runNumber: {
+    type: 'Edm.Int32',
+    description: 'The number of the run within its operation: 1, 2, …',
+  },
+  trigger: { type: managedTenantOperationRunTrigger, required: true },
+  tenantScope: {
+    type: managedTenantOperationRunTenantScope,
+    required: true,
+    description:
+      'allTargets: every target tenant; notSucceeded: the tenants that had not succeeded before.',
+  },
+  status: { type: managedTenantOperationRunStatus, required: true },
+  scheduledDateTime: {
+    type: 'Edm.DateTimeOffset',
+    description: 'The slot of the schedule the run was started for (scheduled runs only).',
+  },
+  startedDateTime: { type: 'Edm.DateTimeOffset' },
+  finishedDateTime: { type: 'Edm.DateTimeOffset' },
+  initiatedByUserId: { type: 'Edm.Guid' },
+  initiatedByAppId: { type: 'Edm.String', maxLength: 36 },
+  tenantCount: { type: 'Edm.Int32', required: true },
+  succeededTenantCount: { type: 'Edm.Int32', required: true },
+  failedTenantCount: { type: 'Edm.Int32', required: true },
+  notRunTenantCount: {
+    type: 'Edm.Int32',
+    required: true,
+    description: 'Tenants the run did not run: skipped, cancelled before they started, or pending.',
+  },
+  callCount: { type: 'Edm.Int32', required: true },
+  executionInfo: { type: 'Edm.String', maxLength: LONG_TEXT, searchable: true },
+  createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
+  lastModifiedDateTime: { type: 'Edm.DateTimeOffset', computed: true },
+});
+
+/**
+ * The runs of an operation, newest first: contained in it (`…/{id}/runs/{runNumber}`), written by
+ * the engine, read-only to clients. `runs/{n}/results` and `runs/{n}/httpRequests` are the rows
+ * the run wrote (their `runNumber`).
+ */
+export const managedTenantOperationRun: EntityType<ManagedTenantOperationRunProperties> = {
+  kind: 'entity',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationRun',
+  key: 'runNumber',
+  openType: false,
+  entitySetName: 'managedTenantOperationRuns',
+  containedBy: 'managedTenantOperation',
+  readOnly: true,
+  properties: runProperties,
+  navigationProperties: declare({
+    managedTenantOperation: belongsToOperation('runs'),
+    results: {
+      target: () => managedTenantOperationResult,
+      collection: true,
+      expandable: false,
+      matches: RUN_ROWS,
+    },
+    httpRequests: {
+      target: () => managedTenantOperationHttpRequest,
+      collection: true,
+      expandable: false,
+      matches: RUN_ROWS,
+    },
+  }),
+};
+
 /**
  * The properties that say whose a row is, the same on every entity type of the family: a caller
  * reads and writes only rows of its own tenant, records them as itself, and `requestId` is its
@@ -291,6 +393,15 @@ export const ENTITY_TYPES: readonly EntityType[] = [
   managedTenantOperation,
   managedTenantOperationResult,
   managedTenantOperationHttpRequest,
+];
+
+/** Entity types whose entities live in a navigation of another (`containedBy`), not in a set. */
+export const CONTAINED_ENTITY_TYPES: readonly EntityType[] = [managedTenantOperationRun];
+
+/** Every entity type with a table of its own: the sets' and the contained ones. */
+export const STORED_ENTITY_TYPES: readonly EntityType[] = [
+  ...ENTITY_TYPES,
+  ...CONTAINED_ENTITY_TYPES,
 ];
 
 /**
@@ -385,6 +496,7 @@ export const BOUND_FUNCTIONS: readonly BoundCollectionFunction[] = ENTITY_TYPES.
 
 export type ManagedTenantOperationProperties = StoredPropertiesOf<typeof operationProperties>;
 export type ManagedTenantOperationResultProperties = StoredPropertiesOf<typeof resultProperties>;
+export type ManagedTenantOperationRunProperties = StoredPropertiesOf<typeof runProperties>;
 export type ManagedTenantOperationHttpRequestProperties = StoredPropertiesOf<
   typeof httpRequestProperties
 >;

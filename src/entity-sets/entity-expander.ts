@@ -45,7 +45,9 @@ export class EntityExpander {
 
 /** The property of the target that refers back to the principal (its partner's foreign key). */
 function backReference(entity: EntityType, item: ExpandItem): string {
-  const partner = item.target.navigationProperties[item.navigation.partner];
+  const partner = item.navigation.partner
+    ? item.target.navigationProperties[item.navigation.partner]
+    : undefined;
   if (!partner?.foreignKey || partner.target() !== entity) {
     throw new Error(`${entity.name}/${item.name} has no referential constraint to expand by.`);
   }

@@ -15,6 +15,11 @@ export interface RepresentationContext {
   readonly level?: MetadataLevel;
   readonly select?: readonly SelectedPath[];
   readonly selectText?: string;
+  /**
+   * Where the collection is, for the context URL of a contained type's entities
+   * (`managedTenantOperations('…')/runs`): they have no entity set to name.
+   */
+  readonly collectionPath?: string;
   /** Expanded navigations of each entity, represented already (`$expand`). */
   readonly expanded?: (entity: Entity) => Record<string, unknown>;
   /** The navigations expanded, for the context URL. */
@@ -38,8 +43,27 @@ export class EntityRepresentation {
   /** How each metadata level writes the declared properties after the key, worked out once. */
   private readonly plans = new Map<MetadataLevel, readonly PropertyPlan[]>();
 
+  /** A contained type's container: its entity set, the container's key, and the navigation. */
+  private readonly container?: {
+    readonly set: string;
+    readonly key: string;
+    readonly navigation: string;
+  };
+  private readonly numericKey: boolean;
+
   constructor(private readonly model: EntityType) {
     this.typeAnnotation = entityTypeAnnotation(model);
+    this.numericKey = model.properties[model.key]?.type === 'Edm.Int32';
+    const toContainer = model.containedBy
+      ? model.navigationProperties[model.containedBy]
+      : undefined;
+    if (toContainer?.foreignKey && toContainer.partner) {
+      this.container = {
+        set: toContainer.target().entitySetName,
+        key: toContainer.foreignKey,
+        navigation: toContainer.partner,
+      };
+    }
   }
 
   entity(entity: Entity, context: RepresentationContext): Record<string, unknown> {
@@ -47,11 +71,12 @@ export class EntityRepresentation {
     const body: Record<string, unknown> = {};
     if (level !== 'none') body['@odata.type'] = this.typeAnnotation;
     if (level === 'full') {
-      body['@odata.id'] = this.url(context.serviceRoot, entity.id);
-      body['@odata.editLink'] = this.url('', entity.id).slice(1);
+      const containerId = this.containerIdOf(entity);
+      body['@odata.id'] = this.url(context.serviceRoot, entity.id, containerId);
+      body['@odata.editLink'] = this.url('', entity.id, containerId).slice(1);
     }
     if (level !== 'none') body['@odata.etag'] = entityTagOf(entity);
-    body[this.model.key] = entity.id;
+    body[this.model.key] = this.numericKey ? Number(entity.id) : entity.id;
     for (const { name, annotation, timestamp, represent } of this.planOf(level)) {
       if (annotation) body[annotation[0]] = annotation[1];
       body[name] = timestamp === undefined ? represent(entity.properties[name]) : entity[timestamp];
@@ -86,9 +111,25 @@ export class EntityRepresentation {
     return plan;
   }
 
-  /** The canonical URL of an entity (OData URL Conventions 4.01 §4.3.1). */
-  url(serviceRoot: string, id: string): string {
-    return `${serviceRoot}/${this.model.entitySetName}('${encodeURIComponent(id.replace(/'/g, "''"))}')`;
+  /**
+   * The canonical URL of an entity (OData URL Conventions 4.01 §4.3.1); a contained one's is its
+   * container's, the navigation and its key (§4.3.5), so `containerId` must be given for it.
+   */
+  url(serviceRoot: string, id: string, containerId?: string): string {
+    const key = this.numericKey ? id : `'${encodeURIComponent(id.replace(/'/g, "''"))}'`;
+    return `${serviceRoot}/${this.collectionPathOf(containerId)}(${key})`;
+  }
+
+  private containerIdOf(entity: Entity): string | undefined {
+    return this.container ? String(entity.properties[this.container.key]) : undefined;
+  }
+
+  /** The path of the entities' collection: the entity set, or the container's navigation. */
+  private collectionPathOf(containerId: string | undefined): string {
+    if (!this.container) return this.model.entitySetName;
+    if (containerId === undefined)
+      throw new Error(`${this.model.name} is contained: name its container.`);
+    return `${this.container.set}('${encodeURIComponent(containerId.replace(/'/g, "''"))}')/${this.container.navigation}`;
   }
 
   /** Context URLs (OData JSON Format 4.01 §10), with the select and expand lists (§10.9). */
@@ -96,21 +137,23 @@ export class EntityRepresentation {
     serviceRoot: string,
     selectText?: string,
     expand?: readonly ExpandedInContext[],
+    collectionPath?: string,
   ): string {
-    return `${this.collectionContextUrl(serviceRoot, selectText, expand)}/$entity`;
+    return `${this.collectionContextUrl(serviceRoot, selectText, expand, collectionPath)}/$entity`;
   }
 
   collectionContextUrl(
     serviceRoot: string,
     selectText?: string,
     expand?: readonly ExpandedInContext[],
+    collectionPath = this.model.entitySetName,
   ): string {
     const items = [
       ...(selectText === undefined ? [] : selectText.split(',').map((item) => item.trim())),
       ...(expand === undefined ? [] : contextExpandItems(expand)),
     ];
     const list = items.length === 0 ? '' : `(${items.join(',')})`;
-    return `${serviceRoot}/$metadata#${this.model.entitySetName}${list}`;
+    return `${serviceRoot}/$metadata#${collectionPath}${list}`;
   }
 
   single(entity: Entity, context: RepresentationContext): Record<string, unknown> {
@@ -122,6 +165,7 @@ export class EntityRepresentation {
             context.serviceRoot,
             context.selectText,
             context.expand,
+            this.container ? this.collectionPathOf(this.containerIdOf(entity)) : undefined,
           ),
           ...body,
         };
@@ -142,6 +186,7 @@ export class EntityRepresentation {
               context.serviceRoot,
               context.selectText,
               context.expand,
+              context.collectionPath,
             ),
           }),
       ...(count === undefined ? {} : { '@odata.count': count }),

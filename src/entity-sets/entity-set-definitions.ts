@@ -4,6 +4,7 @@ import {
   managedTenantOperation,
   managedTenantOperationHttpRequest,
   managedTenantOperationResult,
+  managedTenantOperationRun,
 } from '../edm/model';
 import {
   runnableExampleRequest,
@@ -15,8 +16,7 @@ import {
  * example filters. Everything else about a set (validation, storage, queries, responses,
  * $metadata) derives from its entity type in src/edm/model.ts.
  */
-export interface EntitySetDefinition {
-  readonly entity: EntityType;
+export interface EntitySetDefinition extends QueryDefinition {
   /** Swagger UI's example request body, by name. */
   readonly example: {
     readonly name: string;
@@ -25,6 +25,11 @@ export interface EntitySetDefinition {
   };
   /** More examples, shown after the first. */
   readonly moreExamples?: ReadonlyArray<EntitySetDefinition['example']>;
+}
+
+/** What the query options of a type's collections show in Swagger UI. */
+export interface QueryDefinition {
+  readonly entity: EntityType;
   readonly filterExamples: NonNullable<ApiQueryOptions['examples']>;
 }
 
@@ -116,8 +121,23 @@ export const ENTITY_SET_DEFINITIONS: readonly EntitySetDefinition[] = [
   },
 ];
 
-export function definitionOf(entity: EntityType): EntitySetDefinition {
-  const definition = ENTITY_SET_DEFINITIONS.find((candidate) => candidate.entity === entity);
+/** The types contained in the sets' entities (read through their navigations only). */
+export const CONTAINED_TYPE_DEFINITIONS: readonly QueryDefinition[] = [
+  {
+    entity: managedTenantOperationRun,
+    filterExamples: {
+      none: { value: '', summary: 'no filter' },
+      failed: { value: "status eq 'failed'", summary: 'failed runs' },
+      scheduled: { value: "trigger eq 'schedule'", summary: 'scheduled runs' },
+      tenants: { value: 'failedTenantCount gt 0', summary: 'runs with a failed tenant' },
+    },
+  },
+];
+
+export function definitionOf(entity: EntityType): QueryDefinition {
+  const definition = [...ENTITY_SET_DEFINITIONS, ...CONTAINED_TYPE_DEFINITIONS].find(
+    (candidate) => candidate.entity === entity,
+  );
   if (!definition) throw new Error(`The entity type ${entity.name} has no entity set definition.`);
   return definition;
 }

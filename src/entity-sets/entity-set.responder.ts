@@ -141,6 +141,8 @@ export class EntityResponder {
       selectText: read.selectText,
       expand: read.expand,
       expanded: this.expanded(type, page.expansions, { serviceRoot, level }),
+      // A contained type has no entity set: its context names the container's navigation.
+      collectionPath: type.containedBy ? at.path : undefined,
     };
     return this.json(
       reply,

@@ -2,6 +2,7 @@ import { provideBy } from '../common/typed-token';
 import { Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EntitySetRulesCatalog } from './entity-set-rules';
+import { CONTAINED_ENTITY_TYPES } from '../edm/model';
 import { RequestFingerprinter } from '../crypto/request-fingerprint';
 import { DYNAMIC_PROPERTIES_COLUMN } from '../database/entity-schema';
 import { EntityStore } from '../database/stores/entity.store';
@@ -27,10 +28,13 @@ import {
   entityStoreToken,
 } from './entity-set.tokens';
 import { navigationController } from './navigation.controller';
+import { containedNavigationController } from './contained-navigation.controller';
 
 const entityTypes = ENTITY_SET_DEFINITIONS.map((definition) => definition.entity);
+/** The sets' types and the types contained in them: each has a service and request readers. */
+const servedTypes = [...entityTypes, ...CONTAINED_ENTITY_TYPES];
 
-const perSetProviders: Provider[] = entityTypes.flatMap((entity): Provider[] => [
+const perSetProviders: Provider[] = servedTypes.flatMap((entity): Provider[] => [
   provideBy(
     collectionReaderToken(entity),
     [SkipTokenCodec],
@@ -69,6 +73,17 @@ const navigations = entityTypes.flatMap((entity) =>
     .map(([name]) => navigationController(entity, name)),
 );
 
+/** Every navigation of a contained type to the rows that name it (a run's results). */
+const containedNavigations = entityTypes.flatMap((principal) =>
+  Object.entries(principal.navigationProperties)
+    .filter(([, navigation]) => navigation.containsTarget)
+    .flatMap(([containment, navigation]) =>
+      Object.entries(navigation.target().navigationProperties)
+        .filter(([, inner]) => inner.matches)
+        .map(([name]) => containedNavigationController(principal, containment, name)),
+    ),
+);
+
 /**
  * Every entity set of the model, on one design: a controller, a service, a request reader and a
  * store per set, all built from the set's entity type (src/edm/model.ts), and a controller per
@@ -76,12 +91,16 @@ const navigations = entityTypes.flatMap((entity) =>
  */
 @Module({
   imports: [EntityStoresModule, DiscoveryModule],
-  controllers: [...ENTITY_SET_DEFINITIONS.map(entitySetController), ...navigations],
+  controllers: [
+    ...ENTITY_SET_DEFINITIONS.map(entitySetController),
+    ...navigations,
+    ...containedNavigations,
+  ],
   providers: [
     ...perSetProviders,
     {
       provide: EntitySetRegistry,
-      inject: entityTypes.map(entitySetServiceToken),
+      inject: servedTypes.map(entitySetServiceToken),
       useFactory: (...services: EntitySetService[]) => new EntitySetRegistry(services),
     },
     EntityResponder,

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Inject, Param, Post, Req, Res, Type } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Param,
+  Post,
+  Req,
+  Res,
+  Type,
+} from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -24,7 +35,7 @@ import { EntityType } from '../edm/model';
 import { negotiateJson } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
 import { CollectionRequestReader } from '../odata/query/collection-request';
-import { EntityKeyPipe } from './entity-key.pipe';
+import { EntityKeyPipe, Int32KeyPipe } from './entity-key.pipe';
 import { definitionOf } from './entity-set-definitions';
 import { entitySetDtos, entityWritePipes } from './entity-set-dtos';
 import { EntityResponder } from './entity-set.responder';
@@ -55,7 +66,9 @@ import { queryOptionDocs } from './query-options.docs';
 export function navigationController(principal: EntityType, name: string): Type<unknown> {
   const navigation = principal.navigationProperties[name];
   const target = navigation.target();
-  const foreignKey = target.navigationProperties[navigation.partner]?.foreignKey;
+  const foreignKey = navigation.partner
+    ? target.navigationProperties[navigation.partner]?.foreignKey
+    : undefined;
   if (!foreignKey) throw new Error(`${principal.name}/${name} has no referential constraint.`);
   const constrained: string = foreignKey;
   const principalSet = principal.entitySetName;
@@ -65,23 +78,18 @@ export function navigationController(principal: EntityType, name: string): Type<
   const idParam = { name: 'id', description: `The ${principal.name}'s id` };
   const path = (id: string) => `${principalSet}('${encodeURIComponent(id)}')/${name}`;
 
-  @ApiTags(principalSet)
-  @ApiExtraModels(ODataErrorResponse)
-  @ApiResponse({ status: 400, description: 'Invalid request', type: ODataErrorResponse })
-  @ApiResponse({
-    status: 404,
-    description: `No such ${principal.name} (or item)`,
-    type: ODataErrorResponse,
-  })
-  @Controller(`beta/${principalSet}/:id/${name}`)
-  class NavigationController {
+  const itemKeyPipe =
+    target.properties[target.key]?.type === 'Edm.Int32' ? Int32KeyPipe : EntityKeyPipe;
+
+  /** The reads of the navigation; a navigation to a type clients may write adds POST below. */
+  class NavigationReads {
     constructor(
-      @Inject(entitySetServiceToken(principal)) private readonly principals: EntitySetService,
-      @Inject(entitySetServiceToken(target)) private readonly service: EntitySetService,
-      @Inject(collectionReaderToken(target)) private readonly reader: CollectionRequestReader,
-      @Inject(deltaReaderToken(target)) private readonly deltaReader: DeltaRequestReader,
-      private readonly responder: EntityResponder,
-      private readonly reads: EntityReads,
+      @Inject(entitySetServiceToken(principal)) readonly principals: EntitySetService,
+      @Inject(entitySetServiceToken(target)) readonly service: EntitySetService,
+      @Inject(collectionReaderToken(target)) readonly reader: CollectionRequestReader,
+      @Inject(deltaReaderToken(target)) readonly deltaReader: DeltaRequestReader,
+      readonly responder: EntityResponder,
+      readonly reads: EntityReads,
     ) {}
 
     @Get()
@@ -182,13 +190,13 @@ export function navigationController(principal: EntityType, name: string): Type<
     @RequirePermission('read')
     @ApiOperation({ summary: `Get one of the ${name} of a ${principal.name}` })
     @ApiParam(idParam)
-    @ApiParam({ name: 'itemId', description: `The ${target.name}'s id` })
+    @ApiParam({ name: 'itemId', description: `The ${target.name}'s ${target.key}` })
     @ApiQuery(docs.select)
     @ApiOkResponse({ type: dtos.entity })
     async get(
       @CurrentCaller() caller: Caller,
       @Param('id', EntityKeyPipe) id: string,
-      @Param('itemId', EntityKeyPipe) itemId: string,
+      @Param('itemId', itemKeyPipe) itemId: string,
       @Req() request: FastifyRequest,
       @Res({ passthrough: true }) reply: FastifyReply,
     ): Promise<Record<string, unknown> | undefined> {
@@ -206,6 +214,16 @@ export function navigationController(principal: EntityType, name: string): Type<
       return this.responder.entity(target, read, item, level, request, reply);
     }
 
+    /** The constraint of the navigation; 404 when the caller's tenant has no such principal. */
+    protected async within(caller: Caller, id: string): Promise<RowConstraint> {
+      if (!(await this.principals.exists(caller, id))) {
+        throw new ItemNotFoundError(principalSet, id);
+      }
+      return { [constrained]: id };
+    }
+  }
+
+  class WritableNavigation extends NavigationReads {
     @Post()
     @RequirePermission('write')
     @ApiOperation({
@@ -227,16 +245,22 @@ export function navigationController(principal: EntityType, name: string): Type<
       const outcome = await this.service.create(caller, write, await this.within(caller, id));
       return this.responder.created(target, outcome, level, request, reply);
     }
-
-    /** The constraint of the navigation; 404 when the caller's tenant has no such principal. */
-    private async within(caller: Caller, id: string): Promise<RowConstraint> {
-      if (!(await this.principals.exists(caller, id))) {
-        throw new ItemNotFoundError(principalSet, id);
-      }
-      return { [constrained]: id };
-    }
   }
 
+  const NavigationController = target.readOnly
+    ? class extends NavigationReads {}
+    : WritableNavigation;
+  applyDecorators(
+    ApiTags(principalSet),
+    ApiExtraModels(ODataErrorResponse),
+    ApiResponse({ status: 400, description: 'Invalid request', type: ODataErrorResponse }),
+    ApiResponse({
+      status: 404,
+      description: `No such ${principal.name} (or item)`,
+      type: ODataErrorResponse,
+    }),
+    Controller(`beta/${principalSet}/:id/${name}`),
+  )(NavigationController);
   Object.defineProperty(NavigationController, 'name', {
     value: `${pascalCase(principalSet)}${pascalCase(name)}Controller`,
   });

@@ -1,10 +1,10 @@
 import { ApiQueryOptions } from '@nestjs/swagger';
 import { holdsSecret } from '../edm/model';
 import { MAX_EXPANDED_ITEMS } from '../odata/query/expand';
-import { EntitySetDefinition } from './entity-set-definitions';
+import { QueryDefinition } from './entity-set-definitions';
 
 /** The OData query options of an entity set as Swagger UI shows them, with examples. */
-export function queryOptionDocs(definition: EntitySetDefinition) {
+export function queryOptionDocs(definition: QueryDefinition) {
   const { entity } = definition;
   const names = (keep: (name: string) => boolean) =>
     Object.keys(entity.properties).filter(keep).join(', ');

@@ -11,6 +11,11 @@ describe('rewriteKeyPredicate', () => {
       '/beta/managedTenantOperations/a%2Fb?$select=id',
     ],
     ["/beta/managedTenantOperations('x')/name", '/beta/managedTenantOperations/x/name'],
+    ["/beta/managedTenantOperations('x')/runs(3)", '/beta/managedTenantOperations/x/runs/3'],
+    [
+      "/beta/managedTenantOperations('x')/runs(runNumber=12)/results?$top=1",
+      '/beta/managedTenantOperations/x/runs/12/results?$top=1',
+    ],
   ])('rewrites %s to %s', (url, expected) => expect(rewriteKeyPredicate(url)).toBe(expected));
 
   it.each([
@@ -24,5 +29,7 @@ describe('rewriteKeyPredicate', () => {
     '/beta/managedTenantOperations(%27%27)',
     '/beta/managedTenantOperations(%E0%A4%A)',
     "/beta/managedTenantOperations?$filter=startswith(name,'x')",
+    "/beta/managedTenantOperations('x')/runs(-1)",
+    "/beta/managedTenantOperations('x')/runs(1.5)",
   ])('leaves %s alone', (url) => expect(rewriteKeyPredicate(url)).toBe(url));
 });

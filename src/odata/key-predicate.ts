@@ -10,6 +10,9 @@ const PARENTHESIZED_KEY = /^([^?]*\/[A-Za-z_][A-Za-z0-9_]*)\(([^/?]*)\)([^?]*)(\
 // string = SQUOTE *( SQUOTE-in-string / pchar-no-SQUOTE ) SQUOTE, with '' as an escaped quote
 const STRING_LITERAL = /^(?:[A-Za-z_][A-Za-z0-9_]*=)?'((?:[^']|'')*)'$/;
 
+/** An integer key (a run's `runNumber`): `runs(3)` or `runs(runNumber=3)`. */
+const INT32_LITERAL = /^(?:[A-Za-z_][A-Za-z0-9_]*=)?([0-9]{1,10})$/;
+
 /** A bound function called without parameters, `…/delta()`: routed as `…/delta`. */
 const PARAMETERLESS_FUNCTION = /\/((?:microsoft\.graph\.)?delta)\(\)(?=$|\?)/;
 
@@ -37,6 +40,8 @@ function rewriteLastKeyPredicate(url: string): string {
   } catch {
     return url;
   }
+  const integer = INT32_LITERAL.exec(decoded);
+  if (integer) return `${collectionPath}/${integer[1]}${rest}${query}`;
   const literal = STRING_LITERAL.exec(decoded);
   if (!literal) return url;
   const key = literal[1].replace(/''/g, "'");

@@ -92,6 +92,11 @@ export class OperationRunsService {
         baseRun,
         expanding,
         startedAt,
+        start: {
+          trigger: 'manual',
+          initiatedByUserId: caller.userId,
+          initiatedByAppId: caller.applicationId ?? null,
+        },
         tenants: tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
       });
       if (!started) throw runningConflict(id);

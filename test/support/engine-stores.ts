@@ -135,6 +135,7 @@ export class EngineStores {
       ),
       expanding,
       startedAt: this.clock.now(),
+      start: { trigger: 'manual', initiatedByUserId: PARTNER_USER, initiatedByAppId: null },
     });
     if (!started) throw new Error('The run did not start.');
     return (await this.queue.find({ partnerTenantId: PARTNER, operationId }))!;

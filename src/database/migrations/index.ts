@@ -7,6 +7,7 @@ import { OperationRuns1797000000000 } from './1797000000000-OperationRuns';
 import { ChangeFeed1798000000000 } from './1798000000000-ChangeFeed';
 import { Subscriptions1799000000000 } from './1799000000000-Subscriptions';
 import { RunNumbers1800000000000 } from './1800000000000-RunNumbers';
+import { RunHistory1801000000000 } from './1801000000000-RunHistory';
 
 /** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
@@ -19,6 +20,7 @@ export const migrations = [
   ChangeFeed1798000000000,
   Subscriptions1799000000000,
   RunNumbers1800000000000,
+  RunHistory1801000000000,
 ];
 
 /** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */

@@ -1,11 +1,20 @@
-import { OWNER_PROPERTIES } from '../../edm/model';
+import { containerKeyOf, EntityType, OWNER_PROPERTIES } from '../../edm/model';
 
 const TENANT_COLUMN = OWNER_PROPERTIES.tenant;
 
 /**
+ * The columns that name one entity within its tenant: the key, and for a contained type the
+ * container's key too (its own key is unique within the container only).
+ */
+export function keyColumnsOf(entity: EntityType): readonly string[] {
+  const container = containerKeyOf(entity);
+  return container ? [entity.key, container] : [entity.key];
+}
+
+/**
  * The statements by key of an entity type, the same text on both databases (`?` placeholders):
  * read a tenant's row, insert one (every column, in `columns` order), update one at the version
- * read (the data columns, then id, tenant and version), delete one at that version.
+ * read (the data columns, then the key columns, tenant and version), delete one at that version.
  */
 export interface KeyStatements {
   readonly selectById: string;
@@ -18,9 +27,10 @@ export function keyStatements(
   table: string,
   columns: readonly string[],
   dataColumns: readonly string[],
+  keyColumns: readonly string[] = ['id'],
 ): KeyStatements {
   const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`);
-  const byKey = `"id" = ? AND "${TENANT_COLUMN}" = ?`;
+  const byKey = [...keyColumns, TENANT_COLUMN].map((column) => `"${column}" = ?`).join(' AND ');
   return {
     selectById: `SELECT ${quoted(dataColumns).join(', ')} FROM "${table}" WHERE ${byKey}`,
     insert: `INSERT INTO "${table}" (${quoted(columns).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,

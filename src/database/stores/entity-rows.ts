@@ -77,18 +77,18 @@ export class EntityRows {
       if (index < 0) throw new Error(`A query of ${this.entity.name} lacks ${column}`);
       return index;
     };
-    const id = indexOf('id');
+    const id = indexOf(this.entity.key);
     const created = indexOf('createdDateTime');
     const modified = indexOf('lastModifiedDateTime');
-    const dynamic = indexOf(DYNAMIC_PROPERTIES_COLUMN);
+    const dynamic = this.entity.openType ? indexOf(DYNAMIC_PROPERTIES_COLUMN) : -1;
     const steps = this.readPlan.map((step) => ({ step, index: indexOf(step.name) }));
     return (values) => {
-      const entityId = values[id] as string;
+      const entityId = String(values[id]);
       const properties: Record<string, unknown> = {};
       for (const { step, index } of steps) {
         properties[step.name] = this.storedValue(step, values[index], entityId, withSecrets);
       }
-      const dynamicText = values[dynamic];
+      const dynamicText = dynamic < 0 ? undefined : values[dynamic];
       return {
         id: entityId,
         createdDateTime: values[created] as string,
@@ -110,7 +110,8 @@ export class EntityRows {
    * would cost an AES-GCM decryption each for nothing.
    */
   fromRaw(raw: Record<string, unknown>, aliased: boolean, withSecrets = true): Entity {
-    const id = (aliased ? raw[`${ROW_ALIAS}_id`] : raw.id) as string;
+    const key = this.entity.key;
+    const id = String(aliased ? raw[`${ROW_ALIAS}_${key}`] : raw[key]);
     const properties: Record<string, unknown> = {};
     for (const step of this.readPlan) {
       properties[step.name] = this.storedValue(
@@ -158,7 +159,10 @@ export class EntityRows {
 
   toRow(entity: Entity, createFingerprint?: string): EntityRow {
     const row: EntityRow = {
-      id: entity.id,
+      [this.entity.key]:
+        this.entity.properties[this.entity.key]?.type === 'Edm.Int32'
+          ? Number(entity.id)
+          : entity.id,
       createdDateTime: entity.createdDateTime,
       lastModifiedDateTime: entity.lastModifiedDateTime,
     };

@@ -18,7 +18,7 @@ import {
   TenantScope,
 } from './entity.store';
 import { EntityRows, ROW_ALIAS } from './entity-rows';
-import { KeyStatements, keyStatements } from './entity-key-statements';
+import { KeyStatements, keyColumnsOf, keyStatements } from './entity-key-statements';
 import { constraintOf, requireDeclared } from './row-scope';
 import { refuseMistypedQuery } from './store-errors';
 
@@ -59,7 +59,12 @@ export abstract class EntityStoreBase implements EntityStore {
     const columns = schema.options.columns;
     this.columns = Object.keys(columns);
     this.dataColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
-    this.keySql = keyStatements(tableOf(entity).tableName, this.columns, this.dataColumns);
+    this.keySql = keyStatements(
+      tableOf(entity).tableName,
+      this.columns,
+      this.dataColumns,
+      keyColumnsOf(entity),
+    );
     const responseColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
     this.responseColumns = responseColumns.map((column) => `${ROW_ALIAS}.${column}`);
     this.selectedColumnAliases = new Map(
@@ -219,7 +224,7 @@ export abstract class EntityStoreBase implements EntityStore {
       .setParameters({ ...inner.getParameters(), ...translator.parameters });
     const counts = query.count ? new Map<string, number>(values.map((v) => [v, 0])) : undefined;
     for (const raw of await this.rawRows(outer)) {
-      const entity = this.entityFromRaw(raw, `${ROW_ALIAS}_id` in raw, false);
+      const entity = this.entityFromRaw(raw, `${ROW_ALIAS}_${this.entity.key}` in raw, false);
       const group = String(entity.properties[property]);
       rows.get(group)?.push(entity);
       counts?.set(group, Number(raw.related_count));

@@ -2,7 +2,7 @@ import { Module, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { provideBy } from '../../common/typed-token';
 import { CredentialsCipher } from '../../crypto/credentials-cipher';
-import { ENTITY_TYPES, EntityType } from '../../edm/model';
+import { EntityType, STORED_ENTITY_TYPES } from '../../edm/model';
 import { dialectNamed } from '../../odata/query/sql-dialect';
 import { entityStoreToken } from '../../entity-sets/entity-set.tokens';
 import { entitySchemaFor } from '../entity-tables';
@@ -39,7 +39,7 @@ function createEntityStore(
   );
 }
 
-const storeProviders = ENTITY_TYPES.map((entity) =>
+const storeProviders = STORED_ENTITY_TYPES.map((entity) =>
   provideBy(
     entityStoreToken(entity),
     [DataSource, SqlExecutor, CredentialsCipher, SerialWriter, TransactionContext],
@@ -56,7 +56,7 @@ const storeProviders = ENTITY_TYPES.map((entity) =>
 /** Every entity type's store, for work that spans the sets. */
 const registryProvider: Provider = {
   provide: EntityStoreRegistry,
-  inject: ENTITY_TYPES.map((entity) => entityStoreToken(entity)),
+  inject: STORED_ENTITY_TYPES.map((entity) => entityStoreToken(entity)),
   useFactory: (...stores: EntityStore[]) => new EntityStoreRegistry(stores),
 };
 

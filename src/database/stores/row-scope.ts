@@ -45,6 +45,7 @@ export function constraintOf(
 /** Whether a row satisfies a constraint. */
 export function satisfies(entity: Entity, within: RowConstraint | undefined): boolean {
   return Object.entries(within ?? {}).every(
-    ([property, value]) => entity.properties[property] === value,
+    // Constraint values are text; an Int32 column (a run's runNumber) compares as its digits.
+    ([property, value]) => String(entity.properties[property]) === value,
   );
 }

@@ -70,9 +70,26 @@ export interface NewTenant {
   readonly skipped?: string;
 }
 
+/** What a run's history row says of how it started (the rest comes from the run itself). */
+export interface RunStart {
+  readonly trigger: 'manual' | 'schedule' | 'catchUp';
+  readonly initiatedByUserId: string | null;
+  readonly initiatedByAppId: string | null;
+  /** The schedule's slot, for a scheduled run (epoch ms). */
+  readonly scheduledAt?: number;
+}
+
+/** How a run ended, as its history row keeps it. */
+export interface RunEnd {
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
+  readonly progress: RunProgress;
+  readonly executionInfo: string;
+}
+
 export interface NewRun extends RunKey {
   readonly run: number;
   readonly baseRun: number;
+  readonly start: RunStart;
   /** The tenants to run, in order; none while a run lists them (`allTenants`). */
   readonly tenants: ReadonlyArray<NewTenant>;
   readonly expanding: boolean;

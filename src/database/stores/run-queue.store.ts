@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SqlExecutor, SqlSession } from '../sql-executor';
 import { isUniqueViolation } from './store-errors';
+import { countValues, RUN_HISTORY_SQL, RunCounts } from './run-history-sql';
 import {
   byPosition,
   outcomeFromRow,
@@ -14,6 +15,7 @@ import {
 import {
   Completion,
   NewRun,
+  RunEnd,
   RunKey,
   RunProgress,
   RunRecord,
@@ -78,6 +80,22 @@ export class RunQueueStore {
           await session.run(sql.insertRun, [...key, run.run, run.baseRun, state, run.startedAt]);
         }
         await this.insertTenants(session, run, run.tenants);
+        const at = new Date(run.startedAt).toISOString();
+        await session.run(RUN_HISTORY_SQL.start, [
+          ...key,
+          run.run,
+          run.start.trigger,
+          run.run === run.baseRun ? 'allTargets' : 'notSucceeded',
+          run.start.scheduledAt === undefined
+            ? null
+            : new Date(run.start.scheduledAt).toISOString(),
+          at,
+          run.start.initiatedByUserId,
+          run.start.initiatedByAppId,
+          run.tenants.length,
+          at,
+          at,
+        ]);
         return true;
       });
     } catch (error) {
@@ -261,15 +279,45 @@ export class RunQueueStore {
     });
   }
 
-  /** Marks a claimed run finished. */
-  async finish(run: RunRecord, owner: string, finishedAt: number, message?: string): Promise<void> {
-    await this.db.run(this.sql.finish, [
-      finishedAt,
-      message ?? null,
+  /** Marks a claimed run finished, and its history row with how it ended. */
+  finish(
+    run: RunRecord,
+    owner: string,
+    finishedAt: number,
+    end: RunEnd,
+    message?: string,
+  ): Promise<void> {
+    return this.db.transaction(async (session) => {
+      const key = [run.partnerTenantId, run.operationId, run.run];
+      const changed = await session.run(this.sql.finish, [
+        finishedAt,
+        message ?? null,
+        ...key,
+        owner,
+      ]);
+      if (changed === 0) return;
+      const at = new Date(finishedAt).toISOString();
+      await session.run(RUN_HISTORY_SQL.finish, [
+        end.status,
+        at,
+        ...countValues(countsOf(end.progress)),
+        end.executionInfo,
+        at,
+        ...key,
+      ]);
+    });
+  }
+
+  /** The counts of a run under way in its history row, if they changed. */
+  async recordProgress(run: RunRecord, progress: RunProgress, at: number): Promise<void> {
+    const counts = countValues(countsOf(progress));
+    await this.db.run(RUN_HISTORY_SQL.progress, [
+      ...counts,
+      new Date(at).toISOString(),
       run.partnerTenantId,
       run.operationId,
       run.run,
-      owner,
+      ...counts,
     ]);
   }
 
@@ -330,4 +378,15 @@ export class RunQueueStore {
     }
     return added;
   }
+}
+
+/** A run's counts as its history row keeps them: a tenant not run is one skipped. */
+function countsOf(progress: RunProgress): RunCounts {
+  return {
+    tenants: progress.total,
+    succeeded: progress.succeeded,
+    failed: progress.failed,
+    notRun: progress.skipped,
+    calls: progress.calls,
+  };
 }

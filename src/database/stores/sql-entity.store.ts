@@ -1,4 +1,5 @@
 import { Entity } from '../../edm/entity';
+import { containerKeyOf } from '../../edm/model';
 import { KeyedSerializer } from '../keyed-serializer';
 import { SqlArrays, SqlSession } from '../sql-executor';
 import {
@@ -31,6 +32,7 @@ export class SqlEntityStore extends EntityStoreBase {
   private readonly rowWrites = new KeyedSerializer();
   private readonly pages = new Map<string, PageStatement>();
   private readonly readers = new Map<string, (values: readonly unknown[]) => Entity>();
+  private readonly containerKey = containerKeyOf(this.entity);
 
   async insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void> {
     requireOwnTenant(tenant, entity);
@@ -86,7 +88,12 @@ export class SqlEntityStore extends EntityStoreBase {
       const next = change(current);
       const values = this.boundValues(this.toRow(next), this.dataColumns);
       const changed = await session
-        .run(this.keySql.update, [...values, id, tenant.tenantId, current.lastModifiedDateTime])
+        .run(this.keySql.update, [
+          ...values,
+          ...this.keyValues(id, within),
+          tenant.tenantId,
+          current.lastModifiedDateTime,
+        ])
         .catch((error: unknown) => {
           throw writeFailure(error);
         });
@@ -107,7 +114,7 @@ export class SqlEntityStore extends EntityStoreBase {
       if (!current) return false;
       check(current);
       const changed = await session.run(this.keySql.delete, [
-        id,
+        ...this.keyValues(id, within),
         tenant.tenantId,
         current.lastModifiedDateTime,
       ]);
@@ -123,11 +130,24 @@ export class SqlEntityStore extends EntityStoreBase {
     within: RowConstraint | undefined,
   ): Promise<Entity | undefined> {
     const sql = this.keySql.selectById;
-    return session.arrays(sql, [id, tenant.tenantId]).then((found) => {
+    return session.arrays(sql, [...this.keyValues(id, within), tenant.tenantId]).then((found) => {
       if (found.rows.length === 0) return undefined;
       const entity = this.readerOf(sql, found)(found.rows[0]);
       return satisfies(entity, within) ? entity : undefined;
     });
+  }
+
+  /**
+   * The values of the key columns (entity-key-statements.ts): the key, and a contained type's
+   * container key, which its reads must name (`within`).
+   */
+  private keyValues(id: string, within: RowConstraint | undefined): unknown[] {
+    if (!this.containerKey) return [id];
+    const container = within?.[this.containerKey];
+    if (container === undefined) {
+      throw new Error(`${this.entity.name} is read within its container only.`);
+    }
+    return [id, container];
   }
 
   /** The reader of a statement by key's rows (with secrets: they are written back). */

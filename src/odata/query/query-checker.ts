@@ -86,7 +86,7 @@ export class QueryChecker {
       ...withoutKey,
       {
         source: { kind: 'column', column: key, jsonPath: [] },
-        type: 'Edm.String',
+        type: this.model.entity.properties[key]?.type === 'Edm.Int32' ? 'Edm.Int32' : 'Edm.String',
         nullable: false,
         path: key,
         direction: keys.find((k) => k.path === key)?.direction ?? direction,
@@ -202,7 +202,9 @@ export class QueryChecker {
     const navigation = this.model.entity.navigationProperties[segment.name];
     if (!navigation) return undefined;
     const target = navigation.target();
-    const foreignKey = target.navigationProperties[navigation.partner]?.foreignKey;
+    const foreignKey = navigation.partner
+      ? target.navigationProperties[navigation.partner]?.foreignKey
+      : undefined;
     if (!navigation.collection || !navigation.expandable || !foreignKey) {
       throw new InvalidQueryError(
         option,

@@ -22,7 +22,9 @@ export class RunProgressWriter {
   async write(run: RunRecord): Promise<RunLook> {
     const current = await this.queue.find(run);
     if (!current || current.run !== run.run || current.state === 'finished') return 'over';
-    const info = describeProgress(current, await this.queue.progress(current), this.clock.now());
+    const progress = await this.queue.progress(current);
+    const info = describeProgress(current, progress, this.clock.now());
+    await this.queue.recordProgress(current, progress, this.clock.now());
     await this.operations.update(
       { tenantId: run.partnerTenantId },
       run.operationId,

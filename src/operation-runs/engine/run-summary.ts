@@ -1,5 +1,10 @@
 import { EntityStore } from '../../database/stores/entity.store';
-import { RunQueueStore, RunRecord } from '../../database/stores/run-queue.store';
+import {
+  RunEnd,
+  RunProgress,
+  RunQueueStore,
+  RunRecord,
+} from '../../database/stores/run-queue.store';
 import { Entity } from '../../edm/entity';
 import {
   ManagedTenantOperationProperties,
@@ -108,7 +113,13 @@ export class RunSummarizer {
       );
       await write([]);
     }
-    await this.queue.finish(run, this.owner, finishedAt, message);
+    await this.queue.finish(
+      run,
+      this.owner,
+      finishedAt,
+      runEnd(run, progress, finishedAt, message ?? run.message ?? undefined),
+      message,
+    );
     this.errors.log(`Operation ${run.operationId} run ${run.run}: ${summary}`);
     return true;
   }
@@ -175,6 +186,33 @@ export class RunSummarizer {
     }
     return { rows, full, tenantExceptions, succeeded, failed, skipped };
   }
+}
+
+/**
+ * How the run itself ended, for its history row: its own tenants and calls (a run of the
+ * tenants that had not succeeded counts those only; the operation's aggregate counts them all).
+ */
+export function runEnd(
+  run: RunRecord,
+  progress: RunProgress,
+  finishedAt: number,
+  failure: string | undefined,
+): RunEnd {
+  const status =
+    run.stop === 'cancelled'
+      ? 'cancelled'
+      : progress.failed > 0 || progress.skipped > 0 || failure !== undefined
+        ? 'failed'
+        : 'succeeded';
+  const tenants = progress.total;
+  const parts = [
+    `Run ${run.run} ${status}`,
+    `${tenants} tenant${tenants === 1 ? '' : 's'}: ${progress.succeeded} succeeded, ${progress.failed} failed${progress.skipped ? `, ${progress.skipped} not run` : ''}`,
+    `${progress.calls} call${progress.calls === 1 ? '' : 's'}${progress.retries ? ` (${progress.retries} retried)` : ''}`,
+    `${((finishedAt - run.startedAt) / 1000).toFixed(1)} s`,
+    ...(failure === undefined ? [] : [failure]),
+  ];
+  return { status, progress, executionInfo: `${parts.join('; ')}.` };
 }
 
 /** The aggregation's row limit (the default when the definition no longer parses). */

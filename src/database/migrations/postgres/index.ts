@@ -4,6 +4,7 @@ import { OperationRuns1797000000001 } from './1797000000001-OperationRuns';
 import { ChangeFeed1798000000001 } from './1798000000001-ChangeFeed';
 import { Subscriptions1799000000001 } from './1799000000001-Subscriptions';
 import { RunNumbers1800000000001 } from './1800000000001-RunNumbers';
+import { RunHistory1801000000001 } from './1801000000001-RunHistory';
 
 /** Every PostgreSQL migration, oldest first. They run at start, under an advisory lock. */
 export const postgresMigrations = [
@@ -13,4 +14,5 @@ export const postgresMigrations = [
   ChangeFeed1798000000001,
   Subscriptions1799000000001,
   RunNumbers1800000000001,
+  RunHistory1801000000001,
 ];

@@ -1,0 +1,38 @@
+/**
+ * The statements of the run history (`managed_tenant_operation_runs`, the rows of the
+ * `managedTenantOperationRun` entity type), the same text on both databases: the engine writes a
+ * run's row when it starts, its counts while it goes and its outcome when it ends; clients read
+ * the rows through the entity type's store. Each write changes the row's version
+ * (`lastModifiedDateTime`), and the change feed's triggers record it.
+ */
+const TABLE = '"managed_tenant_operation_runs"';
+const RUN_ROW = `"partnerTenantId" = ? AND "managedTenantOperationId" = ? AND "runNumber" = ?`;
+const COUNTS = [
+  'tenantCount',
+  'succeededTenantCount',
+  'failedTenantCount',
+  'notRunTenantCount',
+  'callCount',
+] as const;
+
+export const RUN_HISTORY_SQL = {
+  /** A run's row as it starts (a row left by a deleted operation's run is replaced). */
+  start: `INSERT INTO ${TABLE} ("partnerTenantId", "managedTenantOperationId", "runNumber", "trigger", "tenantScope", "status", "scheduledDateTime", "startedDateTime", "finishedDateTime", "initiatedByUserId", "initiatedByAppId", "tenantCount", "succeededTenantCount", "failedTenantCount", "notRunTenantCount", "callCount", "executionInfo", "createdDateTime", "lastModifiedDateTime") VALUES (?, ?, ?, ?, ?, 'running', ?, ?, NULL, ?, ?, ?, 0, 0, 0, 0, NULL, ?, ?) ON CONFLICT ("partnerTenantId", "managedTenantOperationId", "runNumber") DO NOTHING`,
+  /** The counts of a run under way, when they changed. */
+  progress: `UPDATE ${TABLE} SET ${COUNTS.map((c) => `"${c}" = ?`).join(', ')}, "lastModifiedDateTime" = ? WHERE ${RUN_ROW} AND "status" = 'running' AND (${COUNTS.map((c) => `"${c}" <> ?`).join(' OR ')})`,
+  /** A run's outcome. */
+  finish: `UPDATE ${TABLE} SET "status" = ?, "finishedDateTime" = ?, ${COUNTS.map((c) => `"${c}" = ?`).join(', ')}, "executionInfo" = ?, "lastModifiedDateTime" = ? WHERE ${RUN_ROW} AND "status" = 'running'`,
+};
+
+/** A run's counts, in the order of the statements' count columns. */
+export interface RunCounts {
+  readonly tenants: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly notRun: number;
+  readonly calls: number;
+}
+
+export function countValues(counts: RunCounts): number[] {
+  return [counts.tenants, counts.succeeded, counts.failed, counts.notRun, counts.calls];
+}
