@@ -208,6 +208,9 @@ describe('the runs of an operation', () => {
   it('follows new runs and their changes with delta, and goes with its operation', async () => {
     const initial = await runs('/delta');
     expect(initial.statusCode).toBe(200);
+    expect(initial.json()['@odata.context']).toMatch(
+      new RegExp(`#managedTenantOperations\\('${id}'\\)/runs/\\$delta$`),
+    );
     expect(initial.json().value).toHaveLength(2);
     const deltaLink = pathOf(initial.json()['@odata.deltaLink']);
     // A third run: every tenant succeeded last, so it runs them all again.
@@ -280,3 +283,66 @@ describe('the runs of an operation', () => {
     expect(JSON.stringify(openApi.components.schemas)).toContain('managedTenantOperationRun');
   });
 });
+
+describe('the history of runs is bounded (RUN_HISTORY_LIMIT)', () => {
+  let simulator: RunningSimulator;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ tenants: 2, usersPerTenant: 1 });
+    app = await TestApp.start(engineEnv(simulator, { RUN_HISTORY_LIMIT: '2' }));
+  });
+  afterAll(async () => {
+    await app?.dispose();
+    await simulator?.close();
+  });
+
+  it('keeps the last runs; older ones go with their rows, and delta reports the deletions', async () => {
+    const [a, b] = simulator.customerTenantIds;
+    const id = await createOperation(app, runnableOperation('GET /v1.0/organization', [a, b]));
+    expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+    const rowsDelta = await app.get(`${ENTITY_SET}/${id}/results/delta`);
+    const runsDelta = await app.get(`${ENTITY_SET}/${id}/runs/delta`);
+    const firstResults: string[] = rowsDelta.json().value.map((row: { id: string }) => row.id);
+    expect(firstResults).toHaveLength(2);
+    expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+    expect((await runs()).map((run) => run.runNumber)).toEqual([2, 1]);
+
+    // The third run is beyond the bound of 2: run 1 goes, with its results and calls.
+    expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+    expect((await runs()).map((run) => run.runNumber)).toEqual([3, 2]);
+    expect((await app.get(`${ENTITY_SET}/${id}/runs/1`)).statusCode).toBe(404);
+    expect((await app.get(`${ENTITY_SET}/${id}/runs/1/results`)).statusCode).toBe(404);
+    const left = await app.get(`${ENTITY_SET}/${id}/results?$select=runNumber&$orderby=runNumber`);
+    expect(left.json().value.map((row: { runNumber: number }) => row.runNumber)).toEqual([
+      2, 2, 3, 3,
+    ]);
+    expect((await app.get(`/beta/managedTenantOperationHttpRequests/$count`)).body).toBe('4');
+    // The operation's own aggregate is that of its last run.
+    const operation = (await app.get(`${ENTITY_SET}/${id}`)).json();
+    expect(operation.result.result).toHaveLength(2);
+
+    const removed = (await app.get(fromDeltaLink(rowsDelta))).json().value;
+    expect(
+      removed
+        .filter((row: Record<string, unknown>) => row['@removed'])
+        .map((row: { id: string }) => row.id)
+        .sort(),
+    ).toEqual([...firstResults].sort());
+    const runChanges = (await app.get(fromDeltaLink(runsDelta))).json().value;
+    expect(runChanges).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ runNumber: 1, '@removed': { reason: 'deleted' } }),
+        expect.objectContaining({ runNumber: 3, status: 'succeeded' }),
+      ]),
+    );
+
+    async function runs(): Promise<Array<{ runNumber: number }>> {
+      return (await app.get(`${ENTITY_SET}/${id}/runs?$select=runNumber`)).json().value;
+    }
+  });
+});
+
+function fromDeltaLink(response: { json(): Record<string, string> }): string {
+  return pathOf(response.json()['@odata.deltaLink']);
+}

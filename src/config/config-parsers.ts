@@ -91,6 +91,7 @@ export function parseEngine(env: NodeJS.ProcessEnv): EngineConfig {
     retryBaseMs: positiveInteger(env, 'ENGINE_RETRY_BASE_MS', 1_000),
     maxTenantBytes: positiveInteger(env, 'ENGINE_MAX_TENANT_BYTES', 16 * 1024 * 1024),
     maxAggregateBytes: positiveInteger(env, 'ENGINE_MAX_AGGREGATE_BYTES', 64 * 1024 * 1024),
+    runHistoryLimit: positiveInteger(env, 'RUN_HISTORY_LIMIT', 30),
     leaseMs: positiveInteger(env, 'ENGINE_LEASE_SECONDS', 30) * 1000,
     pollMs: positiveInteger(env, 'ENGINE_POLL_MS', 500),
   };

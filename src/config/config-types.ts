@@ -110,6 +110,11 @@ export interface EngineConfig {
   readonly maxTenantBytes: number;
   /** ENGINE_MAX_AGGREGATE_BYTES (default 64 MiB): the most bytes of rows a run's aggregate keeps. */
   readonly maxAggregateBytes: number;
+  /**
+   * RUN_HISTORY_LIMIT (default 30): the runs kept per operation; when a run ends beyond it, the
+   * oldest go with the rows they wrote.
+   */
+  readonly runHistoryLimit: number;
   /** ENGINE_RETRY_BASE_MS: the first backoff; each retry doubles it (with jitter), to 30 s. */
   readonly retryBaseMs: number;
   /** ENGINE_LEASE_SECONDS: how long a claim holds without renewal before another worker takes it. */

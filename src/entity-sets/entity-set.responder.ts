@@ -235,6 +235,8 @@ export class EntityResponder {
       level,
       select: read.select,
       selectText: read.selectText,
+      // A contained type's collection is its container's navigation (`path` ends in /delta).
+      collectionPath: type.containedBy ? path.replace(/\/delta$/, '') : undefined,
     };
     return this.json(reply, level, this.deltaPage(type, page, context, links));
   }
@@ -253,7 +255,10 @@ export class EntityResponder {
     const body = this.representationOf(type).page(page.entities, context, undefined, links.next);
     if (typeof body['@odata.context'] === 'string') body['@odata.context'] += '/$delta';
     (body.value as unknown[]).push(
-      ...page.removed.map((id) => ({ id, '@removed': { reason: 'deleted' } })),
+      ...page.removed.map((id) => ({
+        [type.key]: type.properties[type.key]?.type === 'Edm.Int32' ? Number(id) : id,
+        '@removed': { reason: 'deleted' },
+      })),
     );
     if (links.delta !== undefined) body['@odata.deltaLink'] = links.delta;
     return body;

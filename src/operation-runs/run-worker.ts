@@ -143,6 +143,7 @@ export class RunWorker implements JobHandler {
       owner,
       config.maxAggregateBytes,
       this.errors,
+      config.runHistoryLimit,
     );
     this.progress = new RunProgressWriter(operations, queue, clock);
   }

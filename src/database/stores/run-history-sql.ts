@@ -24,6 +24,18 @@ export const RUN_HISTORY_SQL = {
   finish: `UPDATE ${TABLE} SET "status" = ?, "finishedDateTime" = ?, ${COUNTS.map((c) => `"${c}" = ?`).join(', ')}, "executionInfo" = ?, "lastModifiedDateTime" = ? WHERE ${RUN_ROW} AND "status" = 'running'`,
 };
 
+/**
+ * The oldest runs of an operation beyond its history's bound (run numbers up to a cutoff), with
+ * the results and HTTP requests they wrote; not the rows clients created, nor a result the run
+ * queue still names (the operation's aggregate reads each tenant's last outcome since the last
+ * full run). The change feed's triggers record each deletion.
+ */
+export const RUN_HISTORY_PRUNE = [
+  `DELETE FROM "managed_tenant_operation_results" WHERE "partnerTenantId" = ? AND "managedTenantOperationId" = ? AND "runNumber" <= ? AND "createRequestFingerprint" IS NULL AND "id" NOT IN (SELECT t."resultId" FROM "operation_run_tenants" t WHERE t."partnerTenantId" = ? AND t."operationId" = ?)`,
+  `DELETE FROM "managed_tenant_operation_http_requests" WHERE "partnerTenantId" = ? AND "managedTenantOperationId" = ? AND "runNumber" <= ? AND "createRequestFingerprint" IS NULL`,
+  `DELETE FROM ${TABLE} WHERE "partnerTenantId" = ? AND "managedTenantOperationId" = ? AND "runNumber" <= ?`,
+];
+
 /** A run's counts, in the order of the statements' count columns. */
 export interface RunCounts {
   readonly tenants: number;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SqlExecutor, SqlSession } from '../sql-executor';
 import { isUniqueViolation } from './store-errors';
-import { countValues, RUN_HISTORY_SQL, RunCounts } from './run-history-sql';
+import { countValues, RUN_HISTORY_PRUNE, RUN_HISTORY_SQL, RunCounts } from './run-history-sql';
 import {
   byPosition,
   outcomeFromRow,
@@ -305,6 +305,22 @@ export class RunQueueStore {
         at,
         ...key,
       ]);
+    });
+  }
+
+  /**
+   * Keeps the last `keep` runs of the run's operation: older ones go with the rows they wrote
+   * (see RUN_HISTORY_PRUNE). Returns how many runs went.
+   */
+  pruneHistory(run: RunRecord, keep: number): Promise<number> {
+    const cutoff = run.run - keep;
+    if (cutoff < 1) return Promise.resolve(0);
+    const key = [run.partnerTenantId, run.operationId];
+    return this.db.transaction(async (session) => {
+      const [results, httpRequests, runs] = RUN_HISTORY_PRUNE;
+      await session.run(results, [...key, cutoff, ...key]);
+      await session.run(httpRequests, [...key, cutoff]);
+      return session.run(runs, [...key, cutoff]);
     });
   }
 

@@ -60,6 +60,7 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
       'worker-a',
       maxAggregateBytes,
       new EngineErrors([]),
+      30,
     );
   }
 

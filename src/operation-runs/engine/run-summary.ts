@@ -48,6 +48,8 @@ export class RunSummarizer {
     private readonly owner: string,
     private readonly maxAggregateBytes: number,
     private readonly errors: EngineErrors,
+    /** The runs kept per operation (RUN_HISTORY_LIMIT). */
+    private readonly historyLimit: number,
   ) {}
 
   /** Sums `run` up (`message`: why it could not run its tenants); false if its operation is gone. */
@@ -120,6 +122,7 @@ export class RunSummarizer {
       runEnd(run, progress, finishedAt, message ?? run.message ?? undefined),
       message,
     );
+    await this.queue.pruneHistory(run, this.historyLimit);
     this.errors.log(`Operation ${run.operationId} run ${run.run}: ${summary}`);
     return true;
   }
