@@ -5,7 +5,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiProduces,
-  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -13,22 +12,17 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentCaller, RequirePermission } from '../auth/auth.decorators';
 import { Caller } from '../auth/caller';
 import { ODataErrorResponse } from '../common/odata-error.dto';
-import { rawQuery } from '../common/service-root';
 import { RowConstraint } from '../edm/entity';
 import { EntityType } from '../edm/model';
-import { negotiateJson } from '../odata/format';
-import { parsePrefer } from '../odata/prefer';
 import { CollectionRequestReader } from '../odata/query/collection-request';
-import { PagePosition } from '../odata/query/skip-token';
 import { EntityKeyPipe, Int32KeyPipe } from './entity-key.pipe';
 import { definitionOf } from './entity-set-definitions';
 import { entitySetDtos } from './entity-set-dtos';
-import { EntityResponder } from './entity-set.responder';
 import { EntitySetService } from './entity-set.service';
 import { collectionReaderToken, entitySetServiceToken } from './entity-set.tokens';
-import { EntityReads } from './entity-reads.service';
 import { pascalCase } from './entity-set.docs';
-import { queryOptionDocs } from './query-options.docs';
+import { ApiCollectionQueries, ApiCountQueries, queryOptionDocs } from './query-options.docs';
+import { CollectionAnswers } from './collection-answers';
 
 /**
  * The controller of a navigation of a contained entity, `{principalSet}/{id}/{containment}/{key}/
@@ -70,10 +64,8 @@ export function containedNavigationController(
   class ContainedNavigationController {
     constructor(
       @Inject(entitySetServiceToken(contained)) readonly containedSet: EntitySetService,
-      @Inject(entitySetServiceToken(target)) readonly service: EntitySetService,
       @Inject(collectionReaderToken(target)) readonly reader: CollectionRequestReader,
-      readonly responder: EntityResponder,
-      readonly reads: EntityReads,
+      readonly collections: CollectionAnswers,
     ) {}
 
     @Get()
@@ -81,14 +73,7 @@ export function containedNavigationController(
     @ApiOperation({ summary: `List the ${name} of a ${contained.name}` })
     @ApiParam(params[0])
     @ApiParam(params[1])
-    @ApiQuery(docs.filter)
-    @ApiQuery(docs.search)
-    @ApiQuery(docs.orderby)
-    @ApiQuery(docs.select)
-    @ApiQuery(docs.top)
-    @ApiQuery(docs.skip)
-    @ApiQuery(docs.count)
-    @ApiQuery(docs.skiptoken)
+    @ApiCollectionQueries(docs)
     @ApiOkResponse({ type: dtos.collection })
     async list(
       @CurrentCaller() caller: Caller,
@@ -97,19 +82,12 @@ export function containedNavigationController(
       @Req() request: FastifyRequest,
       @Res({ passthrough: true }) reply: FastifyReply,
     ): Promise<Record<string, unknown>> {
-      const preferences = parsePrefer(request.headers.prefer);
-      const read = this.reader.read(
-        rawQuery(request),
-        `${caller.tenantId}/${id}/${key}`,
-        preferences.maxPageSize,
-      );
-      const level = negotiateJson(request.headers.accept, read.format);
-      const page = await this.reads.page(caller, target, read, await this.within(caller, id, key));
       const at = {
         path: path(id, key),
-        skipTokenOf: (next: PagePosition) => this.reader.encodeNextPosition(read, next),
+        scope: `${caller.tenantId}/${id}/${key}`,
+        within: await this.within(caller, id, key),
       };
-      return this.responder.collection(target, at, read, page, level, request, reply);
+      return this.collections.page(caller, target, this.reader, at, request, reply);
     }
 
     @Get('$count')
@@ -117,8 +95,7 @@ export function containedNavigationController(
     @ApiOperation({ summary: `Count the ${name} of a ${contained.name} (text/plain)` })
     @ApiParam(params[0])
     @ApiParam(params[1])
-    @ApiQuery(docs.filter)
-    @ApiQuery(docs.search)
+    @ApiCountQueries(docs)
     @ApiProduces('text/plain')
     @ApiOkResponse({ description: 'The number of matching items', schema: { type: 'integer' } })
     async count(
@@ -128,10 +105,8 @@ export function containedNavigationController(
       @Req() request: FastifyRequest,
       @Res({ passthrough: true }) reply: FastifyReply,
     ): Promise<string> {
-      const query = this.reader.readCount(rawQuery(request));
-      const count = await this.service.count(caller, query, await this.within(caller, id, key));
-      reply.type('text/plain; charset=utf-8');
-      return String(count);
+      const within = await this.within(caller, id, key);
+      return this.collections.count(caller, target, this.reader, within, request, reply);
     }
 
     /** The rows' constraint: the contained entity's values (404 when it is not the caller's). */

@@ -41,6 +41,7 @@ import { EntityKeyPipe } from './entity-key.pipe';
 import { EntitySetDefinition } from './entity-set-definitions';
 import { entitySetDtos, entityWritePipes } from './entity-set-dtos';
 import { EntityReads } from './entity-reads.service';
+import { CollectionAnswers } from './collection-answers';
 import {
   DELTA_DESCRIPTION,
   DELTA_EXPIRED,
@@ -48,7 +49,6 @@ import {
   DELTA_TOKEN,
   pascalCase,
 } from './entity-set.docs';
-import { PagePosition } from '../odata/query/skip-token';
 import { EntityResponder } from './entity-set.responder';
 import { EntitySetService } from './entity-set.service';
 import {
@@ -115,6 +115,7 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
       @Inject(deltaReaderToken(entity)) private readonly deltaReader: DeltaRequestReader,
       private readonly responder: EntityResponder,
       private readonly reads: EntityReads,
+      private readonly collections: CollectionAnswers,
     ) {}
 
     @Post()
@@ -178,15 +179,8 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
       @Req() request: FastifyRequest,
       @Res({ passthrough: true }) reply: FastifyReply,
     ): Promise<Record<string, unknown>> {
-      const preferences = parsePrefer(request.headers.prefer);
-      const read = this.reader.read(rawQuery(request), caller.tenantId, preferences.maxPageSize);
-      const level = negotiateJson(request.headers.accept, read.format);
-      const page = await this.reads.page(caller, entity, read);
-      const at = {
-        path: setName,
-        skipTokenOf: (next: PagePosition) => this.reader.encodeNextPosition(read, next),
-      };
-      return this.responder.collection(entity, at, read, page, level, request, reply);
+      const at = { path: setName, scope: caller.tenantId };
+      return this.collections.page(caller, entity, this.reader, at, request, reply);
     }
 
     @Get('$count')
@@ -201,9 +195,7 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
       @Req() request: FastifyRequest,
       @Res({ passthrough: true }) reply: FastifyReply,
     ): Promise<string> {
-      const count = await this.service.count(caller, this.reader.readCount(rawQuery(request)));
-      reply.type('text/plain; charset=utf-8');
-      return String(count);
+      return this.collections.count(caller, entity, this.reader, undefined, request, reply);
     }
 
     @Get(['delta', 'microsoft.graph.delta'])

@@ -18,6 +18,7 @@ import { ENTITY_SET_DEFINITIONS } from './entity-set-definitions';
 import { entitySetController } from './entity-set.controller';
 import { EntityExpander } from './entity-expander';
 import { EntityReads } from './entity-reads.service';
+import { CollectionAnswers } from './collection-answers';
 import { EntitySetRegistry } from './entity-set.registry';
 import { EntityResponder } from './entity-set.responder';
 import { EntitySetService } from './entity-set.service';
@@ -106,6 +107,7 @@ const containedNavigations = entityTypes.flatMap((principal) =>
     EntityResponder,
     EntityExpander,
     EntityReads,
+    CollectionAnswers,
     EntitySetRulesCatalog,
   ],
   exports: [EntitySetRegistry, EntityResponder],

@@ -40,7 +40,6 @@ import { definitionOf } from './entity-set-definitions';
 import { entitySetDtos, entityWritePipes } from './entity-set-dtos';
 import { EntityResponder } from './entity-set.responder';
 import { EntityReads } from './entity-reads.service';
-import { PagePosition } from '../odata/query/skip-token';
 import { EntitySetService } from './entity-set.service';
 import {
   collectionReaderToken,
@@ -55,7 +54,8 @@ import {
   pascalCase,
 } from './entity-set.docs';
 import { DeltaRequestReader } from '../odata/query/delta-request';
-import { queryOptionDocs } from './query-options.docs';
+import { ApiCollectionQueries, ApiCountQueries, queryOptionDocs } from './query-options.docs';
+import { CollectionAnswers } from './collection-answers';
 
 /**
  * The controller of a collection navigation, `{principalSet}/{id}/{navigation}`, built from the
@@ -90,20 +90,14 @@ export function navigationController(principal: EntityType, name: string): Type<
       @Inject(deltaReaderToken(target)) readonly deltaReader: DeltaRequestReader,
       readonly responder: EntityResponder,
       readonly reads: EntityReads,
+      readonly collections: CollectionAnswers,
     ) {}
 
     @Get()
     @RequirePermission('read')
     @ApiOperation({ summary: `List the ${name} of a ${principal.name}` })
     @ApiParam(idParam)
-    @ApiQuery(docs.filter)
-    @ApiQuery(docs.search)
-    @ApiQuery(docs.orderby)
-    @ApiQuery(docs.select)
-    @ApiQuery(docs.top)
-    @ApiQuery(docs.skip)
-    @ApiQuery(docs.count)
-    @ApiQuery(docs.skiptoken)
+    @ApiCollectionQueries(docs)
     @ApiOkResponse({ type: dtos.collection })
     async list(
       @CurrentCaller() caller: Caller,
@@ -111,28 +105,20 @@ export function navigationController(principal: EntityType, name: string): Type<
       @Req() request: FastifyRequest,
       @Res({ passthrough: true }) reply: FastifyReply,
     ): Promise<Record<string, unknown>> {
-      const preferences = parsePrefer(request.headers.prefer);
       // The principal is part of the query's identity: a skiptoken works for its navigation only.
-      const read = this.reader.read(
-        rawQuery(request),
-        `${caller.tenantId}/${id}`,
-        preferences.maxPageSize,
-      );
-      const level = negotiateJson(request.headers.accept, read.format);
-      const page = await this.reads.page(caller, target, read, await this.within(caller, id));
       const at = {
         path: path(id),
-        skipTokenOf: (next: PagePosition) => this.reader.encodeNextPosition(read, next),
+        scope: `${caller.tenantId}/${id}`,
+        within: await this.within(caller, id),
       };
-      return this.responder.collection(target, at, read, page, level, request, reply);
+      return this.collections.page(caller, target, this.reader, at, request, reply);
     }
 
     @Get('$count')
     @RequirePermission('read')
     @ApiOperation({ summary: `Count the ${name} of a ${principal.name} (text/plain)` })
     @ApiParam(idParam)
-    @ApiQuery(docs.filter)
-    @ApiQuery(docs.search)
+    @ApiCountQueries(docs)
     @ApiProduces('text/plain')
     @ApiOkResponse({ description: 'The number of matching items', schema: { type: 'integer' } })
     async count(
@@ -141,10 +127,8 @@ export function navigationController(principal: EntityType, name: string): Type<
       @Req() request: FastifyRequest,
       @Res({ passthrough: true }) reply: FastifyReply,
     ): Promise<string> {
-      const query = this.reader.readCount(rawQuery(request));
-      const count = await this.service.count(caller, query, await this.within(caller, id));
-      reply.type('text/plain; charset=utf-8');
-      return String(count);
+      const within = await this.within(caller, id);
+      return this.collections.count(caller, target, this.reader, within, request, reply);
     }
 
     @Get(['delta', 'microsoft.graph.delta'])

@@ -1,4 +1,5 @@
-import { ApiQueryOptions } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiQuery, ApiQueryOptions } from '@nestjs/swagger';
 import { holdsSecret } from '../edm/model';
 import { MAX_EXPANDED_ITEMS } from '../odata/query/expand';
 import { QueryDefinition } from './entity-set-definitions';
@@ -70,4 +71,30 @@ export function queryOptionDocs(definition: QueryDefinition) {
       example: '',
     },
   } satisfies Record<string, ApiQueryOptions>;
+}
+
+type QueryOptionDocs = ReturnType<typeof queryOptionDocs>;
+
+/**
+ * The query options of a collection read (without `$expand`), listed in Swagger UI in this
+ * order. applyDecorators applies its decorators first to last, the reverse of decorators written
+ * one above the other, hence the reversal.
+ */
+export function ApiCollectionQueries(docs: QueryOptionDocs): MethodDecorator {
+  const options = [
+    docs.filter,
+    docs.search,
+    docs.orderby,
+    docs.select,
+    docs.top,
+    docs.skip,
+    docs.count,
+    docs.skiptoken,
+  ];
+  return applyDecorators(...options.reverse().map((option) => ApiQuery(option)));
+}
+
+/** The query options of a `$count` read, in that order (see ApiCollectionQueries). */
+export function ApiCountQueries(docs: QueryOptionDocs): MethodDecorator {
+  return applyDecorators(ApiQuery(docs.search), ApiQuery(docs.filter));
 }

@@ -1,0 +1,145 @@
+/**
+ * The complex and enum types of the model (src/edm/model.ts), and the namespaces and string
+ * lengths they and the entity types share: the structured values an entity's properties hold.
+ * Sources: the seed page and shared/docs/MODEL.md (complex types).
+ */
+import { ComplexType, declare, EnumType } from './model-types';
+
+export const GRAPH_NAMESPACE = 'microsoft.graph';
+/** The seed's example names the entity type in this namespace (MODEL.md, "@odata.type as the seed shows it"). */
+export const ENTITY_NAMESPACE = 'microsoft.management.services.api';
+
+// Maximum string lengths. Generous enough for real payloads (exception texts, serialized
+// lambda configurations, access tokens), small enough that one row stays well under the 1 MiB body limit.
+export const SHORT_TEXT = 256;
+export const LONG_TEXT = 32_768;
+
+export const logLevel = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'logLevel',
+  members: ['none', 'summary', 'full'],
+} as const satisfies EnumType;
+
+export const tenantException = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'tenantException',
+  properties: declare({
+    tenantId: { type: 'Edm.Guid' },
+    exception: { type: 'Edm.String', maxLength: LONG_TEXT },
+  }),
+} as const satisfies ComplexType;
+
+export const managedTenantOperationAggregateResult = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationAggregateResult',
+  properties: declare({
+    createdDateTime: { type: 'Edm.DateTimeOffset' },
+    lastModifiedDateTime: { type: 'Edm.DateTimeOffset' },
+    isSuccess: { type: 'Edm.Boolean' },
+    exception: { type: 'Edm.String', maxLength: LONG_TEXT },
+    executionInfo: { type: 'Edm.String', maxLength: LONG_TEXT },
+    isComplete: { type: 'Edm.Boolean' },
+    tenantExceptions: { type: tenantException, collection: true },
+    result: { type: 'Edm.String', collection: true, maxLength: LONG_TEXT },
+  }),
+} as const satisfies ComplexType;
+
+export const managedTenantOperationTarget = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationTarget',
+  properties: declare({
+    allTenants: { type: 'Edm.Boolean' },
+    tenantIds: { type: 'Edm.Guid', collection: true },
+  }),
+} as const satisfies ComplexType;
+
+export const lambdaDefinition = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'lambdaDefinition',
+  properties: declare({
+    id: { type: 'Edm.String', maxLength: SHORT_TEXT },
+    type: { type: 'Edm.Int32' },
+    value: { type: 'Edm.String', maxLength: LONG_TEXT },
+    configuration: { type: 'Edm.String', maxLength: LONG_TEXT },
+  }),
+} as const satisfies ComplexType;
+
+export const managedTenantOperationDefinition = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationDefinition',
+  properties: declare({
+    value: { type: 'Edm.String', maxLength: LONG_TEXT },
+    logLevel: { type: logLevel },
+    failOnFirstError: { type: 'Edm.Boolean' },
+    lambdaDefinitions: { type: lambdaDefinition, collection: true },
+  }),
+} as const satisfies ComplexType;
+
+export const managedTenantOperationCredentials = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationCredentials',
+  properties: declare({
+    dapAccessToken: { type: 'Edm.String', maxLength: 16_384, secret: true },
+  }),
+} as const satisfies ComplexType;
+
+export const httpHeader = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'httpHeader',
+  properties: declare({
+    name: { type: 'Edm.String', maxLength: SHORT_TEXT },
+    value: { type: 'Edm.String', maxLength: LONG_TEXT },
+  }),
+} as const satisfies ComplexType;
+
+export const httpRequest = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'httpRequest',
+  properties: declare({
+    method: { type: 'Edm.String', maxLength: 16 },
+    url: { type: 'Edm.String', maxLength: 8_192 },
+    body: { type: 'Edm.String', maxLength: LONG_TEXT },
+    headers: { type: httpHeader, collection: true },
+  }),
+} as const satisfies ComplexType;
+
+export const httpResponse = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'httpResponse',
+  properties: declare({
+    status: { type: 'Edm.Int32' },
+    body: { type: 'Edm.String', maxLength: LONG_TEXT },
+    headers: { type: httpHeader, collection: true },
+  }),
+} as const satisfies ComplexType;
+
+export const managedTenantOperationRunTrigger = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationRunTrigger',
+  members: ['manual', 'schedule', 'catchUp'],
+} as const satisfies EnumType;
+
+export const managedTenantOperationRunTenantScope = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationRunTenantScope',
+  members: ['allTargets', 'notSucceeded'],
+} as const satisfies EnumType;
+
+export const managedTenantOperationRunStatus = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationRunStatus',
+  members: ['running', 'succeeded', 'failed', 'cancelled', 'skipped'],
+} as const satisfies EnumType;
