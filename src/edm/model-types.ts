@@ -123,6 +123,19 @@ export interface EntityType<Properties extends object = Readonly<Record<string, 
   readonly readOnly?: boolean;
 }
 
+/** Whether an entity type's key is a number (a run's `runNumber`) rather than a string id. */
+export function hasNumericKey(entity: EntityType): boolean {
+  return entity.properties[entity.key]?.type === 'Edm.Int32';
+}
+
+/**
+ * An entity's key as its representation and its row hold it: `Entity.id` is text whatever the
+ * key's type, a numeric key is written and stored as the number.
+ */
+export function keyValueOf(entity: EntityType, id: string): string | number {
+  return hasNumericKey(entity) ? Number(id) : id;
+}
+
 /** The property that holds a contained entity's container key (see `EntityType.containedBy`). */
 export function containerKeyOf(entity: EntityType): string | undefined {
   return entity.containedBy

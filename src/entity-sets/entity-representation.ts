@@ -1,5 +1,5 @@
 import { Entity, entityTagOf } from '../edm/entity';
-import { EntityType } from '../edm/model';
+import { EntityType, hasNumericKey } from '../edm/model';
 import {
   MetadataLevel,
   representedProperties,
@@ -53,7 +53,7 @@ export class EntityRepresentation {
 
   constructor(private readonly model: EntityType) {
     this.typeAnnotation = entityTypeAnnotation(model);
-    this.numericKey = model.properties[model.key]?.type === 'Edm.Int32';
+    this.numericKey = hasNumericKey(model);
     const toContainer = model.containedBy
       ? model.navigationProperties[model.containedBy]
       : undefined;
@@ -116,7 +116,7 @@ export class EntityRepresentation {
    * container's, the navigation and its key (§4.3.5), so `containerId` must be given for it.
    */
   url(serviceRoot: string, id: string, containerId?: string): string {
-    const key = this.numericKey ? id : `'${encodeURIComponent(id.replace(/'/g, "''"))}'`;
+    const key = this.numericKey ? id : stringKey(id);
     return `${serviceRoot}/${this.collectionPathOf(containerId)}(${key})`;
   }
 
@@ -129,7 +129,7 @@ export class EntityRepresentation {
     if (!this.container) return this.model.entitySetName;
     if (containerId === undefined)
       throw new Error(`${this.model.name} is contained: name its container.`);
-    return `${this.container.set}('${encodeURIComponent(containerId.replace(/'/g, "''"))}')/${this.container.navigation}`;
+    return `${this.container.set}(${stringKey(containerId)})/${this.container.navigation}`;
   }
 
   /** Context URLs (OData JSON Format 4.01 §10), with the select and expand lists (§10.9). */
@@ -194,6 +194,11 @@ export class EntityRepresentation {
       ...(nextLink === undefined ? {} : { '@odata.nextLink': nextLink }),
     };
   }
+}
+
+/** A string key as a URL's key predicate writes it: quoted, quotes doubled, percent-encoded. */
+function stringKey(key: string): string {
+  return `'${encodeURIComponent(key.replace(/'/g, "''"))}'`;
 }
 
 const ENTITY_TIMESTAMPS = ['createdDateTime', 'lastModifiedDateTime'] as const;

@@ -3,7 +3,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { SERVICE_ROOT_PATH, serviceRootUrl } from '../common/service-root';
 import { AppConfigService } from '../config/app-config.service';
 import { Entity, entityTagOf } from '../edm/entity';
-import { EntityType } from '../edm/model';
+import { EntityType, keyValueOf } from '../edm/model';
 import { MetadataLevel } from '../edm/representation';
 import { odataJsonContentType } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
@@ -256,7 +256,7 @@ export class EntityResponder {
     if (typeof body['@odata.context'] === 'string') body['@odata.context'] += '/$delta';
     (body.value as unknown[]).push(
       ...page.removed.map((id) => ({
-        [type.key]: type.properties[type.key]?.type === 'Edm.Int32' ? Number(id) : id,
+        [type.key]: keyValueOf(type, id),
         '@removed': { reason: 'deleted' },
       })),
     );

@@ -31,7 +31,7 @@ import { ODataErrorResponse } from '../common/odata-error.dto';
 import { rawQuery } from '../common/service-root';
 import { RowConstraint } from '../edm/entity';
 import { EntityWrite } from '../edm/entity-write';
-import { EntityType } from '../edm/model';
+import { EntityType, hasNumericKey } from '../edm/model';
 import { negotiateJson } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
 import { CollectionRequestReader } from '../odata/query/collection-request';
@@ -78,8 +78,7 @@ export function navigationController(principal: EntityType, name: string): Type<
   const idParam = { name: 'id', description: `The ${principal.name}'s id` };
   const path = (id: string) => `${principalSet}('${encodeURIComponent(id)}')/${name}`;
 
-  const itemKeyPipe =
-    target.properties[target.key]?.type === 'Edm.Int32' ? Int32KeyPipe : EntityKeyPipe;
+  const itemKeyPipe = hasNumericKey(target) ? Int32KeyPipe : EntityKeyPipe;
 
   /** The reads of the navigation; a navigation to a type clients may write adds POST below. */
   class NavigationReads {

@@ -1,7 +1,7 @@
 import { EntitySchema } from 'typeorm';
 import { CredentialsCipher } from '../../crypto/credentials-cipher';
 import { Entity } from '../../edm/entity';
-import { EntityType, holdsSecret } from '../../edm/model';
+import { EntityType, holdsSecret, keyValueOf } from '../../edm/model';
 import { mapSecretValues } from '../../edm/secrets';
 import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../entity-schema';
 import { CREATE_FINGERPRINT_COLUMN } from '../entity-tables';
@@ -159,10 +159,7 @@ export class EntityRows {
 
   toRow(entity: Entity, createFingerprint?: string): EntityRow {
     const row: EntityRow = {
-      [this.entity.key]:
-        this.entity.properties[this.entity.key]?.type === 'Edm.Int32'
-          ? Number(entity.id)
-          : entity.id,
+      [this.entity.key]: keyValueOf(this.entity, entity.id),
       createdDateTime: entity.createdDateTime,
       lastModifiedDateTime: entity.lastModifiedDateTime,
     };

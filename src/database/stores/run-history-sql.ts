@@ -16,7 +16,7 @@ const COUNTS = [
 ] as const;
 
 export const RUN_HISTORY_SQL = {
-  /** A run's row as it starts (a row left by a deleted operation's run is replaced). */
+  /** A run's row as it starts (a row of that number already there is left as it is). */
   start: `INSERT INTO ${TABLE} ("partnerTenantId", "managedTenantOperationId", "runNumber", "trigger", "tenantScope", "status", "scheduledDateTime", "startedDateTime", "finishedDateTime", "initiatedByUserId", "initiatedByAppId", "tenantCount", "succeededTenantCount", "failedTenantCount", "notRunTenantCount", "callCount", "executionInfo", "createdDateTime", "lastModifiedDateTime") VALUES (?, ?, ?, ?, ?, 'running', ?, ?, NULL, ?, ?, ?, 0, 0, 0, 0, NULL, ?, ?) ON CONFLICT ("partnerTenantId", "managedTenantOperationId", "runNumber") DO NOTHING`,
   /** The counts of a run under way, when they changed. */
   progress: `UPDATE ${TABLE} SET ${COUNTS.map((c) => `"${c}" = ?`).join(', ')}, "lastModifiedDateTime" = ? WHERE ${RUN_ROW} AND "status" = 'running' AND (${COUNTS.map((c) => `"${c}" <> ?`).join(' OR ')})`,

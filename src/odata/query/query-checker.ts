@@ -1,4 +1,4 @@
-import { EntityType, PropertyDefinition } from '../../edm/model';
+import { EntityType, hasNumericKey, PropertyDefinition } from '../../edm/model';
 import { CheckedExpression, FunctionName, SelectedPath, SortKey, ValueType } from './checked-query';
 import { InvalidQueryError } from './invalid-query.error';
 import { Expression, OrderByItem, SelectItem } from './syntax-tree';
@@ -86,7 +86,7 @@ export class QueryChecker {
       ...withoutKey,
       {
         source: { kind: 'column', column: key, jsonPath: [] },
-        type: this.model.entity.properties[key]?.type === 'Edm.Int32' ? 'Edm.Int32' : 'Edm.String',
+        type: hasNumericKey(this.model.entity) ? 'Edm.Int32' : 'Edm.String',
         nullable: false,
         path: key,
         direction: keys.find((k) => k.path === key)?.direction ?? direction,
