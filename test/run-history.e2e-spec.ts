@@ -8,6 +8,7 @@ import {
   startSimulator,
 } from './support/engine';
 import { ENTITY_SET, TEST_TENANT, TEST_USER, TestApp } from './support/test-app';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 const OTHER_TENANT = '0f1e2d3c-4b5a-4968-8776-655443322110';
 
@@ -346,3 +347,81 @@ describe('the history of runs is bounded (RUN_HISTORY_LIMIT)', () => {
 function fromDeltaLink(response: { json(): Record<string, string> }): string {
   return pathOf(response.json()['@odata.deltaLink']);
 }
+
+describe('following runs without polling (change notifications)', () => {
+  let simulator: RunningSimulator;
+  let app: TestApp;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ tenants: 1, usersPerTenant: 1 });
+    receiver = await WebhookReceiver.start();
+    app = await TestApp.start(
+      engineEnv(simulator, {
+        NOTIFICATION_ALLOWED_HTTP_HOSTS: '127.0.0.1',
+        NOTIFICATION_POLL_MS: '50',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await app?.dispose();
+    await receiver?.close();
+    await simulator?.close();
+  });
+
+  it("delivers created and updated runs of …/{id}/runs, and the operation's own as before", async () => {
+    const id = await createOperation(
+      app,
+      runnableOperation('GET /v1.0/organization', simulator.customerTenantIds),
+    );
+    const subscribe = async (resource: string, path: string) => {
+      const created = await app.inject({
+        method: 'POST',
+        url: '/beta/subscriptions',
+        payload: {
+          changeType: 'created,updated',
+          notificationUrl: receiver.url(path),
+          resource,
+          expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      });
+      expect(created.statusCode).toBe(201);
+    };
+    await subscribe(`managedTenantOperations/${id}/runs`, '/runs');
+    await subscribe(`managedTenantOperations/${id}/runs?$filter=runNumber eq 2`, '/second');
+    await subscribe(`managedTenantOperations/${id}`, '/operation');
+
+    expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+    expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+    const at = (path: string) =>
+      receiver.posts.filter((post) => post.path === path).flatMap((post) => post.body.value);
+    await receiver.waitFor(
+      () =>
+        at('/runs').filter((n) => n.changeType === 'updated' && n.resourceData.runNumber === 2)
+          .length > 0 && at('/second').length >= 2,
+    );
+
+    const runNotifications = at('/runs');
+    const created = runNotifications.find(
+      (n) => n.changeType === 'created' && n.resourceData.runNumber === 1,
+    );
+    expect(created).toMatchObject({
+      resource: `managedTenantOperations/${id}/runs/1`,
+      tenantId: TEST_TENANT,
+      resourceData: {
+        '@odata.type': '#microsoft.graph.managedTenantOperationRun',
+        '@odata.id': `managedTenantOperations/${id}/runs/1`,
+        runNumber: 1,
+      },
+    });
+    expect(new Set(runNotifications.map((n) => n.changeType))).toEqual(
+      new Set(['created', 'updated']),
+    );
+    expect(at('/second').every((n) => n.resourceData.runNumber === 2)).toBe(true);
+    // The operation's own subscription hears of the operation only, as it did.
+    await receiver.waitFor(() => at('/operation').length > 0);
+    expect(at('/operation').every((n) => n.resource === `managedTenantOperations/${id}`)).toBe(
+      true,
+    );
+  });
+});

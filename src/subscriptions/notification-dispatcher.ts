@@ -11,7 +11,8 @@ import {
   PendingChange,
   SubscriptionRecord,
 } from '../database/stores/notification.store';
-import { entityTagOf } from '../edm/entity';
+import { entityTagOf, RowConstraint } from '../edm/entity';
+import { containerKeyOf, EntityType, keyValueOf } from '../edm/model';
 import { entityTypeAnnotation } from '../edm/type-annotations';
 import { JobContext, JobHandler, JobSettings, OnJob, StepOutcome } from '../jobs/job-handler';
 import { CheckedExpression } from '../odata/query/checked-query';
@@ -145,7 +146,7 @@ export class NotificationDispatcher implements JobHandler {
     const count = await store.count(
       { tenantId: change.partnerTenantId },
       { filter },
-      { id: change.entityId },
+      keyConstraintOf(store.entity, change),
     );
     return count > 0;
   }
@@ -164,7 +165,7 @@ export class NotificationDispatcher implements JobHandler {
     change: PendingChange,
   ): Record<string, unknown> {
     const entity = this.stores.typeOf(change.entitySet);
-    const path = `${change.entitySet}/${change.entityId}`;
+    const path = entity ? resourcePathOf(entity, change) : `${change.entitySet}/${change.entityId}`;
     return {
       id: randomUUID(),
       subscriptionId: subscription.id,
@@ -178,7 +179,9 @@ export class NotificationDispatcher implements JobHandler {
         ...(change.version
           ? { '@odata.etag': entityTagOf({ lastModifiedDateTime: change.version }) }
           : {}),
-        id: change.entityId,
+        ...(entity
+          ? { [entity.key]: keyValueOf(entity, change.entityId) }
+          : { id: change.entityId }),
       },
     };
   }
@@ -328,4 +331,26 @@ export class NotificationDispatcher implements JobHandler {
     }
     return false;
   }
+}
+
+/** The changed entity as a row constraint: its key, and a contained one's container key. */
+function keyConstraintOf(entity: EntityType, change: PendingChange): RowConstraint {
+  const container = containerKeyOf(entity);
+  return container && change.parentId !== null
+    ? { [entity.key]: change.entityId, [container]: change.parentId }
+    : { [entity.key]: change.entityId };
+}
+
+/**
+ * The changed entity's path from the service root: `{set}/{id}`, or for a contained one its
+ * container's navigation (`managedTenantOperations/{id}/runs/{runNumber}`).
+ */
+function resourcePathOf(entity: EntityType, change: PendingChange): string {
+  const toContainer = entity.containedBy
+    ? entity.navigationProperties[entity.containedBy]
+    : undefined;
+  if (!toContainer?.partner || change.parentId === null) {
+    return `${entity.entitySetName}/${change.entityId}`;
+  }
+  return `${toContainer.target().entitySetName}/${change.parentId}/${toContainer.partner}/${change.entityId}`;
 }

@@ -3,6 +3,7 @@ import {
   managedTenantOperation,
   managedTenantOperationHttpRequest,
   managedTenantOperationResult,
+  managedTenantOperationRun,
 } from '../edm/model';
 import { parseSubscribedResource } from './subscription-resource';
 
@@ -29,6 +30,17 @@ describe('a subscription’s resource', () => {
     );
     expect(filtered.filterText).toBe("status eq 'succeeded'");
     expect(filtered.filter).toBeDefined();
+    const runs = parseSubscribedResource(
+      `managedTenantOperations/${ID}/runs?$filter=status eq 'failed'`,
+    );
+    expect(runs).toMatchObject({
+      entity: managedTenantOperationRun,
+      parent: { entity: managedTenantOperation, id: ID },
+    });
+    expect(runs.filter).toBeDefined();
+    expect(() =>
+      parseSubscribedResource(`managedTenantOperations/${ID}/runs?$filter=status eq 'asleep'`),
+    ).toThrow(/asleep/);
   });
 
   it('refuses anything else, saying why', () => {

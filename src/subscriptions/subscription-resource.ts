@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../common/errors';
 import { DYNAMIC_PROPERTIES_COLUMN } from '../database/entity-schema';
 import { isGuid } from '../edm/primitive-formats';
-import { ENTITY_TYPES, EntityType } from '../edm/model';
+import { ENTITY_TYPES, EntityType, STORED_ENTITY_TYPES } from '../edm/model';
 import { CheckedExpression } from '../odata/query/checked-query';
 import { parseFilter } from '../odata/query/expression-parser';
 import { parseQueryOptions } from '../odata/query/query-options';
@@ -19,8 +19,9 @@ export interface SubscribedResource {
   readonly filter?: CheckedExpression;
 }
 
+/** The checkers of `$filter`, for every type a subscription can name (a set's, or a contained one's). */
 const CHECKERS = new Map(
-  ENTITY_TYPES.map((entity) => [
+  STORED_ENTITY_TYPES.map((entity) => [
     entity.name,
     new QueryChecker({ entity, dynamicColumn: DYNAMIC_PROPERTIES_COLUMN }),
   ]),
