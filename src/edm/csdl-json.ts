@@ -3,6 +3,7 @@ import {
   Annotation,
   AnnotationValue,
   containerAnnotations,
+  describedComplexTypes,
   CONTAINER_NAME,
   describeNavigations,
   describeStructure,
@@ -19,12 +20,11 @@ import {
 } from './csdl';
 import {
   BoundAction,
-  BoundCollectionFunction,
+  BoundFunction,
   ComplexType,
   EntityType,
   GRAPH_NAMESPACE,
   qualifiedName,
-  reachableComplexTypes,
 } from './model';
 
 /** `$metadata` in OData CSDL JSON 4.01, from the description of csdl.ts. */
@@ -88,7 +88,7 @@ export function buildCsdlJson(
   entities: readonly EntityType[],
   capabilities: ServiceCapabilities,
 ): Record<string, unknown> {
-  const complexTypes = reachableComplexTypes(entities);
+  const complexTypes = describedComplexTypes(entities);
   const complexJson = (types: ComplexType[]) =>
     Object.fromEntries(
       types.map((type) => [
@@ -169,15 +169,25 @@ export function buildCsdlJson(
   };
 }
 
-function functionsJson(bound: readonly BoundCollectionFunction[]): Record<string, unknown[]> {
+function functionsJson(bound: readonly BoundFunction[]): Record<string, unknown[]> {
   const byName: Record<string, unknown[]> = {};
   for (const overload of bound) {
-    const type = qualifiedName(overload.binding);
     (byName[overload.name] ??= []).push({
       $Kind: 'Function',
       $IsBound: true,
-      $Parameter: [{ $Name: 'bindingParameter', $Type: type, $Collection: true }],
-      $ReturnType: { $Type: type, $Collection: true },
+      $Parameter: [
+        {
+          $Name: 'bindingParameter',
+          $Type: qualifiedName(overload.binding),
+          ...(overload.bindsCollection ? { $Collection: true } : {}),
+        },
+        ...overload.parameters.map((parameter) => ({
+          $Name: parameter.name,
+          $Type: parameter.type,
+          $Nullable: true,
+        })),
+      ],
+      $ReturnType: { $Type: qualifiedName(overload.returns), $Collection: true },
       '@Core.Description': overload.description,
     });
   }

@@ -3,6 +3,7 @@ import {
   Annotation,
   AnnotationValue,
   containerAnnotations,
+  describedComplexTypes,
   CONTAINER_NAME,
   describeNavigations,
   describeStructure,
@@ -19,13 +20,12 @@ import {
 } from './csdl';
 import {
   BoundAction,
-  BoundCollectionFunction,
+  BoundFunction,
   ComplexType,
   EntityType,
   EnumType,
   GRAPH_NAMESPACE,
   qualifiedName,
-  reachableComplexTypes,
 } from './model';
 
 /** `$metadata` in OData CSDL XML 4.01, from the description of csdl.ts. */
@@ -141,12 +141,16 @@ function xmlNavigation(navigation: NavigationDescription, indent: string): strin
 
 /** The namespaces of the schemas: the Graph namespace (with the container) first. */
 
-function functionXml(bound: BoundCollectionFunction): string {
-  const collection = `Collection(${qualifiedName(bound.binding)})`;
+function functionXml(bound: BoundFunction): string {
+  const binding = qualifiedName(bound.binding);
   return [
     `    <Function Name="${bound.name}" IsBound="true">`,
-    `      <Parameter Name="bindingParameter" Type="${collection}" Nullable="false"/>`,
-    `      <ReturnType Type="${collection}"/>`,
+    `      <Parameter Name="bindingParameter" Type="${bound.bindsCollection ? `Collection(${binding})` : binding}" Nullable="false"/>`,
+    ...bound.parameters.map(
+      (parameter) =>
+        `      <Parameter Name="${parameter.name}" Type="${parameter.type}" Nullable="true"/>`,
+    ),
+    `      <ReturnType Type="Collection(${qualifiedName(bound.returns)})"/>`,
     `      <Annotation Term="Core.Description" String="${escapeXml(bound.description)}"/>`,
     '    </Function>',
   ].join('\n');
@@ -169,7 +173,7 @@ export function buildCsdlXml(
   entities: readonly EntityType[],
   capabilities: ServiceCapabilities,
 ): string {
-  const complexTypes = reachableComplexTypes(entities);
+  const complexTypes = describedComplexTypes(entities);
   const complexXml = (type: ComplexType) =>
     [
       `    <ComplexType Name="${type.name}">`,

@@ -2,7 +2,8 @@ import {
   BOUND_ACTIONS,
   BOUND_FUNCTIONS,
   BoundAction,
-  BoundCollectionFunction,
+  BoundFunction,
+  ComplexType,
   EntityType,
   EnumType,
   GRAPH_NAMESPACE,
@@ -98,9 +99,28 @@ export function describeStructure(
   );
 }
 
+/**
+ * The complex types `$metadata` describes: those the entity types' properties reach, and those
+ * the bound functions return.
+ */
+export function describedComplexTypes(entities: readonly EntityType[]): ComplexType[] {
+  const found = reachableComplexTypes(entities);
+  for (const bound of BOUND_FUNCTIONS) {
+    const returns = bound.returns;
+    if (
+      returns.kind === 'complex' &&
+      entities.includes(bound.binding) &&
+      !found.includes(returns)
+    ) {
+      found.push(returns);
+    }
+  }
+  return found;
+}
+
 export function enumTypes(entities: readonly EntityType[]): EnumType[] {
   const found = new Map<string, EnumType>();
-  for (const structure of [...entities, ...reachableComplexTypes(entities)]) {
+  for (const structure of [...entities, ...describedComplexTypes(entities)]) {
     for (const property of Object.values(structure.properties)) {
       if (isEnumProperty(property)) found.set(qualifiedName(property.type), property.type);
     }
@@ -276,10 +296,7 @@ export function actionsOf(entities: readonly EntityType[], namespace: string): B
 }
 
 /** The bound functions of a namespace whose binding type is served. */
-export function functionsOf(
-  entities: readonly EntityType[],
-  namespace: string,
-): BoundCollectionFunction[] {
+export function functionsOf(entities: readonly EntityType[], namespace: string): BoundFunction[] {
   return BOUND_FUNCTIONS.filter(
     (bound) => bound.namespace === namespace && entities.includes(bound.binding),
   );

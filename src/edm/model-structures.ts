@@ -143,3 +143,30 @@ export const managedTenantOperationRunStatus = {
   name: 'managedTenantOperationRunStatus',
   members: ['running', 'succeeded', 'failed', 'cancelled', 'skipped'],
 } as const satisfies EnumType;
+
+export const managedTenantOperationRunDifferenceType = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationRunDifferenceType',
+  members: ['added', 'removed', 'changed', 'tenantAdded', 'tenantRemoved', 'outcomeChanged'],
+} as const satisfies EnumType;
+
+/** One difference between two runs of an operation, as `compareRuns` returns it. */
+export const managedTenantOperationRunDifference = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationRunDifference',
+  properties: declare({
+    targetTenantId: { type: 'Edm.Guid', required: true },
+    changeType: { type: managedTenantOperationRunDifferenceType, required: true },
+    rowKey: {
+      type: 'Edm.String',
+      maxLength: LONG_TEXT,
+      description: "The row's id, when its rows have one.",
+    },
+    row: { type: 'Edm.String', maxLength: LONG_TEXT, description: 'The row in the later run.' },
+    baseRow: { type: 'Edm.String', maxLength: LONG_TEXT, description: 'The row in the base run.' },
+    isSuccess: { type: 'Edm.Boolean' },
+    baseIsSuccess: { type: 'Edm.Boolean' },
+  }),
+} as const satisfies ComplexType;

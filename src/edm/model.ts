@@ -9,6 +9,7 @@
  */
 
 import {
+  ComplexType,
   declare,
   EntityType,
   NavigationProperty,
@@ -30,6 +31,7 @@ import {
   managedTenantOperationDefinition,
   managedTenantOperationRunStatus,
   managedTenantOperationRunTenantScope,
+  managedTenantOperationRunDifference,
   managedTenantOperationRunTrigger,
   managedTenantOperationTarget,
   SHORT_TEXT,
@@ -350,26 +352,50 @@ export const BOUND_ACTIONS: readonly BoundAction[] = [
 ];
 
 /**
- * A bound function on an entity set (OData CSDL 4.01 §12): `GET {collection URL}/{name}`, or
- * `/{namespace}.{name}`, returning a collection of the set's type.
+ * A bound function (OData CSDL 4.01 §12): `GET {binding URL}/{name}`, or `/{namespace}.{name}`,
+ * bound to a collection of its type (`delta`) or to one entity (`compareRuns`), with parameters
+ * written in the URL (`compareRuns(baseRunNumber=1,runNumber=2)`) and returning a collection.
  */
-export interface BoundCollectionFunction {
+export interface BoundFunction {
   readonly namespace: string;
   readonly name: string;
   readonly binding: EntityType;
+  /** Bound to `Collection(binding)` rather than to one entity. */
+  readonly bindsCollection: boolean;
+  readonly parameters: ReadonlyArray<{ readonly name: string; readonly type: 'Edm.Int32' }>;
+  /** What the collection it returns holds: the binding type, or a complex type. */
+  readonly returns: EntityType | ComplexType;
   readonly description: string;
 }
 
 /**
- * `delta` on every entity set and collection navigation: changes since a token, as
- * Microsoft Graph's delta functions.
+ * `delta` on every entity set and collection navigation (changes since a token, as Microsoft
+ * Graph's delta functions), and `compareRuns` on an operation.
  */
-export const BOUND_FUNCTIONS: readonly BoundCollectionFunction[] = ENTITY_TYPES.map((entity) => ({
-  namespace: GRAPH_NAMESPACE,
-  name: 'delta',
-  binding: entity,
-  description: `The ${entity.entitySetName} created, changed or deleted since the deltaLink's token (every current one without a token).`,
-}));
+export const BOUND_FUNCTIONS: readonly BoundFunction[] = [
+  ...ENTITY_TYPES.map((entity) => ({
+    namespace: GRAPH_NAMESPACE,
+    name: 'delta',
+    binding: entity,
+    bindsCollection: true,
+    parameters: [],
+    returns: entity,
+    description: `The ${entity.entitySetName} created, changed or deleted since the deltaLink's token (every current one without a token).`,
+  })),
+  {
+    namespace: GRAPH_NAMESPACE,
+    name: 'compareRuns',
+    binding: managedTenantOperation,
+    bindsCollection: false,
+    parameters: [
+      { name: 'baseRunNumber', type: 'Edm.Int32' },
+      { name: 'runNumber', type: 'Edm.Int32' },
+    ],
+    returns: managedTenantOperationRunDifference,
+    description:
+      'What changed from one run to another, tenant by tenant and row by row (by default from the previous finished run to the latest).',
+  },
+];
 
 export type ManagedTenantOperationProperties = StoredPropertiesOf<typeof operationProperties>;
 export type ManagedTenantOperationResultProperties = StoredPropertiesOf<typeof resultProperties>;

@@ -269,24 +269,37 @@ export function buildEntityRequestDto(
  */
 const responseClasses = new Map<string, DtoClass>();
 
+/** The response class of a complex type (shared by every entity type: Swagger names a schema by its class name). */
+function responseDtoFor(type: ComplexType): DtoClass {
+  const known = responseClasses.get(qualifiedName(type));
+  if (known) return known;
+  const dto = namedClass(type.name);
+  responseClasses.set(qualifiedName(type), dto);
+  typeAnnotationProperty(dto, [], complexTypeAnnotation(type), false);
+  for (const [name, property] of Object.entries(type.properties)) {
+    if (property.secret) continue;
+    decorate(dto, name, [ApiProperty(swaggerOptions(property, false, responseDtoFor))]);
+  }
+  return dto;
+}
+
+/** The response class of a collection of a complex type (what a function returns). */
+export function buildComplexCollectionResponseDto(type: ComplexType): DtoClass {
+  const collectionDto = namedClass(`${type.name}Collection`);
+  decorate(collectionDto, '@odata.context', [
+    ApiProperty({ name: '@odata.context', type: String }),
+  ]);
+  decorate(collectionDto, 'value', [
+    ApiProperty({ type: () => responseDtoFor(type), isArray: true }),
+  ]);
+  return collectionDto;
+}
+
 export function buildResponseDtos(entity: EntityType): {
   entity: DtoClass;
   collection: DtoClass;
 } {
-  // Shared by every entity type: Swagger names a schema by its class name.
-  const classes = responseClasses;
-  const dtoFor = (type: ComplexType): DtoClass => {
-    const known = classes.get(qualifiedName(type));
-    if (known) return known;
-    const dto = namedClass(type.name);
-    classes.set(qualifiedName(type), dto);
-    typeAnnotationProperty(dto, [], complexTypeAnnotation(type), false);
-    for (const [name, property] of Object.entries(type.properties)) {
-      if (property.secret) continue;
-      decorate(dto, name, [ApiProperty(swaggerOptions(property, false, dtoFor))]);
-    }
-    return dto;
-  };
+  const dtoFor = responseDtoFor;
 
   const entityDto = namedClass(entity.name);
   decorate(entityDto, '@odata.context', [

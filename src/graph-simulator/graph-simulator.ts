@@ -51,6 +51,16 @@ export interface TenantFaults {
   foreignNextLink?: boolean;
 }
 
+/**
+ * How a tenant's users changed since they were seeded, as a directory changes between two runs
+ * of an operation: users added after the seeded ones, seeded users removed, users renamed.
+ */
+export interface DirectoryChanges {
+  addedUsers: number;
+  readonly removedUsers: Set<number>;
+  readonly renamedUsers: Map<number, string>;
+}
+
 /** A Graph call the simulator answered, for tests to inspect. */
 export interface RecordedCall {
   readonly method: string;
@@ -72,6 +82,8 @@ export interface RunningSimulator {
   /** Token requests, with their (form) parameters, the assertion included. */
   readonly tokenRequests: Array<Record<string, string>>;
   faultsOf(tenantId: string): TenantFaults;
+  /** The changes of a tenant's users, to edit (they apply to the next calls). */
+  directoryOf(tenantId: string): DirectoryChanges;
   setLatency(ms: number): void;
   /** The most Graph calls that were in flight at once. */
   peakInFlight(): number;
@@ -129,14 +141,25 @@ export async function startGraphSimulator(
     return found;
   };
 
+  const directories = new Map<string, DirectoryChanges>();
+  const directoryOf = (tenantId: string): DirectoryChanges => {
+    let found = directories.get(tenantId);
+    if (!found) {
+      found = { addedUsers: 0, removedUsers: new Set(), renamedUsers: new Map() };
+      directories.set(tenantId, found);
+    }
+    return found;
+  };
+
   const usersOf = (tenantId: string): GraphUser[] => {
     const index = customers.indexOf(tenantId);
-    return Array.from({ length: usersPerTenant }, (_, user) => ({
+    const changes = directories.get(tenantId);
+    return Array.from({ length: usersPerTenant + (changes?.addedUsers ?? 0) }, (_, user) => ({
       id: tenantIdOf(`user:${tenantId}`, user),
-      displayName: `User ${user + 1} of tenant ${index + 1}`,
+      displayName: changes?.renamedUsers.get(user) ?? `User ${user + 1} of tenant ${index + 1}`,
       userPrincipalName: `user${user + 1}@tenant${index + 1}.onmicrosoft.com`,
       accountEnabled: user % 5 !== 4,
-    }));
+    })).filter((_, user) => !changes?.removedUsers.has(user));
   };
 
   const groupsOf = (tenantId: string): Array<Record<string, unknown>> => [
@@ -335,7 +358,18 @@ export async function startGraphSimulator(
       '@odata.context': `${baseUrl}${url.pathname}`,
     };
     if (url.searchParams.get('$count') === 'true') body['@odata.count'] = items.length;
-    body.value = items.slice(skip, skip + top);
+    // $select: the properties named, as Graph answers (`id` only when it is named).
+    const select = url.searchParams
+      .get('$select')
+      ?.split(',')
+      .map((name) => name.trim());
+    body.value = items
+      .slice(skip, skip + top)
+      .map((item) =>
+        select
+          ? Object.fromEntries(Object.entries(item).filter(([name]) => select.includes(name)))
+          : item,
+      );
     if (skip + top < items.length) {
       const next = new URL(url.href);
       next.searchParams.set('$skiptoken', String(skip + top));
@@ -364,6 +398,7 @@ export async function startGraphSimulator(
     issuedTokens,
     tokenRequests,
     faultsOf,
+    directoryOf,
     setLatency: (ms) => (latencyMs = ms),
     peakInFlight: () => peak,
     close: () =>

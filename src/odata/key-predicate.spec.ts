@@ -13,6 +13,15 @@ describe('rewriteKeyPredicate', () => {
     ["/beta/managedTenantOperations('x')/name", '/beta/managedTenantOperations/x/name'],
     ["/beta/managedTenantOperations('x')/runs(3)", '/beta/managedTenantOperations/x/runs/3'],
     [
+      "/beta/managedTenantOperations('x')/compareRuns(baseRunNumber=1,runNumber=2)?$top=5",
+      '/beta/managedTenantOperations/x/compareRuns/baseRunNumber=1,runNumber=2?$top=5',
+    ],
+    [
+      "/beta/managedTenantOperations('x')/microsoft.graph.compareRuns()",
+      '/beta/managedTenantOperations/x/microsoft.graph.compareRuns',
+    ],
+    ['/beta/managedTenantOperations/delta()', '/beta/managedTenantOperations/delta'],
+    [
       "/beta/managedTenantOperations('x')/runs(runNumber=12)/results?$top=1",
       '/beta/managedTenantOperations/x/runs/12/results?$top=1',
     ],

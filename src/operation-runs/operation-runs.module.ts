@@ -6,6 +6,8 @@ import { EntitySetsModule } from '../entity-sets/entity-sets.module';
 import { Dispatcher } from 'undici';
 import { graphDispatcher, GraphClient } from '../integrations/graph/graph-client';
 import { OperationRunsController } from './operation-runs.controller';
+import { RunComparisonController } from './comparison/run-comparison.controller';
+import { RunComparisonService } from './comparison/run-comparison.service';
 import { OperationRunsService } from './operation-runs.service';
 import { ENGINE_CONFIG, GRAPH_DISPATCHER } from './operation-runs.tokens';
 import { RunWorker } from './run-worker';
@@ -19,7 +21,7 @@ import { TenantTokens } from '../integrations/graph/tenant-tokens';
  */
 @Module({
   imports: [EntityStoresModule, EntitySetsModule],
-  controllers: [OperationRunsController],
+  controllers: [OperationRunsController, RunComparisonController],
   providers: [
     provideBy(
       ENGINE_CONFIG,
@@ -44,6 +46,7 @@ import { TenantTokens } from '../integrations/graph/tenant-tokens';
     RunWorker,
     OperationRunsService,
     RunningOperationRules,
+    RunComparisonService,
   ],
 })
 export class OperationRunsModule implements OnApplicationShutdown {

@@ -12,6 +12,7 @@ import { TransactionContext } from '../transaction-context';
 import { EntityStore } from './entity.store';
 import { SqlEntityStore } from './sql-entity.store';
 import { RunQueueStore } from './run-queue.store';
+import { RunComparisonStore } from './run-comparison.store';
 import { ChangeFeedStore } from './change-feed.store';
 import { NotificationStore } from './notification.store';
 import { EntityStoreRegistry } from './entity-store.registry';
@@ -69,6 +70,7 @@ const registryProvider: Provider = {
     ...storeProviders,
     registryProvider,
     RunQueueStore,
+    RunComparisonStore,
     ChangeFeedStore,
     NotificationStore,
   ],
@@ -76,6 +78,7 @@ const registryProvider: Provider = {
     ...storeProviders.map((provider) => provider.provide),
     EntityStoreRegistry,
     RunQueueStore,
+    RunComparisonStore,
     ChangeFeedStore,
     NotificationStore,
   ],
