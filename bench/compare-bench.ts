@@ -161,7 +161,8 @@ async function main(): Promise<void> {
       await stopProcess(service);
     }
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    if (!process.env.KEEP_BENCH_DB) rmSync(folder, { recursive: true, force: true });
+    else console.log(`kept ${folder}`);
   }
 }
 

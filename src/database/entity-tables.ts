@@ -106,7 +106,14 @@ function operationRecordIndices(prefix: string): EntitySchemaIndexOptions[] {
 const resultsTable: EntityTable = {
   entity: managedTenantOperationResult,
   tableName: 'managed_tenant_operation_results',
-  indices: () => operationRecordIndices('mtor'),
+  indices: () => [
+    ...operationRecordIndices('mtor'),
+    // A tenant's results across the runs of an operation (comparing two runs, tenant by tenant).
+    {
+      name: 'IDX_mtor_operation_tenant_run',
+      columns: ['partnerTenantId', 'managedTenantOperationId', 'targetTenantId', 'runNumber'],
+    },
+  ],
 };
 
 const httpRequestsTable: EntityTable = {

@@ -11,7 +11,8 @@ const COLUMNS = `"partnerTenantId", "managedTenantOperationId", "runNumber", "tr
  * before get a row: the current run of each operation from the run queue (its trigger taken as
  * manual and who started it unknown), each earlier run from the results it wrote (its tenants'
  * outcomes, its calls, the first and last row's time; rows clients created are not the run's). The change feed's triggers are created
- * after that backfill: it is no change a client made.
+ * after that backfill: it is no change a client made. The results get an index by tenant across
+ * runs, for comparing two runs.
  */
 export class RunHistory1801000000000 implements MigrationInterface {
   name = 'RunHistory1801000000000';
@@ -20,7 +21,7 @@ export class RunHistory1801000000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE ${RUNS} ("partnerTenantId" varchar(36) NOT NULL, "managedTenantOperationId" varchar(36) NOT NULL, "runNumber" integer NOT NULL, "trigger" varchar(32) NOT NULL, "tenantScope" varchar(32) NOT NULL, "status" varchar(32) NOT NULL, "scheduledDateTime" varchar(24), "startedDateTime" varchar(24), "finishedDateTime" varchar(24), "initiatedByUserId" varchar(36), "initiatedByAppId" varchar(36), "tenantCount" integer NOT NULL, "succeededTenantCount" integer NOT NULL, "failedTenantCount" integer NOT NULL, "notRunTenantCount" integer NOT NULL, "callCount" integer NOT NULL, "executionInfo" varchar(32768), "createdDateTime" varchar(24) NOT NULL, "lastModifiedDateTime" varchar(24) NOT NULL, CONSTRAINT "FK_e87c34473ff76c359c0752f3565" FOREIGN KEY ("partnerTenantId", "managedTenantOperationId") REFERENCES "managed_tenant_operations" ("partnerTenantId", "id") ON DELETE CASCADE ON UPDATE NO ACTION, PRIMARY KEY ("partnerTenantId", "managedTenantOperationId", "runNumber"))`,
     );
-    await queryRunner.query(RUN_HISTORY_INDEX);
+    for (const statement of RUN_HISTORY_INDEXES) await queryRunner.query(statement);
     for (const statement of runHistoryBackfill(
       (ms) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`,
     )) {
@@ -38,6 +39,7 @@ export class RunHistory1801000000000 implements MigrationInterface {
     for (const [, , changeType] of TRIGGERED_CHANGES) {
       await queryRunner.query(`DROP TRIGGER "TR_mtorun_${changeType}"`);
     }
+    await queryRunner.query(`DROP INDEX "IDX_mtor_operation_tenant_run"`);
     await queryRunner.query(`DROP TABLE ${RUNS}`);
   }
 }
@@ -51,7 +53,11 @@ const TRIGGERED_CHANGES = [
   ['DELETE', 'OLD', 'deleted'],
 ] as const;
 
-export const RUN_HISTORY_INDEX = `CREATE INDEX "IDX_mtorun_operation_createdDateTime" ON ${RUNS} ("partnerTenantId", "managedTenantOperationId", "createdDateTime", "runNumber") `;
+/** The history's index, and the results' by tenant across runs (what compareRuns reads). */
+export const RUN_HISTORY_INDEXES = [
+  `CREATE INDEX "IDX_mtorun_operation_createdDateTime" ON ${RUNS} ("partnerTenantId", "managedTenantOperationId", "createdDateTime", "runNumber") `,
+  `CREATE INDEX "IDX_mtor_operation_tenant_run" ON ${RESULTS} ("partnerTenantId", "managedTenantOperationId", "targetTenantId", "runNumber") `,
+];
 
 /**
  * The rows of the runs made before the history (see RunHistory): `isoOf` writes a column of

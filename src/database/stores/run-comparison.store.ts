@@ -76,8 +76,9 @@ export class RunComparisonStore {
   }
 
   /**
-   * Each tenant's result of the latest run within `span` that ran it: which run that is, then that
-   * result alone (a tenant's results of earlier runs are never read).
+   * Each tenant's result of the latest run within `span` that ran it, in one statement: the
+   * latest run of each tenant (a seek on the index by tenant across runs), joined to that result
+   * alone (a tenant's results of earlier runs are never read).
    */
   async latestResults(
     key: RunKey,
@@ -86,22 +87,28 @@ export class RunComparisonStore {
   ): Promise<Map<string, LatestResult>> {
     const found = new Map<string, LatestResult>();
     if (tenants.length === 0) return found;
-    const scope = [key.partnerTenantId, key.operationId];
     const inTenants = `"targetTenantId" IN (${tenants.map(() => '?').join(', ')})`;
-    const latest = await this.db.all(
-      `SELECT "targetTenantId", MAX("runNumber") AS "runNumber" FROM ${RESULTS} WHERE ${OF_OPERATION} AND ${WRITTEN_BY_A_RUN} AND "runNumber" >= ? AND "runNumber" <= ? AND ${inTenants} GROUP BY "targetTenantId"`,
-      [...scope, span.from, span.to, ...tenants],
+    const rows = await this.db.all(
+      // The latest runs drive the join (CROSS JOIN keeps that order on SQLite): each result is
+      // then one seek, never a scan of the operation's results.
+      `SELECT r."targetTenantId", r."isSuccess", r."result" FROM (SELECT "targetTenantId", MAX("runNumber") AS "runNumber" FROM ${RESULTS} WHERE ${OF_OPERATION} AND ${WRITTEN_BY_A_RUN} AND "runNumber" >= ? AND "runNumber" <= ? AND ${inTenants} GROUP BY "targetTenantId") latest CROSS JOIN ${RESULTS} r WHERE r."partnerTenantId" = ? AND r."managedTenantOperationId" = ? AND r."targetTenantId" = latest."targetTenantId" AND r."runNumber" = latest."runNumber" AND r.${WRITTEN_BY_A_RUN} ORDER BY r."targetTenantId", r."createdDateTime" DESC`,
+      [
+        key.partnerTenantId,
+        key.operationId,
+        span.from,
+        span.to,
+        ...tenants,
+        key.partnerTenantId,
+        key.operationId,
+      ],
     );
-    for (const { targetTenantId, runNumber } of latest) {
-      const row = await this.db.get(
-        `SELECT "isSuccess", "result" FROM ${RESULTS} WHERE ${OF_OPERATION} AND ${WRITTEN_BY_A_RUN} AND "runNumber" = ? AND "targetTenantId" = ? ORDER BY "createdDateTime" DESC LIMIT 1`,
-        [...scope, runNumber, targetTenantId],
-      );
-      if (!row) continue;
+    for (const row of rows) {
+      const tenant = row.targetTenantId as string;
+      if (found.has(tenant)) continue;
       const result =
         typeof row.result === 'string' ? (JSON.parse(row.result) as unknown) : row.result;
-      found.set(targetTenantId as string, {
-        targetTenantId: targetTenantId as string,
+      found.set(tenant, {
+        targetTenantId: tenant,
         isSuccess:
           row.isSuccess === null || row.isSuccess === undefined ? null : Boolean(row.isSuccess),
         rows: Array.isArray(result) ? result.map(String) : [],

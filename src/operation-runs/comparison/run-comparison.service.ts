@@ -18,7 +18,7 @@ import { parseDifferenceFilter } from './difference-filter';
 import { RunDifference, tenantDifferences } from './run-differences';
 
 /** Tenants whose results are read at once while differences are worked out. */
-const TENANTS_PER_READ = 25;
+const TENANTS_PER_READ = 100;
 /** Statuses of runs that ended with results to compare. */
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { RUN_HISTORY_INDEX, RUN_SET, runHistoryBackfill } from '../1801000000000-RunHistory';
+import { RUN_HISTORY_INDEXES, RUN_SET, runHistoryBackfill } from '../1801000000000-RunHistory';
 
 /** The history of runs, as on SQLite (../1801000000000-RunHistory.ts). */
 export class RunHistory1801000000001 implements MigrationInterface {
@@ -10,7 +10,7 @@ export class RunHistory1801000000001 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE "managed_tenant_operation_runs" ("partnerTenantId" ${text(36)} NOT NULL, "managedTenantOperationId" ${text(36)} NOT NULL, "runNumber" integer NOT NULL, "trigger" ${text(32)} NOT NULL, "tenantScope" ${text(32)} NOT NULL, "status" ${text(32)} NOT NULL, "scheduledDateTime" ${text(24)}, "startedDateTime" ${text(24)}, "finishedDateTime" ${text(24)}, "initiatedByUserId" ${text(36)}, "initiatedByAppId" ${text(36)}, "tenantCount" integer NOT NULL, "succeededTenantCount" integer NOT NULL, "failedTenantCount" integer NOT NULL, "notRunTenantCount" integer NOT NULL, "callCount" integer NOT NULL, "executionInfo" ${text(32768)}, "createdDateTime" ${text(24)} NOT NULL, "lastModifiedDateTime" ${text(24)} NOT NULL, CONSTRAINT "PK_5ea5f8632d0c3cae981d8d2605d" PRIMARY KEY ("partnerTenantId", "managedTenantOperationId", "runNumber"))`,
     );
-    await queryRunner.query(RUN_HISTORY_INDEX);
+    for (const statement of RUN_HISTORY_INDEXES) await queryRunner.query(statement);
     await queryRunner.query(
       `ALTER TABLE "managed_tenant_operation_runs" ADD CONSTRAINT "FK_e87c34473ff76c359c0752f3565" FOREIGN KEY ("partnerTenantId", "managedTenantOperationId") REFERENCES "managed_tenant_operations"("partnerTenantId","id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
@@ -31,6 +31,7 @@ export class RunHistory1801000000001 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TRIGGER "TR_mtorun_changes" ON "managed_tenant_operation_runs"`);
     await queryRunner.query(`DROP FUNCTION "record_change_mtorun"()`);
+    await queryRunner.query(`DROP INDEX "IDX_mtor_operation_tenant_run"`);
     await queryRunner.query(`DROP TABLE "managed_tenant_operation_runs"`);
   }
 }
