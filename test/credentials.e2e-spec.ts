@@ -1,22 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { credentialsKeyPath } from '../src/crypto/credentials-key';
 import { fullOperation } from './support/operation-factory';
 import { recordingDestination } from './support/recording-destination';
-import { storedRowsText } from './support/stored-rows';
+import { rawDatabaseBytes, storedRowsText } from './support/stored-rows';
 import { ENTITY_SET, TestApp } from './support/test-app';
 import { itOnSqlite, ON_POSTGRES, dropOperationsTable } from './support/test-database';
-
-/** Every byte SQLite wrote for the database: the file, its WAL and shared memory. */
-function rawDatabaseBytes(databasePath: string): string {
-  const folder = dirname(databasePath);
-  return readdirSync(folder)
-    .filter((name) => name.endsWith('.sqlite') || name.includes('.sqlite-'))
-    .map((name) => readFileSync(join(folder, name)).toString('latin1'))
-    .join('\n');
-}
 
 describe('credentials.dapAccessToken, the secret', () => {
   it('is encrypted at rest: the raw database files (or PostgreSQL rows) never hold the plaintext token', async () => {

@@ -87,6 +87,13 @@ export const managedTenantOperationCredentials = {
   name: 'managedTenantOperationCredentials',
   properties: declare({
     dapAccessToken: { type: 'Edm.String', maxLength: 16_384, secret: true },
+    refreshToken: {
+      type: 'Edm.String',
+      maxLength: 16_384,
+      secret: true,
+      description:
+        "A delegated refresh token of the partner's user (write-only): the engine gets each tenant's token with it, for runs beyond a dapAccessToken's hour, and keeps the new one the token endpoint gives.",
+    },
   }),
 } as const satisfies ComplexType;
 

@@ -81,6 +81,8 @@ export interface RunningSimulator {
   readonly issuedTokens: string[];
   /** Token requests, with their (form) parameters, the assertion included. */
   readonly tokenRequests: Array<Record<string, string>>;
+  /** Refresh tokens the token endpoint refuses (`invalid_grant`), as a user's revoked ones. */
+  readonly revokedRefreshTokens: Set<string>;
   faultsOf(tenantId: string): TenantFaults;
   /** The changes of a tenant's users, to edit (they apply to the next calls). */
   directoryOf(tenantId: string): DirectoryChanges;
@@ -130,6 +132,7 @@ export async function startGraphSimulator(
   const calls: RecordedCall[] = [];
   const issuedTokens: string[] = [];
   const tokenRequests: Array<Record<string, string>> = [];
+  const revokedRefreshTokens = new Set<string>();
   let latencyMs = options.latencyMs ?? 0;
   let inFlight = 0;
   let peak = 0;
@@ -215,11 +218,22 @@ export async function startGraphSimulator(
         error_codes: [error === 'invalid_grant' ? 50020 : 7000215],
       });
     };
-    if (form.grant_type !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+    const refreshing = form.grant_type === 'refresh_token';
+    if (form.grant_type !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' && !refreshing) {
       return refuse('unsupported_grant_type', 'AADSTS70003: The grant type is not supported.');
     }
-    if (form.requested_token_use !== 'on_behalf_of' || !form.assertion || !form.client_id) {
+    const complete = refreshing
+      ? Boolean(form.refresh_token && form.client_id && form.scope)
+      : form.requested_token_use === 'on_behalf_of' && Boolean(form.assertion && form.client_id);
+    if (!complete) {
       return refuse('invalid_request', 'AADSTS900144: A required parameter is missing.');
+    }
+    // Refresh tokens: any the test did not revoke is good; each answer rotates it.
+    if (refreshing && revokedRefreshTokens.has(form.refresh_token)) {
+      return refuse(
+        'invalid_grant',
+        'AADSTS700082: The refresh token has expired due to inactivity.',
+      );
     }
     if (options.clientSecret !== undefined && form.client_secret !== options.clientSecret) {
       return refuse('invalid_client', 'AADSTS7000215: Invalid client secret provided.');
@@ -238,6 +252,7 @@ export async function startGraphSimulator(
       expires_in: tokenLifetime,
       ext_expires_in: tokenLifetime,
       access_token: token,
+      ...(refreshing ? { refresh_token: `simrt.${randomBytes(24).toString('base64url')}` } : {}),
     });
   }
 
@@ -399,6 +414,7 @@ export async function startGraphSimulator(
     tokenRequests,
     faultsOf,
     directoryOf,
+    revokedRefreshTokens,
     setLatency: (ms) => (latencyMs = ms),
     peakInFlight: () => peak,
     close: () =>

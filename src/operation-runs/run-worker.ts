@@ -29,6 +29,7 @@ import { EngineErrors } from './engine/engine-errors';
 import { keyOf, TenantCompletion } from './engine/engine-types';
 import { RunExpansion } from './engine/run-expansion';
 import { RunPlans } from './engine/run-plans';
+import { OperationCredentials } from './engine/operation-credentials';
 import { RunProgressWriter } from './engine/run-progress';
 import { RunRows } from './engine/run-rows';
 import { RunSummarizer } from './engine/run-summary';
@@ -102,7 +103,8 @@ export class RunWorker implements JobHandler {
     const secrets = config.client?.secret ? [config.client.secret] : [];
     this.errors = new EngineErrors(secrets);
     const rows = new RunRows(results, httpRequests, clock);
-    this.plans = new RunPlans(operations);
+    const credentials = new OperationCredentials(operations, clock);
+    this.plans = new RunPlans(operations, credentials);
     this.claims = new TenantClaims(queue, clock, owner, config);
     this.runner = new TenantRunner(
       new TenantRun(graph, tokens, secrets),
@@ -134,6 +136,7 @@ export class RunWorker implements JobHandler {
       owner,
       config.leaseMs,
       this.errors,
+      credentials,
     );
     this.summarizer = new RunSummarizer(
       operations,
@@ -298,7 +301,7 @@ export class RunWorker implements JobHandler {
       while (next < tasks.length && !job.stopping) {
         const task = tasks[next++];
         // A refusal is the tenant's outcome, met again (and recorded) when it runs.
-        await this.tokens.tokenFor(task.targetTenantId, plan.dapAccessToken).catch(() => undefined);
+        await this.tokens.tokenFor(task.targetTenantId, plan.credentials).catch(() => undefined);
       }
     };
     await Promise.all(Array.from({ length: TOKEN_PREFETCHES }, prefetch));

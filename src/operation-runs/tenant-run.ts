@@ -10,7 +10,12 @@ import {
   pathOf,
 } from '../integrations/graph/graph-client';
 import { GraphStatement } from './statements';
-import { TenantTokens, TokenRequestError } from '../integrations/graph/tenant-tokens';
+import {
+  DelegatedCredentials,
+  secretsOf,
+  TenantTokens,
+  TokenRequestError,
+} from '../integrations/graph/tenant-tokens';
 
 /**
  * One target tenant of a run: its statements in order with the tenant's
@@ -52,7 +57,7 @@ export interface TenantRunInput {
   /** The most bytes of rows the tenant keeps; past it the tenant fails. */
   readonly maxBytes: number;
   readonly logLevel: LogLevel;
-  readonly dapAccessToken: string;
+  readonly credentials: DelegatedCredentials;
   readonly signal: AbortSignal;
   readonly record: (call: RecordedCall) => Promise<void>;
 }
@@ -87,7 +92,11 @@ export class TenantRun {
     let calls = 0;
     let retries = 0;
     let token = '';
-    const secrets = (): string[] => [token, input.dapAccessToken, ...this.serviceSecrets];
+    const secrets = (): string[] => [
+      token,
+      ...secretsOf(input.credentials),
+      ...this.serviceSecrets,
+    ];
     const summary = (): string =>
       [
         `${input.statements.length} request${input.statements.length === 1 ? '' : 's'}`,
@@ -117,7 +126,7 @@ export class TenantRun {
           'ask for fewer rows or properties ($select, $top, $filter).',
       );
     try {
-      token = await this.tokens.tokenFor(input.targetTenantId, input.dapAccessToken, input.signal);
+      token = await this.tokens.tokenFor(input.targetTenantId, input.credentials, input.signal);
     } catch (error) {
       if (error instanceof TokenRequestError) return fail(error.message);
       throw error;

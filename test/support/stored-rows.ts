@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { TestApp } from './test-app';
 
@@ -80,4 +82,13 @@ export async function queryStored(
   } finally {
     db.close();
   }
+}
+
+/** Every byte SQLite wrote for the database: the file, its WAL and shared memory. */
+export function rawDatabaseBytes(databasePath: string): string {
+  const folder = dirname(databasePath);
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.sqlite') || name.includes('.sqlite-'))
+    .map((name) => readFileSync(join(folder, name)).toString('latin1'))
+    .join('\n');
 }

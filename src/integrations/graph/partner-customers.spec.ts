@@ -58,7 +58,7 @@ describe('PartnerCustomers', () => {
     const pagesTaken: CustomerPage[] = [];
     await customers().list(
       PARTNER,
-      'the-dap-token',
+      { dapAccessToken: 'the-dap-token' },
       async (attempt) => {
         calls.push(attempt.request.url);
       },
@@ -82,7 +82,9 @@ describe('PartnerCustomers', () => {
   it("fails in the caller's terms on an answer that is not a listing", async () => {
     pages = [{ value: 'x', nested: JSON.parse('['.repeat(200) + ']'.repeat(200)) }];
     const nothing = async () => undefined;
-    await expect(customers().list(PARTNER, 'the-dap-token', nothing, nothing)).rejects.toThrow(
+    await expect(
+      customers().list(PARTNER, { dapAccessToken: 'the-dap-token' }, nothing, nothing),
+    ).rejects.toThrow(
       'with a body that is not a JSON object (or is nested deeper than 128 levels)',
     );
   });

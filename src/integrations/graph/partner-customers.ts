@@ -7,7 +7,7 @@ import {
   MAX_ANSWER_DEPTH,
   nestingDepth,
 } from './graph-client';
-import { TenantTokens } from './tenant-tokens';
+import { DelegatedCredentials, secretsOf, TenantTokens } from './tenant-tokens';
 
 /** The most pages of `/contracts` read for one listing. */
 const MAX_CONTRACT_PAGES = 200;
@@ -38,12 +38,12 @@ export class PartnerCustomers {
 
   async list(
     partnerTenantId: string,
-    dapAccessToken: string,
+    credentials: DelegatedCredentials,
     record: (attempt: CallAttempt) => Promise<void>,
     take: (page: CustomerPage) => Promise<void>,
   ): Promise<void> {
-    const token = await this.tokens.tokenFor(partnerTenantId, dapAccessToken);
-    const secrets = [token, dapAccessToken, ...this.serviceSecrets];
+    const token = await this.tokens.tokenFor(partnerTenantId, credentials);
+    const secrets = [token, ...secretsOf(credentials), ...this.serviceSecrets];
     let refusedSoFar = 0;
     let url: string | undefined = this.graph.urlOf('/v1.0/contracts?$select=customerId&$top=999');
     for (let page = 0; url && page < MAX_CONTRACT_PAGES; page += 1) {

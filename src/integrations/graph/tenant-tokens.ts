@@ -6,12 +6,30 @@ import { EngineConfig } from '../../config/app-config';
 import { callOutbound, OutboundCallError } from '../outbound-call';
 
 /**
- * Access tokens for the target tenants: the OAuth 2.0 on-behalf-of flow of the
- * Microsoft identity platform exchanges the operation's dapAccessToken for a token in each tenant,
- * cached per tenant and per dapAccessToken (a token obtained for one partner's operation is never
- * used for another's) until a minute before it expires. Without ENTRA_CLIENT_ID the
- * dapAccessToken itself is sent. No token is logged or kept anywhere but in this cache.
+ * Access tokens for the target tenants, from the operation's delegated credentials: with a
+ * `refreshToken`, the refresh-token grant of the Microsoft identity platform (a token that
+ * outlives the hour a dapAccessToken lasts, for scheduled runs; a new refresh token in the answer
+ * replaces the one sent); else the OAuth 2.0 on-behalf-of flow exchanges the dapAccessToken for a
+ * token in each tenant. Tokens are cached per tenant and per credential (a token obtained for one
+ * partner's operation is never used for another's) until a minute before they expire. Without
+ * ENTRA_CLIENT_ID the dapAccessToken itself is sent. No token is logged or kept anywhere but in
+ * this cache (and a rotated refresh token in its operation, encrypted).
  */
+
+/** An operation's delegated credentials, as the engine hands them to TenantTokens. */
+export interface DelegatedCredentials {
+  readonly dapAccessToken?: string;
+  readonly refreshToken?: string;
+  /** Keeps the refresh token the token endpoint gave in exchange for the one sent. */
+  readonly keepRefreshToken?: (next: string) => void;
+}
+
+/** The credentials' tokens, to scrub from anything reported. */
+export function secretsOf(credentials: DelegatedCredentials): string[] {
+  return [credentials.dapAccessToken, credentials.refreshToken].filter((secret): secret is string =>
+    Boolean(secret),
+  );
+}
 
 /** A token is used until this long before it expires. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -25,6 +43,8 @@ const MAX_CACHED_TOKENS = 2_000;
 export const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
 /** An OAuth error code is a word; more than this is not one, and is cut. */
 const MAX_ERROR_CODE_LENGTH = 200;
+/** The longest refresh token kept (credentials.refreshToken's MaxLength). */
+const MAX_REFRESH_TOKEN_LENGTH = 16_384;
 /** The token endpoint refused a tenant: its error code, never a token. */
 export class TokenRequestError extends Error {}
 
@@ -42,15 +62,28 @@ export class TenantTokens {
    * The token for `tenantId`. `signal` stops the wait (the request itself, which other callers
    * may share, goes on within its deadline).
    */
-  async tokenFor(tenantId: string, dapAccessToken: string, signal?: AbortSignal): Promise<string> {
+  async tokenFor(
+    tenantId: string,
+    credentials: DelegatedCredentials,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const client = this.config.client;
-    if (!client) return dapAccessToken;
-    const key = `${tenantId}:${createHash('sha256').update(dapAccessToken).digest('base64url')}`;
+    const { dapAccessToken = '', refreshToken } = credentials;
+    if (!client) {
+      if (refreshToken && !dapAccessToken) {
+        throw new TokenRequestError(
+          'credentials.refreshToken needs the service to have an app registration (ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET); send a dapAccessToken instead.',
+        );
+      }
+      return dapAccessToken;
+    }
+    const credential = refreshToken ? `r:${refreshToken}` : dapAccessToken;
+    const key = `${tenantId}:${createHash('sha256').update(credential).digest('base64url')}`;
     const cached = this.cache.get(key);
     if (cached && cached.expires - EXPIRY_MARGIN_MS > Date.now()) return cached.token;
     let request = this.pending.get(key);
     if (!request) {
-      request = this.request(tenantId, dapAccessToken, client).then(({ token, expires }) => {
+      request = this.request(tenantId, credentials, client).then(({ token, expires }) => {
         if (this.cache.size >= MAX_CACHED_TOKENS)
           this.cache.delete(this.cache.keys().next().value!);
         this.cache.set(key, { token, expires });
@@ -64,21 +97,31 @@ export class TenantTokens {
 
   private async request(
     tenantId: string,
-    assertion: string,
+    credentials: DelegatedCredentials,
     client: NonNullable<EngineConfig['client']>,
   ): Promise<{ token: string; expires: number }> {
     if (!GUID_PATTERN.test(tenantId)) {
       throw new TokenRequestError(`'${tenantId.slice(0, 64)}' is not a tenant id (a GUID).`);
     }
-    const form = new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-      client_id: client.id,
-      assertion,
-      scope: 'https://graph.microsoft.com/.default',
-      requested_token_use: 'on_behalf_of',
-    });
+    const refreshToken = credentials.refreshToken;
+    const form = new URLSearchParams(
+      refreshToken
+        ? {
+            grant_type: 'refresh_token',
+            client_id: client.id,
+            refresh_token: refreshToken,
+            scope: 'https://graph.microsoft.com/.default',
+          }
+        : {
+            grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+            client_id: client.id,
+            assertion: credentials.dapAccessToken ?? '',
+            scope: 'https://graph.microsoft.com/.default',
+            requested_token_use: 'on_behalf_of',
+          },
+    );
     if (client.secret) form.set('client_secret', client.secret);
-    const secrets = [assertion, client.secret];
+    const secrets = [...secretsOf(credentials), client.secret];
     let answer;
     try {
       answer = await callOutbound(
@@ -101,6 +144,7 @@ export class TenantTokens {
     }
     let body: {
       access_token?: unknown;
+      refresh_token?: unknown;
       expires_in?: unknown;
       error?: unknown;
       error_codes?: unknown;
@@ -123,8 +167,18 @@ export class TenantTokens {
             .join(', AADSTS')})`
         : '';
       throw new TokenRequestError(
-        `The token endpoint refused a token for tenant ${tenantId}: ${code}${codes}.`,
+        refreshToken
+          ? `The token endpoint refused a token for tenant ${tenantId} from credentials.refreshToken: ${code}${codes}. Renew credentials.refreshToken (sign in again and PATCH the operation's credentials).`
+          : `The token endpoint refused a token for tenant ${tenantId}: ${code}${codes}.`,
       );
+    }
+    if (
+      refreshToken &&
+      typeof body.refresh_token === 'string' &&
+      body.refresh_token !== refreshToken &&
+      body.refresh_token.length <= MAX_REFRESH_TOKEN_LENGTH
+    ) {
+      credentials.keepRefreshToken?.(body.refresh_token);
     }
     const lifetime = Number(body.expires_in);
     return {

@@ -1,3 +1,4 @@
+import { DelegatedCredentials } from '../../integrations/graph/tenant-tokens';
 import { RunKey, RunStop, TenantOutcome, TenantTask } from '../../database/stores/run-queue.store';
 import { GraphStatement } from '../statements';
 import { LogLevel, RecordedCall } from '../tenant-run';
@@ -44,7 +45,7 @@ export interface RunPlan {
   readonly rowLimit: number;
   readonly logLevel: LogLevel;
   readonly failOnFirstError: boolean;
-  readonly dapAccessToken: string;
+  readonly credentials: DelegatedCredentials;
   /**
    * A stop this instance learned before the queue has it: a tenant failed under
    * `failOnFirstError`. Tenants started here after that are not run, whatever the queue's write

@@ -7,6 +7,7 @@ import { TenantTokens } from '../../integrations/graph/tenant-tokens';
 import { RunningSimulator, startGraphSimulator } from '../../graph-simulator/graph-simulator';
 import { PartnerCustomers } from '../../integrations/graph/partner-customers';
 import { EngineErrors } from './engine-errors';
+import { OperationCredentials } from './operation-credentials';
 import { RunExpansion } from './run-expansion';
 import { RunRows } from './run-rows';
 
@@ -49,6 +50,7 @@ describe('RunExpansion', () => {
       'worker-a',
       30_000,
       new EngineErrors([clientSecret]),
+      new OperationCredentials(stores.operations, stores.clock),
     );
   }
 

@@ -5,7 +5,8 @@ import { Entity } from '../../edm/entity';
 import { ManagedTenantOperationProperties } from '../../edm/model';
 import { GraphCallError } from '../../integrations/graph/graph-client';
 import { CustomerPage, PartnerCustomers } from '../../integrations/graph/partner-customers';
-import { TokenRequestError } from '../../integrations/graph/tenant-tokens';
+import { secretsOf, TokenRequestError } from '../../integrations/graph/tenant-tokens';
+import { OperationCredentials } from './operation-credentials';
 import { Clock } from '../../jobs/clock';
 import { EngineErrors } from './engine-errors';
 import { ownerOf } from './run-plans';
@@ -34,6 +35,7 @@ export class RunExpansion {
     private readonly owner: string,
     private readonly leaseMs: number,
     private readonly errors: EngineErrors,
+    private readonly credentials: OperationCredentials,
   ) {}
 
   async expandClaimed(): Promise<ExpandedRun[]> {
@@ -67,10 +69,7 @@ export class RunExpansion {
         if (error instanceof ListingTakenOver) continue;
         failure =
           error instanceof GraphCallError || error instanceof TokenRequestError
-            ? this.errors.scrubbed(
-                error.message,
-                operation.properties.credentials?.dapAccessToken ?? '',
-              )
+            ? this.errors.scrubbed(error.message, ...secretsOf(this.credentials.of(operation)))
             : this.errors.internal(
                 "The partner's customers could not be listed",
                 error,
@@ -108,7 +107,7 @@ export class RunExpansion {
     const logLevel = operation.properties.operationDefinition?.logLevel ?? 'summary';
     return this.customers.list(
       partner,
-      operation.properties.credentials?.dapAccessToken ?? '',
+      this.credentials.of(operation),
       async (attempt) => {
         if (logLevel === 'none') return;
         await this.rows.recordCall(run, ownerOf(operation), partner, {

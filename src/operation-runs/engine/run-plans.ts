@@ -4,6 +4,7 @@ import { Entity } from '../../edm/entity';
 import { ManagedTenantOperationProperties } from '../../edm/model';
 import { parseAggregation, parseStatements } from '../statements';
 import { keyOf, RowOwner, RunPlan } from './engine-types';
+import { OperationCredentials } from './operation-credentials';
 
 /** Runs whose plans an instance keeps at once. */
 const MAX_CACHED_PLANS = 100;
@@ -15,7 +16,10 @@ const MAX_CACHED_PLANS = 100;
 export class RunPlans {
   private readonly plans = new Map<string, RunPlan>();
 
-  constructor(private readonly operations: EntityStore<ManagedTenantOperationProperties>) {}
+  constructor(
+    private readonly operations: EntityStore<ManagedTenantOperationProperties>,
+    private readonly credentials: OperationCredentials,
+  ) {}
 
   async planOf(task: TenantTask): Promise<RunPlan | undefined> {
     const key = planKey(task, task.run);
@@ -33,7 +37,7 @@ export class RunPlans {
       rowLimit: parseAggregation(operation.properties.aggregationDefinition?.value).limit,
       logLevel: definition.logLevel ?? 'summary',
       failOnFirstError: definition.failOnFirstError === true,
-      dapAccessToken: operation.properties.credentials?.dapAccessToken ?? '',
+      credentials: this.credentials.of(operation),
     };
     if (this.plans.size >= MAX_CACHED_PLANS) this.plans.delete(this.plans.keys().next().value!);
     this.plans.set(key, plan);

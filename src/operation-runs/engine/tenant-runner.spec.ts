@@ -9,6 +9,7 @@ import {
 import { TenantRun } from '../tenant-run';
 import { EngineErrors } from './engine-errors';
 import { ownerOf, RunPlans } from './run-plans';
+import { OperationCredentials } from './operation-credentials';
 import { RunRows } from './run-rows';
 import { TenantRunner } from './tenant-runner';
 
@@ -39,7 +40,7 @@ describe('TenantRunner', () => {
     });
     return new TenantRunner(
       new TenantRun(graph, tokens, ['secret']),
-      new RunPlans(stores.operations),
+      new RunPlans(stores.operations, new OperationCredentials(stores.operations, stores.clock)),
       stores.queue,
       stores.results,
       new EngineErrors(['secret']),

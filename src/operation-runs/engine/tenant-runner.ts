@@ -76,7 +76,7 @@ export class TenantRunner {
         rowLimit: plan.rowLimit,
         maxBytes: this.maxTenantBytes,
         logLevel: plan.logLevel,
-        dapAccessToken: plan.dapAccessToken,
+        credentials: plan.credentials,
         signal,
         record: (call) => {
           httpCalls.push(call);
