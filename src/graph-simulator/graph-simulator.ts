@@ -1,6 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import {
+  customerTenantIds,
+  DirectoryChanges,
+  GraphUser,
+  SimulatedDirectory,
+  tenantIdOf,
+} from './simulated-directory';
+
+export { customerTenantIds, tenantIdOf } from './simulated-directory';
+export type { DirectoryChanges } from './simulated-directory';
 
 /**
  * A stand-in for Microsoft Graph and the Microsoft identity platform's token endpoint, on
@@ -51,16 +61,6 @@ export interface TenantFaults {
   foreignNextLink?: boolean;
 }
 
-/**
- * How a tenant's users changed since they were seeded, as a directory changes between two runs
- * of an operation: users added after the seeded ones, seeded users removed, users renamed.
- */
-export interface DirectoryChanges {
-  addedUsers: number;
-  readonly removedUsers: Set<number>;
-  readonly renamedUsers: Map<number, string>;
-}
-
 /** A Graph call the simulator answered, for tests to inspect. */
 export interface RecordedCall {
   readonly method: string;
@@ -97,24 +97,6 @@ const MAX_TOP = 999;
 const MAX_CALLS_KEPT = 10_000;
 const PARTNER_TENANT = tenantIdOf('partner', 0);
 
-/** A GUID derived from a name, so that tenants and users are the same in every run. */
-export function tenantIdOf(kind: string, index: number): string {
-  const hex = createHash('sha256').update(`${kind}:${index}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** The customer tenants a simulator started with `tenants: count` serves, in order. */
-export function customerTenantIds(count: number): string[] {
-  return Array.from({ length: count }, (_, index) => tenantIdOf('customer', index));
-}
-
-interface GraphUser {
-  id: string;
-  displayName: string;
-  userPrincipalName: string;
-  accountEnabled: boolean;
-}
-
 export async function startGraphSimulator(
   options: SimulatorOptions = {},
   port = 0,
@@ -128,7 +110,7 @@ export async function startGraphSimulator(
   const forbidden = new Set(customers.slice(0, options.forbiddenTenants ?? 0));
   const faults = new Map<string, TenantFaults>();
   const tokens = new Map<string, { tenantId: string; expires: number }>();
-  const createdGroups = new Map<string, Array<Record<string, unknown>>>();
+  const directory = new SimulatedDirectory(customers, usersPerTenant);
   const calls: RecordedCall[] = [];
   const issuedTokens: string[] = [];
   const tokenRequests: Array<Record<string, string>> = [];
@@ -143,41 +125,6 @@ export async function startGraphSimulator(
     if (!found) faults.set(tenantId, (found = {}));
     return found;
   };
-
-  const directories = new Map<string, DirectoryChanges>();
-  const directoryOf = (tenantId: string): DirectoryChanges => {
-    let found = directories.get(tenantId);
-    if (!found) {
-      found = { addedUsers: 0, removedUsers: new Set(), renamedUsers: new Map() };
-      directories.set(tenantId, found);
-    }
-    return found;
-  };
-
-  const usersOf = (tenantId: string): GraphUser[] => {
-    const index = customers.indexOf(tenantId);
-    const changes = directories.get(tenantId);
-    return Array.from({ length: usersPerTenant + (changes?.addedUsers ?? 0) }, (_, user) => ({
-      id: tenantIdOf(`user:${tenantId}`, user),
-      displayName: changes?.renamedUsers.get(user) ?? `User ${user + 1} of tenant ${index + 1}`,
-      userPrincipalName: `user${user + 1}@tenant${index + 1}.onmicrosoft.com`,
-      accountEnabled: user % 5 !== 4,
-    })).filter((_, user) => !changes?.removedUsers.has(user));
-  };
-
-  const groupsOf = (tenantId: string): Array<Record<string, unknown>> => [
-    { id: tenantIdOf(`group:${tenantId}`, 0), displayName: 'Admins', mailEnabled: false },
-    { id: tenantIdOf(`group:${tenantId}`, 1), displayName: 'Everyone', mailEnabled: true },
-    ...(createdGroups.get(tenantId) ?? []),
-  ];
-
-  const contracts = customers.map((customerId, index) => ({
-    id: tenantIdOf('contract', index),
-    contractType: 'ResellerPartner',
-    customerId,
-    defaultDomainName: `tenant${index + 1}.onmicrosoft.com`,
-    displayName: `Customer ${index + 1}`,
-  }));
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', baseUrl);
@@ -305,10 +252,10 @@ export async function startGraphSimulator(
     const eventual = request.headers.consistencylevel === 'eventual';
     if (method === 'GET' && resource === '/contracts') {
       if (customerSet.has(tenantId)) return page(url, [], response);
-      return page(url, contracts, response);
+      return page(url, directory.contracts, response);
     }
     if (method === 'GET' && resource === '/users') {
-      let users: GraphUser[] = usersOf(tenantId);
+      let users: GraphUser[] = directory.usersOf(tenantId);
       const search = url.searchParams.get('$search');
       if ((search || url.searchParams.get('$count') === 'true') && !eventual) {
         return graphError(
@@ -332,17 +279,20 @@ export async function startGraphSimulator(
     }
     const userMatch = /^\/users\/([^/]+)$/.exec(resource);
     if (method === 'GET' && userMatch) {
-      const user = usersOf(tenantId).find(
-        (candidate) =>
-          candidate.id === userMatch[1] || candidate.userPrincipalName === userMatch[1],
-      );
+      const user = directory
+        .usersOf(tenantId)
+        .find(
+          (candidate) =>
+            candidate.id === userMatch[1] || candidate.userPrincipalName === userMatch[1],
+        );
       if (!user) return graphError(response, 404, 'Request_ResourceNotFound', 'No such user.');
       return json(response, 200, {
         '@odata.context': `${baseUrl}/v1.0/$metadata#users/$entity`,
         ...user,
       });
     }
-    if (method === 'GET' && resource === '/groups') return page(url, groupsOf(tenantId), response);
+    if (method === 'GET' && resource === '/groups')
+      return page(url, directory.groupsOf(tenantId), response);
     if (method === 'POST' && resource === '/groups') {
       let group: Record<string, unknown>;
       try {
@@ -350,8 +300,7 @@ export async function startGraphSimulator(
       } catch {
         return graphError(response, 400, 'BadRequest', 'The body is not JSON.');
       }
-      const created = { id: tenantIdOf(`created:${tenantId}`, Date.now()), ...group };
-      createdGroups.set(tenantId, [...(createdGroups.get(tenantId) ?? []), created]);
+      const created = directory.addGroup(tenantId, group);
       return json(response, 201, created);
     }
     if (method === 'GET' && resource === '/organization') {
@@ -413,7 +362,7 @@ export async function startGraphSimulator(
     issuedTokens,
     tokenRequests,
     faultsOf,
-    directoryOf,
+    directoryOf: (tenantId) => directory.changesOf(tenantId),
     revokedRefreshTokens,
     setLatency: (ms) => (latencyMs = ms),
     peakInFlight: () => peak,
