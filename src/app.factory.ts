@@ -1,3 +1,4 @@
+import { Clock } from './jobs/clock';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -24,6 +25,8 @@ export interface CreateAppOptions {
   readonly logDestination?: DestinationStream;
   /** The root pino logger, when the caller made it (main.ts, which flushes it before exiting). */
   readonly logger?: Logger;
+  /** The clock background work (and schedules) run on: the system's unless a test moves time. */
+  readonly clock?: Clock;
 }
 
 /** Builds the whole application (HTTP conventions, routes, Swagger) ready to listen or inject. */
@@ -62,7 +65,7 @@ export async function createApp(
     skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, logger),
+    AppModule.forRoot(config, logger, options.clock),
     adapter,
     {
       // Fastify's own JSON parser (with prototype-poisoning protection) is the only one we want:

@@ -14,13 +14,15 @@ import { initializeDataSource } from './database/initialize-data-source';
 import { MetadataModule } from './metadata/metadata.module';
 import { EntitySetsModule } from './entity-sets/entity-sets.module';
 import { OperationRunsModule } from './operation-runs/operation-runs.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { ChangesModule } from './changes/changes.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { JobsModule } from './jobs/jobs.module';
+import { Clock } from './jobs/clock';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -37,9 +39,10 @@ export class AppModule {
         CryptoModule,
         AuthModule,
         DatabaseModule,
-        JobsModule,
+        JobsModule.forRoot(clock),
         EntitySetsModule,
         OperationRunsModule,
+        SchedulesModule,
         ChangesModule,
         SubscriptionsModule,
         MetadataModule,

@@ -62,7 +62,10 @@ describe('POST /beta/managedTenantOperations', () => {
       'name',
       'description',
       'requestId',
+      // The model's extension (null: the operation runs when asked only).
+      'schedule',
     ]);
+    expect(body.schedule).toBeNull();
   });
 
   it('sets createdDateTime and lastModifiedDateTime to now, in UTC, ignoring values the client sent', async () => {

@@ -94,5 +94,9 @@ export function loadConfig(
       retentionMs: positiveNumber(env, 'DELTA_RETENTION_DAYS', 7) * 86_400_000,
       notifications: parseNotifications(env),
     },
+    schedules: {
+      enabled: parseSwitch(env, 'SCHEDULES_ENABLED', true),
+      pollMs: positiveInteger(env, 'SCHEDULES_POLL_MS', 1_000),
+    },
   };
 }

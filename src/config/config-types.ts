@@ -48,6 +48,15 @@ export interface AppConfig {
   readonly engine: EngineConfig;
   /** Delta queries and change notifications. */
   readonly changes: ChangesConfig;
+  /** Operations that run by themselves. */
+  readonly schedules: SchedulesConfig;
+}
+
+export interface SchedulesConfig {
+  /** SCHEDULES_ENABLED (default on): whether this instance fires schedules. */
+  readonly enabled: boolean;
+  /** SCHEDULES_POLL_MS (default 1000): how often due schedules are looked for. */
+  readonly pollMs: number;
 }
 
 export interface ChangesConfig {

@@ -105,5 +105,11 @@ function columnType(property: PropertyDefinition, dialect: DialectName): EntityS
       return { type: 'integer' };
     case 'Edm.DateTimeOffset':
       return text(24);
+    case 'Edm.Date':
+      return text(10);
+    case 'Edm.TimeOfDay':
+      return text(18);
+    case 'Edm.Duration':
+      return text(64);
   }
 }

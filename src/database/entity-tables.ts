@@ -1,4 +1,4 @@
-import { EntitySchema, EntitySchemaIndexOptions } from 'typeorm';
+import { EntitySchema, EntitySchemaColumnOptions, EntitySchemaIndexOptions } from 'typeorm';
 import {
   EntityType,
   managedTenantOperation,
@@ -12,12 +12,28 @@ import { buildEntitySchema, EntityRow } from './entity-schema';
 /** The keyed fingerprint of the create request, to recognise its retries (idempotent create). */
 export const CREATE_FINGERPRINT_COLUMN = 'createRequestFingerprint';
 
+/**
+ * A column the service derives from an entity's properties on every write, for its own queries
+ * (bookkeeping, never returned): written with the row, so it never disagrees with it.
+ */
+export interface DerivedColumn {
+  readonly options: (dialect: DialectName) => EntitySchemaColumnOptions;
+  readonly valueOf: (properties: Readonly<Record<string, unknown>>) => unknown;
+}
+
 /** Where an entity type's rows live, and the indexes its queries need beyond the model. */
 export interface EntityTable {
   readonly entity: EntityType;
   readonly tableName: string;
   readonly indices: (dialect: DialectName) => EntitySchemaIndexOptions[];
+  readonly derivedColumns?: Readonly<Record<string, DerivedColumn>>;
 }
+
+/**
+ * When an operation's schedule is due next: its next slot, unless it is paused (the scheduler
+ * finds due schedules through this column's index).
+ */
+export const SCHEDULE_DUE_COLUMN = 'scheduleDueAt';
 
 /**
  * Indexes for the common queries. Each ends with the key, so that a sort on the leading columns is
@@ -47,8 +63,29 @@ const operationsTable: EntityTable = {
     },
     // What the results and HTTP requests refer to: an operation of their own tenant.
     { name: 'UQ_mto_partnerTenantId_id', columns: ['partnerTenantId', 'id'], unique: true },
+    // The schedules due next, across tenants (few operations have one).
+    {
+      name: 'IDX_mto_scheduleDueAt',
+      columns: [SCHEDULE_DUE_COLUMN, 'partnerTenantId', 'id'],
+      where: `"${SCHEDULE_DUE_COLUMN}" IS NOT NULL`,
+    },
     ...(dialect === 'postgres' ? POSTGRES_EXPRESSION_INDEXES : []),
   ],
+  derivedColumns: {
+    [SCHEDULE_DUE_COLUMN]: {
+      options: (dialect) => ({
+        type: 'varchar',
+        length: 24,
+        nullable: true,
+        ...(dialect === 'postgres' ? { collation: 'C' } : {}),
+      }),
+      valueOf: (properties) => {
+        const schedule = properties.schedule as
+          { isPaused?: boolean | null; nextRunDateTime?: string | null } | null | undefined;
+        return schedule && schedule.isPaused !== true ? (schedule.nextRunDateTime ?? null) : null;
+      },
+    },
+  },
 };
 
 /**
@@ -165,16 +202,24 @@ export function entitySchemaFor(entity: EntityType, dialect: DialectName): Entit
     schema = buildEntitySchema(entity, table.tableName, dialect, {
       indices: table.indices(dialect),
       // What clients create is recognised when they retry it; what only the service writes is not.
-      extraColumns: entity.readOnly
-        ? {}
-        : {
-            [CREATE_FINGERPRINT_COLUMN]: {
-              type: 'varchar',
-              length: 64,
-              nullable: true,
-              ...(dialect === 'postgres' ? { collation: 'C' } : {}),
-            },
-          },
+      extraColumns: {
+        ...(entity.readOnly
+          ? {}
+          : {
+              [CREATE_FINGERPRINT_COLUMN]: {
+                type: 'varchar',
+                length: 64,
+                nullable: true,
+                ...(dialect === 'postgres' ? { collation: 'C' } : {}),
+              },
+            }),
+        ...Object.fromEntries(
+          Object.entries(table.derivedColumns ?? {}).map(([name, derived]) => [
+            name,
+            derived.options(dialect),
+          ]),
+        ),
+      },
     });
     schemas.set(cacheKey, schema);
   }

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { InvalidRequestError } from '../common/errors';
 import { EntityType, isComplexProperty, PropertyDefinition } from './model';
-import { parseDateTimeOffset, toUtcDateTimeOffset } from './primitive-formats';
+import { canonicalTimeOfDay, parseDateTimeOffset, toUtcDateTimeOffset } from './primitive-formats';
 
 /** A class-validator class that a request body is checked against (src/entity-sets/dto-classes.ts). */
 export type DtoClass = new () => object;
@@ -50,7 +50,7 @@ export function parseEntityWrite(entity: EntityType, dto: DtoClass, body: unknow
       );
     }
     if (property || key === '@odata.type') {
-      declaredInput[key] = value;
+      declaredInput[key] = property ? withoutComputedMembers(property, value) : value;
     } else if (key.includes('@')) {
       continue;
     } else if (!entity.openType) {
@@ -85,6 +85,26 @@ export function parseEntityWrite(entity: EntityType, dto: DtoClass, body: unknow
 }
 
 /**
+ * A complex value without the members the service computes (a schedule's next runs): sent back
+ * as a client read them, they are ignored, as computed properties of the entity are.
+ */
+function withoutComputedMembers(property: PropertyDefinition, value: unknown): unknown {
+  if (!isComplexProperty(property) || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    return property.collection
+      ? value.map((item) => withoutComputedMembers({ ...property, collection: false }, item))
+      : value;
+  }
+  const kept: Record<string, unknown> = {};
+  for (const [name, nested] of Object.entries(value as Record<string, unknown>)) {
+    const member = property.type.properties[name];
+    if (member?.computed) continue;
+    kept[name] = member ? withoutComputedMembers(member, nested) : nested;
+  }
+  return kept;
+}
+
+/**
  * The form a valid value is stored in: without `@odata.type` annotations (already checked), Guids in
  * lower case (they compare case-insensitively), date-times in UTC (so they sort and compare as text).
  */
@@ -106,6 +126,8 @@ export function canonicalValue(property: PropertyDefinition, value: unknown): un
     const instant = parseDateTimeOffset(value);
     return instant ? toUtcDateTimeOffset(instant) : value;
   }
+  if (property.type === 'Edm.TimeOfDay') return canonicalTimeOfDay(value) ?? value;
+  if (property.type === 'Edm.Duration') return (value as string).toUpperCase();
   return value;
 }
 

@@ -177,3 +177,138 @@ export const managedTenantOperationRunDifference = {
     baseIsSuccess: { type: 'Edm.Boolean' },
   }),
 } as const satisfies ComplexType;
+
+// Microsoft Graph's recurrence types, exactly as its calendar API defines them
+// (patternedRecurrence, recurrencePattern, recurrenceRange), for an operation's schedule.
+
+export const recurrencePatternType = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'recurrencePatternType',
+  members: [
+    'daily',
+    'weekly',
+    'absoluteMonthly',
+    'relativeMonthly',
+    'absoluteYearly',
+    'relativeYearly',
+  ],
+} as const satisfies EnumType;
+
+export const dayOfWeek = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'dayOfWeek',
+  members: ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'],
+} as const satisfies EnumType;
+
+export const weekIndex = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'weekIndex',
+  members: ['first', 'second', 'third', 'fourth', 'last'],
+} as const satisfies EnumType;
+
+export const recurrenceRangeType = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'recurrenceRangeType',
+  members: ['endDate', 'noEnd', 'numbered'],
+} as const satisfies EnumType;
+
+export const recurrencePattern = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'recurrencePattern',
+  properties: declare({
+    type: { type: recurrencePatternType },
+    interval: { type: 'Edm.Int32' },
+    month: { type: 'Edm.Int32' },
+    dayOfMonth: { type: 'Edm.Int32' },
+    daysOfWeek: { type: dayOfWeek, collection: true },
+    firstDayOfWeek: { type: dayOfWeek },
+    index: { type: weekIndex },
+  }),
+} as const satisfies ComplexType;
+
+export const recurrenceRange = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'recurrenceRange',
+  properties: declare({
+    type: { type: recurrenceRangeType },
+    startDate: { type: 'Edm.Date' },
+    endDate: { type: 'Edm.Date' },
+    recurrenceTimeZone: {
+      type: 'Edm.String',
+      maxLength: 64,
+      description: 'An IANA time zone name (Europe/Berlin); UTC when left out.',
+    },
+    numberOfOccurrences: { type: 'Edm.Int32' },
+  }),
+} as const satisfies ComplexType;
+
+export const patternedRecurrence = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'patternedRecurrence',
+  properties: declare({
+    pattern: { type: recurrencePattern },
+    range: { type: recurrenceRange },
+  }),
+} as const satisfies ComplexType;
+
+export const managedTenantOperationScheduleOverlapPolicy = {
+  kind: 'enum',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationScheduleOverlapPolicy',
+  members: ['skip', 'bufferOne', 'cancelOther'],
+} as const satisfies EnumType;
+
+/** When an operation runs by itself (an extension of the model: the live service has none). */
+export const managedTenantOperationSchedule = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationSchedule',
+  properties: declare({
+    recurrence: {
+      type: patternedRecurrence,
+      description: "The days it runs on, as Microsoft Graph's calendar recurrence says them.",
+    },
+    timeOfDay: {
+      type: 'Edm.TimeOfDay',
+      description: "The time it runs at on those days, in the recurrence's time zone.",
+    },
+    isPaused: { type: 'Edm.Boolean', description: 'No run starts while it is true.' },
+    overlapPolicy: {
+      type: managedTenantOperationScheduleOverlapPolicy,
+      description:
+        'What a slot does while the previous run still goes: skip (default: a skipped run is recorded), bufferOne (one run starts when the previous ends) or cancelOther (the running one is cancelled).',
+    },
+    catchUpWindow: {
+      type: 'Edm.Duration',
+      description:
+        'How late a slot missed while no instance was up may still run (default PT1H); older ones are skipped.',
+    },
+    pauseOnFailure: {
+      type: 'Edm.Boolean',
+      description: 'Pause the schedule (isPaused) when a scheduled run fails.',
+    },
+    nextRunDateTime: {
+      type: 'Edm.DateTimeOffset',
+      computed: true,
+      description: 'The slot that runs next (null when paused or when the recurrence has ended).',
+    },
+    upcomingRunDateTimes: {
+      type: 'Edm.DateTimeOffset',
+      collection: true,
+      computed: true,
+      description: 'The next five slots.',
+    },
+    lastRunDateTime: {
+      type: 'Edm.DateTimeOffset',
+      computed: true,
+      description: 'The slot of the last scheduled run (a skipped one included).',
+    },
+  }),
+} as const satisfies ComplexType;

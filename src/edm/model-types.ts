@@ -5,7 +5,14 @@
  */
 
 export type PrimitiveTypeName =
-  'Edm.String' | 'Edm.Guid' | 'Edm.Boolean' | 'Edm.Int32' | 'Edm.DateTimeOffset';
+  | 'Edm.String'
+  | 'Edm.Guid'
+  | 'Edm.Boolean'
+  | 'Edm.Int32'
+  | 'Edm.DateTimeOffset'
+  | 'Edm.Date'
+  | 'Edm.TimeOfDay'
+  | 'Edm.Duration';
 
 export interface EnumType<Member extends string = string> {
   readonly kind: 'enum';

@@ -33,6 +33,7 @@ import {
   managedTenantOperationRunTenantScope,
   managedTenantOperationRunDifference,
   managedTenantOperationRunTrigger,
+  managedTenantOperationSchedule,
   managedTenantOperationTarget,
   SHORT_TEXT,
 } from './model-structures';
@@ -72,6 +73,11 @@ const operationProperties = declare({
     createDefault: { value: '' },
   },
   requestId: { type: 'Edm.Guid', required: true, createDefault: 'newGuid' },
+  schedule: {
+    type: managedTenantOperationSchedule,
+    description:
+      'When the operation runs by itself (an extension of the model): a recurrence, a time of day in its time zone, and what a slot does while a run still goes. Null: it runs when asked only.',
+  },
 });
 
 export const managedTenantOperation: EntityType<ManagedTenantOperationProperties> = {

@@ -46,6 +46,41 @@ export function parseDateTimeOffset(value: unknown): Date | undefined {
   return Number.isNaN(instant.getTime()) ? undefined : instant;
 }
 
+// dateValue = year "-" month "-" day
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+// timeOfDayValue = hour ":" minute [ ":" second [ "." fractionalSeconds ] ]
+const TIME_OF_DAY_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,12})?)?$/;
+// durationValue = [ SIGN ] "P" [ 1*DIGIT "D" ] [ "T" [ 1*DIGIT "H" ] [ 1*DIGIT "M" ] [ 1*DIGIT [ "." 1*DIGIT ] "S" ] ]
+const DURATION_PATTERN = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
+
+/** Whether the text is an Edm.Date that exists (`2026-02-30` does not). */
+export function isDate(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const match = DATE_PATTERN.exec(value);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number);
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/** An Edm.TimeOfDay in its canonical form `HH:MM:SS`, or `undefined` when the text is not one. */
+export function canonicalTimeOfDay(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = TIME_OF_DAY_PATTERN.exec(value);
+  return match ? `${match[1]}:${match[2]}:${match[3] ?? '00'}` : undefined;
+}
+
+/**
+ * The length of a non-negative Edm.Duration (`PT1H`, `P1DT30M`) in milliseconds, or `undefined`
+ * when the text is not one. OData durations have days, hours, minutes and seconds only.
+ */
+export function durationMs(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value.length < 2) return undefined;
+  const match = DURATION_PATTERN.exec(value);
+  if (!match || /T$/i.test(value)) return undefined;
+  const [days, hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+  return ((days * 24 + hours) * 60 + minutes) * 60_000 + Math.round(seconds * 1000);
+}
+
 /** The canonical form we store and return: UTC, millisecond precision, `Z` suffix. */
 export function toUtcDateTimeOffset(instant: Date): string {
   return instant.toISOString();

@@ -36,6 +36,9 @@ import {
   INT32_MIN,
   isInt32,
   parseDateTimeOffset,
+  isDate,
+  canonicalTimeOfDay,
+  durationMs,
 } from '../edm/primitive-formats';
 
 /**
@@ -74,6 +77,12 @@ function expectation(property: PropertyDefinition): string {
       return `an Int32 (an integer from ${INT32_MIN} to ${INT32_MAX})`;
     case 'Edm.DateTimeOffset':
       return "a DateTimeOffset string, like '2026-01-31T12:00:00Z'";
+    case 'Edm.Date':
+      return "a Date string, like '2026-01-31'";
+    case 'Edm.TimeOfDay':
+      return "a TimeOfDay string, like '06:30' or '06:30:00'";
+    case 'Edm.Duration':
+      return "a Duration string, like 'PT1H' or 'P1DT30M'";
     case 'Edm.String':
       return property.maxLength
         ? `a String of at most ${property.maxLength} characters`
@@ -130,6 +139,31 @@ function valueValidators(property: PropertyDefinition, dtoFor: (t: ComplexType) 
         ),
       );
       break;
+    case 'Edm.Date':
+      decorators.push(ValidateBy({ name: 'isDate', validator: { validate: isDate } }, options));
+      break;
+    case 'Edm.TimeOfDay':
+      decorators.push(
+        ValidateBy(
+          {
+            name: 'isTimeOfDay',
+            validator: { validate: (v: unknown) => canonicalTimeOfDay(v) !== undefined },
+          },
+          options,
+        ),
+      );
+      break;
+    case 'Edm.Duration':
+      decorators.push(
+        ValidateBy(
+          {
+            name: 'isDuration',
+            validator: { validate: (v: unknown) => durationMs(v) !== undefined },
+          },
+          options,
+        ),
+      );
+      break;
   }
   return decorators;
 }
@@ -180,6 +214,12 @@ function swaggerOptions(
       return { ...base, type: 'integer', format: 'int32' };
     case 'Edm.DateTimeOffset':
       return { ...base, type: String, format: 'date-time' };
+    case 'Edm.Date':
+      return { ...base, type: String, format: 'date' };
+    case 'Edm.TimeOfDay':
+      return { ...base, type: String, format: 'time', example: '06:30:00' };
+    case 'Edm.Duration':
+      return { ...base, type: String, format: 'duration', example: 'PT1H' };
     case 'Edm.String':
       return {
         ...base,
@@ -227,6 +267,7 @@ export function buildComplexRequestDtos(): (type: ComplexType) => DtoClass {
     classes.set(qualifiedName(type), dto);
     typeAnnotationProperty(dto, acceptedTypeAnnotations(type), complexTypeAnnotation(type), true);
     for (const [name, property] of Object.entries(type.properties)) {
+      if (property.computed) continue;
       decorate(dto, name, [
         ...presenceValidators(name, property, 'nested'),
         ...valueValidators(property, dtoFor),

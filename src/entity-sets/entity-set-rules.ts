@@ -5,8 +5,9 @@ import { Caller } from '../auth/caller';
 /**
  * The rules of one entity set beyond the model's: checks a write before it is applied (the
  * operations' rules refuse statements that do not parse, and changes to what a running operation
- * is running). A rule is a provider marked `@EntitySetRules(entitySetName)` in the module that
- * owns the rule; the set's service collects every such provider.
+ * is running), and completes what it stores (a schedule's computed next runs). A rule is a
+ * provider marked `@EntitySetRules(entitySetName)` in the module that owns the rule; the set's
+ * service collects every such provider.
  */
 export interface EntitySetPolicy {
   checkCreate?(caller: Caller, sent: Readonly<Record<string, unknown>>): Promise<void> | void;
@@ -16,6 +17,16 @@ export interface EntitySetPolicy {
     sent: Readonly<Record<string, unknown>>,
     kind: 'update' | 'replace',
   ): Promise<void> | void;
+  /**
+   * The properties a write stores, given what they would be (defaults filled in, a PATCH merged)
+   * and what they were (undefined on create): fills in what the service computes inside them (a
+   * schedule's next runs), and refuses what is only wrong as a whole. Runs in the write's
+   * transaction, on the stored version it changes.
+   */
+  completeWrite?(
+    properties: Readonly<Record<string, unknown>>,
+    current: Readonly<Record<string, unknown>> | undefined,
+  ): Record<string, unknown>;
 }
 
 /** Marks a provider as rules of the entity set named so. */

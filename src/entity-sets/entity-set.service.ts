@@ -86,9 +86,10 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     within?: RowConstraint,
   ): Promise<{ entity: Entity<Properties>; created: boolean }> {
     const { [this.model.key]: requestedId, ...sent } = write.declared;
-    const properties = withCreateDefaults(this.model, this.withConstraint(sent, within), caller);
+    let properties = withCreateDefaults(this.model, this.withConstraint(sent, within), caller);
     requireOwnTenantAndUser(caller, properties);
     for (const rule of this.rulesOfSet()) await rule.checkCreate?.(caller, properties);
+    properties = this.completed(properties, undefined);
     const now = toUtcDateTimeOffset(new Date());
     const entity: Entity = {
       id: typeof requestedId === 'string' ? requestedId : randomUUID(),
@@ -282,9 +283,11 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
         id,
         (current) => {
           this.requireMatch(current, condition);
+          const changed = apply(current, sent);
           return {
             ...current,
-            ...apply(current, sent),
+            ...changed,
+            properties: this.completed(changed.properties, current.properties),
             lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
           };
         },
@@ -295,6 +298,17 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     }
     if (!updated) throw new ItemNotFoundError(this.model.entitySetName, id);
     return typed(updated);
+  }
+
+  /** The properties as the set's rules complete them (EntitySetPolicy.completeWrite). */
+  private completed(
+    properties: Record<string, unknown>,
+    current: Readonly<Record<string, unknown>> | undefined,
+  ): Record<string, unknown> {
+    for (const rule of this.rulesOfSet()) {
+      if (rule.completeWrite) properties = rule.completeWrite(properties, current);
+    }
+    return properties;
   }
 
   /** Deletes the entity, and with it the dependents the model cascades to. */

@@ -10,6 +10,8 @@ export const DECLARED_JOBS = [
   'changeNotifications',
   /** Forgets changes older than the delta retention period. */
   'changeFeedPurge',
+  /** Starts the runs of operations' schedules when their slots come. */
+  'schedules',
 ] as const;
 
 export type JobName = (typeof DECLARED_JOBS)[number];

@@ -37,7 +37,7 @@ class ConfigForTests {}
 
 async function startWith(...handlers: ReturnType<typeof handlerOf>[]) {
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigForTests, JobsModule],
+    imports: [ConfigForTests, JobsModule.forRoot()],
     providers: handlers,
   }).compile();
   return moduleRef.init();
@@ -52,6 +52,7 @@ describe('JobsKernel', () => {
       handlerOf('operationRuns'),
       handlerOf('changeNotifications'),
       handlerOf('changeFeedPurge'),
+      handlerOf('schedules'),
     );
     await new Promise((done) => setTimeout(done, 50));
     await app.close();
@@ -59,6 +60,7 @@ describe('JobsKernel', () => {
       'changeFeedPurge',
       'changeNotifications',
       'operationRuns',
+      'schedules',
     ]);
     expect(new Set(steps.map((step) => step.workerId)).size).toBe(1);
   });

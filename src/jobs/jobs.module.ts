@@ -1,7 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { provideBy, provideValue } from '../common/typed-token';
-import { CLOCK, systemClock } from './clock';
+import { Clock, CLOCK, systemClock } from './clock';
 import { JobEvents } from './job-events';
 import { JobsKernel } from './jobs-kernel';
 import { newWorkerId, WORKER_ID } from './worker-identity';
@@ -11,14 +11,20 @@ import { newWorkerId, WORKER_ID } from './worker-identity';
  * module that declares a job handler.
  */
 @Global()
-@Module({
-  imports: [DiscoveryModule],
-  providers: [
-    provideValue(CLOCK, systemClock),
-    provideBy(WORKER_ID, [], newWorkerId),
-    JobEvents,
-    JobsKernel,
-  ],
-  exports: [CLOCK, WORKER_ID, JobEvents, JobsKernel],
-})
-export class JobsModule {}
+@Module({})
+export class JobsModule {
+  /** The jobs on a clock: the process's own, or one a test moves. */
+  static forRoot(clock: Clock = systemClock): DynamicModule {
+    return {
+      module: JobsModule,
+      imports: [DiscoveryModule],
+      providers: [
+        provideValue(CLOCK, clock),
+        provideBy(WORKER_ID, [], newWorkerId),
+        JobEvents,
+        JobsKernel,
+      ],
+      exports: [CLOCK, WORKER_ID, JobEvents, JobsKernel],
+    };
+  }
+}

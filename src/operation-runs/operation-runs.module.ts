@@ -48,6 +48,7 @@ import { TenantTokens } from '../integrations/graph/tenant-tokens';
     RunningOperationRules,
     RunComparisonService,
   ],
+  exports: [OperationRunsService, RunWorker],
 })
 export class OperationRunsModule implements OnApplicationShutdown {
   constructor(@Inject(GRAPH_DISPATCHER) private readonly dispatcher: Dispatcher) {}

@@ -11,11 +11,21 @@ import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
 import { EntitySetRegistry } from '../entity-sets/entity-set.registry';
 import { EntitySetService } from '../entity-sets/entity-set.service';
 import { entityStoreToken } from '../entity-sets/entity-set.tokens';
-import { RunQueueStore, RunRecord } from '../database/stores/run-queue.store';
+import { RunQueueStore, RunRecord, RunStart } from '../database/stores/run-queue.store';
+import { Clock, CLOCK } from '../jobs/clock';
 import { RunWorker } from './run-worker';
 import { parseAggregation, parseStatements } from './statements';
 
 type Operation = Entity<ManagedTenantOperationProperties>;
+
+/** The tenants a run takes and its numbers (see RunRecord). */
+interface RunPlan {
+  readonly run: number;
+  readonly baseRun: number;
+  /** Its tenants are the partner's customers, listed when it starts (`allTenants`). */
+  readonly expanding: boolean;
+  readonly tenants: string[];
+}
 
 /** The longest `Prefer: wait` honoured, in seconds. */
 export const MAX_WAIT_SECONDS = 60;
@@ -37,6 +47,7 @@ export class OperationRunsService {
     private readonly atomicWork: AtomicWork,
     private readonly queue: RunQueueStore,
     private readonly worker: RunWorker,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.operations = registry.serviceOf<ManagedTenantOperationProperties>(managedTenantOperation);
   }
@@ -52,59 +63,98 @@ export class OperationRunsService {
     waitSeconds = 0,
   ): Promise<{ operation: Operation; finished: boolean }> {
     const operation = await this.operations.get(caller, id);
+    const key = { partnerTenantId: caller.tenantId, operationId: id };
+    const plan = await this.planRun(caller.tenantId, operation, 'notSucceededFirst');
+    const updated = await this.begin(caller.tenantId, operation, plan, {
+      trigger: 'manual',
+      initiatedByUserId: caller.userId,
+      initiatedByAppId: caller.applicationId ?? null,
+    });
+    const finished =
+      waitSeconds > 0 &&
+      (await this.waitForFinish(key, plan.run, Math.min(waitSeconds, MAX_WAIT_SECONDS)));
+    return {
+      operation: finished ? await this.operations.get(caller, id) : updated,
+      finished,
+    };
+  }
+
+  /**
+   * Starts a scheduled run of the operation as it was read, in all its targets: `claim` takes the
+   * slot from the operation as it is when the run starts (in the same transaction), returning
+   * its schedule after the slot, or throws when the slot is no longer due (another instance took
+   * it, or a client changed the operation). A run under way is a conflict (StateConflictError).
+   */
+  async runScheduled(
+    partnerTenantId: string,
+    operation: Operation,
+    start: RunStart,
+    claim: (current: Operation) => Operation['properties']['schedule'],
+  ): Promise<Operation> {
+    const plan = await this.planRun(partnerTenantId, operation, 'allTargets');
+    return this.begin(partnerTenantId, operation, plan, start, claim);
+  }
+
+  /**
+   * Which tenants the next run takes and the number it gets: a manual run takes, after a run
+   * that some tenants did not succeed in, those tenants only; otherwise, and for scheduled runs,
+   * every target.
+   */
+  private async planRun(
+    partnerTenantId: string,
+    operation: Operation,
+    scope: 'notSucceededFirst' | 'allTargets',
+  ): Promise<RunPlan> {
+    const id = operation.id;
     const definition = operation.properties.operationDefinition ?? {};
     parseStatements(definition.value ?? '');
     parseAggregation(operation.properties.aggregationDefinition?.value);
-    const key = { partnerTenantId: caller.tenantId, operationId: id };
+    const key = { partnerTenantId, operationId: id };
     const previous = await this.queue.find(key);
     if (previous && previous.state !== 'finished') throw runningConflict(id);
-    const target = operation.properties.target ?? {};
-    let tenants: string[] = [];
-    let expanding = false;
-    let run = 1;
-    let baseRun = 1;
+    const run = await this.queue.nextRunNumber(key, previous);
     // A customerId that was not a tenant id was reported, never run: a run again skips it.
-    const failedBefore = previous
-      ? (await this.queue.unsuccessfulTenants(key)).filter((tenant) => isGuid(tenant))
-      : [];
+    const failedBefore =
+      previous && scope === 'notSucceededFirst'
+        ? (await this.queue.unsuccessfulTenants(key)).filter((tenant) => isGuid(tenant))
+        : [];
     if (previous && failedBefore.length > 0) {
-      run = previous.run + 1;
-      baseRun = previous.baseRun;
-      tenants = failedBefore;
-    } else {
-      run = baseRun = (previous?.run ?? 0) + 1;
-      if (target.allTenants === true) expanding = true;
-      else tenants = [...new Set((target.tenantIds ?? []).map((tenant) => tenant.toLowerCase()))];
-      if (!expanding && tenants.length === 0) {
-        throw new InvalidRequestError(
-          'The operation has no tenant to run in: set target.tenantIds, or target.allTenants to true.',
-        );
-      }
+      return { run, baseRun: previous.baseRun, expanding: false, tenants: failedBefore };
     }
-    const startedAt = Date.now();
+    const target = operation.properties.target ?? {};
+    if (target.allTenants === true) return { run, baseRun: run, expanding: true, tenants: [] };
+    const tenants = [...new Set((target.tenantIds ?? []).map((tenant) => tenant.toLowerCase()))];
+    if (tenants.length === 0) {
+      throw new InvalidRequestError(
+        'The operation has no tenant to run in: set target.tenantIds, or target.allTenants to true.',
+      );
+    }
+    return { run, baseRun: run, expanding: false, tenants };
+  }
+
+  /** One unit of work: the run starts and the operation says so together, or neither happens. */
+  private async begin(
+    partnerTenantId: string,
+    operation: Operation,
+    plan: RunPlan,
+    start: RunStart,
+    claim?: (current: Operation) => Operation['properties']['schedule'],
+  ): Promise<Operation> {
+    const id = operation.id;
+    const scope = { tenantId: partnerTenantId };
+    const key = { partnerTenantId, operationId: id };
+    const { run, baseRun, expanding, tenants } = plan;
+    const startedAt = this.clock.now();
     const now = toUtcDateTimeOffset(new Date(startedAt));
     const again = run !== baseRun;
-    // One unit of work: the run starts and the operation says so together, or neither happens.
+    const count = `${tenants.length} tenant${tenants.length === 1 ? '' : 's'}`;
     const updated = await this.atomicWork.run(async () => {
-      const started = await this.queue.start({
-        ...key,
-        run,
-        baseRun,
-        expanding,
-        startedAt,
-        start: {
-          trigger: 'manual',
-          initiatedByUserId: caller.userId,
-          initiatedByAppId: caller.applicationId ?? null,
-        },
-        tenants: tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
-      });
-      if (!started) throw runningConflict(id);
-      const marked = await this.store.update(caller, id, (current) => ({
+      const marked = await this.store.update(scope, id, (current) => ({
         ...current,
         lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
         properties: {
           ...current.properties,
+          ...(claim ? { schedule: claim(current) } : {}),
           status: 'running',
           result: {
             ...(again ? current.properties.result : {}),
@@ -115,23 +165,27 @@ export class OperationRunsService {
             exception: null,
             executionInfo: expanding
               ? `Run ${run} started: listing the partner's customer tenants.`
-              : `Run ${run} started${again ? ` again in the ${tenants.length} tenant${tenants.length === 1 ? '' : 's'} that did not succeed` : ''}: ${tenants.length} tenant${tenants.length === 1 ? '' : 's'} pending.`,
+              : `Run ${run} started${again ? ` again in the ${count} that did not succeed` : ''}: ${count} pending.`,
             ...(again ? {} : { tenantExceptions: [], result: [] }),
           },
         },
       }));
       // Deleted meanwhile: its run does not start either.
       if (!marked) throw new ItemNotFoundError(managedTenantOperation.entitySetName, id);
+      const started = await this.queue.start({
+        ...key,
+        run,
+        baseRun,
+        expanding,
+        startedAt,
+        start,
+        tenants: tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
+      });
+      if (!started) throw runningConflict(id);
       return { result: marked, commit: true };
     });
     this.worker.wake();
-    const finished =
-      waitSeconds > 0 &&
-      (await this.waitForFinish(key, run, Math.min(waitSeconds, MAX_WAIT_SECONDS)));
-    return {
-      operation: finished ? await this.operations.get(caller, id) : updated,
-      finished,
-    };
+    return updated;
   }
 
   /** Stops a running operation: tenants not started are not started; it ends `cancelled`. */

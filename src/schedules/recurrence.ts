@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { dayOfWeek, recurrencePatternType, recurrenceRangeType, weekIndex } from '../edm/model';
 
 /**
  * Microsoft Graph's `patternedRecurrence` (the calendar API's), expanded into the instants a
@@ -9,25 +10,10 @@ import { DateTime, IANAZone } from 'luxon';
  * exists twice (when clocks fall back) fires at the first.
  */
 
-export const RECURRENCE_PATTERN_TYPES = [
-  'daily',
-  'weekly',
-  'absoluteMonthly',
-  'relativeMonthly',
-  'absoluteYearly',
-  'relativeYearly',
-] as const;
-export const RECURRENCE_RANGE_TYPES = ['endDate', 'noEnd', 'numbered'] as const;
-export const DAYS_OF_WEEK = [
-  'sunday',
-  'monday',
-  'tuesday',
-  'wednesday',
-  'thursday',
-  'friday',
-  'saturday',
-] as const;
-export const WEEK_INDEXES = ['first', 'second', 'third', 'fourth', 'last'] as const;
+export const RECURRENCE_PATTERN_TYPES = recurrencePatternType.members;
+export const RECURRENCE_RANGE_TYPES = recurrenceRangeType.members;
+export const DAYS_OF_WEEK = dayOfWeek.members;
+export const WEEK_INDEXES = weekIndex.members;
 
 export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];
 
@@ -58,7 +44,7 @@ export interface PatternedRecurrence {
 export class InvalidRecurrenceError extends Error {
   constructor(
     readonly member: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`${member}: ${detail}`);
   }
@@ -205,7 +191,8 @@ export function timeOfDayOf(text: string): { hour: number; minute: number; secon
 }
 
 /**
- * The instants the recurrence fires at after `after` (exclusive), at most `limit`, in order:
+ * The instants the recurrence fires at after `after` (exclusive), at most `limit` and none after
+ * `until`, in order:
  * each local date of the pattern within the range, at `timeOfDay` in the range's time zone.
  */
 export function nextOccurrences(
@@ -213,6 +200,7 @@ export function nextOccurrences(
   timeOfDay: { hour: number; minute: number; second: number },
   after: Date,
   limit: number,
+  until?: Date,
 ): Date[] {
   const found: Date[] = [];
   let counted = 0;
@@ -221,6 +209,7 @@ export function nextOccurrences(
     counted += 1;
     if (recurrence.occurrences !== undefined && counted > recurrence.occurrences) break;
     const instant = instantOf(date, timeOfDay, recurrence.zone);
+    if (until && instant.getTime() > until.getTime()) break;
     if (instant.getTime() > after.getTime()) {
       found.push(instant);
       if (found.length >= limit) break;

@@ -1,3 +1,4 @@
+import { Clock } from '../../src/jobs/clock';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse as InjectResponse } from 'fastify';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -57,6 +58,8 @@ export class TestApp {
       folder?: string;
       logDestination?: DestinationStream;
       databaseEnv?: NodeJS.ProcessEnv;
+      /** The clock of background work and schedules (a ShiftedClock moves it). */
+      clock?: Clock;
     } = {},
   ): Promise<TestApp> {
     const folder = options.folder ?? mkdtempSync(join(tmpdir(), 'mto-test-'));
@@ -77,6 +80,7 @@ export class TestApp {
     for (const key of (env.CREDENTIALS_KEYS ?? '').split(',')) noteSecret(key);
     const app = await createApp(config, {
       logDestination: options.logDestination ?? runLogDestination(),
+      clock: options.clock,
     });
     await app.getHttpAdapter().getInstance().ready();
     noteKeyFiles(config);
@@ -136,8 +140,8 @@ export class TestApp {
   }
 
   /** Another app on the same database (file, or PostgreSQL schema), as after a restart. */
-  restartOnSameDatabase(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
-    return TestApp.start(env, { folder: this.folder, databaseEnv: this.databaseEnv });
+  restartOnSameDatabase(env: NodeJS.ProcessEnv = {}, clock?: Clock): Promise<TestApp> {
+    return TestApp.start(env, { folder: this.folder, databaseEnv: this.databaseEnv, clock });
   }
 }
 

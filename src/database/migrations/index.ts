@@ -8,6 +8,7 @@ import { ChangeFeed1798000000000 } from './1798000000000-ChangeFeed';
 import { Subscriptions1799000000000 } from './1799000000000-Subscriptions';
 import { RunNumbers1800000000000 } from './1800000000000-RunNumbers';
 import { RunHistory1801000000000 } from './1801000000000-RunHistory';
+import { Schedules1802000000000 } from './1802000000000-Schedules';
 
 /** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
@@ -21,6 +22,7 @@ export const migrations = [
   Subscriptions1799000000000,
   RunNumbers1800000000000,
   RunHistory1801000000000,
+  Schedules1802000000000,
 ];
 
 /** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */

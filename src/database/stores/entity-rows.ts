@@ -4,7 +4,7 @@ import { Entity } from '../../edm/entity';
 import { EntityType, holdsSecret, keyValueOf } from '../../edm/model';
 import { mapSecretValues } from '../../edm/secrets';
 import { DYNAMIC_PROPERTIES_COLUMN, EntityRow } from '../entity-schema';
-import { CREATE_FINGERPRINT_COLUMN } from '../entity-tables';
+import { CREATE_FINGERPRINT_COLUMN, DerivedColumn, tableOf } from '../entity-tables';
 
 /** The alias of the entity's table in every query a store builds. */
 export const ROW_ALIAS = 'o';
@@ -31,6 +31,7 @@ export class EntityRows {
   /** How each stored property is read from a raw row. */
   private readonly readPlan: ReadonlyArray<ReadStep>;
   private readonly jsonColumns: ReadonlySet<string>;
+  private readonly derivedColumns: ReadonlyArray<readonly [string, DerivedColumn]>;
 
   constructor(
     private readonly entity: EntityType,
@@ -38,6 +39,7 @@ export class EntityRows {
     private readonly cipher: CredentialsCipher,
   ) {
     const columns = schema.options.columns;
+    this.derivedColumns = Object.entries(tableOf(entity).derivedColumns ?? {});
     const typed = (type: string) =>
       Object.entries(columns)
         .filter(
@@ -170,6 +172,8 @@ export class EntityRows {
       );
     }
     if (createFingerprint !== undefined) row[CREATE_FINGERPRINT_COLUMN] = createFingerprint;
+    for (const [name, derived] of this.derivedColumns)
+      row[name] = derived.valueOf(entity.properties);
     return row;
   }
 }

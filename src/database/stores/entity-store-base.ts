@@ -65,7 +65,11 @@ export abstract class EntityStoreBase implements EntityStore {
       this.dataColumns,
       keyColumnsOf(entity),
     );
-    const responseColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
+    const bookkeeping = new Set([
+      CREATE_FINGERPRINT_COLUMN,
+      ...Object.keys(tableOf(entity).derivedColumns ?? {}),
+    ]);
+    const responseColumns = this.columns.filter((column) => !bookkeeping.has(column));
     this.responseColumns = responseColumns.map((column) => `${ROW_ALIAS}.${column}`);
     this.selectedColumnAliases = new Map(
       responseColumns.map((column) => [`"${ROW_ALIAS}"."${column}"`, `${ROW_ALIAS}_${column}`]),

@@ -1,3 +1,4 @@
+import { ScheduleStore } from './schedule.store';
 import { Module, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { provideBy } from '../../common/typed-token';
@@ -73,6 +74,7 @@ const registryProvider: Provider = {
     RunComparisonStore,
     ChangeFeedStore,
     NotificationStore,
+    ScheduleStore,
   ],
   exports: [
     ...storeProviders.map((provider) => provider.provide),
@@ -81,6 +83,7 @@ const registryProvider: Provider = {
     RunComparisonStore,
     ChangeFeedStore,
     NotificationStore,
+    ScheduleStore,
   ],
 })
 export class EntityStoresModule {}

@@ -17,11 +17,17 @@ const COUNTS = [
 
 export const RUN_HISTORY_SQL = {
   /** A run's row as it starts (a row of that number already there is left as it is). */
-  start: `INSERT INTO ${TABLE} ("partnerTenantId", "managedTenantOperationId", "runNumber", "trigger", "tenantScope", "status", "scheduledDateTime", "startedDateTime", "finishedDateTime", "initiatedByUserId", "initiatedByAppId", "tenantCount", "succeededTenantCount", "failedTenantCount", "notRunTenantCount", "callCount", "executionInfo", "createdDateTime", "lastModifiedDateTime") VALUES (?, ?, ?, ?, ?, 'running', ?, ?, NULL, ?, ?, ?, 0, 0, 0, 0, NULL, ?, ?) ON CONFLICT ("partnerTenantId", "managedTenantOperationId", "runNumber") DO NOTHING`,
+  start: `INSERT INTO ${TABLE} ("partnerTenantId", "managedTenantOperationId", "runNumber", "trigger", "tenantScope", "status", "scheduledDateTime", "startedDateTime", "finishedDateTime", "initiatedByUserId", "initiatedByAppId", "tenantCount", "succeededTenantCount", "failedTenantCount", "notRunTenantCount", "callCount", "executionInfo", "createdDateTime", "lastModifiedDateTime") VALUES (?, ?, ?, ?, ?, 'running', ?, ?, NULL, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?) ON CONFLICT ("partnerTenantId", "managedTenantOperationId", "runNumber") DO NOTHING`,
+  /** A scheduled slot that did not run (its run was recorded `skipped`). */
+  skipped: `INSERT INTO ${TABLE} ("partnerTenantId", "managedTenantOperationId", "runNumber", "trigger", "tenantScope", "status", "scheduledDateTime", "startedDateTime", "finishedDateTime", "initiatedByUserId", "initiatedByAppId", "tenantCount", "succeededTenantCount", "failedTenantCount", "notRunTenantCount", "callCount", "executionInfo", "createdDateTime", "lastModifiedDateTime") VALUES (?, ?, ?, ?, 'allTargets', 'skipped', ?, ?, ?, NULL, NULL, 0, 0, 0, 0, 0, ?, ?, ?)`,
+  /** The highest run number of an operation's history (a skipped run takes a number too). */
+  lastNumber: `SELECT MAX("runNumber") AS "runNumber" FROM ${TABLE} WHERE "partnerTenantId" = ? AND "managedTenantOperationId" = ?`,
+  /** How a run started. */
+  trigger: `SELECT "trigger" FROM ${TABLE} WHERE ${RUN_ROW}`,
   /** The counts of a run under way, when they changed. */
   progress: `UPDATE ${TABLE} SET ${COUNTS.map((c) => `"${c}" = ?`).join(', ')}, "lastModifiedDateTime" = ? WHERE ${RUN_ROW} AND "status" = 'running' AND (${COUNTS.map((c) => `"${c}" <> ?`).join(' OR ')})`,
-  /** A run's outcome. */
-  finish: `UPDATE ${TABLE} SET "status" = ?, "finishedDateTime" = ?, ${COUNTS.map((c) => `"${c}" = ?`).join(', ')}, "executionInfo" = ?, "lastModifiedDateTime" = ? WHERE ${RUN_ROW} AND "status" = 'running'`,
+  /** A run's outcome, followed by what was noted when it started, if anything. */
+  finish: `UPDATE ${TABLE} SET "status" = ?, "finishedDateTime" = ?, ${COUNTS.map((c) => `"${c}" = ?`).join(', ')}, "executionInfo" = CASE WHEN "executionInfo" IS NULL THEN ? ELSE CAST(? AS TEXT) || ' ' || "executionInfo" END, "lastModifiedDateTime" = ? WHERE ${RUN_ROW} AND "status" = 'running'`,
 };
 
 /**

@@ -77,6 +77,8 @@ export interface RunStart {
   readonly initiatedByAppId: string | null;
   /** The schedule's slot, for a scheduled run (epoch ms). */
   readonly scheduledAt?: number;
+  /** What the run's executionInfo says before its outcome (slots a schedule did not run). */
+  readonly note?: string;
 }
 
 /** How a run ended, as its history row keeps it. */

@@ -17,6 +17,8 @@ export type ValueType =
   | 'Edm.Double'
   | 'Edm.DateTimeOffset'
   | 'Edm.Date'
+  | 'Edm.TimeOfDay'
+  | 'Edm.Duration'
   | 'untyped'
   | 'null'
   | { readonly enum: string; readonly members: readonly string[] };

@@ -1,5 +1,12 @@
 import { PropertyDefinition, isEnumProperty, qualifiedName } from '../../edm/model';
-import { isGuid, parseDateTimeOffset, toUtcDateTimeOffset } from '../../edm/primitive-formats';
+import {
+  canonicalTimeOfDay,
+  durationMs,
+  isDate,
+  isGuid,
+  parseDateTimeOffset,
+  toUtcDateTimeOffset,
+} from '../../edm/primitive-formats';
 import { CheckedExpression, FunctionName, ValueType } from './checked-query';
 
 /**
@@ -45,6 +52,7 @@ export const ORDERED_TYPES = new Set<ValueType>([
   'Edm.Double',
   'Edm.DateTimeOffset',
   'Edm.Date',
+  'Edm.TimeOfDay',
   'untyped',
 ]);
 
@@ -100,6 +108,12 @@ export function coerceLiteral(expression: CheckedExpression, target: ValueType):
     const instant = parseDateTimeOffset(text);
     if (instant)
       return { ...expression, type: 'Edm.DateTimeOffset', value: toUtcDateTimeOffset(instant) };
+  }
+  if (target === 'Edm.Date' && isDate(text)) return { ...expression, type: 'Edm.Date' };
+  const time = target === 'Edm.TimeOfDay' ? canonicalTimeOfDay(text) : undefined;
+  if (time) return { ...expression, type: 'Edm.TimeOfDay', value: time };
+  if (target === 'Edm.Duration' && durationMs(text) !== undefined) {
+    return { ...expression, type: 'Edm.Duration', value: text.toUpperCase() };
   }
   return expression;
 }

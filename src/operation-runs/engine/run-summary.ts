@@ -1,3 +1,4 @@
+import { scheduleAfterRun } from '../../schedules/schedule-plan';
 import { EntityStore } from '../../database/stores/entity.store';
 import {
   RunEnd,
@@ -83,6 +84,7 @@ export class RunSummarizer {
         : []),
     ].join('; ');
     let failure = message ?? run.message ?? undefined;
+    const trigger = status === 'failed' ? await this.queue.triggerOf(run) : 'manual';
     const write = (rowsKept: string[]) =>
       this.operations.update(scope, run.operationId, (current) => ({
         ...current,
@@ -90,6 +92,7 @@ export class RunSummarizer {
         properties: {
           ...current.properties,
           status,
+          schedule: scheduleAfterRun(current.properties.schedule, status, trigger),
           result: {
             ...current.properties.result,
             isComplete: true,

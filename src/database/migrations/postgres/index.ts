@@ -4,6 +4,7 @@ import { OperationRuns1797000000001 } from './1797000000001-OperationRuns';
 import { ChangeFeed1798000000001 } from './1798000000001-ChangeFeed';
 import { Subscriptions1799000000001 } from './1799000000001-Subscriptions';
 import { RunNumbers1800000000001 } from './1800000000001-RunNumbers';
+import { Schedules1802000000001 } from './1802000000001-Schedules';
 import { RunHistory1801000000001 } from './1801000000001-RunHistory';
 
 /** Every PostgreSQL migration, oldest first. They run at start, under an advisory lock. */
@@ -15,4 +16,5 @@ export const postgresMigrations = [
   Subscriptions1799000000001,
   RunNumbers1800000000001,
   RunHistory1801000000001,
+  Schedules1802000000001,
 ];
