@@ -62,7 +62,6 @@ async function main(): Promise<void> {
       GRAPH_API_URL: simulator.url,
       ENTRA_AUTHORITY_URL: simulator.url,
       ENTRA_CLIENT_ID: 'schedules-bench',
-      LOG_LEVEL: 'warn',
       CREDENTIALS_KEY: randomBytes(32).toString('hex'),
     });
     const token = await benchToken(loadConfig(envOf(ports[0])));
@@ -121,7 +120,7 @@ async function main(): Promise<void> {
     const lags: number[] = [];
     let extraRuns = 0;
     let next: string | undefined =
-      `${base}?$select=id&$expand=runs($select=runNumber,scheduledDateTime,startedDateTime)&$top=500`;
+      `${base}?$select=id&$expand=runs($select=runNumber,scheduledDateTime,startedDateTime)`;
     while (next) {
       const page = (await (await fetch(next, { headers })).json()) as {
         value: Array<{ runs: Array<{ scheduledDateTime: string; startedDateTime: string }> }>;
@@ -133,7 +132,9 @@ async function main(): Promise<void> {
           lags.push(Date.parse(run.startedDateTime) - Date.parse(run.scheduledDateTime));
         }
       }
-      next = page['@odata.nextLink'];
+      const link = page['@odata.nextLink'];
+      next =
+        link === undefined ? undefined : new URL(link, `http://127.0.0.1:${ports[0]}/beta/`).href;
     }
     lags.sort((a, b) => a - b);
     console.log(
