@@ -3,6 +3,7 @@ import { createOperation, engineEnv, runnableOperation, startSimulator } from '.
 import { ShiftedClock } from './support/shifted-clock';
 import { ENTITY_SET, TestApp } from './support/test-app';
 import { ON_POSTGRES } from './support/test-database';
+import { noteSecret } from './support/run-log';
 
 /** A Monday morning in January, UTC (no test waits for a real day: the clock starts here). */
 const MONDAY = Date.parse('2027-01-04T08:00:00Z');
@@ -319,6 +320,37 @@ describe('schedules', () => {
     });
   });
 
+  describe('with a refresh token', () => {
+    it('runs on it at the slot, and a refused one fails each tenant saying what to renew', async () => {
+      const revoked = 'revoked-refresh-token-of-a-schedule';
+      noteSecret(revoked);
+      simulator.revokedRefreshTokens.add(revoked);
+      const scheduled = (refreshToken: string) =>
+        app.post({
+          ...runnableOperation('GET /v1.0/organization', [a, b]),
+          credentials: { refreshToken },
+          schedule: daily('2027-01-01', '17:00'),
+        });
+      const good = (await scheduled('a-refresh-token-of-a-schedule')).json().id;
+      const refused = (await scheduled(revoked)).json().id;
+      const slot = (await read(good)).schedule.nextRunDateTime as string;
+      clock.set(Date.parse(slot) - 200);
+      const ended = (id: string) =>
+        eventually(
+          () => runsOf(id),
+          (r) => r.length === 1 && r[0].status !== 'running',
+        );
+      expect((await ended(good))[0]).toMatchObject({ trigger: 'schedule', status: 'succeeded' });
+      expect((await ended(refused))[0]).toMatchObject({ trigger: 'schedule', status: 'failed' });
+      const results = (await app.get(`${ENTITY_SET}/${refused}/results`)).json().value;
+      expect(results).toHaveLength(2);
+      for (const result of results) {
+        expect(result.exception).toMatch(/Renew credentials\.refreshToken/);
+        expect(result.exception).not.toContain(revoked);
+      }
+    });
+  });
+
   describe('overlap', () => {
     let slow: RunningSimulator;
     let slowApp: TestApp;
@@ -355,7 +387,13 @@ describe('schedules', () => {
     }
 
     it('skip: records the slot as a skipped run', async () => {
-      const { runs } = await overlapping('skip');
+      const { id, runs } = await overlapping('skip');
+      // The schedule may change while its run goes (it governs the slots to come).
+      const changed = await slowApp.patch(`${ENTITY_SET}/${id}`, {
+        schedule: { pauseOnFailure: true },
+      });
+      expect(changed.statusCode).toBe(200);
+      expect(changed.json().status).toBe('running');
       const all = await eventually(runs, (r) => r.length === 2);
       expect(all.map((run) => [run.runNumber, run.status])).toEqual([
         [1, 'running'],
@@ -466,5 +504,19 @@ describe('schedules', () => {
     const created = await create(null);
     expect(created.statusCode).toBe(201);
     expect(created.json().schedule).toBeNull();
+    // Set by PUT, removed by PUT without it.
+    const body = runnableOperation('GET /v1.0/organization', [a]);
+    const put = (schedule: unknown) =>
+      app.inject({
+        method: 'PUT',
+        url: `${ENTITY_SET}/${created.json().id}`,
+        payload: { ...body, schedule },
+      });
+    const set = await put(daily('2027-01-01', '23:00'));
+    expect(set.statusCode).toBe(200);
+    expect(set.json().schedule.nextRunDateTime).toMatch(/T23:00:00.000Z$/);
+    const removed = await put(null);
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json().schedule).toBeNull();
   });
 });
