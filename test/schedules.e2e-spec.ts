@@ -519,4 +519,37 @@ describe('schedules', () => {
     expect(removed.statusCode).toBe(200);
     expect(removed.json().schedule).toBeNull();
   });
+
+  // Last: the clock moves on to the daylight-saving days of 2027.
+  it('fires at the instant the clocks jumped, and once on the repeated hour', async () => {
+    const once = (date: string, zone: string, timeOfDay: string) => ({
+      recurrence: {
+        pattern: { type: 'daily' },
+        range: { type: 'endDate', startDate: date, endDate: date, recurrenceTimeZone: zone },
+      },
+      timeOfDay,
+    });
+    const berlin = (await create(once('2027-03-28', 'Europe/Berlin', '02:30'))).json().id;
+    const newYork = (await create(once('2027-11-07', 'America/New_York', '01:30'))).json().id;
+    clock.set(Date.parse('2027-03-28T00:59:59.800Z'));
+    const spring = await eventually(
+      () => runsOf(berlin),
+      (r) => r.length === 1,
+    );
+    expect(spring[0].scheduledDateTime).toBe('2027-03-28T01:00:00.000Z');
+    expect(Date.parse(spring[0].startedDateTime)).toBeGreaterThanOrEqual(
+      Date.parse('2027-03-28T01:00:00Z'),
+    );
+    clock.set(Date.parse('2027-11-07T05:29:59.800Z'));
+    const autumn = await eventually(
+      () => runsOf(newYork),
+      (r) => r.length === 1,
+    );
+    expect(autumn[0].scheduledDateTime).toBe('2027-11-07T05:30:00.000Z');
+    // An hour later the wall clock says 01:30 again: nothing more fires.
+    clock.set(Date.parse('2027-11-07T06:30:00.500Z'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await runsOf(newYork)).toHaveLength(1);
+    expect((await read(newYork)).schedule.nextRunDateTime).toBeNull();
+  });
 });

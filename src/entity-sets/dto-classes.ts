@@ -90,6 +90,26 @@ function expectation(property: PropertyDefinition): string {
   }
 }
 
+/** The primitive types checked by their lexical form, and the check's name. */
+const LEXICAL_FORMS: Readonly<
+  Record<
+    'Edm.Int32' | 'Edm.DateTimeOffset' | 'Edm.Date' | 'Edm.TimeOfDay' | 'Edm.Duration',
+    { readonly name: string; readonly valid: (value: unknown) => boolean }
+  >
+> = {
+  'Edm.Int32': { name: 'isInt32', valid: isInt32 },
+  'Edm.DateTimeOffset': {
+    name: 'isDateTimeOffset',
+    valid: (value) => parseDateTimeOffset(value) !== undefined,
+  },
+  'Edm.Date': { name: 'isDate', valid: isDate },
+  'Edm.TimeOfDay': {
+    name: 'isTimeOfDay',
+    valid: (value) => canonicalTimeOfDay(value) !== undefined,
+  },
+  'Edm.Duration': { name: 'isDuration', valid: (value) => durationMs(value) !== undefined },
+};
+
 function valueValidators(property: PropertyDefinition, dtoFor: (t: ComplexType) => DtoClass) {
   const each = Boolean(property.collection);
   const options: ValidationOptions = {
@@ -125,45 +145,12 @@ function valueValidators(property: PropertyDefinition, dtoFor: (t: ComplexType) 
     case 'Edm.Boolean':
       decorators.push(IsBoolean(options));
       break;
-    case 'Edm.Int32':
-      decorators.push(ValidateBy({ name: 'isInt32', validator: { validate: isInt32 } }, options));
-      break;
-    case 'Edm.DateTimeOffset':
+    default: {
+      const lexical = LEXICAL_FORMS[property.type];
       decorators.push(
-        ValidateBy(
-          {
-            name: 'isDateTimeOffset',
-            validator: { validate: (v: unknown) => parseDateTimeOffset(v) !== undefined },
-          },
-          options,
-        ),
+        ValidateBy({ name: lexical.name, validator: { validate: lexical.valid } }, options),
       );
-      break;
-    case 'Edm.Date':
-      decorators.push(ValidateBy({ name: 'isDate', validator: { validate: isDate } }, options));
-      break;
-    case 'Edm.TimeOfDay':
-      decorators.push(
-        ValidateBy(
-          {
-            name: 'isTimeOfDay',
-            validator: { validate: (v: unknown) => canonicalTimeOfDay(v) !== undefined },
-          },
-          options,
-        ),
-      );
-      break;
-    case 'Edm.Duration':
-      decorators.push(
-        ValidateBy(
-          {
-            name: 'isDuration',
-            validator: { validate: (v: unknown) => durationMs(v) !== undefined },
-          },
-          options,
-        ),
-      );
-      break;
+    }
   }
   return decorators;
 }
