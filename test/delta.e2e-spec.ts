@@ -406,9 +406,11 @@ describe('delta tokens past the retention period', () => {
     const created = (await app.post(newOperation())).json();
     expect((await app.delete(`${ENTITY_SET}/${created.id}`)).statusCode).toBe(204);
     const changesOf = () =>
-      queryStored(app, 'SELECT "changeType" FROM "entity_changes" WHERE "entityId" = ?', [
-        created.id,
-      ]);
+      queryStored(
+        app,
+        'SELECT "changeType" FROM "entity_changes" WHERE "entityId" = ? ORDER BY "seq"',
+        [created.id],
+      );
     expect((await changesOf()).map((row) => row.changeType)).toEqual(['created', 'deleted']);
     const deadline = Date.now() + 15_000;
     while ((await changesOf()).length > 0 && Date.now() < deadline) {
