@@ -11,6 +11,7 @@ import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
 import { EntitySetRegistry } from '../entity-sets/entity-set.registry';
 import { EntitySetService } from '../entity-sets/entity-set.service';
 import { entityStoreToken } from '../entity-sets/entity-set.tokens';
+import { RunHistoryStore } from '../database/stores/run-history.store';
 import { RunQueueStore, RunRecord, RunStart } from '../database/stores/run-queue.store';
 import { Clock, CLOCK } from '../jobs/clock';
 import { RunWorker } from './run-worker';
@@ -46,6 +47,7 @@ export class OperationRunsService {
     private readonly store: EntityStore<ManagedTenantOperationProperties>,
     private readonly atomicWork: AtomicWork,
     private readonly queue: RunQueueStore,
+    private readonly history: RunHistoryStore,
     private readonly worker: RunWorker,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -112,7 +114,7 @@ export class OperationRunsService {
     const key = { partnerTenantId, operationId: id };
     const previous = await this.queue.find(key);
     if (previous && previous.state !== 'finished') throw runningConflict(id);
-    const run = await this.queue.nextRunNumber(key, previous);
+    const run = await this.history.nextRunNumber(key, previous);
     // A customerId that was not a tenant id was reported, never run: a run again skips it.
     const failedBefore =
       previous && scope === 'notSucceededFirst'

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ServiceError, StateConflictError } from '../common/errors';
 import { AppConfigService } from '../config/app-config.service';
 import { EntityStore } from '../database/stores/entity.store';
+import { RunHistoryStore } from '../database/stores/run-history.store';
 import { RunQueueStore, RunStart } from '../database/stores/run-queue.store';
 import { DueSchedule, ScheduleStore } from '../database/stores/schedule.store';
 import { Entity } from '../edm/entity';
@@ -44,6 +45,7 @@ export class Scheduler implements JobHandler {
     @Inject(entityStoreToken(managedTenantOperation))
     private readonly operations: EntityStore<ManagedTenantOperationProperties>,
     private readonly queue: RunQueueStore,
+    private readonly history: RunHistoryStore,
     private readonly runs: OperationRunsService,
     private readonly worker: RunWorker,
     @Inject(AppConfigService) private readonly config: AppConfigService,
@@ -191,7 +193,7 @@ export class Scheduler implements JobHandler {
     );
     if (!claimed) return false;
     const key = { partnerTenantId: due.partnerTenantId, operationId: due.operationId };
-    await this.queue.recordSkipped(key, start, now, [why, start.note].filter(Boolean).join(' '));
+    await this.history.recordSkipped(key, start, now, [why, start.note].filter(Boolean).join(' '));
     return true;
   }
 

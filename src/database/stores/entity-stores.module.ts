@@ -1,3 +1,4 @@
+import { RunHistoryStore } from './run-history.store';
 import { ScheduleStore } from './schedule.store';
 import { Module, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -75,6 +76,7 @@ const registryProvider: Provider = {
     ChangeFeedStore,
     NotificationStore,
     ScheduleStore,
+    RunHistoryStore,
   ],
   exports: [
     ...storeProviders.map((provider) => provider.provide),
@@ -84,6 +86,7 @@ const registryProvider: Provider = {
     ChangeFeedStore,
     NotificationStore,
     ScheduleStore,
+    RunHistoryStore,
   ],
 })
 export class EntityStoresModule {}

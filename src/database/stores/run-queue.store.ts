@@ -108,52 +108,6 @@ export class RunQueueStore {
     }
   }
 
-  /**
-   * The number the operation's next run takes: after its current run and after every run of its
-   * history (a skipped run takes a number without running).
-   */
-  async nextRunNumber(key: RunKey, current?: RunRecord): Promise<number> {
-    const row = await this.db.get(RUN_HISTORY_SQL.lastNumber, [
-      key.partnerTenantId,
-      key.operationId,
-    ]);
-    return Math.max(current?.run ?? 0, Number(row?.runNumber ?? 0)) + 1;
-  }
-
-  /** Records a scheduled slot that did not run, as a run `skipped` of the next number. */
-  async recordSkipped(
-    key: RunKey,
-    start: RunStart,
-    at: number,
-    executionInfo: string,
-  ): Promise<number> {
-    return this.db.transaction(async (session) => {
-      const current = await session.get(this.sql.findRunForUpdate, [
-        key.partnerTenantId,
-        key.operationId,
-      ]);
-      const last = await session.get(RUN_HISTORY_SQL.lastNumber, [
-        key.partnerTenantId,
-        key.operationId,
-      ]);
-      const runNumber = Math.max(Number(current?.run ?? 0), Number(last?.runNumber ?? 0)) + 1;
-      const when = new Date(at).toISOString();
-      await session.run(RUN_HISTORY_SQL.skipped, [
-        key.partnerTenantId,
-        key.operationId,
-        runNumber,
-        start.trigger,
-        start.scheduledAt === undefined ? null : new Date(start.scheduledAt).toISOString(),
-        when,
-        when,
-        executionInfo,
-        when,
-        when,
-      ]);
-      return runNumber;
-    });
-  }
-
   /** How a run started (`manual` when its history row is gone). */
   async triggerOf(run: RunRecord): Promise<RunStart['trigger']> {
     const row = await this.db.get(RUN_HISTORY_SQL.trigger, [
