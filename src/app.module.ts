@@ -15,6 +15,7 @@ import { MetadataModule } from './metadata/metadata.module';
 import { EntitySetsModule } from './entity-sets/entity-sets.module';
 import { OperationRunsModule } from './operation-runs/operation-runs.module';
 import { SchedulesModule } from './schedules/schedules.module';
+import { TenantDirectoryModule } from './tenant-directory/tenant-directory.module';
 import { ChangesModule } from './changes/changes.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -43,6 +44,7 @@ export class AppModule {
         EntitySetsModule,
         OperationRunsModule,
         SchedulesModule,
+        TenantDirectoryModule,
         ChangesModule,
         SubscriptionsModule,
         MetadataModule,

@@ -97,6 +97,7 @@ describe('delta queries', () => {
       'managedTenantOperations',
       'managedTenantOperationResults',
       'managedTenantOperationHttpRequests',
+      'tenants',
     ]) {
       expect(container[set]['@Capabilities.ChangeTracking']).toEqual({
         Supported: true,
@@ -107,7 +108,7 @@ describe('delta queries', () => {
         expect(openApi.paths[`/beta/${set}/${name}`]?.get?.responses).toHaveProperty('410');
       }
     }
-    expect(xml.match(/Term="Capabilities.ChangeTracking"/g)).toHaveLength(3);
+    expect(xml.match(/Term="Capabilities.ChangeTracking"/g)).toHaveLength(4);
     expect(openApi.paths['/beta/managedTenantOperations/{id}/results/delta']?.get).toBeDefined();
   });
 

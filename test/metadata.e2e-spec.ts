@@ -192,6 +192,7 @@ describe('the service document', () => {
               kind: 'EntitySet',
               url: 'managedTenantOperationHttpRequests',
             },
+            { name: 'tenants', kind: 'EntitySet', url: 'tenants' },
             // Change notifications.
             { name: 'subscriptions', kind: 'EntitySet', url: 'subscriptions' },
           ],

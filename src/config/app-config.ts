@@ -98,5 +98,9 @@ export function loadConfig(
       enabled: parseSwitch(env, 'SCHEDULES_ENABLED', true),
       pollMs: positiveInteger(env, 'SCHEDULES_POLL_MS', 1_000),
     },
+    directory: {
+      refreshIntervalMs: positiveNumber(env, 'DIRECTORY_REFRESH_HOURS', 24) * 3_600_000,
+      pollMs: positiveInteger(env, 'DIRECTORY_POLL_MS', 5_000),
+    },
   };
 }

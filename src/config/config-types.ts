@@ -50,6 +50,18 @@ export interface AppConfig {
   readonly changes: ChangesConfig;
   /** Operations that run by themselves. */
   readonly schedules: SchedulesConfig;
+  /** The partners' directories of customer tenants. */
+  readonly directory: DirectoryConfig;
+}
+
+export interface DirectoryConfig {
+  /**
+   * DIRECTORY_REFRESH_HOURS (default 24, fractions allowed): how often a partner's directory is
+   * refreshed by itself, when a refresh left a refresh token to do it with.
+   */
+  readonly refreshIntervalMs: number;
+  /** DIRECTORY_POLL_MS (default 5000): how often refreshes that are due are looked for. */
+  readonly pollMs: number;
 }
 
 export interface SchedulesConfig {

@@ -38,9 +38,14 @@ export function buildEntitySchema(
   } = {},
 ): EntitySchema<EntityRow> {
   const columns: Record<string, EntitySchemaColumnOptions> = {};
-  // A contained entity's key is unique within its container (and tenant) only.
+  // A contained entity's key is unique within its container (and tenant) only; a key scoped
+  // to the partner within the partner's tenant.
   const container = containerKeyOf(entity);
-  const primary = container ? [OWNER_PROPERTIES.tenant, container, entity.key] : [entity.key];
+  const primary = container
+    ? [OWNER_PROPERTIES.tenant, container, entity.key]
+    : entity.keyScope === 'partner'
+      ? [OWNER_PROPERTIES.tenant, entity.key]
+      : [entity.key];
   for (const [name, property] of Object.entries(entity.properties)) {
     columns[name] = {
       ...columnType(property, dialect),

@@ -5,6 +5,7 @@ import {
   managedTenantOperationHttpRequest,
   managedTenantOperationResult,
   managedTenantOperationRun,
+  tenant,
 } from '../edm/model';
 import { DialectName } from '../odata/query/sql-dialect';
 import { buildEntitySchema, EntityRow } from './entity-schema';
@@ -174,12 +175,32 @@ const runsTable: EntityTable = {
   ],
 };
 
+/**
+ * The partners' directories of customer tenants: keyed by partner and customer, which is also
+ * the order of a partner's tenants by id; by name, the order people read them in.
+ */
+const tenantsTable: EntityTable = {
+  entity: tenant,
+  tableName: 'tenants',
+  indices: () => [
+    {
+      name: 'IDX_tenants_partnerTenantId_displayName',
+      columns: ['partnerTenantId', 'displayName', 'id'],
+    },
+    {
+      name: 'IDX_tenants_partnerTenantId_createdDateTime',
+      columns: ['partnerTenantId', 'createdDateTime', 'id'],
+    },
+  ],
+};
+
 /** Every table, in the order of the model's entity types (parents before their dependents). */
 export const ENTITY_TABLES: readonly EntityTable[] = [
   operationsTable,
   resultsTable,
   httpRequestsTable,
   runsTable,
+  tenantsTable,
 ];
 
 export function tableOf(entity: EntityType): EntityTable {
@@ -203,7 +224,7 @@ export function entitySchemaFor(entity: EntityType, dialect: DialectName): Entit
       indices: table.indices(dialect),
       // What clients create is recognised when they retry it; what only the service writes is not.
       extraColumns: {
-        ...(entity.readOnly
+        ...(entity.readOnly || entity.updateOnly
           ? {}
           : {
               [CREATE_FINGERPRINT_COLUMN]: {

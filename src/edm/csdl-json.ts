@@ -135,17 +135,17 @@ export function buildCsdlJson(
     namespacesOf(entities).map((namespace) => [
       namespace,
       {
-        ...(namespace === GRAPH_NAMESPACE
-          ? Object.fromEntries(
-              enumTypes(entities).map((type) => [
-                type.name,
-                {
-                  $Kind: 'EnumType',
-                  ...Object.fromEntries(type.members.map((member, index) => [member, index])),
-                },
-              ]),
-            )
-          : {}),
+        ...Object.fromEntries(
+          enumTypes(entities)
+            .filter((type) => type.namespace === namespace)
+            .map((type) => [
+              type.name,
+              {
+                $Kind: 'EnumType',
+                ...Object.fromEntries(type.members.map((member, index) => [member, index])),
+              },
+            ]),
+        ),
         ...complexJson(complexTypes.filter((type) => type.namespace === namespace)),
         ...entityJson(entities.filter((entity) => entity.namespace === namespace)),
         ...Object.fromEntries(
@@ -199,7 +199,18 @@ function actionJson(action: BoundAction): Record<string, unknown> {
   return {
     $Kind: 'Action',
     $IsBound: true,
-    $Parameter: [{ $Name: 'bindingParameter', $Type: binding }],
+    $Parameter: [
+      {
+        $Name: 'bindingParameter',
+        $Type: binding,
+        ...(action.bindsCollection ? { $Collection: true } : {}),
+      },
+      ...(action.parameters ?? []).map((parameter) => ({
+        $Name: parameter.name,
+        $Type: qualifiedName(parameter.type),
+        $Nullable: true,
+      })),
+    ],
     ...(action.returnsEntity ? { $ReturnType: { $Type: binding } } : {}),
     '@Core.Description': action.description,
   };

@@ -162,7 +162,11 @@ function actionXml(action: BoundAction): string {
   const binding = qualifiedName(action.binding);
   return [
     `    <Action Name="${action.name}" IsBound="true">`,
-    `      <Parameter Name="bindingParameter" Type="${binding}" Nullable="false"/>`,
+    `      <Parameter Name="bindingParameter" Type="${action.bindsCollection ? `Collection(${binding})` : binding}" Nullable="false"/>`,
+    ...(action.parameters ?? []).map(
+      (parameter) =>
+        `      <Parameter Name="${parameter.name}" Type="${qualifiedName(parameter.type)}"/>`,
+    ),
     ...(action.returnsEntity ? [`      <ReturnType Type="${binding}"/>`] : []),
     `      <Annotation Term="Core.Description" String="${escapeXml(action.description)}"/>`,
     '    </Action>',
@@ -213,7 +217,9 @@ export function buildCsdlXml(
 
   const schemas = namespacesOf(entities).map((namespace) => [
     `  <Schema Namespace="${namespace}" xmlns="http://docs.oasis-open.org/odata/ns/edm">`,
-    ...(namespace === GRAPH_NAMESPACE ? enumTypes(entities).map(enumXml) : []),
+    ...enumTypes(entities)
+      .filter((type) => type.namespace === namespace)
+      .map(enumXml),
     ...complexTypes.filter((type) => type.namespace === namespace).map(complexXml),
     ...entities.filter((entity) => entity.namespace === namespace).map(entityXml),
     ...actionsOf(entities, namespace).map(actionXml),

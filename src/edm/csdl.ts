@@ -75,6 +75,9 @@ export function describeProperty(
       : property.type;
   const annotations: Annotation[] = [];
   if (property.computed) annotations.push({ term: 'Core.Computed', value: { bool: true } });
+  if (property.readOnly) {
+    annotations.push({ term: 'Core.Permissions', value: { enumMember: 'Core.Permission/Read' } });
+  }
   if (property.secret) {
     // Write-only: accepted on create and update, never returned.
     annotations.push({ term: 'Core.Permissions', value: { enumMember: 'Core.Permission/Write' } });
@@ -157,18 +160,28 @@ export function entitySetAnnotations(entity: EntityType): Annotation[] {
     { term: 'Capabilities.SkipSupported', value: { bool: true } },
     { term: 'Capabilities.CountRestrictions', value: { record: { Countable: { bool: true } } } },
     { term: 'Capabilities.SelectSupport', value: { record: { Supported: { bool: true } } } },
-    { term: 'Capabilities.InsertRestrictions', value: { record: { Insertable: { bool: true } } } },
+    {
+      term: 'Capabilities.InsertRestrictions',
+      value: { record: { Insertable: { bool: !entity.updateOnly } } },
+    },
     {
       term: 'Capabilities.UpdateRestrictions',
       value: {
         record: {
           Updatable: { bool: true },
           // A flags enum: PATCH merges, PUT replaces (OData 4.01 Part 1 §11.4.3).
-          UpdateMethod: { enumMember: 'Capabilities.HttpMethod/PATCH Capabilities.HttpMethod/PUT' },
+          UpdateMethod: {
+            enumMember: entity.updateOnly
+              ? 'Capabilities.HttpMethod/PATCH'
+              : 'Capabilities.HttpMethod/PATCH Capabilities.HttpMethod/PUT',
+          },
         },
       },
     },
-    { term: 'Capabilities.DeleteRestrictions', value: { record: { Deletable: { bool: true } } } },
+    {
+      term: 'Capabilities.DeleteRestrictions',
+      value: { record: { Deletable: { bool: !entity.updateOnly } } },
+    },
     {
       term: 'Capabilities.ExpandRestrictions',
       value: {

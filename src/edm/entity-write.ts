@@ -43,6 +43,11 @@ export function parseEntityWrite(entity: EntityType, dto: DtoClass, body: unknow
       computed.push(key);
       continue;
     }
+    if (property?.readOnly) {
+      throw new InvalidRequestError(
+        `'${key}' is read-only: the service sets it (${entity.name} changes ${writablePropertiesOf(entity)} only).`,
+      );
+    }
     if (!property && entity.navigationProperties[key]) {
       throw new InvalidRequestError(
         `'${key}' is a navigation property of ${entity.name}: its entities are written through ` +
@@ -82,6 +87,14 @@ export function parseEntityWrite(entity: EntityType, dto: DtoClass, body: unknow
     if (key !== '@odata.type') declared[key] = canonicalValue(entity.properties[key], value);
   }
   return computed.length > 0 ? { declared, dynamic, computed } : { declared, dynamic };
+}
+
+/** The properties of an entity type a client writes, for messages. */
+function writablePropertiesOf(entity: EntityType): string {
+  return Object.entries(entity.properties)
+    .filter(([name, property]) => name !== entity.key && !property.computed && !property.readOnly)
+    .map(([name]) => `'${name}'`)
+    .join(', ');
 }
 
 /**
@@ -129,6 +142,32 @@ export function canonicalValue(property: PropertyDefinition, value: unknown): un
   if (property.type === 'Edm.TimeOfDay') return canonicalTimeOfDay(value) ?? value;
   if (property.type === 'Edm.Duration') return (value as string).toUpperCase();
   return value;
+}
+
+/**
+ * The parameters of a bound action's body, validated against its request class: a JSON object
+ * of the declared parameters (annotations ignored), each of its type.
+ */
+export function parseActionBody(
+  actionName: string,
+  dto: DtoClass,
+  body: unknown,
+): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError(
+      `The body of ${actionName} must be a JSON object of its parameters.`,
+    );
+  }
+  const parameters = Object.fromEntries(Object.entries(body).filter(([key]) => !key.includes('@')));
+  const errors = validateSync(plainToInstance(dto, parameters), {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    stopAtFirstError: true,
+    validationError: { target: false, value: false },
+  });
+  if (errors.length > 0) throw new InvalidRequestError(describeValidationErrors(errors));
+  return parameters;
 }
 
 /** One message for all validation failures: each names the property path and what was expected. */

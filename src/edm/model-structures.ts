@@ -312,3 +312,60 @@ export const managedTenantOperationSchedule = {
     },
   }),
 } as const satisfies ComplexType;
+
+/** Microsoft 365 Lighthouse's namespace (`tenantRelationships/managedTenants`). */
+export const MANAGED_TENANTS_NAMESPACE = 'microsoft.graph.managedTenants';
+
+/** Lighthouse's `delegatedPrivilegeStatus`, its members as Lighthouse spells them. */
+export const delegatedPrivilegeStatus = {
+  kind: 'enum',
+  namespace: MANAGED_TENANTS_NAMESPACE,
+  name: 'delegatedPrivilegeStatus',
+  members: [
+    'none',
+    'delegatedAdminPrivileges',
+    'unknownFutureValue',
+    'granularDelegatedAdminPrivileges',
+    'delegatedAndGranularDelegetedAdminPrivileges',
+  ],
+} as const satisfies EnumType;
+
+/** A customer's contract with the partner, as `GET /v1.0/contracts` gives it. */
+export const tenantContract = {
+  kind: 'complex',
+  namespace: MANAGED_TENANTS_NAMESPACE,
+  name: 'tenantContract',
+  properties: declare({
+    contractType: {
+      type: 'Edm.String',
+      maxLength: 64,
+      description:
+        "The contract's type as Microsoft Graph's contracts give it: ResellerPartner, SyndicationPartner, BreadthPartner, …",
+    },
+    defaultDomainName: { type: 'Edm.String', maxLength: SHORT_TEXT },
+    displayName: { type: 'Edm.String', maxLength: SHORT_TEXT },
+  }),
+} as const satisfies ComplexType;
+
+/** Whether the partner still manages the customer, as far as its contracts say. */
+export const tenantStatusInformation = {
+  kind: 'complex',
+  namespace: MANAGED_TENANTS_NAMESPACE,
+  name: 'tenantStatusInformation',
+  properties: declare({
+    delegatedPrivilegeStatus: {
+      type: delegatedPrivilegeStatus,
+      description:
+        'delegatedAdminPrivileges while the partner’s contracts list the customer; none once they no longer do.',
+    },
+    lastDelegatedPrivilegeRefreshDateTime: {
+      type: 'Edm.DateTimeOffset',
+      description: 'When a refresh of the directory last set delegatedPrivilegeStatus.',
+    },
+    offboardedDateTime: {
+      type: 'Edm.DateTimeOffset',
+      description:
+        'When a refresh no longer found the customer in the contracts (null while it does).',
+    },
+  }),
+} as const satisfies ComplexType;

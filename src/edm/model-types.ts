@@ -43,6 +43,12 @@ interface PropertyFacets {
   readonly computed?: boolean;
   /** Accepted on writes, never returned, never queryable (Core.Permissions Write). */
   readonly secret?: boolean;
+  /**
+   * Written by the service only (Core.Permissions Read): returned and queryable, but a client
+   * that sends it is told it cannot change it. Unlike a computed value it is stored as the
+   * service sets it (a tenant's name, as its contract gives it).
+   */
+  readonly readOnly?: boolean;
   /** Must be present (and not null) on create, unless `createDefault` fills it in. */
   readonly required?: boolean;
   /** What create (and a replace) fills in when the property is left out. */
@@ -128,6 +134,17 @@ export interface EntityType<Properties extends object = Readonly<Record<string, 
   readonly containedBy?: string;
   /** Read by clients, written by the service only (no create, update or delete routes). */
   readonly readOnly?: boolean;
+  /**
+   * Clients change the entities the service creates (PATCH, on the properties that are not
+   * `readOnly`), but neither create, replace nor delete them (a tenant of the directory).
+   */
+  readonly updateOnly?: boolean;
+  /**
+   * Whose key it is: `'global'` (default) when every entity has an id of its own; `'partner'`
+   * when the key is only unique within a partner tenant (a customer's tenant id, which several
+   * partners may manage): the table's primary key is then (partnerTenantId, key).
+   */
+  readonly keyScope?: 'global' | 'partner';
 }
 
 /** Whether an entity type's key is a number (a run's `runNumber`) rather than a string id. */

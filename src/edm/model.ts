@@ -35,7 +35,10 @@ import {
   managedTenantOperationRunTrigger,
   managedTenantOperationSchedule,
   managedTenantOperationTarget,
+  MANAGED_TENANTS_NAMESPACE,
   SHORT_TEXT,
+  tenantContract,
+  tenantStatusInformation,
 } from './model-structures';
 
 const operationProperties = declare({
@@ -263,6 +266,69 @@ export const managedTenantOperationRun: EntityType<ManagedTenantOperationRunProp
 };
 
 /**
+ * A customer tenant of the partner, in Microsoft 365 Lighthouse's shape (`managedTenants.tenant`):
+ * filled from the partner's contracts by the directory's refresh, read-only to clients but for
+ * `tags` (ours). Its key is the customer's tenant id, unique within the partner's directory.
+ */
+const tenantProperties = declare({
+  // The partner first: the table's primary key, (partnerTenantId, id), follows this order.
+  partnerTenantId: { type: 'Edm.Guid', required: true, readOnly: true },
+  id: {
+    type: 'Edm.String',
+    maxLength: 36,
+    guidFormat: true,
+    description: "The customer's Microsoft Entra tenant id.",
+  },
+  tenantId: {
+    type: 'Edm.String',
+    maxLength: 36,
+    readOnly: true,
+    description: "The customer's Microsoft Entra tenant id (as id).",
+  },
+  displayName: {
+    type: 'Edm.String',
+    maxLength: SHORT_TEXT,
+    required: true,
+    readOnly: true,
+    searchable: true,
+    description: "The customer's name, as its contract gives it.",
+  },
+  contract: { type: tenantContract, readOnly: true },
+  tenantStatusInformation: { type: tenantStatusInformation, readOnly: true },
+  tags: {
+    type: 'Edm.String',
+    collection: true,
+    maxLength: 64,
+    description:
+      "The partner's own labels for the customer (an extension of the model): the only property a client changes.",
+  },
+  createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
+  lastUpdatedDateTime: {
+    type: 'Edm.DateTimeOffset',
+    readOnly: true,
+    description: "When a refresh last changed the customer's name, contract or status.",
+  },
+  lastModifiedDateTime: {
+    type: 'Edm.DateTimeOffset',
+    computed: true,
+    description: 'When anything of it last changed, tags included (its ETag).',
+  },
+});
+
+export const tenant: EntityType<TenantProperties> = {
+  kind: 'entity',
+  namespace: MANAGED_TENANTS_NAMESPACE,
+  name: 'tenant',
+  key: 'id',
+  openType: false,
+  entitySetName: 'tenants',
+  updateOnly: true,
+  keyScope: 'partner',
+  properties: tenantProperties,
+  navigationProperties: declare({}),
+};
+
+/**
  * The properties that say whose a row is, the same on every entity type of the family: a caller
  * reads and writes only rows of its own tenant, records them as itself, and `requestId` is its
  * idempotency key within the tenant.
@@ -278,6 +344,7 @@ export const ENTITY_TYPES: readonly EntityType[] = [
   managedTenantOperation,
   managedTenantOperationResult,
   managedTenantOperationHttpRequest,
+  tenant,
 ];
 
 /** Entity types whose entities live in a navigation of another (`containedBy`), not in a set. */
@@ -334,6 +401,10 @@ export interface BoundAction {
   readonly namespace: string;
   readonly name: string;
   readonly binding: EntityType;
+  /** Bound to `Collection(binding)` (the entity set) rather than to one entity. */
+  readonly bindsCollection?: boolean;
+  /** The parameters of its body besides the binding one. */
+  readonly parameters?: ReadonlyArray<{ readonly name: string; readonly type: ComplexType }>;
   readonly returnsEntity: boolean;
   readonly description: string;
 }
@@ -354,6 +425,16 @@ export const BOUND_ACTIONS: readonly BoundAction[] = [
     binding: managedTenantOperation,
     returnsEntity: false,
     description: 'Stops a running operation: tenants not started are not started.',
+  },
+  {
+    namespace: MANAGED_TENANTS_NAMESPACE,
+    name: 'refresh',
+    binding: tenant,
+    bindsCollection: true,
+    parameters: [{ name: 'credentials', type: managedTenantOperationCredentials }],
+    returnsEntity: false,
+    description:
+      "Refreshes the partner's directory of customer tenants from its contracts (GET /v1.0/contracts), in the background. A refreshToken in credentials is kept (encrypted) for the refreshes that follow by themselves.",
   },
 ];
 
@@ -405,6 +486,7 @@ export const BOUND_FUNCTIONS: readonly BoundFunction[] = [
 
 export type ManagedTenantOperationProperties = StoredPropertiesOf<typeof operationProperties>;
 export type ManagedTenantOperationResultProperties = StoredPropertiesOf<typeof resultProperties>;
+export type TenantProperties = StoredPropertiesOf<typeof tenantProperties>;
 export type ManagedTenantOperationRunProperties = StoredPropertiesOf<typeof runProperties>;
 export type ManagedTenantOperationHttpRequestProperties = StoredPropertiesOf<
   typeof httpRequestProperties

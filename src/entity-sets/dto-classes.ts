@@ -22,6 +22,7 @@ import {
   entityTypeAnnotation,
 } from '../edm/type-annotations';
 import {
+  BoundAction,
   ComplexType,
   CreateDefault,
   EntityType,
@@ -179,7 +180,7 @@ function swaggerOptions(
     required,
     isArray: Boolean(property.collection),
     nullable: !property.required && !property.collection,
-    readOnly: property.computed || undefined,
+    readOnly: property.computed || property.readOnly || undefined,
     writeOnly: property.secret || undefined,
     description:
       [property.description, describeDefault(property.createDefault)].filter(Boolean).join(' ') ||
@@ -266,7 +267,10 @@ export function buildComplexRequestDtos(): (type: ComplexType) => DtoClass {
   return dtoFor;
 }
 
-/** The request body DTO of the entity type for create or update. Computed properties are left out. */
+/**
+ * The request body DTO of the entity type for create or update. Computed and read-only properties
+ * are left out.
+ */
 export function buildEntityRequestDto(
   entity: EntityType,
   mode: WriteMode,
@@ -278,7 +282,7 @@ export function buildEntityRequestDto(
   const dto = namedClass(className);
   typeAnnotationProperty(dto, acceptedTypeAnnotations(entity), entityTypeAnnotation(entity), true);
   for (const [name, property] of Object.entries(entity.properties)) {
-    if (property.computed) continue;
+    if (property.computed || property.readOnly) continue;
     // Implied by a navigation, or filled in by the service: may be left out, never null.
     const optional = implied.has(name) || property.createDefault !== undefined;
     const required = mode === 'create' && Boolean(property.required) && !optional;
@@ -286,6 +290,24 @@ export function buildEntityRequestDto(
       ...presenceValidators(name, property, optional ? 'update' : mode),
       ...valueValidators(property, dtoFor),
       ApiProperty(swaggerOptions(property, required, dtoFor)),
+    ]);
+  }
+  return dto;
+}
+
+/** The request body DTO of a bound action: its parameters, each required. */
+export function buildActionRequestDto(
+  action: BoundAction,
+  dtoFor: (t: ComplexType) => DtoClass,
+  className: string,
+): DtoClass {
+  const dto = namedClass(className);
+  for (const parameter of action.parameters ?? []) {
+    const property: PropertyDefinition = { type: parameter.type, required: true };
+    decorate(dto, parameter.name, [
+      ...presenceValidators(parameter.name, property, 'create'),
+      ...valueValidators(property, dtoFor),
+      ApiProperty(swaggerOptions(property, true, dtoFor)),
     ]);
   }
   return dto;

@@ -5,6 +5,7 @@ import {
   managedTenantOperationHttpRequest,
   managedTenantOperationResult,
   managedTenantOperationRun,
+  tenant,
 } from '../edm/model';
 import {
   runnableExampleRequest,
@@ -17,14 +18,14 @@ import {
  * $metadata) derives from its entity type in src/edm/model.ts.
  */
 export interface EntitySetDefinition extends QueryDefinition {
-  /** Swagger UI's example request body, by name. */
-  readonly example: {
+  /** Swagger UI's example create body, by name (none for a set clients do not create in). */
+  readonly example?: {
     readonly name: string;
     readonly summary: string;
     readonly value: Record<string, unknown>;
   };
   /** More examples, shown after the first. */
-  readonly moreExamples?: ReadonlyArray<EntitySetDefinition['example']>;
+  readonly moreExamples?: ReadonlyArray<NonNullable<EntitySetDefinition['example']>>;
 }
 
 /** What the query options of a type's collections show in Swagger UI. */
@@ -117,6 +118,19 @@ export const ENTITY_SET_DEFINITIONS: readonly EntitySetDefinition[] = [
       none: { value: '', summary: 'no filter' },
       errors: { value: 'statusCode ge 400', summary: 'failed calls' },
       retries: { value: 'attempt gt 1', summary: 'retried calls' },
+    },
+  },
+  {
+    entity: tenant,
+    filterExamples: {
+      none: { value: '', summary: 'no filter' },
+      name: { value: "startswith(displayName,'Contoso')", summary: 'by name' },
+      tag: { value: "tags/any(t: t eq 'gold')", summary: 'with a tag' },
+      contract: { value: "contract/contractType eq 'ResellerPartner'", summary: 'by contract' },
+      gone: {
+        value: "tenantStatusInformation/delegatedPrivilegeStatus eq 'none'",
+        summary: 'no longer in the contracts',
+      },
     },
   },
 ];

@@ -1,7 +1,12 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { DtoClass, EntityWrite, parseEntityWrite } from '../edm/entity-write';
-import { EntityType } from '../edm/model';
-import { buildComplexRequestDtos, buildEntityRequestDto, buildResponseDtos } from './dto-classes';
+import { DtoClass, EntityWrite, parseActionBody, parseEntityWrite } from '../edm/entity-write';
+import { BoundAction, EntityType } from '../edm/model';
+import {
+  buildActionRequestDto,
+  buildComplexRequestDtos,
+  buildEntityRequestDto,
+  buildResponseDtos,
+} from './dto-classes';
 
 /** The request and response classes of an entity type, derived from the model. */
 export interface EntitySetDtos {
@@ -29,6 +34,32 @@ export function entitySetDtos(entity: EntityType): EntitySetDtos {
     built.set(entity.name, dtos);
   }
   return dtos;
+}
+
+const actionDtos = new Map<BoundAction, DtoClass>();
+
+/** The request body class of a bound action with parameters (its Swagger schema too). */
+export function actionRequestDto(action: BoundAction): DtoClass {
+  let dto = actionDtos.get(action);
+  if (!dto) {
+    dto = buildActionRequestDto(
+      action,
+      complexInputFor,
+      `${capitalized(action.binding.name)}${capitalized(action.name)}Request`,
+    );
+    actionDtos.set(action, dto);
+  }
+  return dto;
+}
+
+/** Validates a bound action's body against its parameters (the model's types). */
+@Injectable()
+export class ActionBodyPipe implements PipeTransform<unknown, Record<string, unknown>> {
+  constructor(private readonly action: BoundAction) {}
+
+  transform(body: unknown): Record<string, unknown> {
+    return parseActionBody(this.action.name, actionRequestDto(this.action), body);
+  }
 }
 
 /** Validates a request body against the model and turns it into an EntityWrite. */

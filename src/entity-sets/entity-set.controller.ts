@@ -102,58 +102,15 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
   const expandable = Object.values(entity.navigationProperties).some((n) => n.expandable);
   const ExpandQuery = expandable ? ApiQuery(docs.expand) : () => undefined;
 
-  @ApiTags(setName)
-  @ApiExtraModels(ODataErrorResponse)
-  @ApiHeader(CLIENT_REQUEST_ID)
-  @ApiResponse({ status: 400, description: 'Invalid request', type: ODataErrorResponse })
-  @ApiResponse({ status: 500, description: 'Unexpected error', type: ODataErrorResponse })
-  @Controller(`beta/${setName}`)
-  class EntitySetController {
+  class ReadRoutes {
     constructor(
-      @Inject(entitySetServiceToken(entity)) private readonly service: EntitySetService,
+      @Inject(entitySetServiceToken(entity)) protected readonly service: EntitySetService,
       @Inject(collectionReaderToken(entity)) private readonly reader: CollectionRequestReader,
       @Inject(deltaReaderToken(entity)) private readonly deltaReader: DeltaRequestReader,
-      private readonly responder: EntityResponder,
+      protected readonly responder: EntityResponder,
       private readonly reads: EntityReads,
       private readonly collections: CollectionAnswers,
     ) {}
-
-    @Post()
-    @RequirePermission('write')
-    @ApiOperation({ summary: `Create ${entity.name}` })
-    @ApiBody({
-      type: dtos.create,
-      examples: Object.fromEntries(
-        [definition.example, ...(definition.moreExamples ?? [])].map(({ name, summary, value }) => [
-          name,
-          { summary, value },
-        ]),
-      ),
-    })
-    @ApiHeader(PREFER_MINIMAL)
-    @ApiCreatedResponse({ type: dtos.entity, description: 'Created' })
-    @ApiNoContentResponse({ description: 'Created (with Prefer: return=minimal)' })
-    @ApiOkResponse({
-      type: dtos.entity,
-      description: 'A retry: this requestId created this entity before, with the same body',
-    })
-    @ApiResponse({
-      status: 409,
-      description: 'The id exists already, or the requestId was used with another body',
-      type: ODataErrorResponse,
-    })
-    @ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ODataErrorResponse })
-    @ApiResponse({ status: 415, description: 'Body is not JSON', type: ODataErrorResponse })
-    async create(
-      @CurrentCaller() caller: Caller,
-      @Body(pipes.create) write: EntityWrite,
-      @Req() request: FastifyRequest,
-      @Res({ passthrough: true }) reply: FastifyReply,
-    ): Promise<Record<string, unknown> | undefined> {
-      const level = negotiateJson(request.headers.accept, undefined);
-      const outcome = await this.service.create(caller, write);
-      return this.responder.created(entity, outcome, level, request, reply);
-    }
 
     @Get()
     @RequirePermission('read')
@@ -257,7 +214,10 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
       const read = await this.reads.one(caller, entity, id, options);
       return this.responder.entity(entity, read, options, level, request, reply);
     }
+  }
 
+  /** PATCH: every set that clients change. */
+  class UpdateRoutes extends ReadRoutes {
     @Patch(':id')
     @RequirePermission('write')
     @ApiOperation({ summary: `Update ${entity.name} (partial; complex values are merged)` })
@@ -281,6 +241,46 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
       const condition = parseEntityTagCondition(request.headers['if-match']);
       const updated = await this.service.update(caller, id, write, condition);
       return this.responder.changed(entity, updated, level, request, reply);
+    }
+  }
+
+  /** Create, replace and delete: the sets whose entities clients own. */
+  class WriteRoutes extends UpdateRoutes {
+    @Post()
+    @RequirePermission('write')
+    @ApiOperation({ summary: `Create ${entity.name}` })
+    @ApiBody({
+      type: dtos.create,
+      examples: Object.fromEntries(
+        [
+          ...(definition.example ? [definition.example] : []),
+          ...(definition.moreExamples ?? []),
+        ].map(({ name, summary, value }) => [name, { summary, value }]),
+      ),
+    })
+    @ApiHeader(PREFER_MINIMAL)
+    @ApiCreatedResponse({ type: dtos.entity, description: 'Created' })
+    @ApiNoContentResponse({ description: 'Created (with Prefer: return=minimal)' })
+    @ApiOkResponse({
+      type: dtos.entity,
+      description: 'A retry: this requestId created this entity before, with the same body',
+    })
+    @ApiResponse({
+      status: 409,
+      description: 'The id exists already, or the requestId was used with another body',
+      type: ODataErrorResponse,
+    })
+    @ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ODataErrorResponse })
+    @ApiResponse({ status: 415, description: 'Body is not JSON', type: ODataErrorResponse })
+    async create(
+      @CurrentCaller() caller: Caller,
+      @Body(pipes.create) write: EntityWrite,
+      @Req() request: FastifyRequest,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<Record<string, unknown> | undefined> {
+      const level = negotiateJson(request.headers.accept, undefined);
+      const outcome = await this.service.create(caller, write);
+      return this.responder.created(entity, outcome, level, request, reply);
     }
 
     @Put(':id')
@@ -335,6 +335,15 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
       await this.service.remove(caller, id, parseEntityTagCondition(request.headers['if-match']));
     }
   }
+
+  // A set whose entities the service creates (updateOnly) has no create, replace or delete routes.
+  @ApiTags(setName)
+  @ApiExtraModels(ODataErrorResponse)
+  @ApiHeader(CLIENT_REQUEST_ID)
+  @ApiResponse({ status: 400, description: 'Invalid request', type: ODataErrorResponse })
+  @ApiResponse({ status: 500, description: 'Unexpected error', type: ODataErrorResponse })
+  @Controller(`beta/${setName}`)
+  class EntitySetController extends (entity.updateOnly ? UpdateRoutes : WriteRoutes) {}
 
   Object.defineProperty(EntitySetController, 'name', {
     value: `${pascalCase(setName)}Controller`,

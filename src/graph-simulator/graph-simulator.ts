@@ -32,6 +32,8 @@ export type { DirectoryChanges } from './simulated-directory';
 export interface SimulatorOptions {
   /** Customer tenants of the partner (`/v1.0/contracts`). */
   readonly tenants?: number;
+  /** The most contracts one page of `/contracts` holds, whatever `$top` asks (Graph may page below it). */
+  readonly contractsPageSize?: number;
   /** Users seeded in each tenant. */
   readonly usersPerTenant?: number;
   /** Milliseconds every Graph call takes (the token endpoint answers at once). */
@@ -83,6 +85,10 @@ export interface RunningSimulator {
   readonly tokenRequests: Array<Record<string, string>>;
   /** Refresh tokens the token endpoint refuses (`invalid_grant`), as a user's revoked ones. */
   readonly revokedRefreshTokens: Set<string>;
+  /** Customers whose contract ended: `/contracts` no longer lists them. */
+  readonly endedContracts: Set<string>;
+  /** The customers a partner's `/contracts` lists, when not every one (by partner tenant id). */
+  readonly partnerCustomers: Map<string, readonly string[]>;
   faultsOf(tenantId: string): TenantFaults;
   /** The changes of a tenant's users, to edit (they apply to the next calls). */
   directoryOf(tenantId: string): DirectoryChanges;
@@ -252,7 +258,13 @@ export async function startGraphSimulator(
     const eventual = request.headers.consistencylevel === 'eventual';
     if (method === 'GET' && resource === '/contracts') {
       if (customerSet.has(tenantId)) return page(url, [], response);
-      return page(url, directory.contracts, response);
+      return page(
+        url,
+        directory.contractsOf(tenantId),
+        response,
+        false,
+        options.contractsPageSize ?? MAX_TOP,
+      );
     }
     if (method === 'GET' && resource === '/users') {
       let users: GraphUser[] = directory.usersOf(tenantId);
@@ -315,8 +327,9 @@ export async function startGraphSimulator(
     items: readonly object[],
     response: ServerResponse,
     foreignNextLink = false,
+    maxTop = MAX_TOP,
   ): number {
-    const top = Math.min(Number(url.searchParams.get('$top') ?? PAGE_SIZE) || PAGE_SIZE, MAX_TOP);
+    const top = Math.min(Number(url.searchParams.get('$top') ?? PAGE_SIZE) || PAGE_SIZE, maxTop);
     const skip = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
     const body: Record<string, unknown> = {
       '@odata.context': `${baseUrl}${url.pathname}`,
@@ -364,6 +377,8 @@ export async function startGraphSimulator(
     faultsOf,
     directoryOf: (tenantId) => directory.changesOf(tenantId),
     revokedRefreshTokens,
+    endedContracts: directory.endedContracts,
+    partnerCustomers: directory.partnerCustomers,
     setLatency: (ms) => (latencyMs = ms),
     peakInFlight: () => peak,
     close: () =>

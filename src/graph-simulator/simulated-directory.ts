@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The Graph stand-in's data (graph-simulator.ts): the partner's contracts and each customer
+ * The Graph stand-in's data (graph-simulator.ts): the partners' contracts (each customer's name,
+ * domain and contract type) and each customer
  * tenant's users and groups, the same in every run, and what tests change of them between runs.
  */
 
@@ -37,19 +38,34 @@ export interface GraphUser {
 export class SimulatedDirectory {
   private readonly changes = new Map<string, DirectoryChanges>();
   private readonly createdGroups = new Map<string, Array<Record<string, unknown>>>();
-  readonly contracts: ReadonlyArray<Record<string, unknown>>;
+  private readonly allContracts: ReadonlyArray<Record<string, unknown>>;
+  /** Customers whose contract ended: `/contracts` no longer lists them. */
+  readonly endedContracts = new Set<string>();
+  /** The customers a partner's `/contracts` lists, when not every one (by partner tenant id). */
+  readonly partnerCustomers = new Map<string, readonly string[]>();
 
   constructor(
     private readonly customers: readonly string[],
     private readonly usersPerTenant: number,
   ) {
-    this.contracts = customers.map((customerId, index) => ({
+    this.allContracts = customers.map((customerId, index) => ({
       id: tenantIdOf('contract', index),
-      contractType: 'ResellerPartner',
+      // Most customers buy through the partner; every third is syndicated.
+      contractType: index % 3 === 2 ? 'SyndicationPartner' : 'ResellerPartner',
       customerId,
       defaultDomainName: `tenant${index + 1}.onmicrosoft.com`,
       displayName: `Customer ${index + 1}`,
     }));
+  }
+
+  /** The contracts `/contracts` lists in a partner tenant. */
+  contractsOf(partnerTenantId: string): ReadonlyArray<Record<string, unknown>> {
+    const only = this.partnerCustomers.get(partnerTenantId);
+    return this.allContracts.filter(
+      (contract) =>
+        !this.endedContracts.has(contract.customerId as string) &&
+        (!only || only.includes(contract.customerId as string)),
+    );
   }
 
   changesOf(tenantId: string): DirectoryChanges {

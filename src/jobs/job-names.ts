@@ -12,6 +12,8 @@ export const DECLARED_JOBS = [
   'changeFeedPurge',
   /** Starts the runs of operations' schedules when their slots come. */
   'schedules',
+  /** Refreshes the partners' directories of customer tenants from their contracts. */
+  'tenantDirectory',
 ] as const;
 
 export type JobName = (typeof DECLARED_JOBS)[number];

@@ -53,6 +53,7 @@ describe('JobsKernel', () => {
       handlerOf('changeNotifications'),
       handlerOf('changeFeedPurge'),
       handlerOf('schedules'),
+      handlerOf('tenantDirectory'),
     );
     await new Promise((done) => setTimeout(done, 50));
     await app.close();
@@ -61,6 +62,7 @@ describe('JobsKernel', () => {
       'changeNotifications',
       'operationRuns',
       'schedules',
+      'tenantDirectory',
     ]);
     expect(new Set(steps.map((step) => step.workerId)).size).toBe(1);
   });

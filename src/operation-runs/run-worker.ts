@@ -35,7 +35,7 @@ import { RunRows } from './engine/run-rows';
 import { RunSummarizer } from './engine/run-summary';
 import { TenantClaims } from './engine/tenant-claims';
 import { TenantRunner } from './engine/tenant-runner';
-import { ENGINE_CONFIG } from './operation-runs.tokens';
+import { ENGINE_CONFIG } from '../integrations/graph/graph.tokens';
 import { TenantRun } from './tenant-run';
 
 /** How often the progress of the runs this instance works on is written to their operations. */

@@ -9,6 +9,7 @@ import { Subscriptions1799000000000 } from './1799000000000-Subscriptions';
 import { RunNumbers1800000000000 } from './1800000000000-RunNumbers';
 import { RunHistory1801000000000 } from './1801000000000-RunHistory';
 import { Schedules1802000000000 } from './1802000000000-Schedules';
+import { TenantDirectory1803000000000 } from './1803000000000-TenantDirectory';
 
 /** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
@@ -23,6 +24,7 @@ export const migrations = [
   RunNumbers1800000000000,
   RunHistory1801000000000,
   Schedules1802000000000,
+  TenantDirectory1803000000000,
 ];
 
 /** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */

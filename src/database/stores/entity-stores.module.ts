@@ -1,5 +1,6 @@
 import { RunHistoryStore } from './run-history.store';
 import { ScheduleStore } from './schedule.store';
+import { TenantDirectoryStore } from './tenant-directory.store';
 import { Module, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { provideBy } from '../../common/typed-token';
@@ -77,6 +78,7 @@ const registryProvider: Provider = {
     NotificationStore,
     ScheduleStore,
     RunHistoryStore,
+    TenantDirectoryStore,
   ],
   exports: [
     ...storeProviders.map((provider) => provider.provide),
@@ -87,6 +89,7 @@ const registryProvider: Provider = {
     NotificationStore,
     ScheduleStore,
     RunHistoryStore,
+    TenantDirectoryStore,
   ],
 })
 export class EntityStoresModule {}

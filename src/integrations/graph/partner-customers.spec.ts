@@ -43,7 +43,12 @@ describe('PartnerCustomers', () => {
     pages = [
       {
         value: [
-          { customerId: CUSTOMERS[0].toUpperCase() },
+          {
+            customerId: CUSTOMERS[0].toUpperCase(),
+            displayName: ' Contoso the-dap-token ',
+            defaultDomainName: 'contoso.onmicrosoft.com',
+            contractType: 'ResellerPartner',
+          },
           { customerId: '..' },
           { customerId: 7 },
         ],
@@ -68,13 +73,35 @@ describe('PartnerCustomers', () => {
         pagesTaken.push(page);
       },
     );
+    const bare = (tenantId: string) => ({
+      tenantId,
+      displayName: tenantId,
+      defaultDomainName: null,
+      contractType: null,
+    });
     expect(pagesTaken).toEqual([
-      { tenants: [CUSTOMERS[0]], refused: ['..', '7'] },
-      { tenants: [CUSTOMERS[1], CUSTOMERS[0]], refused: ['null'] },
+      {
+        tenants: [CUSTOMERS[0]],
+        refused: ['..', '7'],
+        // Its texts trimmed and scrubbed of the credentials' secrets.
+        contracts: [
+          {
+            tenantId: CUSTOMERS[0],
+            displayName: 'Contoso [redacted]',
+            defaultDomainName: 'contoso.onmicrosoft.com',
+            contractType: 'ResellerPartner',
+          },
+        ],
+      },
+      {
+        tenants: [CUSTOMERS[1], CUSTOMERS[0]],
+        refused: ['null'],
+        contracts: [bare(CUSTOMERS[1]), bare(CUSTOMERS[0])],
+      },
     ]);
     // The foreign nextLink was not followed.
     expect(calls).toEqual([
-      `${origin}/v1.0/contracts?$select=customerId&$top=999`,
+      `${origin}/v1.0/contracts?$select=customerId,displayName,defaultDomainName,contractType&$top=999`,
       `${origin}/v1.0/contracts?$skiptoken=1`,
     ]);
   });

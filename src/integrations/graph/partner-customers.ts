@@ -13,11 +13,25 @@ import { DelegatedCredentials, secretsOf, TenantTokens } from './tenant-tokens';
 const MAX_CONTRACT_PAGES = 200;
 /** Contracts whose customerId is not a tenant id reported at most (the rest are only counted). */
 const MAX_REFUSED_CUSTOMERS = 100;
+/** One customer's contract, as `GET /v1.0/contracts` gives it (strings cut to what is kept). */
+export interface CustomerContract {
+  readonly tenantId: string;
+  readonly displayName: string;
+  readonly defaultDomainName: string | null;
+  readonly contractType: string | null;
+}
+
 /** The customers one page of `/contracts` lists: tenant ids, and the customerIds that are not one. */
 export interface CustomerPage {
   readonly tenants: string[];
   readonly refused: string[];
+  /** The contracts of `tenants`, one each, in the same order. */
+  readonly contracts: CustomerContract[];
 }
+
+/** The longest name or domain kept from a contract. */
+const MAX_CONTRACT_TEXT = 256;
+const MAX_CONTRACT_TYPE = 64;
 
 /**
  * A partner's customer tenants: the `customerId` of every contract of `GET /v1.0/contracts` in
@@ -45,7 +59,9 @@ export class PartnerCustomers {
     const token = await this.tokens.tokenFor(partnerTenantId, credentials);
     const secrets = [token, ...secretsOf(credentials), ...this.serviceSecrets];
     let refusedSoFar = 0;
-    let url: string | undefined = this.graph.urlOf('/v1.0/contracts?$select=customerId&$top=999');
+    let url: string | undefined = this.graph.urlOf(
+      '/v1.0/contracts?$select=customerId,displayName,defaultDomainName,contractType&$top=999',
+    );
     for (let page = 0; url && page < MAX_CONTRACT_PAGES; page += 1) {
       const answer = await this.graph.call({ method: 'GET', url, headers: [] }, token, record);
       const fail = (what: string): GraphCallError =>
@@ -61,12 +77,19 @@ export class PartnerCustomers {
           ` with a body that is not a JSON object (or is nested deeper than ${MAX_ANSWER_DEPTH} levels)`,
         );
       }
-      const customers = new Set<string>();
+      const customers = new Map<string, CustomerContract>();
       const refused = new Set<string>();
-      for (const contract of Array.isArray(body.value) ? (body.value as unknown[]) : []) {
-        const customerId: unknown = (contract as { customerId?: unknown } | null)?.customerId;
+      for (const listed of Array.isArray(body.value) ? (body.value as unknown[]) : []) {
+        const contract = (typeof listed === 'object' && listed !== null ? listed : {}) as Record<
+          string,
+          unknown
+        >;
+        const customerId = contract.customerId;
         if (typeof customerId === 'string' && isGuid(customerId)) {
-          customers.add(customerId.toLowerCase());
+          const tenantId = customerId.toLowerCase();
+          if (!customers.has(tenantId)) {
+            customers.set(tenantId, contractOf(tenantId, contract, secrets));
+          }
         } else if (refusedSoFar + refused.size < MAX_REFUSED_CUSTOMERS) {
           const shown =
             typeof customerId === 'string' ? customerId : JSON.stringify(customerId ?? null);
@@ -74,11 +97,33 @@ export class PartnerCustomers {
         }
       }
       refusedSoFar += refused.size;
-      await take({ tenants: [...customers], refused: [...refused] });
+      await take({
+        tenants: [...customers.keys()],
+        refused: [...refused],
+        contracts: [...customers.values()],
+      });
       const next = body['@odata.nextLink'];
       url = typeof next === 'string' && this.graph.isAllowed(next) ? next : undefined;
     }
   }
+}
+
+/** What is kept of a contract: its texts cut to size and scrubbed of secrets, the id as name if none. */
+function contractOf(
+  tenantId: string,
+  contract: Record<string, unknown>,
+  secrets: readonly string[],
+): CustomerContract {
+  const text = (value: unknown, max: number): string | null =>
+    typeof value === 'string' && value.trim() !== ''
+      ? redactSecrets(value.trim().slice(0, max), secrets)
+      : null;
+  return {
+    tenantId,
+    displayName: text(contract.displayName, MAX_CONTRACT_TEXT) ?? tenantId,
+    defaultDomainName: text(contract.defaultDomainName, MAX_CONTRACT_TEXT),
+    contractType: text(contract.contractType, MAX_CONTRACT_TYPE),
+  };
 }
 
 /** The answer as a JSON object, or undefined when it is not one (or nests too deep to read). */

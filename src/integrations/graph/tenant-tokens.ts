@@ -46,7 +46,15 @@ const MAX_ERROR_CODE_LENGTH = 200;
 /** The longest refresh token kept (credentials.refreshToken's MaxLength). */
 const MAX_REFRESH_TOKEN_LENGTH = 16_384;
 /** The token endpoint refused a tenant: its error code, never a token. */
-export class TokenRequestError extends Error {}
+export class TokenRequestError extends Error {
+  constructor(
+    message: string,
+    /** The endpoint refused the grant itself (`invalid_grant`: a revoked or expired token). */
+    readonly grantRefused = false,
+  ) {
+    super(message);
+  }
+}
 
 export class TenantTokens {
   private readonly cache = new Map<string, { token: string; expires: number }>();
@@ -170,6 +178,7 @@ export class TenantTokens {
         refreshToken
           ? `The token endpoint refused a token for tenant ${tenantId} from credentials.refreshToken: ${code}${codes}. Renew credentials.refreshToken (sign in again and PATCH the operation's credentials).`
           : `The token endpoint refused a token for tenant ${tenantId}: ${code}${codes}.`,
+        body.error === 'invalid_grant',
       );
     }
     if (

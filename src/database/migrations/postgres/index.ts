@@ -6,6 +6,7 @@ import { Subscriptions1799000000001 } from './1799000000001-Subscriptions';
 import { RunNumbers1800000000001 } from './1800000000001-RunNumbers';
 import { Schedules1802000000001 } from './1802000000001-Schedules';
 import { RunHistory1801000000001 } from './1801000000001-RunHistory';
+import { TenantDirectory1803000000001 } from './1803000000001-TenantDirectory';
 
 /** Every PostgreSQL migration, oldest first. They run at start, under an advisory lock. */
 export const postgresMigrations = [
@@ -17,4 +18,5 @@ export const postgresMigrations = [
   RunNumbers1800000000001,
   RunHistory1801000000001,
   Schedules1802000000001,
+  TenantDirectory1803000000001,
 ];

@@ -1,6 +1,6 @@
 import { Dispatcher } from 'undici';
-import { typedToken } from '../common/typed-token';
-import { EngineConfig } from '../config/app-config';
+import { typedToken } from '../../common/typed-token';
+import { EngineConfig } from '../../config/app-config';
 
 /** The engine's configuration (AppConfig.engine). */
 export const ENGINE_CONFIG = typedToken<EngineConfig>('EngineConfig');

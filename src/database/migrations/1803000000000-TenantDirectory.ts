@@ -1,0 +1,76 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+const TENANTS = '"tenants"';
+const DIRECTORIES = '"tenant_directories"';
+
+/** The column types the two databases spell differently. */
+export interface DirectoryColumnTypes {
+  readonly text: (length: number) => string;
+  readonly json: string;
+  readonly epochMs: string;
+}
+
+/**
+ * The partners' directories of customer tenants: `tenants` (an entity set, its changes in the
+ * change feed), and `tenant_directories`, one row per partner, with what its next refresh needs
+ * (when it is due, the credentials it uses, encrypted, and its lease) and how the last one went.
+ */
+export class TenantDirectory1803000000000 implements MigrationInterface {
+  name = 'TenantDirectory1803000000000';
+  protected readonly types: DirectoryColumnTypes = {
+    text: (length) => `varchar(${length})`,
+    json: 'json',
+    epochMs: 'integer',
+  };
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    const { text, json, epochMs } = this.types;
+    await queryRunner.query(
+      `CREATE TABLE ${TENANTS} ("partnerTenantId" ${text(36)} NOT NULL, "id" ${text(36)} NOT NULL, "tenantId" ${text(36)}, "displayName" ${text(256)} NOT NULL, "contract" ${json}, "tenantStatusInformation" ${json}, "tags" ${json}, "createdDateTime" ${text(24)} NOT NULL, "lastUpdatedDateTime" ${text(24)}, "lastModifiedDateTime" ${text(24)} NOT NULL, CONSTRAINT "PK_tenants" PRIMARY KEY ("partnerTenantId", "id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_tenants_partnerTenantId_displayName" ON ${TENANTS} ("partnerTenantId", "displayName", "id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_tenants_partnerTenantId_createdDateTime" ON ${TENANTS} ("partnerTenantId", "createdDateTime", "id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE ${DIRECTORIES} ("partnerTenantId" ${text(36)} NOT NULL PRIMARY KEY, "generation" integer NOT NULL DEFAULT 0, "dueAt" ${epochMs}, "requestedBy" ${text(36)}, "dapAccessToken" ${text(32768)}, "refreshToken" ${text(32768)}, "leaseOwner" ${text(64)}, "leaseUntil" ${epochMs}, "lastRefreshAt" ${epochMs}, "lastError" ${text(1024)})`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_tenant_directories_dueAt" ON ${DIRECTORIES} ("dueAt") WHERE "dueAt" IS NOT NULL`,
+    );
+    await this.recordChanges(queryRunner);
+  }
+
+  /** The change feed's triggers on the tenants (as ChangeFeed's on the other sets). */
+  protected async recordChanges(queryRunner: QueryRunner): Promise<void> {
+    for (const [operation, row, changeType] of TRIGGERED_CHANGES) {
+      const version = row === 'NEW' ? `NEW."lastModifiedDateTime"` : 'NULL';
+      await queryRunner.query(
+        `CREATE TRIGGER "TR_tenants_${changeType}" AFTER ${operation} ON ${TENANTS} FOR EACH ROW BEGIN INSERT INTO "entity_changes" ("entitySet", "partnerTenantId", "entityId", "parentId", "changeType", "version", "changedAt") VALUES ('${TENANT_SET}', ${row}."partnerTenantId", ${row}."id", NULL, '${changeType}', ${version}, CAST(unixepoch('subsec') * 1000 AS INTEGER)); END`,
+      );
+    }
+  }
+
+  protected async forgetChanges(queryRunner: QueryRunner): Promise<void> {
+    for (const [, , changeType] of TRIGGERED_CHANGES) {
+      await queryRunner.query(`DROP TRIGGER "TR_tenants_${changeType}"`);
+    }
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await this.forgetChanges(queryRunner);
+    await queryRunner.query(`DROP TABLE ${DIRECTORIES}`);
+    await queryRunner.query(`DROP TABLE ${TENANTS}`);
+  }
+}
+
+/** How the change feed names the tenants' rows (their entity set). */
+export const TENANT_SET = 'tenants';
+
+const TRIGGERED_CHANGES = [
+  ['INSERT', 'NEW', 'created'],
+  ['UPDATE', 'NEW', 'updated'],
+  ['DELETE', 'OLD', 'deleted'],
+] as const;

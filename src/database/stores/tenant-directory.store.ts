@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { CredentialsCipher } from '../../crypto/credentials-cipher';
+import { SqlExecutor, SqlRow } from '../sql-executor';
+
+/** The delegated credentials a partner's directory is refreshed with, in clear (never stored so). */
+export interface DirectoryCredentials {
+  readonly dapAccessToken?: string;
+  readonly refreshToken?: string;
+}
+
+/** A refresh claimed by this worker: whose directory, with what, and which request it serves. */
+export interface ClaimedRefresh {
+  readonly partnerTenantId: string;
+  /** Changes with every request, so that finishing one never swallows a request made meanwhile. */
+  readonly generation: number;
+  readonly requestedBy: string | null;
+  readonly credentials: DirectoryCredentials;
+  /** The refresh token as stored when claimed: only it is replaced by a rotated one, or forgotten. */
+  readonly sealedRefreshToken: string | null;
+}
+
+/** How a refresh ended, as the directory keeps it. */
+export interface RefreshOutcome {
+  readonly at: number;
+  /** When the next refresh is due by itself (null: only when asked). */
+  readonly nextDueAt: number | null;
+  /** Why it failed, scrubbed of secrets. */
+  readonly error?: string;
+  /** The refresh token the token endpoint gave in exchange for the one used. */
+  readonly rotatedRefreshToken?: string;
+  /** The kept refresh token was refused: it goes. */
+  readonly forgetRefreshToken?: boolean;
+}
+
+/** How a partner's directory was last refreshed. */
+export interface DirectoryState {
+  readonly lastRefreshAt: number | null;
+  readonly lastError: string | null;
+  readonly dueAt: number | null;
+  readonly keepsRefreshToken: boolean;
+}
+
+const TABLE = '"tenant_directories"';
+/** Secrets are bound to their directory's row, so that a copied ciphertext does not decrypt. */
+const boundTo = (partnerTenantId: string): string => `tenant_directories:${partnerTenantId}`;
+
+/**
+ * What the directories of customer tenants need of the database besides the tenants themselves:
+ * per partner, when the next refresh is due, the credentials it uses (encrypted), a lease while
+ * one worker refreshes it, and how the last refresh went.
+ */
+@Injectable()
+export class TenantDirectoryStore {
+  private readonly sql: ReturnType<typeof directorySql>;
+
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly cipher: CredentialsCipher,
+  ) {
+    this.sql = directorySql(db.dialect.skipLocked);
+  }
+
+  /**
+   * A refresh asked for, due at once. A refresh token sent is kept for the refreshes that
+   * follow; a dapAccessToken only until the refresh it was sent for has used it.
+   */
+  async request(
+    partnerTenantId: string,
+    credentials: DirectoryCredentials,
+    requestedBy: string,
+    now: number,
+  ): Promise<void> {
+    const seal = (secret: string | undefined) =>
+      secret ? this.cipher.encrypt(secret, boundTo(partnerTenantId)) : null;
+    await this.db.run(this.sql.request, [
+      partnerTenantId,
+      now,
+      requestedBy,
+      seal(credentials.dapAccessToken),
+      seal(credentials.refreshToken),
+    ]);
+  }
+
+  /** Directories whose refresh is due, leased to `owner` until `leaseUntil`. */
+  async claimDue(
+    owner: string,
+    now: number,
+    leaseUntil: number,
+    limit: number,
+  ): Promise<ClaimedRefresh[]> {
+    const rows = await this.db.all(this.sql.claimDue, [owner, leaseUntil, now, now, limit]);
+    return rows.map((row) => this.claimedFrom(row));
+  }
+
+  /**
+   * Ends a claimed refresh: the next one falls due as the outcome says, unless a request came
+   * meanwhile (its own refresh is then still due, with its credentials); the refresh token is
+   * replaced (rotated) or forgotten (refused) only if it is still the one the refresh used.
+   */
+  async finish(claim: ClaimedRefresh, owner: string, outcome: RefreshOutcome): Promise<boolean> {
+    const rotated = outcome.rotatedRefreshToken
+      ? this.cipher.encrypt(outcome.rotatedRefreshToken, boundTo(claim.partnerTenantId))
+      : null;
+    const changed = await this.db.run(this.sql.finish, [
+      claim.generation,
+      outcome.nextDueAt,
+      claim.generation,
+      claim.sealedRefreshToken,
+      outcome.forgetRefreshToken ? 1 : 0,
+      rotated,
+      outcome.at,
+      outcome.error?.slice(0, 1_024) ?? null,
+      claim.partnerTenantId,
+      owner,
+    ]);
+    return changed === 1;
+  }
+
+  /** How the partner's directory was last refreshed, if it ever was asked to be. */
+  async stateOf(partnerTenantId: string): Promise<DirectoryState | undefined> {
+    const row = await this.db.get(this.sql.state, [partnerTenantId]);
+    if (!row) return undefined;
+    return {
+      lastRefreshAt: numberOrNull(row.lastRefreshAt),
+      lastError: (row.lastError as string | null) ?? null,
+      dueAt: numberOrNull(row.dueAt),
+      keepsRefreshToken: row.refreshToken !== null && row.refreshToken !== undefined,
+    };
+  }
+
+  /** The customer tenant ids of the partner's directory. */
+  async tenantIdsOf(partnerTenantId: string): Promise<string[]> {
+    const rows = await this.db.all(this.sql.tenantIds, [partnerTenantId]);
+    return rows.map((row) => row.id as string);
+  }
+
+  /** When the next refresh of any directory is due (epoch ms), if one is. */
+  async earliestDue(): Promise<number | undefined> {
+    const row = await this.db.get(this.sql.earliest, []);
+    return numberOrNull(row?.dueAt) ?? undefined;
+  }
+
+  private claimedFrom(row: SqlRow): ClaimedRefresh {
+    const partnerTenantId = row.partnerTenantId as string;
+    const open = (sealed: unknown) =>
+      typeof sealed === 'string'
+        ? this.cipher.decrypt(sealed, boundTo(partnerTenantId))
+        : undefined;
+    return {
+      partnerTenantId,
+      generation: Number(row.generation),
+      requestedBy: (row.requestedBy as string | null) ?? null,
+      credentials: {
+        dapAccessToken: open(row.dapAccessToken),
+        refreshToken: open(row.refreshToken),
+      },
+      sealedRefreshToken: (row.refreshToken as string | null) ?? null,
+    };
+  }
+}
+
+function numberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+/** The directories' SQL, the same on both databases but for the claim's row locks. */
+function directorySql(skipLocked: string) {
+  return {
+    request: `INSERT INTO ${TABLE} ("partnerTenantId", "generation", "dueAt", "requestedBy", "dapAccessToken", "refreshToken") VALUES (?, 1, ?, ?, ?, ?) ON CONFLICT ("partnerTenantId") DO UPDATE SET "generation" = ${TABLE}."generation" + 1, "dueAt" = excluded."dueAt", "requestedBy" = excluded."requestedBy", "dapAccessToken" = excluded."dapAccessToken", "refreshToken" = COALESCE(excluded."refreshToken", ${TABLE}."refreshToken")`,
+    claimDue: `UPDATE ${TABLE} SET "leaseOwner" = ?, "leaseUntil" = ? WHERE "partnerTenantId" IN (SELECT "partnerTenantId" FROM ${TABLE} WHERE "dueAt" IS NOT NULL AND "dueAt" <= ? AND ("leaseUntil" IS NULL OR "leaseUntil" < ?) ORDER BY "dueAt" LIMIT ?${skipLocked}) RETURNING *`,
+    finish: `UPDATE ${TABLE} SET "dueAt" = CASE WHEN "generation" = ? THEN ? ELSE "dueAt" END, "dapAccessToken" = CASE WHEN "generation" = ? THEN NULL ELSE "dapAccessToken" END, "refreshToken" = CASE WHEN "refreshToken" = ? THEN (CASE WHEN ? = 1 THEN NULL ELSE COALESCE(?, "refreshToken") END) ELSE "refreshToken" END, "lastRefreshAt" = ?, "lastError" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "partnerTenantId" = ? AND "leaseOwner" = ?`,
+    state: `SELECT "dueAt", "refreshToken", "lastRefreshAt", "lastError" FROM ${TABLE} WHERE "partnerTenantId" = ?`,
+    tenantIds: `SELECT "id" FROM "tenants" WHERE "partnerTenantId" = ?`,
+    earliest: `SELECT MIN("dueAt") AS "dueAt" FROM ${TABLE} WHERE "dueAt" IS NOT NULL`,
+  };
+}

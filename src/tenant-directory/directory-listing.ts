@@ -1,0 +1,185 @@
+import { DuplicateEntityError, EntityStore, TenantScope } from '../database/stores/entity.store';
+import { Entity } from '../edm/entity';
+import { TenantProperties } from '../edm/model';
+import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
+import { CustomerContract } from '../integrations/graph/partner-customers';
+
+type Tenant = Entity<TenantProperties>;
+
+/** What a listing changed in the directory. */
+export interface ListingCounts {
+  readonly added: number;
+  readonly changed: number;
+  readonly gone: number;
+}
+
+/**
+ * One listing of a partner's contracts, written into its directory page by page as it comes: a
+ * customer not yet in it is added, one whose name, contract or status changed is updated, one
+ * unchanged is not written (no change in the feed, no notification). When the whole listing is
+ * in, the customers it no longer lists are kept with `delegatedPrivilegeStatus` `none`, never
+ * deleted.
+ */
+export class DirectoryListing {
+  private readonly listed = new Set<string>();
+  private readonly scope: TenantScope;
+  private readonly at: string;
+  private added = 0;
+  private changed = 0;
+
+  constructor(
+    private readonly tenants: EntityStore<TenantProperties>,
+    private readonly partnerTenantId: string,
+    now: number,
+    /** Every customer id the directory has (to find those no longer listed). */
+    private readonly idsOfDirectory: () => Promise<readonly string[]>,
+  ) {
+    this.scope = { tenantId: partnerTenantId };
+    this.at = toUtcDateTimeOffset(new Date(now));
+  }
+
+  async take(contracts: readonly CustomerContract[]): Promise<void> {
+    const fresh = contracts.filter((contract) => !this.listed.has(contract.tenantId));
+    for (const contract of fresh) this.listed.add(contract.tenantId);
+    if (fresh.length === 0) return;
+    const known = new Map(
+      (
+        await this.tenants.findByIds(
+          this.scope,
+          fresh.map((contract) => contract.tenantId),
+        )
+      ).map((tenant) => [tenant.id, tenant]),
+    );
+    const added: Tenant[] = [];
+    for (const contract of fresh) {
+      const current = known.get(contract.tenantId);
+      if (!current) added.push(this.newTenant(contract));
+      else if (this.differs(current, contract)) await this.change(contract);
+    }
+    await this.add(added);
+  }
+
+  /** The customers this listing did not list: kept, with no delegated privileges. */
+  async finish(): Promise<ListingCounts> {
+    let gone = 0;
+    for (const id of await this.idsOfDirectory()) {
+      if (this.listed.has(id)) continue;
+      await this.tenants.update(this.scope, id, (current) => {
+        const status = current.properties.tenantStatusInformation;
+        if (status?.delegatedPrivilegeStatus === 'none') return current;
+        gone += 1;
+        return this.changedTenant(current, {
+          tenantStatusInformation: {
+            delegatedPrivilegeStatus: 'none',
+            lastDelegatedPrivilegeRefreshDateTime: this.at,
+            offboardedDateTime: this.at,
+          },
+        });
+      });
+    }
+    return { added: this.added, changed: this.changed, gone };
+  }
+
+  private newTenant(contract: CustomerContract): Tenant {
+    return {
+      id: contract.tenantId,
+      createdDateTime: this.at,
+      lastModifiedDateTime: this.at,
+      properties: {
+        partnerTenantId: this.partnerTenantId,
+        tenantId: contract.tenantId,
+        displayName: contract.displayName,
+        contract: contractOf(contract),
+        tenantStatusInformation: this.listedStatus(),
+        tags: [],
+        lastUpdatedDateTime: this.at,
+      },
+      dynamicProperties: {},
+    };
+  }
+
+  /** New customers in one statement; one another listing added meanwhile is changed instead. */
+  private async add(added: Tenant[]): Promise<void> {
+    if (added.length === 0) return;
+    try {
+      await this.tenants.insertMany(added);
+      this.added += added.length;
+      return;
+    } catch {
+      // Another listing of the same partner added some of them first: one by one.
+    }
+    for (const tenant of added) {
+      try {
+        await this.tenants.insert(this.scope, tenant);
+        this.added += 1;
+      } catch (error) {
+        if (!(error instanceof DuplicateEntityError)) throw error;
+        await this.change(listedContractOf(tenant));
+      }
+    }
+  }
+
+  private async change(contract: CustomerContract): Promise<void> {
+    await this.tenants.update(this.scope, contract.tenantId, (current) => {
+      if (!this.differs(current, contract)) return current;
+      this.changed += 1;
+      return this.changedTenant(current, {
+        displayName: contract.displayName,
+        contract: contractOf(contract),
+        tenantStatusInformation: listed(current)
+          ? current.properties.tenantStatusInformation
+          : this.listedStatus(),
+      });
+    });
+  }
+
+  private differs(current: Tenant, contract: CustomerContract): boolean {
+    const now = contractOf(contract);
+    const was = current.properties.contract;
+    return (
+      !listed(current) ||
+      current.properties.displayName !== contract.displayName ||
+      (was?.displayName ?? null) !== now.displayName ||
+      (was?.defaultDomainName ?? null) !== now.defaultDomainName ||
+      (was?.contractType ?? null) !== now.contractType
+    );
+  }
+
+  private changedTenant(current: Tenant, changes: Partial<TenantProperties>): Tenant {
+    return {
+      ...current,
+      lastModifiedDateTime: laterTimestamp(current.lastModifiedDateTime),
+      properties: { ...current.properties, ...changes, lastUpdatedDateTime: this.at },
+    };
+  }
+
+  private listedStatus(): NonNullable<TenantProperties['tenantStatusInformation']> {
+    return {
+      delegatedPrivilegeStatus: 'delegatedAdminPrivileges',
+      lastDelegatedPrivilegeRefreshDateTime: this.at,
+      offboardedDateTime: null,
+    };
+  }
+}
+
+function listed(tenant: Tenant): boolean {
+  const status = tenant.properties.tenantStatusInformation?.delegatedPrivilegeStatus;
+  return status !== undefined && status !== null && status !== 'none';
+}
+
+function contractOf(contract: CustomerContract): NonNullable<TenantProperties['contract']> {
+  return {
+    contractType: contract.contractType,
+    defaultDomainName: contract.defaultDomainName,
+    displayName: contract.displayName,
+  };
+}
+
+function listedContractOf(tenant: Tenant): CustomerContract {
+  return {
+    tenantId: tenant.id,
+    displayName: tenant.properties.displayName ?? tenant.id,
+    defaultDomainName: tenant.properties.contract?.defaultDomainName ?? null,
+    contractType: tenant.properties.contract?.contractType ?? null,
+  };
+}
