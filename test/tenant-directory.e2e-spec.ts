@@ -1,5 +1,11 @@
 import { RunningSimulator } from '../src/graph-simulator/graph-simulator';
-import { engineEnv, startSimulator } from './support/engine';
+import {
+  createOperation,
+  engineEnv,
+  runnableOperation,
+  runOperation,
+  startSimulator,
+} from './support/engine';
 import { noteSecret } from './support/run-log';
 import { eventually } from './support/schedules';
 import { rawDatabaseBytes, storedRowsText } from './support/stored-rows';
@@ -273,5 +279,32 @@ describe('tenants: the directory of customer tenants', () => {
       expect(response.statusCode).toBe(400);
       expect(response.json().error.message).toMatch(message);
     }
+  });
+});
+
+describe('tenants: an allTenants run lists the customers anyway', () => {
+  let simulator: RunningSimulator;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ tenants: 5, usersPerTenant: 1, contractsPageSize: 2 });
+    app = await TestApp.start(engineEnv(simulator));
+  });
+  afterAll(async () => {
+    await app?.dispose();
+    await simulator?.close();
+  });
+
+  it('and fills the directory with them, as a refresh would', async () => {
+    simulator.endedContracts.add(simulator.customerTenantIds[4]);
+    const id = await createOperation(app, runnableOperation('GET /v1.0/organization', 'all'));
+    expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+    const listed = (await app.get(`${TENANTS}?$orderby=displayName`)).json().value;
+    expect(listed.map((tenant: Record<string, unknown>) => tenant.displayName)).toEqual([
+      'Customer 1',
+      'Customer 2',
+      'Customer 3',
+      'Customer 4',
+    ]);
   });
 });

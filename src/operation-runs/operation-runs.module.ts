@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EntityStoresModule } from '../database/stores/entity-stores.module';
 import { EntitySetsModule } from '../entity-sets/entity-sets.module';
 import { GraphModule } from '../integrations/graph/graph.module';
+import { TenantDirectoryModule } from '../tenant-directory/tenant-directory.module';
 import { OperationRunsController } from './operation-runs.controller';
 import { RunComparisonController } from './comparison/run-comparison.controller';
 import { RunComparisonService } from './comparison/run-comparison.service';
@@ -15,7 +16,7 @@ import { RunningOperationRules } from './running-operation.rules';
  * service runs on.
  */
 @Module({
-  imports: [EntityStoresModule, EntitySetsModule, GraphModule],
+  imports: [EntityStoresModule, EntitySetsModule, GraphModule, TenantDirectoryModule],
   controllers: [OperationRunsController, RunComparisonController],
   providers: [RunWorker, OperationRunsService, RunningOperationRules, RunComparisonService],
   exports: [OperationRunsService, RunWorker],

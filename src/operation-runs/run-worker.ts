@@ -14,6 +14,7 @@ import { entityStoreToken } from '../entity-sets/entity-set.tokens';
 import { GraphClient } from '../integrations/graph/graph-client';
 import { PartnerCustomers } from '../integrations/graph/partner-customers';
 import { TenantTokens } from '../integrations/graph/tenant-tokens';
+import { TenantDirectory } from '../tenant-directory/tenant-directory.service';
 import { CLOCK, Clock } from '../jobs/clock';
 import {
   JobContext,
@@ -97,6 +98,8 @@ export class RunWorker implements JobHandler {
     httpRequests: EntityStore<ManagedTenantOperationHttpRequestProperties>,
     graph: GraphClient,
     private readonly tokens: TenantTokens,
+    customers: PartnerCustomers,
+    directory: TenantDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WORKER_ID) private readonly owner: string,
   ) {
@@ -130,13 +133,14 @@ export class RunWorker implements JobHandler {
     this.expansion = new RunExpansion(
       queue,
       operations,
-      new PartnerCustomers(graph, tokens, secrets),
+      customers,
       rows,
       clock,
       owner,
       config.leaseMs,
       this.errors,
       credentials,
+      directory,
     );
     this.summarizer = new RunSummarizer(
       operations,

@@ -4,13 +4,25 @@ import { NewTenant, RunQueueStore, RunRecord } from '../../database/stores/run-q
 import { Entity } from '../../edm/entity';
 import { ManagedTenantOperationProperties } from '../../edm/model';
 import { GraphCallError } from '../../integrations/graph/graph-client';
-import { CustomerPage, PartnerCustomers } from '../../integrations/graph/partner-customers';
+import {
+  CustomerContract,
+  CustomerPage,
+  PartnerCustomers,
+} from '../../integrations/graph/partner-customers';
 import { secretsOf, TokenRequestError } from '../../integrations/graph/tenant-tokens';
 import { OperationCredentials } from './operation-credentials';
 import { Clock } from '../../jobs/clock';
 import { EngineErrors } from './engine-errors';
 import { ownerOf } from './run-plans';
 import { RunRows } from './run-rows';
+
+/** Where a listing of the partner's customers also goes: the partner's directory of tenants. */
+export interface CustomerDirectory {
+  listing(partnerTenantId: string): {
+    take(contracts: readonly CustomerContract[]): Promise<void>;
+    finish(): Promise<unknown>;
+  };
+}
 
 /** A run whose tenants were listed, and why it has nothing to run, if it has not. */
 export interface ExpandedRun {
@@ -23,7 +35,8 @@ export interface ExpandedRun {
  * partner's customers (GET /v1.0/contracts, following nextLinks, the calls recorded as the
  * operation's logLevel asks) and gives the queue the tenants, in order. A customerId that is not
  * a tenant id is reported, not run; a listing that fails or finds nothing ends the run with a
- * message.
+ * message. The listing refreshes the partner's directory of tenants as it goes (a failure to
+ * write the directory never fails the run: the next refresh mends it).
  */
 export class RunExpansion {
   constructor(
@@ -36,6 +49,7 @@ export class RunExpansion {
     private readonly leaseMs: number,
     private readonly errors: EngineErrors,
     private readonly credentials: OperationCredentials,
+    private readonly directory?: CustomerDirectory,
   ) {}
 
   async expandClaimed(): Promise<ExpandedRun[]> {
@@ -49,9 +63,17 @@ export class RunExpansion {
       );
       if (!operation) continue;
       const listed = { tenants: 0, refused: 0, position: 0 };
+      const directory = this.directory?.listing(run.partnerTenantId);
+      let directoryWritten = directory !== undefined;
       let failure: string | undefined;
       try {
         await this.customersOf(run, operation, async (page) => {
+          if (directoryWritten) {
+            directoryWritten = await directory!.take(page.contracts).then(
+              () => true,
+              () => false,
+            );
+          }
           const tenants = page.tenants.map((targetTenantId) => ({
             targetTenantId,
             resultId: randomUUID(),
@@ -76,6 +98,8 @@ export class RunExpansion {
                 `operation ${run.operationId}`,
               );
       }
+      if (failure === undefined && directoryWritten)
+        await directory!.finish().catch(() => undefined);
       if (!(await this.queue.expanded(run, this.owner, failure === undefined))) continue;
       const nothingToRun =
         failure !== undefined || listed.tenants === 0
