@@ -16,6 +16,7 @@ import { EntitySetsModule } from './entity-sets/entity-sets.module';
 import { OperationRunsModule } from './operation-runs/operation-runs.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TenantDirectoryModule } from './tenant-directory/tenant-directory.module';
+import { TenantGroupsModule } from './tenant-groups/tenant-groups.module';
 import { ChangesModule } from './changes/changes.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -45,6 +46,7 @@ export class AppModule {
         OperationRunsModule,
         SchedulesModule,
         TenantDirectoryModule,
+        TenantGroupsModule,
         ChangesModule,
         SubscriptionsModule,
         MetadataModule,

@@ -98,6 +98,7 @@ describe('delta queries', () => {
       'managedTenantOperationResults',
       'managedTenantOperationHttpRequests',
       'tenants',
+      'tenantGroups',
     ]) {
       expect(container[set]['@Capabilities.ChangeTracking']).toEqual({
         Supported: true,
@@ -108,7 +109,7 @@ describe('delta queries', () => {
         expect(openApi.paths[`/beta/${set}/${name}`]?.get?.responses).toHaveProperty('410');
       }
     }
-    expect(xml.match(/Term="Capabilities.ChangeTracking"/g)).toHaveLength(4);
+    expect(xml.match(/Term="Capabilities.ChangeTracking"/g)).toHaveLength(5);
     expect(openApi.paths['/beta/managedTenantOperations/{id}/results/delta']?.get).toBeDefined();
   });
 

@@ -193,6 +193,7 @@ describe('the service document', () => {
               url: 'managedTenantOperationHttpRequests',
             },
             { name: 'tenants', kind: 'EntitySet', url: 'tenants' },
+            { name: 'tenantGroups', kind: 'EntitySet', url: 'tenantGroups' },
             // Change notifications.
             { name: 'subscriptions', kind: 'EntitySet', url: 'subscriptions' },
           ],

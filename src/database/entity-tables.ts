@@ -6,6 +6,7 @@ import {
   managedTenantOperationResult,
   managedTenantOperationRun,
   tenant,
+  tenantGroup,
 } from '../edm/model';
 import { DialectName } from '../odata/query/sql-dialect';
 import { buildEntitySchema, EntityRow } from './entity-schema';
@@ -194,6 +195,29 @@ const tenantsTable: EntityTable = {
   ],
 };
 
+/** The partners' groups of customer tenants: a partner's groups, and its idempotency keys. */
+const tenantGroupsTable: EntityTable = {
+  entity: tenantGroup,
+  tableName: 'tenant_groups',
+  indices: () => [
+    {
+      name: 'IDX_tenant_groups_partnerTenantId_createdDateTime',
+      columns: ['partnerTenantId', 'createdDateTime', 'id'],
+    },
+    {
+      name: 'UQ_tenant_groups_partnerTenantId_requestId',
+      columns: ['partnerTenantId', 'requestId'],
+      unique: true,
+    },
+    // What the targets of operations refer to: a group of their own tenant.
+    {
+      name: 'UQ_tenant_groups_partnerTenantId_id',
+      columns: ['partnerTenantId', 'id'],
+      unique: true,
+    },
+  ],
+};
+
 /** Every table, in the order of the model's entity types (parents before their dependents). */
 export const ENTITY_TABLES: readonly EntityTable[] = [
   operationsTable,
@@ -201,6 +225,7 @@ export const ENTITY_TABLES: readonly EntityTable[] = [
   httpRequestsTable,
   runsTable,
   tenantsTable,
+  tenantGroupsTable,
 ];
 
 export function tableOf(entity: EntityType): EntityTable {

@@ -329,6 +329,49 @@ export const tenant: EntityType<TenantProperties> = {
 };
 
 /**
+ * A group of the partner's customer tenants, in Lighthouse's shape (`managedTenants.tenantGroup`):
+ * every customer (`allTenantsIncluded`), the ones named (`tenantIds`), and, ours, the ones a
+ * rule selects (`membershipRule`, a `$filter` over the directory's tenants). Full CRUD.
+ */
+const tenantGroupProperties = declare({
+  id: { type: 'Edm.String', maxLength: 36, guidFormat: true },
+  partnerTenantId: { type: 'Edm.Guid', required: true, createDefault: 'callerTenant' },
+  partnerUserId: { type: 'Edm.Guid', required: true, createDefault: 'callerUser' },
+  requestId: { type: 'Edm.Guid', required: true, createDefault: 'newGuid' },
+  displayName: { type: 'Edm.String', maxLength: SHORT_TEXT, required: true, searchable: true },
+  allTenantsIncluded: {
+    type: 'Edm.Boolean',
+    required: true,
+    createDefault: { value: false },
+    description: "Every customer tenant of the partner's directory is a member.",
+  },
+  tenantIds: {
+    type: 'Edm.Guid',
+    collection: true,
+    description: 'Customer tenants that are members by name (static members).',
+  },
+  membershipRule: {
+    type: 'Edm.String',
+    maxLength: 4_096,
+    description:
+      "Customer tenants that are members by rule (an extension of the model): an OData $filter over the directory's tenants, for example tags/any(t: t eq 'gold') and contract/contractType eq 'ResellerPartner'.",
+  },
+  createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
+  lastModifiedDateTime: { type: 'Edm.DateTimeOffset', computed: true },
+});
+
+export const tenantGroup: EntityType<TenantGroupProperties> = {
+  kind: 'entity',
+  namespace: MANAGED_TENANTS_NAMESPACE,
+  name: 'tenantGroup',
+  key: 'id',
+  openType: false,
+  entitySetName: 'tenantGroups',
+  properties: tenantGroupProperties,
+  navigationProperties: declare({}),
+};
+
+/**
  * The properties that say whose a row is, the same on every entity type of the family: a caller
  * reads and writes only rows of its own tenant, records them as itself, and `requestId` is its
  * idempotency key within the tenant.
@@ -345,6 +388,7 @@ export const ENTITY_TYPES: readonly EntityType[] = [
   managedTenantOperationResult,
   managedTenantOperationHttpRequest,
   tenant,
+  tenantGroup,
 ];
 
 /** Entity types whose entities live in a navigation of another (`containedBy`), not in a set. */
@@ -482,11 +526,22 @@ export const BOUND_FUNCTIONS: readonly BoundFunction[] = [
     description:
       'What changed from one run to another, tenant by tenant and row by row (by default from the previous finished run to the latest).',
   },
+  {
+    namespace: MANAGED_TENANTS_NAMESPACE,
+    name: 'members',
+    binding: tenantGroup,
+    bindsCollection: false,
+    parameters: [],
+    returns: tenant,
+    description:
+      'The customer tenants the group holds now: every tenant of the directory with allTenantsIncluded, else those named in tenantIds and those its membershipRule selects.',
+  },
 ];
 
 export type ManagedTenantOperationProperties = StoredPropertiesOf<typeof operationProperties>;
 export type ManagedTenantOperationResultProperties = StoredPropertiesOf<typeof resultProperties>;
 export type TenantProperties = StoredPropertiesOf<typeof tenantProperties>;
+export type TenantGroupProperties = StoredPropertiesOf<typeof tenantGroupProperties>;
 export type ManagedTenantOperationRunProperties = StoredPropertiesOf<typeof runProperties>;
 export type ManagedTenantOperationHttpRequestProperties = StoredPropertiesOf<
   typeof httpRequestProperties

@@ -6,6 +6,7 @@ import {
   managedTenantOperationResult,
   managedTenantOperationRun,
   tenant,
+  tenantGroup,
 } from '../edm/model';
 import {
   runnableExampleRequest,
@@ -130,6 +131,33 @@ export const ENTITY_SET_DEFINITIONS: readonly EntitySetDefinition[] = [
       gone: {
         value: "tenantStatusInformation/delegatedPrivilegeStatus eq 'none'",
         summary: 'no longer in the contracts',
+      },
+    },
+  },
+  {
+    entity: tenantGroup,
+    example: {
+      name: 'rule',
+      summary: 'Gold customers that buy through the partner, and one more by name',
+      value: {
+        displayName: 'Gold resellers',
+        tenantIds: [EXAMPLE_TARGET],
+        membershipRule: "tags/any(t: t eq 'gold') and contract/contractType eq 'ResellerPartner'",
+      },
+    },
+    moreExamples: [
+      {
+        name: 'all',
+        summary: 'Every customer of the directory',
+        value: { displayName: 'Everyone', allTenantsIncluded: true },
+      },
+    ],
+    filterExamples: {
+      none: { value: '', summary: 'no filter' },
+      name: { value: "startswith(displayName,'Gold')", summary: 'by name' },
+      member: {
+        value: `tenantIds/any(t: t eq ${EXAMPLE_TARGET})`,
+        summary: 'naming a tenant',
       },
     },
   },

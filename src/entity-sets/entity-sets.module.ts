@@ -110,6 +110,11 @@ const containedNavigations = entityTypes.flatMap((principal) =>
     CollectionAnswers,
     EntitySetRulesCatalog,
   ],
-  exports: [EntitySetRegistry, EntityResponder],
+  exports: [
+    EntitySetRegistry,
+    EntityResponder,
+    EntityReads,
+    ...servedTypes.map(collectionReaderToken),
+  ],
 })
 export class EntitySetsModule {}

@@ -2,6 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const TENANTS = '"tenants"';
 const DIRECTORIES = '"tenant_directories"';
+const GROUPS = '"tenant_groups"';
 
 /** The column types the two databases spell differently. */
 export interface DirectoryColumnTypes {
@@ -11,9 +12,10 @@ export interface DirectoryColumnTypes {
 }
 
 /**
- * The partners' directories of customer tenants: `tenants` (an entity set, its changes in the
- * change feed), and `tenant_directories`, one row per partner, with what its next refresh needs
- * (when it is due, the credentials it uses, encrypted, and its lease) and how the last one went.
+ * The partners' directories of customer tenants: `tenants` and `tenant_groups` (entity sets,
+ * their changes in the change feed), and `tenant_directories`, one row per partner, with what
+ * its next refresh needs (when it is due, the credentials it uses, encrypted, and its lease) and
+ * how the last one went.
  */
 export class TenantDirectory1803000000000 implements MigrationInterface {
   name = 'TenantDirectory1803000000000';
@@ -40,34 +42,56 @@ export class TenantDirectory1803000000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "IDX_tenant_directories_dueAt" ON ${DIRECTORIES} ("dueAt") WHERE "dueAt" IS NOT NULL`,
     );
-    await this.recordChanges(queryRunner);
+    await queryRunner.query(
+      `CREATE TABLE ${GROUPS} ("id" ${text(36)} NOT NULL PRIMARY KEY, "partnerTenantId" ${text(36)} NOT NULL, "partnerUserId" ${text(36)} NOT NULL, "requestId" ${text(36)} NOT NULL, "displayName" ${text(256)} NOT NULL, "allTenantsIncluded" boolean NOT NULL, "tenantIds" ${json}, "membershipRule" ${text(4096)}, "createdDateTime" ${text(24)} NOT NULL, "lastModifiedDateTime" ${text(24)} NOT NULL, "createRequestFingerprint" ${text(64)})`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_tenant_groups_partnerTenantId_createdDateTime" ON ${GROUPS} ("partnerTenantId", "createdDateTime", "id") `,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_tenant_groups_partnerTenantId_requestId" ON ${GROUPS} ("partnerTenantId", "requestId") `,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_tenant_groups_partnerTenantId_id" ON ${GROUPS} ("partnerTenantId", "id") `,
+    );
+    for (const source of CHANGE_SOURCES) await this.recordChanges(queryRunner, source);
   }
 
-  /** The change feed's triggers on the tenants (as ChangeFeed's on the other sets). */
-  protected async recordChanges(queryRunner: QueryRunner): Promise<void> {
+  /** The change feed's triggers on a table (as ChangeFeed's on the other sets). */
+  protected async recordChanges(queryRunner: QueryRunner, source: ChangeSource): Promise<void> {
     for (const [operation, row, changeType] of TRIGGERED_CHANGES) {
       const version = row === 'NEW' ? `NEW."lastModifiedDateTime"` : 'NULL';
       await queryRunner.query(
-        `CREATE TRIGGER "TR_tenants_${changeType}" AFTER ${operation} ON ${TENANTS} FOR EACH ROW BEGIN INSERT INTO "entity_changes" ("entitySet", "partnerTenantId", "entityId", "parentId", "changeType", "version", "changedAt") VALUES ('${TENANT_SET}', ${row}."partnerTenantId", ${row}."id", NULL, '${changeType}', ${version}, CAST(unixepoch('subsec') * 1000 AS INTEGER)); END`,
+        `CREATE TRIGGER "TR_${source.prefix}_${changeType}" AFTER ${operation} ON "${source.table}" FOR EACH ROW BEGIN INSERT INTO "entity_changes" ("entitySet", "partnerTenantId", "entityId", "parentId", "changeType", "version", "changedAt") VALUES ('${source.entitySet}', ${row}."partnerTenantId", ${row}."id", NULL, '${changeType}', ${version}, CAST(unixepoch('subsec') * 1000 AS INTEGER)); END`,
       );
     }
   }
 
-  protected async forgetChanges(queryRunner: QueryRunner): Promise<void> {
+  protected async forgetChanges(queryRunner: QueryRunner, source: ChangeSource): Promise<void> {
     for (const [, , changeType] of TRIGGERED_CHANGES) {
-      await queryRunner.query(`DROP TRIGGER "TR_tenants_${changeType}"`);
+      await queryRunner.query(`DROP TRIGGER "TR_${source.prefix}_${changeType}"`);
     }
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await this.forgetChanges(queryRunner);
+    for (const source of CHANGE_SOURCES) await this.forgetChanges(queryRunner, source);
+    await queryRunner.query(`DROP TABLE ${GROUPS}`);
     await queryRunner.query(`DROP TABLE ${DIRECTORIES}`);
     await queryRunner.query(`DROP TABLE ${TENANTS}`);
   }
 }
 
-/** How the change feed names the tenants' rows (their entity set). */
-export const TENANT_SET = 'tenants';
+/** A table whose changes the change feed records, and how the feed names its rows. */
+export interface ChangeSource {
+  readonly table: string;
+  readonly entitySet: string;
+  readonly prefix: string;
+}
+
+export const CHANGE_SOURCES: readonly ChangeSource[] = [
+  { table: 'tenants', entitySet: 'tenants', prefix: 'tenants' },
+  { table: 'tenant_groups', entitySet: 'tenantGroups', prefix: 'tenant_groups' },
+];
 
 const TRIGGERED_CHANGES = [
   ['INSERT', 'NEW', 'created'],
