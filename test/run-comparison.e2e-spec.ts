@@ -71,6 +71,8 @@ describe('comparing two runs (compareRuns)', () => {
     expect(JSON.parse(changed.baseRow).displayName).toBe('User 1 of tenant 1');
     expect(body.value.find((d: Difference) => d.changeType === 'outcomeChanged')).toEqual({
       targetTenantId: b,
+      // Not in the partner's directory of tenants (never refreshed here).
+      tenantDisplayName: null,
       changeType: 'outcomeChanged',
       rowKey: null,
       row: null,

@@ -54,6 +54,18 @@ export const managedTenantOperationTarget = {
   properties: declare({
     allTenants: { type: 'Edm.Boolean' },
     tenantIds: { type: 'Edm.Guid', collection: true },
+    tenantGroupIds: {
+      type: 'Edm.Guid',
+      collection: true,
+      description:
+        'Groups of customer tenants (tenantGroups) whose members the run takes too, worked out when it starts (an extension of the model).',
+    },
+    excludedTenantIds: {
+      type: 'Edm.Guid',
+      collection: true,
+      description:
+        'Tenants a run never takes, whatever else names them (an extension of the model).',
+    },
   }),
 } as const satisfies ComplexType;
 
@@ -165,6 +177,11 @@ export const managedTenantOperationRunDifference = {
   name: 'managedTenantOperationRunDifference',
   properties: declare({
     targetTenantId: { type: 'Edm.Guid', required: true },
+    tenantDisplayName: {
+      type: 'Edm.String',
+      maxLength: SHORT_TEXT,
+      description: "The tenant's name in the partner's directory of tenants (null if it has none).",
+    },
     changeType: { type: managedTenantOperationRunDifferenceType, required: true },
     rowKey: {
       type: 'Edm.String',

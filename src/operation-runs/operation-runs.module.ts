@@ -3,6 +3,7 @@ import { EntityStoresModule } from '../database/stores/entity-stores.module';
 import { EntitySetsModule } from '../entity-sets/entity-sets.module';
 import { GraphModule } from '../integrations/graph/graph.module';
 import { TenantDirectoryModule } from '../tenant-directory/tenant-directory.module';
+import { TenantGroupsModule } from '../tenant-groups/tenant-groups.module';
 import { OperationRunsController } from './operation-runs.controller';
 import { RunComparisonController } from './comparison/run-comparison.controller';
 import { RunComparisonService } from './comparison/run-comparison.service';
@@ -16,7 +17,13 @@ import { RunningOperationRules } from './running-operation.rules';
  * service runs on.
  */
 @Module({
-  imports: [EntityStoresModule, EntitySetsModule, GraphModule, TenantDirectoryModule],
+  imports: [
+    EntityStoresModule,
+    EntitySetsModule,
+    GraphModule,
+    TenantDirectoryModule,
+    TenantGroupsModule,
+  ],
   controllers: [OperationRunsController, RunComparisonController],
   providers: [RunWorker, OperationRunsService, RunningOperationRules, RunComparisonService],
   exports: [OperationRunsService, RunWorker],

@@ -116,19 +116,30 @@ export class OperationRunsService {
     if (previous && previous.state !== 'finished') throw runningConflict(id);
     const run = await this.history.nextRunNumber(key, previous);
     // A customerId that was not a tenant id was reported, never run: a run again skips it.
+    const target = operation.properties.target ?? {};
+    const excluded = new Set(
+      (target.excludedTenantIds ?? []).map((tenant) => tenant.toLowerCase()),
+    );
     const failedBefore =
       previous && scope === 'notSucceededFirst'
-        ? (await this.queue.unsuccessfulTenants(key)).filter((tenant) => isGuid(tenant))
+        ? (await this.queue.unsuccessfulTenants(key)).filter(
+            (tenant) => isGuid(tenant) && !excluded.has(tenant),
+          )
         : [];
     if (previous && failedBefore.length > 0) {
       return { run, baseRun: previous.baseRun, expanding: false, tenants: failedBefore };
     }
-    const target = operation.properties.target ?? {};
-    if (target.allTenants === true) return { run, baseRun: run, expanding: true, tenants: [] };
-    const tenants = [...new Set((target.tenantIds ?? []).map((tenant) => tenant.toLowerCase()))];
+    // The partner's customers and the groups' members are worked out when the run starts.
+    if (target.allTenants === true || (target.tenantGroupIds ?? []).length > 0) {
+      return { run, baseRun: run, expanding: true, tenants: [] };
+    }
+    const named = [...new Set((target.tenantIds ?? []).map((tenant) => tenant.toLowerCase()))];
+    const tenants = named.filter((tenant) => !excluded.has(tenant));
     if (tenants.length === 0) {
       throw new InvalidRequestError(
-        'The operation has no tenant to run in: set target.tenantIds, or target.allTenants to true.',
+        named.length > 0
+          ? 'Every tenant of target.tenantIds is in target.excludedTenantIds: there is no tenant to run in.'
+          : 'The operation has no tenant to run in: set target.tenantIds, target.tenantGroupIds, or target.allTenants to true.',
       );
     }
     return { run, baseRun: run, expanding: false, tenants };
@@ -166,7 +177,7 @@ export class OperationRunsService {
             isSuccess: null,
             exception: null,
             executionInfo: expanding
-              ? `Run ${run} started: listing the partner's customer tenants.`
+              ? `Run ${run} started: working out its tenants (the partner's customers, its groups' members).`
               : `Run ${run} started${again ? ` again in the ${count} that did not succeed` : ''}: ${count} pending.`,
             ...(again ? {} : { tenantExceptions: [], result: [] }),
           },

@@ -15,6 +15,7 @@ import { GraphClient } from '../integrations/graph/graph-client';
 import { PartnerCustomers } from '../integrations/graph/partner-customers';
 import { TenantTokens } from '../integrations/graph/tenant-tokens';
 import { TenantDirectory } from '../tenant-directory/tenant-directory.service';
+import { GroupTargets } from '../tenant-groups/group-targets';
 import { CLOCK, Clock } from '../jobs/clock';
 import {
   JobContext,
@@ -100,6 +101,7 @@ export class RunWorker implements JobHandler {
     private readonly tokens: TenantTokens,
     customers: PartnerCustomers,
     directory: TenantDirectory,
+    groups: GroupTargets,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WORKER_ID) private readonly owner: string,
   ) {
@@ -141,6 +143,7 @@ export class RunWorker implements JobHandler {
       this.errors,
       credentials,
       directory,
+      groups,
     );
     this.summarizer = new RunSummarizer(
       operations,

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../common/errors';
 import { TenantGroupProperties } from '../edm/model';
-import { CheckedExpression } from '../odata/query/checked-query';
+import { CheckedExpression, SortKey } from '../odata/query/checked-query';
 import { parseFilter } from '../odata/query/expression-parser';
 import { InvalidQueryError } from '../odata/query/invalid-query.error';
 import { QueryChecker } from '../odata/query/query-checker';
@@ -30,6 +30,11 @@ export class GroupMembership {
         error.message.replace(/^Invalid \$filter/, 'Invalid membershipRule'),
       );
     }
+  }
+
+  /** The directory's default order (to page through a rule's tenants). */
+  order(): SortKey[] {
+    return this.tenants.defaultOrder();
   }
 
   of(

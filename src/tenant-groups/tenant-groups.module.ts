@@ -4,6 +4,8 @@ import { DYNAMIC_PROPERTIES_COLUMN } from '../database/entity-schema';
 import { EntitySetsModule } from '../entity-sets/entity-sets.module';
 import { QueryChecker } from '../odata/query/query-checker';
 import { GroupMembership } from './group-membership';
+import { GroupTargets } from './group-targets';
+import { EntityStoresModule } from '../database/stores/entity-stores.module';
 import { TenantGroupMembersController } from './tenant-group-members.controller';
 import { TenantGroupMembers } from './tenant-group-members.service';
 import { TenantGroupRules } from './tenant-group.rules';
@@ -13,7 +15,7 @@ import { TenantGroupRules } from './tenant-group.rules';
  * group's membership, and the tenants a group holds now (`members`), which runs target.
  */
 @Module({
-  imports: [EntitySetsModule],
+  imports: [EntitySetsModule, EntityStoresModule],
   controllers: [TenantGroupMembersController],
   providers: [
     {
@@ -25,7 +27,8 @@ import { TenantGroupRules } from './tenant-group.rules';
     },
     TenantGroupRules,
     TenantGroupMembers,
+    GroupTargets,
   ],
-  exports: [GroupMembership, TenantGroupMembers],
+  exports: [GroupMembership, TenantGroupMembers, GroupTargets],
 })
 export class TenantGroupsModule {}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Caller } from '../../auth/caller';
 import { InvalidRequestError, ItemNotFoundError } from '../../common/errors';
 import {
@@ -7,7 +7,14 @@ import {
   RunSpan,
 } from '../../database/stores/run-comparison.store';
 import { RunKey } from '../../database/stores/run-queue.records';
-import { managedTenantOperation, ManagedTenantOperationProperties } from '../../edm/model';
+import {
+  managedTenantOperation,
+  ManagedTenantOperationProperties,
+  tenant,
+  TenantProperties,
+} from '../../edm/model';
+import { EntityStore } from '../../database/stores/entity.store';
+import { entityStoreToken } from '../../entity-sets/entity-set.tokens';
 import { EntitySetRegistry } from '../../entity-sets/entity-set.registry';
 import { EntitySetService } from '../../entity-sets/entity-set.service';
 import { parseCount, parseBooleanOption, parseQueryOptions } from '../../odata/query/query-options';
@@ -56,6 +63,7 @@ export class RunComparisonService {
     registry: EntitySetRegistry,
     private readonly store: RunComparisonStore,
     private readonly skipTokens: SkipTokenCodec,
+    @Inject(entityStoreToken(tenant)) private readonly tenants: EntityStore<TenantProperties>,
   ) {
     this.operations = registry.serviceOf<ManagedTenantOperationProperties>(managedTenantOperation);
   }
@@ -118,7 +126,7 @@ export class RunComparisonService {
     return {
       baseRunNumber: base,
       runNumber: later,
-      differences,
+      differences: await this.named(caller, differences),
       count: count ? await this.count(key, spans, matches) : undefined,
       skipToken: more
         ? this.skipTokens.encode({ keys: [next!.tenant, next!.index], remaining: left }, identity)
@@ -128,6 +136,22 @@ export class RunComparisonService {
         ...(top === undefined ? [] : [['$top', String(top)] as const]),
       ],
     };
+  }
+
+  /** The differences with their tenants' names, from the partner's directory. */
+  private async named(caller: Caller, differences: RunDifference[]): Promise<RunDifference[]> {
+    const ids = [...new Set(differences.map((difference) => difference.targetTenantId))];
+    const names = new Map(
+      (await this.tenants.findByIds(caller, ids)).map((found) => [
+        found.id,
+        found.properties.displayName ?? null,
+      ]),
+    );
+    return differences.map(({ targetTenantId, ...rest }) => ({
+      targetTenantId,
+      tenantDisplayName: names.get(targetTenantId) ?? null,
+      ...rest,
+    }));
   }
 
   /** Each tenant's differences that match, tenant by tenant. */

@@ -10,6 +10,8 @@ export type DifferenceType =
 
 export interface RunDifference {
   readonly targetTenantId: string;
+  /** The tenant's name in the directory, added to a page of differences as it is answered. */
+  readonly tenantDisplayName?: string | null;
   readonly changeType: DifferenceType;
   readonly rowKey: string | null;
   readonly row: string | null;

@@ -24,6 +24,17 @@ export interface CustomerDirectory {
   };
 }
 
+/** The members of tenant groups, as a run's target names them (see GroupTargets). */
+export interface GroupResolver {
+  resolve(
+    partnerTenantId: string,
+    groupIds: readonly string[],
+  ): Promise<
+    | { readonly found: true; readonly everyone: boolean; readonly tenantIds: readonly string[] }
+    | { readonly found: false; readonly missing: readonly string[] }
+  >;
+}
+
 /** A run whose tenants were listed, and why it has nothing to run, if it has not. */
 export interface ExpandedRun {
   readonly run: RunRecord;
@@ -50,6 +61,7 @@ export class RunExpansion {
     private readonly errors: EngineErrors,
     private readonly credentials: OperationCredentials,
     private readonly directory?: CustomerDirectory,
+    private readonly groups?: GroupResolver,
   ) {}
 
   async expandClaimed(): Promise<ExpandedRun[]> {
@@ -62,55 +74,113 @@ export class RunExpansion {
         run.operationId,
       );
       if (!operation) continue;
-      const listed = { tenants: 0, refused: 0, position: 0 };
-      const directory = this.directory?.listing(run.partnerTenantId);
-      let directoryWritten = directory !== undefined;
-      let failure: string | undefined;
-      try {
-        await this.customersOf(run, operation, async (page) => {
-          if (directoryWritten) {
-            directoryWritten = await directory!.take(page.contracts).then(
-              () => true,
-              () => false,
-            );
-          }
-          const tenants = page.tenants.map((targetTenantId) => ({
-            targetTenantId,
-            resultId: randomUUID(),
-          }));
-          const refused = page.refused.map((customerId) => ({
-            targetTenantId: customerId,
-            resultId: randomUUID(),
-            skipped: `Not run: GET /v1.0/contracts gave the customerId '${customerId}', which is not a tenant id (a GUID).`,
-          }));
-          listed.tenants += await this.add(run, tenants, listed.position);
-          listed.refused += await this.add(run, refused, listed.position + tenants.length);
-          listed.position += tenants.length + refused.length;
-        });
-      } catch (error) {
-        if (error instanceof ListingTakenOver) continue;
-        failure =
-          error instanceof GraphCallError || error instanceof TokenRequestError
-            ? this.errors.scrubbed(error.message, ...secretsOf(this.credentials.of(operation)))
-            : this.errors.internal(
-                "The partner's customers could not be listed",
-                error,
-                `operation ${run.operationId}`,
-              );
-      }
-      if (failure === undefined && directoryWritten)
-        await directory!.finish().catch(() => undefined);
-      if (!(await this.queue.expanded(run, this.owner, failure === undefined))) continue;
-      const nothingToRun =
-        failure !== undefined || listed.tenants === 0
-          ? (failure ??
-            (listed.refused > 0
-              ? `GET /v1.0/contracts lists no customer tenant whose customerId is a tenant id (${listed.refused} skipped): there is nothing to run.`
-              : 'GET /v1.0/contracts lists no customer tenant: there is nothing to run.'))
-          : undefined;
-      expanded.push({ run, nothingToRun });
+      const done = await this.expand(run, operation);
+      if (done) expanded.push(done);
     }
     return expanded;
+  }
+
+  /**
+   * Works out a run's tenants and gives them to the queue: the groups' members and the tenants
+   * named, then (for allTenants, or a group of every customer) the partner's contracts, each
+   * tenant once and none of the excluded ones. Undefined when another worker took the run over.
+   */
+  private async expand(
+    run: RunRecord,
+    operation: Entity<ManagedTenantOperationProperties>,
+  ): Promise<ExpandedRun | undefined> {
+    const target = operation.properties.target ?? {};
+    const taken = new Set((target.excludedTenantIds ?? []).map((id) => id.toLowerCase()));
+    const excluded = taken.size;
+    const listed = { tenants: 0, refused: 0, position: 0 };
+    const take = async (tenantIds: readonly string[], refusedIds: readonly string[] = []) => {
+      const fresh = tenantIds.filter((id) => !taken.has(id));
+      for (const id of fresh) taken.add(id);
+      const tenants = fresh.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() }));
+      const refused = refusedIds.map((customerId) => ({
+        targetTenantId: customerId,
+        resultId: randomUUID(),
+        skipped: `Not run: GET /v1.0/contracts gave the customerId '${customerId}', which is not a tenant id (a GUID).`,
+      }));
+      listed.tenants += await this.add(run, tenants, listed.position);
+      listed.refused += await this.add(run, refused, listed.position + tenants.length);
+      listed.position += tenants.length + refused.length;
+    };
+    let listContracts = target.allTenants === true;
+    let failure: string | undefined;
+    try {
+      const groupIds = target.tenantGroupIds ?? [];
+      if (groupIds.length > 0) {
+        const groups = await this.groups!.resolve(run.partnerTenantId, groupIds);
+        if (!groups.found) {
+          failure = `target.tenantGroupIds names ${groups.missing.map((id) => `'${id}'`).join(', ')}, which no longer ${groups.missing.length === 1 ? 'is a tenantGroup' : 'are tenantGroups'} of the partner: set the target again.`;
+        } else {
+          listContracts ||= groups.everyone;
+          if (!target.allTenants) await take(lowerCased(target.tenantIds ?? []));
+          await take(lowerCased(groups.tenantIds));
+        }
+      }
+      if (failure === undefined && listContracts) {
+        failure = await this.listCustomers(run, operation, (page) =>
+          take(page.tenants, page.refused),
+        );
+      }
+    } catch (error) {
+      if (error instanceof ListingTakenOver) return undefined;
+      failure = this.errors.internal(
+        "The run's tenants could not be worked out",
+        error,
+        `operation ${run.operationId}`,
+      );
+    }
+    if (!(await this.queue.expanded(run, this.owner, failure === undefined))) return undefined;
+    const nothingToRun =
+      failure ??
+      (listed.tenants > 0
+        ? undefined
+        : listed.refused > 0
+          ? `GET /v1.0/contracts lists no customer tenant whose customerId is a tenant id (${listed.refused} skipped): there is nothing to run.`
+          : excluded > 0
+            ? 'The target holds no tenant that target.excludedTenantIds leaves: there is nothing to run.'
+            : listContracts
+              ? 'GET /v1.0/contracts lists no customer tenant: there is nothing to run.'
+              : "The target's groups hold no tenant: there is nothing to run.");
+    return { run, nothingToRun };
+  }
+
+  /**
+   * The partner's contracts, page by page, into the run and into the partner's directory; why
+   * they could not be listed, if they could not.
+   */
+  private async listCustomers(
+    run: RunRecord,
+    operation: Entity<ManagedTenantOperationProperties>,
+    take: (page: CustomerPage) => Promise<void>,
+  ): Promise<string | undefined> {
+    const directory = this.directory?.listing(run.partnerTenantId);
+    let directoryWritten = directory !== undefined;
+    try {
+      await this.customersOf(run, operation, async (page) => {
+        if (directoryWritten) {
+          directoryWritten = await directory!.take(page.contracts).then(
+            () => true,
+            () => false,
+          );
+        }
+        await take(page);
+      });
+    } catch (error) {
+      if (error instanceof ListingTakenOver) throw error;
+      return error instanceof GraphCallError || error instanceof TokenRequestError
+        ? this.errors.scrubbed(error.message, ...secretsOf(this.credentials.of(operation)))
+        : this.errors.internal(
+            "The partner's customers could not be listed",
+            error,
+            `operation ${run.operationId}`,
+          );
+    }
+    if (directoryWritten) await directory!.finish().catch(() => undefined);
+    return undefined;
   }
 
   /** Adds a page's tenants to the run as they are listed (one page in memory at a time). */
@@ -143,6 +213,10 @@ export class RunExpansion {
       take,
     );
   }
+}
+
+function lowerCased(ids: readonly string[]): string[] {
+  return ids.map((id) => id.toLowerCase());
 }
 
 /** The run's listing lease went to another worker (this one was too slow): it lists it now. */
