@@ -10,6 +10,7 @@ import {
 } from './support/engine';
 import { eventually } from './support/schedules';
 import { ENTITY_SET, TestApp } from './support/test-app';
+import { newRecord, RESULTS } from './support/record-factory';
 
 const GROUPS = '/beta/tenantGroups';
 const TENANTS = '/beta/tenants';
@@ -128,6 +129,51 @@ describe('targets with tenant groups and exclusions', () => {
         changeType: 'added',
       }),
     ]);
+  });
+
+  it('gives each result its tenant: $expand, $filter and $orderby by the tenant’s name', async () => {
+    const id = await createOperation(app, operation({ tenantIds: [c[0], c[1], c[2]] }));
+    expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+    // A result a client wrote for a tenant the directory does not have.
+    const stranger = await app.inject({ method: 'POST', url: RESULTS, payload: newRecord(id) });
+    expect(stranger.statusCode).toBe(201);
+    const of = `${ENTITY_SET}/${id}/results`;
+
+    const expanded = (await app.get(`${of}?$expand=tenant($select=displayName)&$top=10`)).json();
+    const byTenant = new Map(
+      expanded.value.map((result: Record<string, any>) => [result.targetTenantId, result.tenant]),
+    );
+    expect(byTenant.get(c[1])).toEqual(expect.objectContaining({ displayName: 'Customer 2' }));
+    expect(Object.keys(byTenant.get(c[1]) as object).filter((key) => !key.startsWith('@'))).toEqual(
+      ['id', 'displayName'],
+    );
+    expect(byTenant.get(stranger.json().targetTenantId)).toBeNull();
+
+    const filtered = (await app.get(`${of}?$filter=tenant/displayName eq 'Customer 2'`)).json();
+    expect(filtered.value.map((result: Record<string, any>) => result.targetTenantId)).toEqual([
+      c[1],
+    ]);
+
+    // Sorted by name across pages (the tenant the directory lacks sorts first: no name).
+    const seen: string[] = [];
+    let url: string | undefined = `${of}?$orderby=tenant/displayName desc&$expand=tenant`;
+    while (url) {
+      const page: Record<string, any> = (
+        await app.get(url, { prefer: 'odata.maxpagesize=2' })
+      ).json();
+      seen.push(
+        ...page.value.map((result: Record<string, any>) => result.tenant?.displayName ?? '-'),
+      );
+      url = page['@odata.nextLink'] && `/beta/${page['@odata.nextLink']}`;
+    }
+    expect(seen).toEqual(['Customer 3', 'Customer 2', 'Customer 1', '-']);
+
+    const refused = await app.get(`${of}?$expand=tenant($top=1)`);
+    expect(refused.statusCode).toBe(400);
+    const metadata = (await app.get('/beta/$metadata')).body;
+    expect(metadata).toMatch(
+      /<NavigationProperty Name="tenant" Type="microsoft.graph.managedTenants.tenant"/,
+    );
   });
 
   it('refuses a group that is not the partner’s, on create and on change', async () => {

@@ -73,7 +73,7 @@ export function buildEntitySchema(
  */
 function foreignKeysOf(entity: EntityType): ForeignKeyOptions[] {
   return Object.values(entity.navigationProperties)
-    .filter((navigation) => navigation.foreignKey !== undefined)
+    .filter((navigation) => navigation.foreignKey !== undefined && !navigation.loose)
     .map((navigation) => {
       const principal = navigation.target();
       return {

@@ -85,6 +85,11 @@ export interface NavigationProperty {
   readonly partner?: string;
   /** On the dependent side: the property holding the principal's key. */
   readonly foreignKey?: string;
+  /**
+   * A reference the database does not enforce: the entity it names may not exist (a result's
+   * tenant that the partner's directory does not have); the navigation is then null.
+   */
+  readonly loose?: boolean;
   readonly onDelete?: 'cascade';
   /** Whether `$expand` (and the navigation's own URLs) serve it; the reverse links do not. */
   readonly expandable: boolean;

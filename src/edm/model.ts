@@ -165,6 +165,13 @@ export const managedTenantOperationResult: EntityType<ManagedTenantOperationResu
   properties: resultProperties,
   navigationProperties: declare({
     managedTenantOperation: belongsToOperation('results'),
+    tenant: {
+      target: () => tenant,
+      collection: false,
+      foreignKey: 'targetTenantId',
+      loose: true,
+      expandable: true,
+    },
   }),
 };
 

@@ -32,7 +32,22 @@ export class EntityExpander {
     const ids = entities.map((found) => found.id);
     return Promise.all(
       items.map(async (item) => {
-        const property = item.navigation.foreignKey ?? backReference(entity, item);
+        const { foreignKey, collection } = item.navigation;
+        if (!collection && foreignKey) {
+          // To one: the target's rows whose key the page's entities name.
+          const named = [
+            ...new Set(
+              entities
+                .map((found) => found.properties[foreignKey])
+                .filter((value): value is string => typeof value === 'string'),
+            ),
+          ];
+          const related = await this.sets
+            .serviceOf(item.target)
+            .related(caller, item.target.key, named, item.query, 1);
+          return { item, related };
+        }
+        const property = foreignKey ?? backReference(entity, item);
         // One more than the cap, to know whether the cap cut the collection.
         const related = await this.sets
           .serviceOf(item.target)

@@ -187,6 +187,19 @@ export class EntityResponder {
       const body: Record<string, unknown> = {};
       for (const { item, related } of expansions) {
         const representation = this.representationOf(item.target);
+        const { foreignKey, collection } = item.navigation;
+        if (!collection && foreignKey) {
+          // To one: the entity it names, or null when there is none (a loose reference).
+          const row = related.rows.get(String(found.properties[foreignKey]))?.[0];
+          body[item.name] = row
+            ? representation.entity(row, {
+                serviceRoot: context.serviceRoot,
+                level: context.level,
+                select: item.query.select,
+              })
+            : null;
+          continue;
+        }
         const rows = related.rows.get(found.id) ?? [];
         const truncated = rows.length > item.top;
         if (related.counts) body[`${item.name}@odata.count`] = related.counts.get(found.id) ?? 0;

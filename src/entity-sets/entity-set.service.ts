@@ -59,7 +59,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
   ) {
     this.model = store.entity;
     const navigation = Object.values(this.model.navigationProperties).find(
-      (candidate) => candidate.foreignKey !== undefined,
+      (candidate) => candidate.foreignKey !== undefined && !candidate.loose,
     );
     if (navigation) {
       this.reference = { property: navigation.foreignKey!, principal: navigation.target() };

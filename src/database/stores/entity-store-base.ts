@@ -229,7 +229,7 @@ export abstract class EntityStoreBase implements EntityStore {
     const counts = query.count ? new Map<string, number>(values.map((v) => [v, 0])) : undefined;
     for (const raw of await this.rawRows(outer)) {
       const entity = this.entityFromRaw(raw, `${ROW_ALIAS}_${this.entity.key}` in raw, false);
-      const group = String(entity.properties[property]);
+      const group = property === this.entity.key ? entity.id : String(entity.properties[property]);
       rows.get(group)?.push(entity);
       counts?.set(group, Number(raw.related_count));
     }

@@ -65,6 +65,7 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
       '',
       "$filter=isSuccess eq false and managedTenantOperationId eq 'x'&$orderby=targetTenantId",
       "$filter=result/any(row: contains(row, 'admin'))&$search=timeout",
+      "$filter=tenant/displayName eq 'Contoso'&$orderby=tenant/displayName desc",
     ],
     managedTenantOperationHttpRequest: [
       '',

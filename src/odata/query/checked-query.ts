@@ -46,6 +46,18 @@ export type ValueSource =
       readonly kind: 'lambdaItem';
       readonly variable: string;
       readonly jsonPath: readonly string[];
+    }
+  /**
+   * A column of the entity a single-valued navigation leads to (`tenant/displayName`): the row
+   * of `target` whose key this entity's `foreignKey` holds, within the same tenant; null when
+   * there is none.
+   */
+  | {
+      readonly kind: 'related';
+      readonly target: EntityType;
+      readonly foreignKey: string;
+      readonly column: string;
+      readonly jsonPath: readonly string[];
     };
 
 export type CheckedExpression =

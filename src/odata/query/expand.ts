@@ -66,6 +66,12 @@ export function parseExpand(
       throw new InvalidQueryError(OPTION, `'${path}' is expanded more than once`);
     }
     const nestedText = open < 0 ? '' : item.slice(open + 1, -1);
+    if (!navigation.collection && /\$?(filter|orderby|top|skip|count)\s*=/i.test(nestedText)) {
+      throw new InvalidQueryError(
+        OPTION,
+        `'${path}' is one entity: only $select applies inside $expand=${path}(…)`,
+      );
+    }
     items.push(expandItem(path, navigation, nestedText, checkerFor(navigation.target())));
   }
   return items;

@@ -57,7 +57,25 @@ export function resolveValue(
     property = variable;
   } else {
     property = model.entity.properties[first.name];
-    if (!property && model.entity.navigationProperties[first.name]) {
+    const navigation = model.entity.navigationProperties[first.name];
+    if (
+      !property &&
+      navigation &&
+      !navigation.collection &&
+      navigation.foreignKey &&
+      rest.length > 0
+    ) {
+      return resolveRelated(
+        model,
+        first,
+        rest,
+        navigation.target(),
+        navigation.foreignKey,
+        option,
+        written,
+      );
+    }
+    if (!property && navigation) {
       throw new InvalidQueryError(
         option,
         `'${first.name}' is a navigation property: ${
@@ -142,6 +160,45 @@ export function resolveValue(
   return { source, type: propertyType(property), nullable, path: written, property };
 }
 
+/** `tenant/displayName`: a property of the entity a single-valued navigation leads to. */
+function resolveRelated(
+  model: QueryModel,
+  navigation: PathSegment,
+  path: readonly PathSegment[],
+  target: EntityType,
+  foreignKey: string,
+  option: string,
+  written: string,
+): ResolvedValue {
+  const inner = resolveValue(
+    { ...model, entity: target },
+    path,
+    { variables: new Map() },
+    option,
+    false,
+    navigation.name,
+  );
+  if (inner.source.kind !== 'column') {
+    throw new InvalidQueryError(
+      option,
+      `'${written}' is not a declared property of ${target.name}`,
+      path[0].position,
+    );
+  }
+  return {
+    ...inner,
+    nullable: true,
+    path: written,
+    source: {
+      kind: 'related',
+      target,
+      foreignKey,
+      column: inner.source.column,
+      jsonPath: inner.source.jsonPath,
+    },
+  };
+}
+
 /** `r/isSuccess` where `r` ranges over rows of a navigation's target: a column of that row. */
 function resolveOnRow(
   model: QueryModel,
@@ -167,6 +224,12 @@ function resolveOnRow(
     variable.name,
   );
   const source = resolved.source;
-  if (source.kind === 'lambdaItem') throw new Error('A row path cannot start at a lambda item');
+  if (source.kind === 'lambdaItem' || source.kind === 'related') {
+    throw new InvalidQueryError(
+      option,
+      `'${resolved.path}' cannot be used inside a lambda over ${entity.name}`,
+      variable.position,
+    );
+  }
   return { ...resolved, source: { ...source, row: variable.name } };
 }

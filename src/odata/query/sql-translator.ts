@@ -363,6 +363,21 @@ export class SqlTranslator {
           source.jsonPath,
           type,
         );
+      case 'related': {
+        // A correlated subquery on the target's table: its row this one names, in its tenant.
+        const alias = quote(`r${this.lambdaCount++}`);
+        const column = `${alias}.${quote(source.column)}`;
+        const value =
+          source.jsonPath.length === 0
+            ? column
+            : this.dialect.jsonValue(column, source.jsonPath, type);
+        const tenant = quote(OWNER_PROPERTIES.tenant);
+        return (
+          `(SELECT ${value} FROM ${quote(this.tableOf(source.target))} ${alias} WHERE ` +
+          `${alias}.${tenant} = ${this.column(OWNER_PROPERTIES.tenant)} AND ` +
+          `${alias}.${quote(source.target.key)} = ${this.column(source.foreignKey)})`
+        );
+      }
     }
   }
 
@@ -383,6 +398,8 @@ export class SqlTranslator {
         );
       case 'dynamic':
         throw new Error('Dynamic properties are not collections');
+      case 'related':
+        throw new Error('A related entity’s collections cannot be ranged over');
     }
   }
 
