@@ -99,6 +99,7 @@ describe('delta queries', () => {
       'managedTenantOperationHttpRequests',
       'tenants',
       'tenantGroups',
+      'auditEvents',
     ]) {
       expect(container[set]['@Capabilities.ChangeTracking']).toEqual({
         Supported: true,
@@ -109,7 +110,7 @@ describe('delta queries', () => {
         expect(openApi.paths[`/beta/${set}/${name}`]?.get?.responses).toHaveProperty('410');
       }
     }
-    expect(xml.match(/Term="Capabilities.ChangeTracking"/g)).toHaveLength(5);
+    expect(xml.match(/Term="Capabilities.ChangeTracking"/g)).toHaveLength(6);
     expect(openApi.paths['/beta/managedTenantOperations/{id}/results/delta']?.get).toBeDefined();
   });
 

@@ -194,6 +194,7 @@ describe('the service document', () => {
             },
             { name: 'tenants', kind: 'EntitySet', url: 'tenants' },
             { name: 'tenantGroups', kind: 'EntitySet', url: 'tenantGroups' },
+            { name: 'auditEvents', kind: 'EntitySet', url: 'auditEvents' },
             // Change notifications.
             { name: 'subscriptions', kind: 'EntitySet', url: 'subscriptions' },
           ],

@@ -6,7 +6,9 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiResponse } from '@nestjs/swagger';
 import { ODataErrorResponse } from '../common/odata-error.dto';
-import { Caller, Permission, scopesFor } from './caller';
+import { FastifyRequest } from 'fastify';
+import { clientRequestId } from '../common/http-conventions';
+import { Caller, Permission, RequestOrigin, scopesFor } from './caller';
 
 export const PUBLIC_ROUTE = 'auth:public';
 export const REQUIRED_PERMISSION = 'auth:permission';
@@ -36,13 +38,21 @@ export const RequirePermission = (permission: Permission) =>
     }),
   );
 
-export interface AuthenticatedRequest {
+export interface AuthenticatedRequest extends FastifyRequest {
   caller?: Caller;
 }
 
 /** The verified caller of the request (set by the AuthenticationGuard). */
 export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext) => {
-  const caller = context.switchToHttp().getRequest<AuthenticatedRequest>().caller;
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const caller = request.caller;
   if (!caller) throw new Error('No caller: the route is public or the guard did not run.');
-  return caller;
+  // The verified caller is shared by the token's requests; its origin is this request's.
+  const origin: RequestOrigin = {
+    httpVerb: request.method,
+    requestUrl: request.url,
+    ipAddress: request.ip,
+    activityId: clientRequestId(request),
+  };
+  return { ...caller, origin };
 });

@@ -8,6 +8,19 @@ export interface Caller {
   readonly scopes: ReadonlySet<string>;
   /** `azp` (v2 tokens) or `appid` (v1): the client application, when the token names it. */
   readonly applicationId?: string;
+  /** `upn` or `preferred_username`: the user's sign-in name, when the token says it. */
+  readonly userPrincipalName?: string;
+  /** The request the caller made, for the audit log (set per request; absent for jobs). */
+  readonly origin?: RequestOrigin;
+}
+
+/** Where a request came from and what it asked, as the audit log records it. */
+export interface RequestOrigin {
+  readonly httpVerb: string;
+  readonly requestUrl: string;
+  readonly ipAddress: string;
+  /** The request's client-request-id (or the id the service gave it). */
+  readonly activityId: string;
 }
 
 /** Delegated permissions of the managedTenants API family (shared/docs/MODEL.md). */

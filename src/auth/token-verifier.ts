@@ -131,12 +131,14 @@ const MAX_CACHED_TOKENS = 10_000;
 const MAX_CACHE_MS = 5 * 60_000;
 
 function callerOf(payload: JWTPayload): Caller {
-  const { tid, oid, scp, azp, appid } = payload as JWTPayload & {
+  const { tid, oid, scp, azp, appid, upn, preferred_username } = payload as JWTPayload & {
     tid?: unknown;
     oid?: unknown;
     scp?: unknown;
     azp?: unknown;
     appid?: unknown;
+    upn?: unknown;
+    preferred_username?: unknown;
   };
   if (!isGuid(tid))
     throw new AuthenticationError(
@@ -157,7 +159,13 @@ function callerOf(payload: JWTPayload): Caller {
     userId: typeof oid === 'string' ? oid.toLowerCase() : '',
     scopes: new Set(scopes),
     applicationId: applicationIdOf(azp ?? appid),
+    userPrincipalName: userPrincipalNameOf(upn ?? preferred_username),
   };
+}
+
+/** The user's sign-in name (`upn`, or v2's `preferred_username`), for audit events. */
+function userPrincipalNameOf(claim: unknown): string | undefined {
+  return typeof claim === 'string' && claim.length > 0 && claim.length <= 256 ? claim : undefined;
 }
 
 /** A client application id as Entra ID writes it (a GUID), or none. */

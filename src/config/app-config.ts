@@ -98,6 +98,9 @@ export function loadConfig(
       enabled: parseSwitch(env, 'SCHEDULES_ENABLED', true),
       pollMs: positiveInteger(env, 'SCHEDULES_POLL_MS', 1_000),
     },
+    audit: {
+      retentionMs: positiveNumber(env, 'AUDIT_RETENTION_DAYS', 90) * 86_400_000,
+    },
     directory: {
       refreshIntervalMs: positiveNumber(env, 'DIRECTORY_REFRESH_HOURS', 24) * 3_600_000,
       pollMs: positiveInteger(env, 'DIRECTORY_POLL_MS', 5_000),

@@ -52,6 +52,13 @@ export interface AppConfig {
   readonly schedules: SchedulesConfig;
   /** The partners' directories of customer tenants. */
   readonly directory: DirectoryConfig;
+  /** The partners' audit logs. */
+  readonly audit: AuditConfig;
+}
+
+export interface AuditConfig {
+  /** AUDIT_RETENTION_DAYS (default 90, fractions allowed): how long audit events are kept. */
+  readonly retentionMs: number;
 }
 
 export interface DirectoryConfig {

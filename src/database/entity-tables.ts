@@ -7,6 +7,7 @@ import {
   managedTenantOperationRun,
   tenant,
   tenantGroup,
+  auditEvent,
 } from '../edm/model';
 import { DialectName } from '../odata/query/sql-dialect';
 import { buildEntitySchema, EntityRow } from './entity-schema';
@@ -218,6 +219,19 @@ const tenantGroupsTable: EntityTable = {
   ],
 };
 
+/** The partners' audit logs: a partner's events newest first; the purge of old ones by age. */
+const auditEventsTable: EntityTable = {
+  entity: auditEvent,
+  tableName: 'audit_events',
+  indices: () => [
+    {
+      name: 'IDX_audit_events_partnerTenantId_createdDateTime',
+      columns: ['partnerTenantId', 'createdDateTime', 'id'],
+    },
+    { name: 'IDX_audit_events_createdDateTime', columns: ['createdDateTime'] },
+  ],
+};
+
 /** Every table, in the order of the model's entity types (parents before their dependents). */
 export const ENTITY_TABLES: readonly EntityTable[] = [
   operationsTable,
@@ -226,6 +240,7 @@ export const ENTITY_TABLES: readonly EntityTable[] = [
   runsTable,
   tenantsTable,
   tenantGroupsTable,
+  auditEventsTable,
 ];
 
 export function tableOf(entity: EntityType): EntityTable {

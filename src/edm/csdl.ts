@@ -162,13 +162,13 @@ export function entitySetAnnotations(entity: EntityType): Annotation[] {
     { term: 'Capabilities.SelectSupport', value: { record: { Supported: { bool: true } } } },
     {
       term: 'Capabilities.InsertRestrictions',
-      value: { record: { Insertable: { bool: !entity.updateOnly } } },
+      value: { record: { Insertable: { bool: !entity.updateOnly && !entity.readOnly } } },
     },
     {
       term: 'Capabilities.UpdateRestrictions',
       value: {
         record: {
-          Updatable: { bool: true },
+          Updatable: { bool: !entity.readOnly },
           // A flags enum: PATCH merges, PUT replaces (OData 4.01 Part 1 §11.4.3).
           UpdateMethod: {
             enumMember: entity.updateOnly
@@ -180,7 +180,7 @@ export function entitySetAnnotations(entity: EntityType): Annotation[] {
     },
     {
       term: 'Capabilities.DeleteRestrictions',
-      value: { record: { Deletable: { bool: !entity.updateOnly } } },
+      value: { record: { Deletable: { bool: !entity.updateOnly && !entity.readOnly } } },
     },
     {
       term: 'Capabilities.ExpandRestrictions',

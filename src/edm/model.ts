@@ -19,6 +19,7 @@ import {
 
 export * from './model-types';
 export * from './model-structures';
+export * from './model-lighthouse';
 
 import {
   ENTITY_NAMESPACE,
@@ -37,9 +38,8 @@ import {
   managedTenantOperationTarget,
   MANAGED_TENANTS_NAMESPACE,
   SHORT_TEXT,
-  tenantContract,
-  tenantStatusInformation,
 } from './model-structures';
+import { auditEvent, tenant, tenantGroup } from './model-lighthouse';
 
 const operationProperties = declare({
   id: { type: 'Edm.String', maxLength: 36, guidFormat: true },
@@ -273,112 +273,6 @@ export const managedTenantOperationRun: EntityType<ManagedTenantOperationRunProp
 };
 
 /**
- * A customer tenant of the partner, in Microsoft 365 Lighthouse's shape (`managedTenants.tenant`):
- * filled from the partner's contracts by the directory's refresh, read-only to clients but for
- * `tags` (ours). Its key is the customer's tenant id, unique within the partner's directory.
- */
-const tenantProperties = declare({
-  // The partner first: the table's primary key, (partnerTenantId, id), follows this order.
-  partnerTenantId: { type: 'Edm.Guid', required: true, readOnly: true },
-  id: {
-    type: 'Edm.String',
-    maxLength: 36,
-    guidFormat: true,
-    description: "The customer's Microsoft Entra tenant id.",
-  },
-  tenantId: {
-    type: 'Edm.String',
-    maxLength: 36,
-    readOnly: true,
-    description: "The customer's Microsoft Entra tenant id (as id).",
-  },
-  displayName: {
-    type: 'Edm.String',
-    maxLength: SHORT_TEXT,
-    required: true,
-    readOnly: true,
-    searchable: true,
-    description: "The customer's name, as its contract gives it.",
-  },
-  contract: { type: tenantContract, readOnly: true },
-  tenantStatusInformation: { type: tenantStatusInformation, readOnly: true },
-  tags: {
-    type: 'Edm.String',
-    collection: true,
-    maxLength: 64,
-    description:
-      "The partner's own labels for the customer (an extension of the model): the only property a client changes.",
-  },
-  createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
-  lastUpdatedDateTime: {
-    type: 'Edm.DateTimeOffset',
-    readOnly: true,
-    description: "When a refresh last changed the customer's name, contract or status.",
-  },
-  lastModifiedDateTime: {
-    type: 'Edm.DateTimeOffset',
-    computed: true,
-    description: 'When anything of it last changed, tags included (its ETag).',
-  },
-});
-
-export const tenant: EntityType<TenantProperties> = {
-  kind: 'entity',
-  namespace: MANAGED_TENANTS_NAMESPACE,
-  name: 'tenant',
-  key: 'id',
-  openType: false,
-  entitySetName: 'tenants',
-  updateOnly: true,
-  keyScope: 'partner',
-  properties: tenantProperties,
-  navigationProperties: declare({}),
-};
-
-/**
- * A group of the partner's customer tenants, in Lighthouse's shape (`managedTenants.tenantGroup`):
- * every customer (`allTenantsIncluded`), the ones named (`tenantIds`), and, ours, the ones a
- * rule selects (`membershipRule`, a `$filter` over the directory's tenants). Full CRUD.
- */
-const tenantGroupProperties = declare({
-  id: { type: 'Edm.String', maxLength: 36, guidFormat: true },
-  partnerTenantId: { type: 'Edm.Guid', required: true, createDefault: 'callerTenant' },
-  partnerUserId: { type: 'Edm.Guid', required: true, createDefault: 'callerUser' },
-  requestId: { type: 'Edm.Guid', required: true, createDefault: 'newGuid' },
-  displayName: { type: 'Edm.String', maxLength: SHORT_TEXT, required: true, searchable: true },
-  allTenantsIncluded: {
-    type: 'Edm.Boolean',
-    required: true,
-    createDefault: { value: false },
-    description: "Every customer tenant of the partner's directory is a member.",
-  },
-  tenantIds: {
-    type: 'Edm.Guid',
-    collection: true,
-    description: 'Customer tenants that are members by name (static members).',
-  },
-  membershipRule: {
-    type: 'Edm.String',
-    maxLength: 4_096,
-    description:
-      "Customer tenants that are members by rule (an extension of the model): an OData $filter over the directory's tenants, for example tags/any(t: t eq 'gold') and contract/contractType eq 'ResellerPartner'.",
-  },
-  createdDateTime: { type: 'Edm.DateTimeOffset', computed: true },
-  lastModifiedDateTime: { type: 'Edm.DateTimeOffset', computed: true },
-});
-
-export const tenantGroup: EntityType<TenantGroupProperties> = {
-  kind: 'entity',
-  namespace: MANAGED_TENANTS_NAMESPACE,
-  name: 'tenantGroup',
-  key: 'id',
-  openType: false,
-  entitySetName: 'tenantGroups',
-  properties: tenantGroupProperties,
-  navigationProperties: declare({}),
-};
-
-/**
  * The properties that say whose a row is, the same on every entity type of the family: a caller
  * reads and writes only rows of its own tenant, records them as itself, and `requestId` is its
  * idempotency key within the tenant.
@@ -396,6 +290,7 @@ export const ENTITY_TYPES: readonly EntityType[] = [
   managedTenantOperationHttpRequest,
   tenant,
   tenantGroup,
+  auditEvent,
 ];
 
 /** Entity types whose entities live in a navigation of another (`containedBy`), not in a set. */
@@ -547,8 +442,6 @@ export const BOUND_FUNCTIONS: readonly BoundFunction[] = [
 
 export type ManagedTenantOperationProperties = StoredPropertiesOf<typeof operationProperties>;
 export type ManagedTenantOperationResultProperties = StoredPropertiesOf<typeof resultProperties>;
-export type TenantProperties = StoredPropertiesOf<typeof tenantProperties>;
-export type TenantGroupProperties = StoredPropertiesOf<typeof tenantGroupProperties>;
 export type ManagedTenantOperationRunProperties = StoredPropertiesOf<typeof runProperties>;
 export type ManagedTenantOperationHttpRequestProperties = StoredPropertiesOf<
   typeof httpRequestProperties

@@ -7,6 +7,7 @@ import {
   managedTenantOperationRun,
   tenant,
   tenantGroup,
+  auditEvent,
 } from '../edm/model';
 import {
   runnableExampleRequest,
@@ -159,6 +160,18 @@ export const ENTITY_SET_DEFINITIONS: readonly EntitySetDefinition[] = [
         value: `tenantIds/any(t: t eq ${EXAMPLE_TARGET})`,
         summary: 'naming a tenant',
       },
+    },
+  },
+  {
+    entity: auditEvent,
+    filterExamples: {
+      none: { value: '', summary: 'no filter' },
+      runs: { value: "activity eq 'managedTenantOperations.run'", summary: 'runs' },
+      user: {
+        value: `initiatedByUserId eq '${EXAMPLE_USER}'`,
+        summary: 'by user',
+      },
+      since: { value: 'activityDateTime ge 2026-12-01T00:00:00Z', summary: 'since a date' },
     },
   },
 ];

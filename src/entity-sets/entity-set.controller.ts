@@ -336,14 +336,19 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
     }
   }
 
-  // A set whose entities the service creates (updateOnly) has no create, replace or delete routes.
+  // A set the service writes (readOnly) has reads only; one whose entities the service creates
+  // and clients change (updateOnly) has no create, replace or delete routes.
   @ApiTags(setName)
   @ApiExtraModels(ODataErrorResponse)
   @ApiHeader(CLIENT_REQUEST_ID)
   @ApiResponse({ status: 400, description: 'Invalid request', type: ODataErrorResponse })
   @ApiResponse({ status: 500, description: 'Unexpected error', type: ODataErrorResponse })
   @Controller(`beta/${setName}`)
-  class EntitySetController extends (entity.updateOnly ? UpdateRoutes : WriteRoutes) {}
+  class EntitySetController extends (entity.readOnly
+    ? ReadRoutes
+    : entity.updateOnly
+      ? UpdateRoutes
+      : WriteRoutes) {}
 
   Object.defineProperty(EntitySetController, 'name', {
     value: `${pascalCase(setName)}Controller`,

@@ -31,6 +31,7 @@ import { ChangeFeedStore } from '../database/stores/change-feed.store';
 import { DeltaRequest } from '../odata/query/delta-request';
 import { DeltaPage, deltaPage } from './delta-pages';
 import { EntitySetPolicy, EntitySetRulesCatalog } from './entity-set-rules';
+import { AuditTrail } from '../audit/audit-trail';
 
 export interface EntityPage<Properties extends object = Entity['properties']> {
   readonly entities: Entity<Properties>[];
@@ -56,6 +57,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     private readonly fingerprints: RequestFingerprinter,
     private readonly changes: ChangeFeedStore,
     private readonly rules: EntitySetRulesCatalog,
+    private readonly audit: AuditTrail,
   ) {
     this.model = store.entity;
     const navigation = Object.values(this.model.navigationProperties).find(
@@ -99,8 +101,9 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
       dynamicProperties: write.dynamic,
     };
     const fingerprint = this.fingerprints.fingerprint(write);
+    const audited = await this.audited(caller, 'create', entity.id, write, properties);
     try {
-      await this.store.insert(caller, entity, fingerprint);
+      await this.store.insert(caller, entity, fingerprint, audited);
       return { entity: typed(entity), created: true };
     } catch (error) {
       if (error instanceof MissingPrincipalError) throw this.missingPrincipal(properties, caller);
@@ -276,6 +279,7 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     }
     this.withConstraint(sent, within);
     for (const rule of this.rulesOfSet()) await rule.checkChange?.(caller, id, sent, kind);
+    const audited = await this.audited(caller, kind, id, write, sent);
     let updated: Entity | undefined;
     try {
       updated = await this.store.update(
@@ -292,12 +296,31 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
           };
         },
         within,
+        audited,
       );
     } catch (error) {
       throw error instanceof MissingPrincipalError ? this.missingPrincipal(sent, caller) : error;
     }
     if (!updated) throw new ItemNotFoundError(this.model.entitySetName, id);
     return typed(updated);
+  }
+
+  /** The audit event of a client's write, to be written with it. */
+  private audited(
+    caller: Caller,
+    kind: 'create' | 'update' | 'replace' | 'delete',
+    id: string,
+    write: EntityWrite | undefined,
+    properties: Readonly<Record<string, unknown>>,
+  ) {
+    return this.audit.companion(caller, {
+      partnerTenantId: caller.tenantId,
+      activity: `${this.model.entitySetName}.${kind}`,
+      category: this.model.entitySetName,
+      body: write ? { ...write.declared, ...write.dynamic } : undefined,
+      bodyType: this.model,
+      tenantIds: tenantIdsOf(this.model, id, properties),
+    });
   }
 
   /** The properties as the set's rules complete them (EntitySetPolicy.completeWrite). */
@@ -318,11 +341,13 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     condition?: EntityTagCondition,
     within?: RowConstraint,
   ): Promise<void> {
+    const audited = await this.audited(caller, 'delete', id, undefined, {});
     const deleted = await this.store.delete(
       caller,
       id,
       (current) => this.requireMatch(current, condition),
       within,
+      audited,
     );
     if (!deleted) throw new ItemNotFoundError(this.model.entitySetName, id);
   }
@@ -376,6 +401,23 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
  */
 function typed<Properties extends object>(entity: Entity): Entity<Properties> {
   return entity as unknown as Entity<Properties>;
+}
+
+/**
+ * The customer tenants a write concerns: a directory entry's own, a record's target tenant, an
+ * operation's or a group's named tenants.
+ */
+function tenantIdsOf(
+  entity: EntityType,
+  id: string,
+  properties: Readonly<Record<string, unknown>>,
+): string[] {
+  if (entity.keyScope === 'partner') return [id];
+  const named = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  if (typeof properties.targetTenantId === 'string') return [properties.targetTenantId];
+  const target = properties.target as { tenantIds?: unknown } | null | undefined;
+  return [...named(target?.tenantIds), ...named(properties.tenantIds)];
 }
 
 /**

@@ -30,6 +30,8 @@ import {
 } from './entity-set.tokens';
 import { navigationController } from './navigation.controller';
 import { containedNavigationController } from './contained-navigation.controller';
+import { AuditTrail } from '../audit/audit-trail';
+import { AuditModule } from '../audit/audit.module';
 
 const entityTypes = ENTITY_SET_DEFINITIONS.map((definition) => definition.entity);
 /** The sets' types and the types contained in them: each has a service and request readers. */
@@ -57,13 +59,20 @@ const perSetProviders: Provider[] = servedTypes.flatMap((entity): Provider[] => 
   ),
   provideBy(
     entitySetServiceToken(entity),
-    [entityStoreToken(entity), RequestFingerprinter, ChangeFeedStore, EntitySetRulesCatalog],
+    [
+      entityStoreToken(entity),
+      RequestFingerprinter,
+      ChangeFeedStore,
+      EntitySetRulesCatalog,
+      AuditTrail,
+    ],
     (
       store: EntityStore,
       fingerprints: RequestFingerprinter,
       changes: ChangeFeedStore,
       rules: EntitySetRulesCatalog,
-    ) => new EntitySetService(store, fingerprints, changes, rules),
+      audit: AuditTrail,
+    ) => new EntitySetService(store, fingerprints, changes, rules, audit),
   ),
 ]);
 
@@ -91,7 +100,7 @@ const containedNavigations = entityTypes.flatMap((principal) =>
  * collection navigation. Adding an entity set is a model entry, a table and its migration.
  */
 @Module({
-  imports: [EntityStoresModule, DiscoveryModule],
+  imports: [EntityStoresModule, DiscoveryModule, AuditModule],
   controllers: [
     ...ENTITY_SET_DEFINITIONS.map(entitySetController),
     ...navigations,

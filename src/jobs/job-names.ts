@@ -14,6 +14,8 @@ export const DECLARED_JOBS = [
   'schedules',
   /** Refreshes the partners' directories of customer tenants from their contracts. */
   'tenantDirectory',
+  /** Forgets audit events older than the audit log's retention period. */
+  'auditLogPurge',
 ] as const;
 
 export type JobName = (typeof DECLARED_JOBS)[number];

@@ -54,10 +54,12 @@ describe('JobsKernel', () => {
       handlerOf('changeFeedPurge'),
       handlerOf('schedules'),
       handlerOf('tenantDirectory'),
+      handlerOf('auditLogPurge'),
     );
     await new Promise((done) => setTimeout(done, 50));
     await app.close();
     expect(steps.map((step) => step.job).sort()).toEqual([
+      'auditLogPurge',
       'changeFeedPurge',
       'changeNotifications',
       'operationRuns',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EntityStoresModule } from '../database/stores/entity-stores.module';
 import { EntitySetsModule } from '../entity-sets/entity-sets.module';
+import { AuditModule } from '../audit/audit.module';
 import { GraphModule } from '../integrations/graph/graph.module';
 import { TenantDirectoryModule } from '../tenant-directory/tenant-directory.module';
 import { TenantGroupsModule } from '../tenant-groups/tenant-groups.module';
@@ -20,6 +21,7 @@ import { RunningOperationRules } from './running-operation.rules';
   imports: [
     EntityStoresModule,
     EntitySetsModule,
+    AuditModule,
     GraphModule,
     TenantDirectoryModule,
     TenantGroupsModule,

@@ -16,6 +16,9 @@ import { RunQueueStore, RunRecord, RunStart } from '../database/stores/run-queue
 import { Clock, CLOCK } from '../jobs/clock';
 import { RunWorker } from './run-worker';
 import { parseAggregation, parseStatements } from './statements';
+import { AuditTrail } from '../audit/audit-trail';
+
+const SET = managedTenantOperation.entitySetName;
 
 type Operation = Entity<ManagedTenantOperationProperties>;
 
@@ -49,6 +52,7 @@ export class OperationRunsService {
     private readonly queue: RunQueueStore,
     private readonly history: RunHistoryStore,
     private readonly worker: RunWorker,
+    private readonly audit: AuditTrail,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.operations = registry.serviceOf<ManagedTenantOperationProperties>(managedTenantOperation);
@@ -67,11 +71,18 @@ export class OperationRunsService {
     const operation = await this.operations.get(caller, id);
     const key = { partnerTenantId: caller.tenantId, operationId: id };
     const plan = await this.planRun(caller.tenantId, operation, 'notSucceededFirst');
-    const updated = await this.begin(caller.tenantId, operation, plan, {
-      trigger: 'manual',
-      initiatedByUserId: caller.userId,
-      initiatedByAppId: caller.applicationId ?? null,
-    });
+    const updated = await this.begin(
+      caller.tenantId,
+      operation,
+      plan,
+      {
+        trigger: 'manual',
+        initiatedByUserId: caller.userId,
+        initiatedByAppId: caller.applicationId ?? null,
+      },
+      undefined,
+      caller,
+    );
     const finished =
       waitSeconds > 0 &&
       (await this.waitForFinish(key, plan.run, Math.min(waitSeconds, MAX_WAIT_SECONDS)));
@@ -152,8 +163,23 @@ export class OperationRunsService {
     plan: RunPlan,
     start: RunStart,
     claim?: (current: Operation) => Operation['properties']['schedule'],
+    caller?: Caller,
   ): Promise<Operation> {
     const id = operation.id;
+    const audited = await this.audit.prepare(caller, {
+      partnerTenantId,
+      activity: `${SET}.${claim ? 'scheduledRun' : 'run'}`,
+      category: SET,
+      body: {
+        id,
+        runNumber: plan.run,
+        trigger: start.trigger,
+        ...(start.scheduledAt === undefined
+          ? {}
+          : { scheduledDateTime: toUtcDateTimeOffset(new Date(start.scheduledAt)) }),
+      },
+      tenantIds: plan.tenants,
+    });
     const scope = { tenantId: partnerTenantId };
     const key = { partnerTenantId, operationId: id };
     const { run, baseRun, expanding, tenants } = plan;
@@ -195,6 +221,7 @@ export class OperationRunsService {
         tenants: tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
       });
       if (!started) throw runningConflict(id);
+      await audited.write();
       return { result: marked, commit: true };
     });
     this.worker.wake();
@@ -204,10 +231,20 @@ export class OperationRunsService {
   /** Stops a running operation: tenants not started are not started; it ends `cancelled`. */
   async cancel(caller: Caller, id: string): Promise<Operation> {
     const operation = await this.operations.get(caller, id);
-    const stopped = await this.queue.stop(
-      { partnerTenantId: caller.tenantId, operationId: id },
-      'cancelled',
-    );
+    const audited = await this.audit.prepare(caller, {
+      partnerTenantId: caller.tenantId,
+      activity: `${SET}.cancel`,
+      category: SET,
+      tenantIds: operation.properties.target?.tenantIds ?? [],
+    });
+    const stopped = await this.atomicWork.run(async () => {
+      const done = await this.queue.stop(
+        { partnerTenantId: caller.tenantId, operationId: id },
+        'cancelled',
+      );
+      if (done) await audited.write();
+      return { result: done, commit: done };
+    });
     if (!stopped) {
       throw new StateConflictError(
         'operationNotRunning',

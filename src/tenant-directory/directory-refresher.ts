@@ -10,6 +10,9 @@ import {
 import { JobContext, JobHandler, JobSettings, OnJob, StepOutcome } from '../jobs/job-handler';
 import { WORKER_ID } from '../jobs/worker-identity';
 import { CLOCK, Clock } from '../jobs/clock';
+import { AuditTrail } from '../audit/audit-trail';
+import { AtomicWork } from '../database/atomic-work';
+import { managedTenantOperation, tenant } from '../edm/model';
 import { TenantDirectory } from './tenant-directory.service';
 
 /** Directories refreshed at once by one instance. */
@@ -35,6 +38,8 @@ export class DirectoryRefresher implements JobHandler {
     @Inject(AppConfigService) private readonly config: AppConfigService,
     @Inject(WORKER_ID) private readonly owner: string,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AuditTrail,
+    private readonly atomicWork: AtomicWork,
   ) {}
 
   settings(): JobSettings {
@@ -58,7 +63,19 @@ export class DirectoryRefresher implements JobHandler {
    */
   async request(caller: Caller, parameters: Readonly<Record<string, unknown>>): Promise<void> {
     const credentials = credentialsOf(parameters);
-    await this.store.request(caller.tenantId, credentials, caller.userId, this.clock.now());
+    const audited = await this.audit.prepare(caller, {
+      partnerTenantId: caller.tenantId,
+      activity: `${tenant.entitySetName}.refresh`,
+      category: tenant.entitySetName,
+      body: parameters,
+      // The parameters' credentials are an operation's: redacted as the operation's are.
+      bodyType: managedTenantOperation,
+    });
+    await this.atomicWork.run(async () => {
+      await this.store.request(caller.tenantId, credentials, caller.userId, this.clock.now());
+      await audited.write();
+      return { result: undefined, commit: true };
+    });
     this.job?.wake();
   }
 
@@ -76,7 +93,20 @@ export class DirectoryRefresher implements JobHandler {
 
   private async refresh(claim: ClaimedRefresh): Promise<void> {
     const outcome = await this.directory.refresh(claim);
-    await this.store.finish(claim, this.owner, outcome);
+    // A refresh nobody asked for just now (the kept refresh token's) is the job's own activity.
+    const audited = claim.dueByItself
+      ? await this.audit.prepare(undefined, {
+          partnerTenantId: claim.partnerTenantId,
+          activity: `${tenant.entitySetName}.refresh`,
+          category: tenant.entitySetName,
+          body: outcome.counts ?? { error: outcome.error },
+        })
+      : undefined;
+    await this.atomicWork.run(async () => {
+      const finished = await this.store.finish(claim, this.owner, outcome);
+      if (finished) await audited?.write();
+      return { result: undefined, commit: true };
+    });
     if (outcome.error) {
       this.logger.warn(
         `The directory of partner ${claim.partnerTenantId} was not refreshed: ${outcome.error}`,

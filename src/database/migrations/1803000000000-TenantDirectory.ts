@@ -3,6 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const TENANTS = '"tenants"';
 const DIRECTORIES = '"tenant_directories"';
 const GROUPS = '"tenant_groups"';
+const AUDIT = '"audit_events"';
 
 /** The column types the two databases spell differently. */
 export interface DirectoryColumnTypes {
@@ -12,8 +13,8 @@ export interface DirectoryColumnTypes {
 }
 
 /**
- * The partners' directories of customer tenants: `tenants` and `tenant_groups` (entity sets,
- * their changes in the change feed), and `tenant_directories`, one row per partner, with what
+ * The partners' directories of customer tenants, groups and audit logs: `tenants`,
+ * `tenant_groups` and `audit_events` (entity sets, their changes in the change feed), and `tenant_directories`, one row per partner, with what
  * its next refresh needs (when it is due, the credentials it uses, encrypted, and its lease) and
  * how the last one went.
  */
@@ -54,6 +55,15 @@ export class TenantDirectory1803000000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE UNIQUE INDEX "UQ_tenant_groups_partnerTenantId_id" ON ${GROUPS} ("partnerTenantId", "id") `,
     );
+    await queryRunner.query(
+      `CREATE TABLE ${AUDIT} ("id" ${text(36)} NOT NULL PRIMARY KEY, "partnerTenantId" ${text(36)} NOT NULL, "activity" ${text(128)} NOT NULL, "activityDateTime" ${text(24)} NOT NULL, "activityId" ${text(128)}, "category" ${text(128)} NOT NULL, "httpVerb" ${text(16)}, "initiatedByAppId" ${text(128)}, "initiatedByUpn" ${text(256)}, "initiatedByUserId" ${text(36)}, "ipAddress" ${text(64)}, "requestBody" ${text(32768)}, "requestUrl" ${text(4096)}, "tenantIds" ${text(32768)}, "tenantNames" ${text(32768)}, "createdDateTime" ${text(24)} NOT NULL, "lastModifiedDateTime" ${text(24)} NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_audit_events_partnerTenantId_createdDateTime" ON ${AUDIT} ("partnerTenantId", "createdDateTime", "id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_audit_events_createdDateTime" ON ${AUDIT} ("createdDateTime") `,
+    );
     for (const source of CHANGE_SOURCES) await this.recordChanges(queryRunner, source);
   }
 
@@ -75,6 +85,7 @@ export class TenantDirectory1803000000000 implements MigrationInterface {
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     for (const source of CHANGE_SOURCES) await this.forgetChanges(queryRunner, source);
+    await queryRunner.query(`DROP TABLE ${AUDIT}`);
     await queryRunner.query(`DROP TABLE ${GROUPS}`);
     await queryRunner.query(`DROP TABLE ${DIRECTORIES}`);
     await queryRunner.query(`DROP TABLE ${TENANTS}`);
@@ -91,6 +102,7 @@ export interface ChangeSource {
 export const CHANGE_SOURCES: readonly ChangeSource[] = [
   { table: 'tenants', entitySet: 'tenants', prefix: 'tenants' },
   { table: 'tenant_groups', entitySet: 'tenantGroups', prefix: 'tenant_groups' },
+  { table: 'audit_events', entitySet: 'auditEvents', prefix: 'audit_events' },
 ];
 
 const TRIGGERED_CHANGES = [

@@ -10,6 +10,7 @@ import { SerialWriter } from '../serial-writer';
 import { SqlExecutor } from '../sql-executor';
 import { TransactionContext } from '../transaction-context';
 import {
+  CompanionWrite,
   CountQuery,
   EntityStore,
   PageQuery,
@@ -101,12 +102,14 @@ export abstract class EntityStoreBase implements EntityStore {
     id: string,
     change: (current: Entity) => Entity,
     within?: RowConstraint,
+    also?: CompanionWrite,
   ): Promise<Entity | undefined>;
   abstract delete(
     tenant: TenantScope,
     id: string,
     check?: (current: Entity) => void,
     within?: RowConstraint,
+    also?: CompanionWrite,
   ): Promise<boolean>;
 
   /** The statements by key, as both stores run them (for the committed SQL snapshots). */

@@ -72,6 +72,7 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
       "$filter=statusCode ge 400 and request/method eq 'GET'&$orderby=attempt desc",
     ],
     tenantGroup: ['$filter=tenantIds/any(t: t eq 2d9a4c71-8f3e-4b6a-9c5d-1e7f0a2b3c4d)'],
+    auditEvent: ["$filter=activity eq 'tenants.refresh'&$orderby=activityDateTime desc"],
     tenant: [
       '$orderby=displayName',
       "$filter=tags/any(t: t eq 'gold') and contract/contractType eq 'ResellerPartner'",

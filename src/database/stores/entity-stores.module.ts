@@ -1,6 +1,7 @@
 import { RunHistoryStore } from './run-history.store';
 import { ScheduleStore } from './schedule.store';
 import { TenantDirectoryStore } from './tenant-directory.store';
+import { AuditLogStore } from './audit-log.store';
 import { Module, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { provideBy } from '../../common/typed-token';
@@ -79,6 +80,7 @@ const registryProvider: Provider = {
     ScheduleStore,
     RunHistoryStore,
     TenantDirectoryStore,
+    AuditLogStore,
   ],
   exports: [
     ...storeProviders.map((provider) => provider.provide),
@@ -90,6 +92,7 @@ const registryProvider: Provider = {
     ScheduleStore,
     RunHistoryStore,
     TenantDirectoryStore,
+    AuditLogStore,
   ],
 })
 export class EntityStoresModule {}

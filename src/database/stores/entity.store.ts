@@ -1,6 +1,7 @@
 import { Entity, RowConstraint } from '../../edm/entity';
 import { EntityType } from '../../edm/model';
 import { CollectionQuery } from '../../odata/query/checked-query';
+import { SqlSession } from '../sql-executor';
 
 export * from './store-errors';
 
@@ -10,6 +11,12 @@ export interface TenantScope {
 }
 
 export type { RowConstraint };
+
+/**
+ * A write that belongs with an entity's (its audit event): it runs on the session of the
+ * entity's write, so that both are kept or neither is.
+ */
+export type CompanionWrite = (session: SqlSession) => Promise<void>;
 
 /** A query of a collection read, as the store runs it. */
 export type PageQuery = Pick<CollectionQuery, 'filter' | 'search' | 'orderBy' | 'skip'>;
@@ -38,6 +45,7 @@ export interface EntityStore<Properties extends object = Entity['properties']> {
     tenant: TenantScope,
     entity: Entity<Properties>,
     createFingerprint?: string,
+    also?: CompanionWrite,
   ): Promise<void>;
   findByRequestKey(
     tenant: TenantScope,
@@ -87,11 +95,13 @@ export interface EntityStore<Properties extends object = Entity['properties']> {
     id: string,
     change: (current: Entity<Properties>) => Entity<Properties>,
     within?: RowConstraint,
+    also?: CompanionWrite,
   ): Promise<Entity<Properties> | undefined>;
   delete(
     tenant: TenantScope,
     id: string,
     check?: (current: Entity<Properties>) => void,
     within?: RowConstraint,
+    also?: CompanionWrite,
   ): Promise<boolean>;
 }

@@ -3,6 +3,7 @@ import { containerKeyOf } from '../../edm/model';
 import { KeyedSerializer } from '../keyed-serializer';
 import { SqlArrays, SqlSession } from '../sql-executor';
 import {
+  CompanionWrite,
   ConcurrentChangeError,
   PageQuery,
   PageRow,
@@ -34,11 +35,22 @@ export class SqlEntityStore extends EntityStoreBase {
   private readonly readers = new Map<string, (values: readonly unknown[]) => Entity>();
   private readonly containerKey = containerKeyOf(this.entity);
 
-  async insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void> {
+  async insert(
+    tenant: TenantScope,
+    entity: Entity,
+    createFingerprint?: string,
+    also?: CompanionWrite,
+  ): Promise<void> {
     requireOwnTenant(tenant, entity);
     const values = this.boundValues(this.toRow(entity, createFingerprint), this.columns);
     try {
-      await this.db.run(this.keySql.insert, values);
+      if (!also) await this.db.run(this.keySql.insert, values);
+      else {
+        await this.db.transaction(async (session) => {
+          await session.run(this.keySql.insert, values);
+          await also(session);
+        });
+      }
     } catch (error) {
       throw writeFailure(error);
     }
@@ -81,6 +93,7 @@ export class SqlEntityStore extends EntityStoreBase {
     id: string,
     change: (current: Entity) => Entity,
     within?: RowConstraint,
+    also?: CompanionWrite,
   ): Promise<Entity | undefined> {
     return this.changeRow(id, async (session) => {
       const current = await this.findByIdOn(session, tenant, id, within);
@@ -98,6 +111,7 @@ export class SqlEntityStore extends EntityStoreBase {
           throw writeFailure(error);
         });
       if (changed === 0) throw new ConcurrentChangeError(this.entity.name, id);
+      await also?.(session);
       return next;
     });
   }
@@ -108,6 +122,7 @@ export class SqlEntityStore extends EntityStoreBase {
     id: string,
     check: (current: Entity) => void = () => undefined,
     within?: RowConstraint,
+    also?: CompanionWrite,
   ): Promise<boolean> {
     return this.changeRow(id, async (session) => {
       const current = await this.findByIdOn(session, tenant, id, within);
@@ -119,6 +134,7 @@ export class SqlEntityStore extends EntityStoreBase {
         current.lastModifiedDateTime,
       ]);
       if (changed === 0) throw new ConcurrentChangeError(this.entity.name, id);
+      await also?.(session);
       return true;
     });
   }

@@ -15,6 +15,8 @@ export interface ClaimedRefresh {
   readonly generation: number;
   readonly requestedBy: string | null;
   readonly credentials: DirectoryCredentials;
+  /** Due by itself (the kept refresh token's interval), not asked for by a partner's user. */
+  readonly dueByItself: boolean;
   /** The refresh token as stored when claimed: only it is replaced by a rotated one, or forgotten. */
   readonly sealedRefreshToken: string | null;
 }
@@ -105,6 +107,7 @@ export class TenantDirectoryStore {
       claim.generation,
       outcome.nextDueAt,
       claim.generation,
+      claim.generation,
       claim.sealedRefreshToken,
       outcome.forgetRefreshToken ? 1 : 0,
       rotated,
@@ -155,6 +158,7 @@ export class TenantDirectoryStore {
         refreshToken: open(row.refreshToken),
       },
       sealedRefreshToken: (row.refreshToken as string | null) ?? null,
+      dueByItself: row.requestedBy === null || row.requestedBy === undefined,
     };
   }
 }
@@ -168,7 +172,7 @@ function directorySql(skipLocked: string) {
   return {
     request: `INSERT INTO ${TABLE} ("partnerTenantId", "generation", "dueAt", "requestedBy", "dapAccessToken", "refreshToken") VALUES (?, 1, ?, ?, ?, ?) ON CONFLICT ("partnerTenantId") DO UPDATE SET "generation" = ${TABLE}."generation" + 1, "dueAt" = excluded."dueAt", "requestedBy" = excluded."requestedBy", "dapAccessToken" = excluded."dapAccessToken", "refreshToken" = COALESCE(excluded."refreshToken", ${TABLE}."refreshToken")`,
     claimDue: `UPDATE ${TABLE} SET "leaseOwner" = ?, "leaseUntil" = ? WHERE "partnerTenantId" IN (SELECT "partnerTenantId" FROM ${TABLE} WHERE "dueAt" IS NOT NULL AND "dueAt" <= ? AND ("leaseUntil" IS NULL OR "leaseUntil" < ?) ORDER BY "dueAt" LIMIT ?${skipLocked}) RETURNING *`,
-    finish: `UPDATE ${TABLE} SET "dueAt" = CASE WHEN "generation" = ? THEN ? ELSE "dueAt" END, "dapAccessToken" = CASE WHEN "generation" = ? THEN NULL ELSE "dapAccessToken" END, "refreshToken" = CASE WHEN "refreshToken" = ? THEN (CASE WHEN ? = 1 THEN NULL ELSE COALESCE(?, "refreshToken") END) ELSE "refreshToken" END, "lastRefreshAt" = ?, "lastError" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "partnerTenantId" = ? AND "leaseOwner" = ?`,
+    finish: `UPDATE ${TABLE} SET "dueAt" = CASE WHEN "generation" = ? THEN ? ELSE "dueAt" END, "dapAccessToken" = CASE WHEN "generation" = ? THEN NULL ELSE "dapAccessToken" END, "requestedBy" = CASE WHEN "generation" = ? THEN NULL ELSE "requestedBy" END, "refreshToken" = CASE WHEN "refreshToken" = ? THEN (CASE WHEN ? = 1 THEN NULL ELSE COALESCE(?, "refreshToken") END) ELSE "refreshToken" END, "lastRefreshAt" = ?, "lastError" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "partnerTenantId" = ? AND "leaseOwner" = ?`,
     state: `SELECT "dueAt", "refreshToken", "lastRefreshAt", "lastError" FROM ${TABLE} WHERE "partnerTenantId" = ?`,
     tenantIds: `SELECT "id" FROM "tenants" WHERE "partnerTenantId" = ?`,
     earliest: `SELECT MIN("dueAt") AS "dueAt" FROM ${TABLE} WHERE "dueAt" IS NOT NULL`,
