@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fullOperation } from './support/operation-factory';
-import { storedCredentials } from './support/stored-rows';
+import { queryStored, storedCredentials } from './support/stored-rows';
 import { ENTITY_SET, TestApp } from './support/test-app';
 
 const ROOT = resolve(__dirname, '..');
@@ -11,6 +11,14 @@ const ROOT = resolve(__dirname, '..');
 async function storedKeyIds(app: TestApp): Promise<string[]> {
   return (await storedCredentials(app))
     .map((credentials) => credentials.dapAccessToken)
+    .filter((token): token is string => typeof token === 'string')
+    .map((token) => token.split('.')[1]);
+}
+
+/** The key ids of the directories' kept refresh tokens. */
+async function directoryKeyIds(app: TestApp): Promise<string[]> {
+  return (await queryStored(app, 'SELECT "refreshToken" FROM "tenant_directories"'))
+    .map((row) => row.refreshToken)
     .filter((token): token is string => typeof token === 'string')
     .map((token) => token.split('.')[1]);
 }
@@ -29,8 +37,16 @@ describe('credentials key rotation', () => {
           .id,
       );
     }
+    // A directory keeps a refresh token for its refreshes (encrypted with the same key).
+    const refresh = await first.inject({
+      method: 'POST',
+      url: '/beta/tenants/refresh',
+      payload: { credentials: { refreshToken: 'rotation-refresh-token-0123456789' } },
+    });
+    expect(refresh.statusCode).toBe(202);
     const oldKeyIds = new Set(await storedKeyIds(first));
     expect(oldKeyIds.size).toBe(1);
+    expect(await directoryKeyIds(first)).toEqual([...oldKeyIds]);
     await first.stop();
 
     // Step 1: every instance runs with the new key, and the old one for decryption.
@@ -63,10 +79,13 @@ describe('credentials key rotation', () => {
           encoding: 'utf8',
         },
       );
-      expect(output).toMatch(/5 rows scanned, 4 secrets re-encrypted, 0 skipped/);
+      expect(output).toMatch(/6 rows scanned, 5 secrets re-encrypted, 0 skipped/);
       const after = await storedKeyIds(during);
       expect(after).toHaveLength(5);
       expect(after.some((keyId) => oldKeyIds.has(keyId))).toBe(false);
+      const directory = await directoryKeyIds(during);
+      expect(directory).toHaveLength(1);
+      expect(oldKeyIds.has(directory[0])).toBe(false);
     } finally {
       await during.stop();
     }

@@ -3,6 +3,7 @@ import { holdsSecret, managedTenantOperation as model } from '../edm/model';
 import { mapSecretValues } from '../edm/secrets';
 import { tableOf } from '../database/entity-tables';
 import { SqlExecutor } from '../database/sql-executor';
+import { boundTo } from '../database/stores/tenant-directory.store';
 
 const MANAGED_TENANT_OPERATIONS_TABLE = tableOf(model).tableName;
 
@@ -70,5 +71,53 @@ export async function rotateCredentials(
       after = id;
     }
   }
+  const directories = await rotateDirectoryCredentials(db, cipher, pageSize);
+  return {
+    scanned: scanned + directories.scanned,
+    reencrypted: reencrypted + directories.reencrypted,
+    skipped: skipped + directories.skipped,
+  };
+}
+
+/**
+ * The credentials the partners' directories of tenants keep for their refreshes, as
+ * rotateCredentials does the operations': a page at a time, each UPDATE conditional on the value
+ * read.
+ */
+async function rotateDirectoryCredentials(
+  db: SqlExecutor,
+  cipher: CredentialsCipher,
+  pageSize: number,
+): Promise<RotationReport> {
+  let scanned = 0;
+  let reencrypted = 0;
+  let skipped = 0;
+  let after = '';
+  for (;;) {
+    const rows = await db.all(
+      `SELECT "partnerTenantId", "dapAccessToken", "refreshToken" FROM "tenant_directories" ` +
+        `WHERE "partnerTenantId" > ? ORDER BY "partnerTenantId" LIMIT ?`,
+      [after, pageSize],
+    );
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      scanned += 1;
+      const partner = row.partnerTenantId as string;
+      for (const column of DIRECTORY_SECRET_COLUMNS) {
+        const stored = row[column];
+        if (typeof stored !== 'string' || !cipher.isStale(stored)) continue;
+        const fresh = cipher.encrypt(cipher.decrypt(stored, boundTo(partner)), boundTo(partner));
+        const updated = await db.run(
+          `UPDATE "tenant_directories" SET "${column}" = ? WHERE "partnerTenantId" = ? AND "${column}" = ?`,
+          [fresh, partner, stored],
+        );
+        if (updated === 1) reencrypted += 1;
+        else skipped += 1;
+      }
+      after = partner;
+    }
+  }
   return { scanned, reencrypted, skipped };
 }
+
+const DIRECTORY_SECRET_COLUMNS = ['dapAccessToken', 'refreshToken'] as const;

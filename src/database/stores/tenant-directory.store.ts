@@ -44,7 +44,7 @@ export interface DirectoryState {
 
 const TABLE = '"tenant_directories"';
 /** Secrets are bound to their directory's row, so that a copied ciphertext does not decrypt. */
-const boundTo = (partnerTenantId: string): string => `tenant_directories:${partnerTenantId}`;
+export const boundTo = (partnerTenantId: string): string => `tenant_directories:${partnerTenantId}`;
 
 /**
  * What the directories of customer tenants need of the database besides the tenants themselves:
