@@ -17,6 +17,7 @@ import { OperationRunsModule } from './operation-runs/operation-runs.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TenantDirectoryModule } from './tenant-directory/tenant-directory.module';
 import { TenantGroupsModule } from './tenant-groups/tenant-groups.module';
+import { LiveApiModule } from './live-api/live-api.module';
 import { ChangesModule } from './changes/changes.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -47,6 +48,7 @@ export class AppModule {
         SchedulesModule,
         TenantDirectoryModule,
         TenantGroupsModule,
+        LiveApiModule,
         ChangesModule,
         SubscriptionsModule,
         MetadataModule,

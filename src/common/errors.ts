@@ -152,3 +152,13 @@ export class SyncStateNotFoundError extends ServiceError {
     );
   }
 }
+
+/**
+ * An operation run at once (the live service's create) in which tenants failed, when its client
+ * asked for no partial results: the message is the JSON of the operation, its partial rows
+ * included, as the live service's clients read it.
+ */
+export class PartialResultsError extends ServiceError {
+  readonly status = 424;
+  readonly code = 'partialResults';
+}

@@ -18,3 +18,9 @@ export function rawQuery(request: FastifyRequest): string {
   const index = request.url.indexOf('?');
   return index < 0 ? '' : request.url.slice(index + 1);
 }
+
+/**
+ * Where the live service serves the family, below `/beta` (Microsoft 365 Lighthouse's home in
+ * Graph): the entity sets are served there too.
+ */
+export const LIVE_SERVICE_PATH = 'tenantRelationships/managedTenants';

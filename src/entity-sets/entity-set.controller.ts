@@ -31,7 +31,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentCaller, RequirePermission } from '../auth/auth.decorators';
 import { Caller } from '../auth/caller';
 import { ODataErrorResponse } from '../common/odata-error.dto';
-import { rawQuery } from '../common/service-root';
+import { LIVE_SERVICE_PATH, rawQuery } from '../common/service-root';
 import { EntityWrite } from '../edm/entity-write';
 import { negotiateJson } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
@@ -343,7 +343,13 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
   @ApiHeader(CLIENT_REQUEST_ID)
   @ApiResponse({ status: 400, description: 'Invalid request', type: ODataErrorResponse })
   @ApiResponse({ status: 500, description: 'Unexpected error', type: ODataErrorResponse })
-  @Controller(`beta/${setName}`)
+  // Also where the live service serves the family; the operations there take the live shape
+  // (src/live-api).
+  @Controller(
+    entity.entitySetName === 'managedTenantOperations'
+      ? `beta/${setName}`
+      : [`beta/${setName}`, `beta/${LIVE_SERVICE_PATH}/${setName}`],
+  )
   class EntitySetController extends (entity.readOnly
     ? ReadRoutes
     : entity.updateOnly

@@ -25,7 +25,7 @@ const OWNED_WHILE_RUNNING = [
  * seed's 'String') is a plain value.
  */
 const LOOKS_LIKE_STATEMENTS =
-  /^\s*(\[|(get|post|patch|put|delete)\s|[a-z]+\s+(\/|[a-z][a-z0-9+.-]*:\/\/))/im;
+  /^\s*(\[|@sys\.normalize\(|(get|post|patch|put|delete)\s|[a-z]+\s+(\/|[a-z][a-z0-9+.-]*:\/\/))/im;
 
 /**
  * The operations' own rules: statements and aggregations meant as such must parse, and what a

@@ -84,8 +84,35 @@ describe('parseStatements', () => {
   });
 });
 
+describe('the live service’s @sys.normalize', () => {
+  it('reads headers and request from one bracket, as the bracketed form', () => {
+    const [statement] = parseStatements(
+      '@sys.normalize([ConsistencyLevel: eventual GET /v1.0/users?$top=5&$search="displayName:x"])',
+    );
+    expect(statement).toEqual(
+      parseStatements(
+        '[ConsistencyLevel: eventual] GET /v1.0/users?$top=5&$search="displayName:x"',
+      )[0],
+    );
+    expect(parseStatements('@sys.normalize([GET /v1.0/organization])')[0]).toMatchObject({
+      method: 'GET',
+      path: '/v1.0/organization',
+      headers: [],
+    });
+  });
+
+  it('tells a mistake at its column in the text as written', () => {
+    const written =
+      '@sys.normalize([ConsistencyLevel: eventual GET https://evil.example/v1.0/users])';
+    expect(() => parseStatements(written)).toThrow(
+      `at line 1, column ${written.indexOf('https') + 1}:`,
+    );
+  });
+});
+
 describe('parseAggregation', () => {
   it('appends every tenant’s rows, up to N or the default', () => {
+    expect(parseAggregation('@sys.append([/result],50)')).toEqual({ kind: 'append', limit: 50 });
     expect(parseAggregation('@sys.append([/result], 50)')).toEqual({ kind: 'append', limit: 50 });
     expect(parseAggregation(' @sys.append( [ /result ] ,7 ) ')).toEqual({
       kind: 'append',

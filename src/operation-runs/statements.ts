@@ -64,7 +64,7 @@ export class InvalidStatementError extends InvalidRequestError {
     readonly property: string,
     readonly line: number,
     readonly column: number,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`Invalid ${property} at line ${line}, column ${column}: ${detail}`);
   }
@@ -94,7 +94,46 @@ export function parseStatements(
   return statements;
 }
 
+/** The live service's `@sys.normalize([headers METHOD path…])`: headers and request in one bracket. */
+const NORMALIZE = /^(\s*@sys\.normalize\(\s*\[)(.*)\]\s*\)\s*$/;
+
 function parseStatement(source: string, line: number, property: string): GraphStatement {
+  const normalized = NORMALIZE.exec(source);
+  return normalized
+    ? parseNormalized(normalized[1].length, normalized[2], line, property)
+    : parseWritten(source, line, property);
+}
+
+/**
+ * `@sys.normalize([ConsistencyLevel: eventual GET /v1.0/users?$top=5])`, as the live service
+ * takes a statement: the headers (`;`-separated) run to the method word, then the request. It
+ * is read as `[ConsistencyLevel: eventual] GET /v1.0/users?$top=5`; a mistake is told at its
+ * column in the text as written.
+ */
+function parseNormalized(
+  innerStart: number,
+  inner: string,
+  line: number,
+  property: string,
+): GraphStatement {
+  const method = /(^|\s)(GET|POST|PATCH|PUT|DELETE)\s/.exec(inner);
+  const methodAt = method ? method.index + method[1].length : 0;
+  const headers = inner.slice(0, methodAt).trim();
+  const request = inner.slice(methodAt);
+  const prefix = headers === '' ? '' : `[${headers}] `;
+  try {
+    return parseWritten(`${prefix}${request}`, line, property);
+  } catch (error) {
+    if (!(error instanceof InvalidStatementError)) throw error;
+    const inRequest = error.column > prefix.length;
+    const column = inRequest
+      ? innerStart + methodAt + (error.column - prefix.length)
+      : innerStart + Math.max(error.column - 1, 1);
+    throw new InvalidStatementError(property, line, column, error.detail);
+  }
+}
+
+function parseWritten(source: string, line: number, property: string): GraphStatement {
   const fail = (offset: number, detail: string): never => {
     throw new InvalidStatementError(property, line, offset + 1, detail);
   };

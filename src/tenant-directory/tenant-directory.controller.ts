@@ -11,6 +11,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentCaller, RequirePermission } from '../auth/auth.decorators';
 import { Caller } from '../auth/caller';
 import { ODataErrorResponse } from '../common/odata-error.dto';
+import { LIVE_SERVICE_PATH } from '../common/service-root';
 import { BOUND_ACTIONS, MANAGED_TENANTS_NAMESPACE, tenant } from '../edm/model';
 import { actionRequestDto, ActionBodyPipe } from '../entity-sets/entity-set-dtos';
 import { EntityResponder } from '../entity-sets/entity-set.responder';
@@ -30,7 +31,7 @@ const READ_AFTER_SECONDS = 5;
 @ApiTags(SET)
 @ApiExtraModels(ODataErrorResponse)
 @ApiResponse({ status: 400, description: 'Invalid request', type: ODataErrorResponse })
-@Controller(`beta/${SET}`)
+@Controller([`beta/${SET}`, `beta/${LIVE_SERVICE_PATH}/${SET}`])
 export class TenantDirectoryController {
   constructor(
     private readonly refresher: DirectoryRefresher,

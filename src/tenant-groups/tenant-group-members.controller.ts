@@ -12,7 +12,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentCaller, RequirePermission } from '../auth/auth.decorators';
 import { Caller } from '../auth/caller';
 import { ODataErrorResponse } from '../common/odata-error.dto';
-import { rawQuery } from '../common/service-root';
+import { LIVE_SERVICE_PATH, rawQuery } from '../common/service-root';
 import { BOUND_FUNCTIONS, MANAGED_TENANTS_NAMESPACE, tenant, tenantGroup } from '../edm/model';
 import { definitionOf } from '../entity-sets/entity-set-definitions';
 import { entitySetDtos } from '../entity-sets/entity-set-dtos';
@@ -35,7 +35,7 @@ const docs = queryOptionDocs(definitionOf(tenant));
 @ApiExtraModels(ODataErrorResponse)
 @ApiResponse({ status: 400, description: 'Invalid request', type: ODataErrorResponse })
 @ApiResponse({ status: 404, description: 'No such tenantGroup', type: ODataErrorResponse })
-@Controller(`beta/${SET}/:id`)
+@Controller([`beta/${SET}/:id`, `beta/${LIVE_SERVICE_PATH}/${SET}/:id`])
 export class TenantGroupMembersController {
   constructor(
     private readonly members: TenantGroupMembers,
