@@ -1,19 +1,15 @@
 import { RunningSimulator } from '../src/graph-simulator/graph-simulator';
 import {
   createOperation,
-  engineEnv,
   finished,
   resultsOf,
   runnableOperation,
   runOperation,
-  startSimulator,
 } from './support/engine';
 import { eventually } from './support/schedules';
+import { GROUPS, startWithDirectory } from './support/directory';
 import { ENTITY_SET, TestApp } from './support/test-app';
 import { newRecord, RESULTS } from './support/record-factory';
-
-const GROUPS = '/beta/tenantGroups';
-const TENANTS = '/beta/tenants';
 
 /** Targets that people write: groups of tenants and exclusions, worked out when a run starts. */
 describe('targets with tenant groups and exclusions', () => {
@@ -22,21 +18,8 @@ describe('targets with tenant groups and exclusions', () => {
   let c: readonly string[];
 
   beforeAll(async () => {
-    simulator = await startSimulator({ tenants: 8, usersPerTenant: 1 });
+    ({ simulator, app } = await startWithDirectory(8, [0, 1, 3]));
     c = simulator.customerTenantIds;
-    app = await TestApp.start(engineEnv(simulator, { DIRECTORY_POLL_MS: '100' }));
-    await app.inject({
-      method: 'POST',
-      url: `${TENANTS}/refresh`,
-      payload: { credentials: { dapAccessToken: 'targets-dap-token-0123456789' } },
-    });
-    await eventually(
-      async () => (await app.get(TENANTS)).json().value.length,
-      (count) => count === 8,
-    );
-    for (const index of [0, 1, 3]) {
-      await app.patch(`${TENANTS}/${c[index]}`, { tags: ['gold'] });
-    }
   });
   afterAll(async () => {
     await app?.dispose();

@@ -1,10 +1,7 @@
 import { RunningSimulator } from '../src/graph-simulator/graph-simulator';
-import { engineEnv, startSimulator } from './support/engine';
-import { eventually } from './support/schedules';
+import { GROUPS, startWithDirectory, TENANTS } from './support/directory';
 import { TestApp } from './support/test-app';
 
-const GROUPS = '/beta/tenantGroups';
-const TENANTS = '/beta/tenants';
 const OTHER_PARTNER = '0f1e2d3c-4b5a-4968-8776-655443322110';
 
 /** Groups of the partner's customer tenants: static, by rule, and everyone. */
@@ -14,25 +11,9 @@ describe('tenantGroups', () => {
   let customers: readonly string[];
 
   beforeAll(async () => {
-    simulator = await startSimulator({ tenants: 12, usersPerTenant: 1 });
-    customers = simulator.customerTenantIds;
-    app = await TestApp.start(engineEnv(simulator, { DIRECTORY_POLL_MS: '100' }));
-    const refreshed = await app.inject({
-      method: 'POST',
-      url: `${TENANTS}/refresh`,
-      payload: { credentials: { dapAccessToken: 'groups-dap-token-0123456789' } },
-    });
-    expect(refreshed.statusCode).toBe(202);
-    await eventually(
-      async () => (await app.get(TENANTS)).json().value.length,
-      (count) => count === 12,
-    );
     // Gold: customers 1, 2, 3 and 6 (3 and 6 are syndicated, every third customer is).
-    for (const index of [0, 1, 2, 5]) {
-      expect(
-        (await app.patch(`${TENANTS}/${customers[index]}`, { tags: ['gold'] })).statusCode,
-      ).toBe(200);
-    }
+    ({ simulator, app } = await startWithDirectory(12, [0, 1, 2, 5]));
+    customers = simulator.customerTenantIds;
   });
   afterAll(async () => {
     await app?.dispose();
