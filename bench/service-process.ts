@@ -20,7 +20,7 @@ export function serviceArguments(): string[] {
 /**
  * Starts a server process for the bench or the soak and waits until its output says `ready`.
  * Output is drained all along (a full pipe would stall the server) and the first 20,000
- * characters are kept for the error message.
+ * characters are kept for the error message; `ready` is looked for in all of it.
  */
 export async function startProcess(
   command: string,
@@ -33,15 +33,20 @@ export async function startProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // Looked for in what came last too: the kept output may end before it.
+  let started = false;
+  let tail = '';
   const collect = (chunk: Buffer) => {
     if (output.length < 20_000) output += chunk;
+    tail = (tail + String(chunk)).slice(-(ready.length + 4_096));
+    if (tail.includes(ready)) started = true;
     const probe = /memory-probe peakHeapUsed=(\d+)/.exec(String(chunk));
     if (probe) probed.set(child, Number(probe[1]));
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const deadline = Date.now() + 60_000;
-  while (!output.includes(ready)) {
+  while (!started) {
     if (child.exitCode !== null || Date.now() > deadline)
       throw new Error(`${command} did not start: ${output}`);
     await new Promise((done) => setTimeout(done, 100));
