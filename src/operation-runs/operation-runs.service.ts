@@ -103,8 +103,10 @@ export class OperationRunsService {
     operation: Operation,
     start: RunStart,
     claim: (current: Operation) => Operation['properties']['schedule'],
+    /** The operation's last run, when the caller read it just now (it is not read again). */
+    known?: { readonly previous: RunRecord | undefined },
   ): Promise<Operation> {
-    const plan = await this.planRun(partnerTenantId, operation, 'allTargets');
+    const plan = await this.planRun(partnerTenantId, operation, 'allTargets', known);
     return this.begin(partnerTenantId, operation, plan, start, claim);
   }
 
@@ -117,13 +119,14 @@ export class OperationRunsService {
     partnerTenantId: string,
     operation: Operation,
     scope: 'notSucceededFirst' | 'allTargets',
+    known?: { readonly previous: RunRecord | undefined },
   ): Promise<RunPlan> {
     const id = operation.id;
     const definition = operation.properties.operationDefinition ?? {};
     parseStatements(definition.value ?? '');
     parseAggregation(operation.properties.aggregationDefinition?.value);
     const key = { partnerTenantId, operationId: id };
-    const previous = await this.queue.find(key);
+    const previous = known ? known.previous : await this.queue.find(key);
     if (previous && previous.state !== 'finished') throw runningConflict(id);
     const run = await this.history.nextRunNumber(key, previous);
     // A customerId that was not a tenant id was reported, never run: a run again skips it.

@@ -125,10 +125,16 @@ export class Scheduler implements JobHandler {
     const advanced = (): ScheduleValue =>
       scheduleFrom(schedule, plan, now, toUtcDateTimeOffset(new Date(latest)));
     try {
-      await this.runs.runScheduled(due.partnerTenantId, operation, start, (stored) => {
-        requireSlot(stored, due, operation);
-        return advanced();
-      });
+      await this.runs.runScheduled(
+        due.partnerTenantId,
+        operation,
+        start,
+        (stored) => {
+          requireSlot(stored, due, operation);
+          return advanced();
+        },
+        { previous: current },
+      );
       return true;
     } catch (error) {
       if (error instanceof SlotTaken) return false;
