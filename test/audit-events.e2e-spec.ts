@@ -5,6 +5,7 @@ import { noteSecret } from './support/run-log';
 import { daily, eventually, MONDAY } from './support/schedules';
 import { ShiftedClock } from './support/shifted-clock';
 import { ENTITY_SET, TEST_TENANT, TEST_USER, TestApp } from './support/test-app';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 const AUDIT = '/beta/auditEvents';
 const GROUPS = '/beta/tenantGroups';
@@ -190,6 +191,49 @@ describe('auditEvents: retention', () => {
       expect(await eventually(count, (n) => n === 0, 10_000)).toBe(0);
     } finally {
       await app.dispose();
+    }
+  }, 20_000);
+});
+
+describe('auditEvents: subscriptions', () => {
+  const CLIENT_STATE = 'audit-client-state-0123456789';
+  noteSecret(CLIENT_STATE);
+
+  it('records a subscription’s create, renewal and delete, its clientState redacted', async () => {
+    const receiver = await WebhookReceiver.start();
+    const app = await TestApp.start({ NOTIFICATION_ALLOWED_HTTP_HOSTS: '127.0.0.1' });
+    try {
+      const created = await app.inject({
+        method: 'POST',
+        url: '/beta/subscriptions',
+        payload: {
+          changeType: 'created',
+          notificationUrl: receiver.url(),
+          resource: 'managedTenantOperations',
+          expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(),
+          clientState: CLIENT_STATE,
+        },
+      });
+      expect(created.statusCode).toBe(201);
+      const id = created.json().id;
+      const renewed = await app.patch(`/beta/subscriptions/${id}`, {
+        expirationDateTime: new Date(Date.now() + 7_200_000).toISOString(),
+      });
+      expect(renewed.statusCode).toBe(200);
+      expect((await app.delete(`/beta/subscriptions/${id}`)).statusCode).toBe(204);
+      const recorded = (await app.get(`${AUDIT}?$orderby=activityDateTime`)).json().value as Array<
+        Record<string, any>
+      >;
+      expect(recorded.map((event) => event.activity)).toEqual([
+        'subscriptions.create',
+        'subscriptions.update',
+        'subscriptions.delete',
+      ]);
+      expect(JSON.parse(recorded[0].requestBody).clientState).toBe('[redacted]');
+      expect(JSON.stringify(recorded)).not.toContain(CLIENT_STATE);
+    } finally {
+      await app.dispose();
+      await receiver.close();
     }
   }, 20_000);
 });

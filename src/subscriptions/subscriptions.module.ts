@@ -10,10 +10,13 @@ import { NotificationUrlPolicy } from '../integrations/webhooks/notification-url
 import { SubscriptionsController } from './subscriptions.controller';
 import { SubscriptionsService } from './subscriptions.service';
 import { WebhookClient } from '../integrations/webhooks/webhook-client';
+import { AuditModule } from '../audit/audit.module';
+import { AuditTrail } from '../audit/audit-trail';
+import { AtomicWork } from '../database/atomic-work';
 
 /** Change notifications: `/beta/subscriptions` and the dispatcher that sends them. */
 @Module({
-  imports: [EntityStoresModule, EntitySetsModule],
+  imports: [EntityStoresModule, EntitySetsModule, AuditModule],
   controllers: [SubscriptionsController],
   providers: [
     {
@@ -36,6 +39,8 @@ import { WebhookClient } from '../integrations/webhooks/webhook-client';
         WebhookClient,
         EntitySetRegistry,
         AppConfigService,
+        AuditTrail,
+        AtomicWork,
       ],
       useFactory: (
         store: NotificationStore,
@@ -44,6 +49,8 @@ import { WebhookClient } from '../integrations/webhooks/webhook-client';
         webhooks: WebhookClient,
         entitySets: EntitySetRegistry,
         config: AppConfigService,
+        audit: AuditTrail,
+        atomicWork: AtomicWork,
       ) =>
         new SubscriptionsService(
           store,
@@ -52,6 +59,8 @@ import { WebhookClient } from '../integrations/webhooks/webhook-client';
           webhooks,
           entitySets,
           config.values.changes.notifications,
+          audit,
+          atomicWork,
         ),
     },
     NotificationDispatcher,

@@ -21,6 +21,11 @@ import { EntitySetRegistry } from '../entity-sets/entity-set.registry';
 import { NotificationUrlPolicy } from '../integrations/webhooks/notification-urls';
 import { parseSubscribedResource } from './subscription-resource';
 import { WebhookClient } from '../integrations/webhooks/webhook-client';
+import { AuditTrail } from '../audit/audit-trail';
+import { AtomicWork } from '../database/atomic-work';
+import { subscription } from '../edm/model';
+
+const SUBSCRIPTIONS = subscription.entitySetName;
 
 /** Microsoft Graph's limit for most resources: 4,230 minutes (under three days). */
 export const MAX_SUBSCRIPTION_MINUTES = 4_230;
@@ -47,7 +52,31 @@ export class SubscriptionsService {
     private readonly webhooks: WebhookClient,
     private readonly entitySets: EntitySetRegistry,
     private readonly config: NotificationsConfig,
+    private readonly audit: AuditTrail,
+    private readonly atomicWork: AtomicWork,
   ) {}
+
+  /** Writes a subscription and its audit event together (one unit of work). */
+  private async audited<T>(
+    caller: Caller,
+    kind: 'create' | 'update' | 'delete',
+    body: unknown,
+    write: () => Promise<T>,
+    done: (result: T) => boolean = () => true,
+  ): Promise<T> {
+    const event = await this.audit.prepare(caller, {
+      partnerTenantId: caller.tenantId,
+      activity: `${SUBSCRIPTIONS}.${kind}`,
+      category: SUBSCRIPTIONS,
+      body,
+      bodyType: subscription,
+    });
+    return this.atomicWork.run(async () => {
+      const result = await write();
+      if (done(result)) await event.write();
+      return { result, commit: true };
+    });
+  }
 
   async create(caller: Caller, write: EntityWrite): Promise<Entity> {
     const sent = write.declared as Record<string, string | null | undefined>;
@@ -112,7 +141,9 @@ export class SubscriptionsService {
       createdDateTime: now,
       lastModifiedDateTime: now,
     };
-    await this.store.insertSubscription(record);
+    await this.audited(caller, 'create', write.declared, () =>
+      this.store.insertSubscription(record),
+    );
     return entityOf(record);
   }
 
@@ -180,14 +211,15 @@ export class SubscriptionsService {
       );
     }
     change.lastModifiedDateTime = laterTimestamp(current.lastModifiedDateTime);
-    if (
-      !(await this.store.updateSubscription(
-        caller.tenantId,
-        id,
-        current.lastModifiedDateTime,
-        change,
-      ))
-    ) {
+    const updated = await this.audited(
+      caller,
+      'update',
+      write.declared,
+      () =>
+        this.store.updateSubscription(caller.tenantId, id, current.lastModifiedDateTime, change),
+      Boolean,
+    );
+    if (!updated) {
       throw new PreconditionFailedError(
         `The subscription '${id}' was changed by another request at the same time; read it again and retry.`,
       );
@@ -196,7 +228,14 @@ export class SubscriptionsService {
   }
 
   async remove(caller: Caller, id: string): Promise<void> {
-    if (!(await this.store.deleteSubscription(caller.tenantId, id))) {
+    const deleted = await this.audited(
+      caller,
+      'delete',
+      undefined,
+      () => this.store.deleteSubscription(caller.tenantId, id),
+      Boolean,
+    );
+    if (!deleted) {
       throw new ItemNotFoundError('subscriptions', id);
     }
   }
