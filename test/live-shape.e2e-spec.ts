@@ -118,6 +118,39 @@ describe('the live service’s request shape', () => {
     }
   });
 
+  it('lists, changes and deletes operations there in the live shape', async () => {
+    const created = await send(true);
+    const id = created.json().id;
+    const listed = await app.get(
+      `${LIVE}/managedTenantOperations?$filter=name eq 'getUsers'&$top=50`,
+    );
+    expect(listed.statusCode).toBe(200);
+    const mine = listed
+      .json()
+      .value.find((operation: Record<string, unknown>) => operation.id === id);
+    expect(mine).toMatchObject({
+      displayName: 'getUsers',
+      aggregationDefinition: { values: ['@sys.append([/result],50)'] },
+    });
+    expect(mine).not.toHaveProperty('name');
+
+    const changed = await app.patch(`${LIVE}/managedTenantOperations/${id}`, {
+      displayName: 'getAdmins',
+      operationDefinition: { values: ['GET /v1.0/organization', 'GET /v1.0/users?$top=1'] },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toMatchObject({
+      displayName: 'getAdmins',
+      operationDefinition: { values: ['GET /v1.0/organization', 'GET /v1.0/users?$top=1'] },
+    });
+    expect((await app.get(`/beta/managedTenantOperations/${id}`)).json()).toMatchObject({
+      name: 'getAdmins',
+      operationDefinition: { value: 'GET /v1.0/organization\nGET /v1.0/users?$top=1' },
+    });
+    expect((await app.delete(`${LIVE}/managedTenantOperations/${id}`)).statusCode).toBe(204);
+    expect((await app.get(`${LIVE}/managedTenantOperations/${id}`)).statusCode).toBe(404);
+  });
+
   it('serves the other sets there too, the same entities', async () => {
     for (const set of ['tenants', 'tenantGroups', 'auditEvents', 'managedTenantOperationResults']) {
       const live = await app.get(`${LIVE}/${set}?$top=1&$count=true`);

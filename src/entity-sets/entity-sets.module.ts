@@ -123,6 +123,7 @@ const containedNavigations = entityTypes.flatMap((principal) =>
     EntitySetRegistry,
     EntityResponder,
     EntityReads,
+    CollectionAnswers,
     ...servedTypes.map(collectionReaderToken),
   ],
 })

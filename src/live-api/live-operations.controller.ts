@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -21,6 +33,10 @@ import { EntityKeyPipe } from '../entity-sets/entity-key.pipe';
 import { EntityResponder } from '../entity-sets/entity-set.responder';
 import { negotiateJson } from '../odata/format';
 import { toLive } from './live-operation-shape';
+import { CollectionAnswers } from '../entity-sets/collection-answers';
+import { collectionReaderToken } from '../entity-sets/entity-set.tokens';
+import { CollectionRequestReader } from '../odata/query/collection-request';
+import { parseEntityTagCondition } from '../odata/preconditions';
 import { LIVE_RUN_WAIT_SECONDS, LiveOperations } from './live-operations.service';
 
 const LIVE_SET = `${LIVE_SERVICE_PATH}/${managedTenantOperation.entitySetName}`;
@@ -51,7 +67,67 @@ export class LiveOperationsController {
   constructor(
     private readonly live: LiveOperations,
     private readonly responder: EntityResponder,
+    private readonly collections: CollectionAnswers,
+    @Inject(collectionReaderToken(managedTenantOperation))
+    private readonly reader: CollectionRequestReader,
   ) {}
+
+  @Get()
+  @RequirePermission('read')
+  @ApiOperation({
+    summary: 'List managedTenantOperations (the live service’s shape)',
+    description:
+      'Every query option, with this service’s property names ($filter=name eq …); the operations answer in the live shape.',
+  })
+  @ApiOkResponse({ description: 'A page of operations in the live shape' })
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown>> {
+    const at = { path: LIVE_SET, scope: caller.tenantId };
+    const page = await this.collections.page(
+      caller,
+      managedTenantOperation,
+      this.reader,
+      at,
+      request,
+      reply,
+    );
+    const value = Array.isArray(page.value) ? (page.value as Array<Record<string, unknown>>) : [];
+    return { ...page, value: value.map(toLive) };
+  }
+
+  @Patch(':id')
+  @RequirePermission('write')
+  @ApiOperation({ summary: 'Update managedTenantOperation (the live service’s shape)' })
+  @ApiBody({ schema: { type: 'object' } })
+  @ApiOkResponse({ description: 'The operation in the live shape' })
+  async update(
+    @CurrentCaller() caller: Caller,
+    @Param('id', EntityKeyPipe) id: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown> | undefined> {
+    const level = negotiateJson(request.headers.accept, undefined);
+    const condition = parseEntityTagCondition(request.headers['if-match']);
+    const operation = await this.live.update(caller, id, body, condition);
+    reply.header('ETag', entityTagOf(operation));
+    return this.responder.json(reply, level, this.liveOf(operation, request, level));
+  }
+
+  @Delete(':id')
+  @RequirePermission('write')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete managedTenantOperation' })
+  async remove(
+    @CurrentCaller() caller: Caller,
+    @Param('id', EntityKeyPipe) id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<void> {
+    await this.live.remove(caller, id, parseEntityTagCondition(request.headers['if-match']));
+  }
 
   @Post()
   @RequirePermission('write')

@@ -6,6 +6,7 @@ import { EntitySetRegistry } from '../entity-sets/entity-set.registry';
 import { entityWritePipes } from '../entity-sets/entity-set-dtos';
 import { MAX_WAIT_SECONDS, OperationRunsService } from '../operation-runs/operation-runs.service';
 import { fromLive } from './live-operation-shape';
+import { EntityTagCondition } from '../odata/preconditions';
 
 /** How long the live create waits for its run before it answers 202: the longest wait of `run`. */
 export const LIVE_RUN_WAIT_SECONDS = MAX_WAIT_SECONDS;
@@ -25,6 +26,7 @@ export interface LiveRun {
 @Injectable()
 export class LiveOperations {
   private readonly create = entityWritePipes(managedTenantOperation).create;
+  private readonly change = entityWritePipes(managedTenantOperation).update;
 
   constructor(
     private readonly sets: EntitySetRegistry,
@@ -42,6 +44,24 @@ export class LiveOperations {
       this.sets.serviceOf<ManagedTenantOperationProperties>(managedTenantOperation);
     const { entity } = await operations.create(caller, write);
     return this.runs.run(caller, entity.id, LIVE_RUN_WAIT_SECONDS);
+  }
+
+  /** A PATCH in the live shape, as `/beta/managedTenantOperations/{id}` takes it. */
+  update(
+    caller: Caller,
+    id: string,
+    body: unknown,
+    condition: EntityTagCondition | undefined,
+  ): Promise<Entity<ManagedTenantOperationProperties>> {
+    return this.operations().update(caller, id, this.change.transform(fromLive(body)), condition);
+  }
+
+  remove(caller: Caller, id: string, condition: EntityTagCondition | undefined): Promise<void> {
+    return this.operations().remove(caller, id, condition);
+  }
+
+  private operations() {
+    return this.sets.serviceOf<ManagedTenantOperationProperties>(managedTenantOperation);
   }
 
   get(caller: Caller, id: string): Promise<Entity<ManagedTenantOperationProperties>> {
