@@ -7,10 +7,11 @@ import { dirname } from 'node:path';
 import { AppModule } from './app.module';
 import { registerHttpConventions } from './common/http-conventions';
 import { ODataExceptionFilter } from './common/odata-exception.filter';
-import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
+import { PinoLogger } from 'nestjs-pino';
 import { DestinationStream, Logger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { createLogger, deferredLinesOf } from './logging/logger';
+import { QuietStartupLogger } from './logging/startup-lines';
 import { RequestLogController } from './logging/request-log';
 import { rewriteKeyPredicate } from './odata/key-predicate';
 import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
@@ -72,8 +73,8 @@ export async function createApp(
       // a form or text body is then a 415, not something half-parsed.
       bodyParser: false,
       // Nest's own messages are JSON through pino from the first one (nestjs-pino's Logger over
-      // the root logger), a failed start included.
-      logger: new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {}),
+      // the root logger), a failed start included; its line per module and per route at debug.
+      logger: new QuietStartupLogger(new PinoLogger({ pinoHttp: { logger } }), {}),
       // A failure to start (an unreachable database, say) is thrown to the caller (main.ts logs
       // it and exits 1), rather than Nest exiting the process itself.
       abortOnError: false,

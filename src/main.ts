@@ -3,6 +3,7 @@ import { Logger } from 'pino';
 import { createApp } from './app.factory';
 import { AppConfig, loadConfig } from './config/app-config';
 import { createLogger } from './logging/logger';
+import { describeDatabase, startupSummary } from './logging/startup-lines';
 
 /**
  * Exits once every log line is written: the log goes to stdout asynchronously, and a process that
@@ -14,6 +15,7 @@ function exitAfterFlush(logger: Logger, code: number): void {
 
 async function main(config: AppConfig, logger: Logger): Promise<void> {
   const log = logger.child({ context: 'Main' });
+  for (const line of startupSummary(config)) log.info(line);
   const app = await createApp(config, { logger });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -41,12 +43,8 @@ async function main(config: AppConfig, logger: Logger): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   await app.listen(config.port, config.host);
-  // Never the DATABASE_URL itself: it may hold a password.
-  const database = config.postgres
-    ? `PostgreSQL${config.postgres.schema ? ` (schema ${config.postgres.schema})` : ''}`
-    : config.databasePath;
   log.info(
-    `Serving ${config.tls ? 'https' : 'http'}://${config.host}:${config.port}/beta (Swagger UI at /docs) on ${database}`,
+    `Serving ${config.tls ? 'https' : 'http'}://${config.host}:${config.port}/beta (Swagger UI at /docs) on ${describeDatabase(config)}`,
   );
 }
 

@@ -37,6 +37,27 @@ describe('starting the service', () => {
       folder,
     );
     try {
+      // A start says what it is, where its data is and where it serves in a handful of lines: no
+      // line per module or route.
+      const startLines = service
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'));
+      const messages = startLines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(messages.length).toBeLessThanOrEqual(8);
+      expect(messages).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^managed-tenant-operations \d+\.\d+\.\d+ on Node v\d+/),
+          expect.stringMatching(/^Database: SQLite .*managed-tenant-operations\.sqlite$/),
+          expect.stringMatching(/^Engine: on, 32 tenants at a time/),
+          expect.stringMatching(/^Notifications: on/),
+          expect.stringMatching(/^Development mode/),
+          expect.stringMatching(/^Serving http:\/\/127\.0\.0\.1:\d+\/beta/),
+        ]),
+      );
+      expect(
+        messages.filter((message) => /^Mapped \{|dependencies initialized/.test(message)),
+      ).toEqual([]);
       const databasePath = join(folder, 'data', 'managed-tenant-operations.sqlite');
       const token = await tokenFor(loadConfig({ DATABASE_PATH: databasePath }), {});
       const created = await fetch(`http://127.0.0.1:${port}/beta/managedTenantOperations`, {
