@@ -18,6 +18,8 @@ import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
 import { answerClientError, registerHardening } from './common/http-hardening';
 import { registerDraining } from './common/shutdown';
 import { registerMultipartBatchParser } from './batch/multipart-batch.parser';
+import { registerRequestTelemetry } from './observability/request-telemetry';
+import { ServiceMetrics } from './observability/service-metrics';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -86,6 +88,7 @@ export async function createApp(
   registerHardening(fastify, SWAGGER_UI_PATH);
   registerMultipartBatchParser(fastify);
   registerDraining(fastify);
+  registerRequestTelemetry(fastify, app.get(ServiceMetrics));
   if (config.corsOrigins.length > 0) {
     // Off unless CORS_ORIGINS lists the origins a browser client may call from.
     app.enableCors({

@@ -22,6 +22,7 @@ import { ChangesModule } from './changes/changes.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { JobsModule } from './jobs/jobs.module';
 import { Clock } from './jobs/clock';
+import { ObservabilityModule } from './observability/observability.module';
 
 @Module({})
 export class AppModule {
@@ -43,6 +44,7 @@ export class AppModule {
         AuthModule,
         DatabaseModule,
         JobsModule.forRoot(clock),
+        ObservabilityModule.forRoot(config),
         EntitySetsModule,
         OperationRunsModule,
         SchedulesModule,

@@ -1,3 +1,4 @@
+import { metricOf } from './support/metrics';
 import { RunningSimulator } from '../src/graph-simulator/graph-simulator';
 import { createOperation, engineEnv, runnableOperation, startSimulator } from './support/engine';
 import { ShiftedClock } from './support/shifted-clock';
@@ -64,6 +65,8 @@ describe('schedules firing', () => {
       expect(Date.parse(operation.schedule.nextRunDateTime)).toBe(Date.parse(slot) + 86_400_000);
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await runsOf(id)).toHaveLength(1);
+      expect(await metricOf(app, 'mto_schedule_firings_total', { outcome: 'fired' })).toBe(1);
+      expect(await metricOf(app, 'mto_schedule_firing_lag_seconds_count')).toBe(1);
     });
 
     it('does not fire while paused, and pauses itself when a scheduled run fails with pauseOnFailure', async () => {
@@ -169,6 +172,7 @@ describe('schedules firing', () => {
         [2, 'skipped'],
       ]);
       expect(all[1].executionInfo).toMatch(/run 1 was still running/);
+      expect(await metricOf(slowApp, 'mto_schedule_firings_total', { outcome: 'skipped' })).toBe(1);
       const ended = await eventually(runs, (r) => r[0].status !== 'running');
       expect(ended[0].status).toBe('succeeded');
     });

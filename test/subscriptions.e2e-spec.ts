@@ -1,3 +1,4 @@
+import { metricReaching } from './support/metrics';
 import { randomUUID } from 'node:crypto';
 import { NotificationStore } from '../src/database/stores/notification.store';
 import { newOperation } from './support/operation-factory';
@@ -327,6 +328,12 @@ describe('subscriptions and change notifications', () => {
       expect(deleted.changeType).toBe('deleted');
       expect(deleted.resourceData).not.toHaveProperty('@odata.etag');
       expect(receiver.posts.every((post) => post.path === '/notifications')).toBe(true);
+      expect(
+        await metricReaching(app, 'mto_notifications_total', { outcome: 'delivered' }, 3),
+      ).toBeGreaterThanOrEqual(3);
+      expect(
+        await metricReaching(app, 'mto_notification_delivery_lag_seconds_count', {}, 3),
+      ).toBeGreaterThanOrEqual(3);
     });
 
     it('sends several notifications per POST when they queue up, at most NOTIFICATION_MAX_PER_POST', async () => {
@@ -355,6 +362,20 @@ describe('subscriptions and change notifications', () => {
         .slice(1, 3)
         .map((post, index) => post.at - receiver.posts[index].at);
       expect(gaps.every((gap) => gap >= 40)).toBe(true);
+      expect(
+        await metricReaching(app, 'mto_notifications_total', { outcome: 'retried' }, 3),
+      ).toBeGreaterThanOrEqual(3);
+      expect(
+        await metricReaching(
+          app,
+          'mto_outbound_calls_total',
+          {
+            upstream: 'webhook',
+            status_class: '5xx',
+          },
+          2,
+        ),
+      ).toBeGreaterThanOrEqual(2);
     });
 
     it('delivers only what matches the resource: a $filter, one entity, a navigation', async () => {
@@ -550,6 +571,7 @@ describe('notifications given up on, expiry, lifecycle notifications', () => {
       [subscription.id],
     );
     expect(Number(stored.dropped)).toBe(1);
+    expect(await metricReaching(app, 'mto_notifications_total', { outcome: 'dropped' }, 1)).toBe(1);
     receiver.answers = [];
     await app.delete(`${SUBSCRIPTIONS}/${subscription.id}`);
   });

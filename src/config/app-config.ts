@@ -29,14 +29,19 @@ export * from './config-types';
  *   default) or to a pipe, a file or a container's log (then it is JSON). main.ts says; anything
  *   else that builds a configuration (tests, benchmarks) gets JSON unless LOG_PRETTY asks.
  */
+function portNumber(text: string, name: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`${name} must be a port number (0-65535), not '${text}'.`);
+  }
+  return port;
+}
+
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   stdoutIsTerminal = false,
 ): AppConfig {
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`PORT must be a port number (0-65535), not '${env.PORT}'.`);
-  }
+  const port = portNumber(env.PORT ?? '3000', 'PORT');
   const databasePath = env.DATABASE_PATH || DEFAULT_DATABASE_PATH;
   const postgres = parsePostgres(env);
   if (postgres && !env.CREDENTIALS_KEY) {
@@ -97,6 +102,10 @@ export function loadConfig(
     schedules: {
       enabled: parseSwitch(env, 'SCHEDULES_ENABLED', true),
       pollMs: positiveInteger(env, 'SCHEDULES_POLL_MS', 1_000),
+    },
+    metrics: {
+      token: env.METRICS_TOKEN || undefined,
+      port: env.METRICS_PORT ? portNumber(env.METRICS_PORT, 'METRICS_PORT') : undefined,
     },
     audit: {
       retentionMs: positiveNumber(env, 'AUDIT_RETENTION_DAYS', 90) * 86_400_000,

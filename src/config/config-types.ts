@@ -54,6 +54,15 @@ export interface AppConfig {
   readonly directory: DirectoryConfig;
   /** The partners' audit logs. */
   readonly audit: AuditConfig;
+  /** Prometheus metrics. */
+  readonly metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** METRICS_TOKEN (secret: never logged): the bearer token `/metrics` asks for, when set. */
+  readonly token?: string;
+  /** METRICS_PORT: `/metrics` is served on this port (on HOST) instead of the API's, when set. */
+  readonly port?: number;
 }
 
 export interface AuditConfig {

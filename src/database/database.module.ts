@@ -5,7 +5,8 @@ import { AtomicWork } from './atomic-work';
 import { dialectOf } from './data-source-options';
 import { PostgresExecutor } from './postgres-executor';
 import { SerialWriter } from './serial-writer';
-import { SqlExecutor } from './sql-executor';
+import { SqlExecutor, StorageObserver } from './sql-executor';
+import { StorageTelemetry } from '../observability/storage-telemetry';
 import { SqliteExecutor } from './sqlite-executor';
 import { TransactionContext } from './transaction-context';
 import { DialectName } from '../odata/query/sql-dialect';
@@ -16,10 +17,11 @@ export function sqlExecutorFor(
   dataSource: DataSource,
   writer: SerialWriter,
   transactions: TransactionContext,
+  observer?: StorageObserver,
 ): SqlExecutor {
   return dialect === 'postgres'
-    ? new PostgresExecutor(dataSource, transactions)
-    : new SqliteExecutor(dataSource, writer, transactions);
+    ? new PostgresExecutor(dataSource, transactions, observer)
+    : new SqliteExecutor(dataSource, writer, transactions, observer);
 }
 
 /**
@@ -39,13 +41,22 @@ export function sqlExecutorFor(
     },
     {
       provide: SqlExecutor,
-      inject: [AppConfigService, DataSource, SerialWriter, TransactionContext],
+      inject: [
+        AppConfigService,
+        DataSource,
+        SerialWriter,
+        TransactionContext,
+        // Absent where a test builds the stores without the application around them.
+        { token: StorageTelemetry, optional: true },
+      ],
       useFactory: (
         config: AppConfigService,
         dataSource: DataSource,
         writer: SerialWriter,
         transactions: TransactionContext,
-      ): SqlExecutor => sqlExecutorFor(dialectOf(config.values), dataSource, writer, transactions),
+        telemetry?: StorageTelemetry,
+      ): SqlExecutor =>
+        sqlExecutorFor(dialectOf(config.values), dataSource, writer, transactions, telemetry),
     },
     TransactionContext,
     AtomicWork,

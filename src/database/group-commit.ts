@@ -1,4 +1,5 @@
 import { SerialWriter } from './serial-writer';
+import { StorageObserver, UNOBSERVED_STORAGE } from './sql-executor';
 
 /** The part of a better-sqlite3 connection a group commit uses. */
 export interface SqliteTransactions {
@@ -36,6 +37,7 @@ export class SqliteGroupCommit {
   constructor(
     private readonly writer: SerialWriter,
     private readonly connection: () => SqliteTransactions,
+    private readonly observer: StorageObserver = UNOBSERVED_STORAGE,
   ) {}
 
   run<T>(write: () => T | Promise<T>): Promise<T> {
@@ -56,6 +58,10 @@ export class SqliteGroupCommit {
     // flood goes in the next group.
     const group = this.pending.splice(0, MAX_GROUP_SIZE);
     if (this.pending.length > 0) this.scheduleCommit();
+    await this.observer.transaction('sqlite', group.length, () => this.commit(group));
+  }
+
+  private async commit(group: readonly PendingWrite[]): Promise<void> {
     const outcomes: Array<{ value?: unknown; error?: unknown; failed: boolean }> = [];
     let db: SqliteTransactions | undefined;
     try {
@@ -105,10 +111,11 @@ const shared = new WeakMap<SerialWriter, SqliteGroupCommit>();
 export function sharedGroupCommit(
   writer: SerialWriter,
   connection: () => SqliteTransactions,
+  observer?: StorageObserver,
 ): SqliteGroupCommit {
   let groupCommit = shared.get(writer);
   if (!groupCommit) {
-    groupCommit = new SqliteGroupCommit(writer, connection);
+    groupCommit = new SqliteGroupCommit(writer, connection, observer);
     shared.set(writer, groupCommit);
   }
   return groupCommit;

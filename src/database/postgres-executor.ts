@@ -6,6 +6,8 @@ import {
   SqlRow,
   SqlSession,
   StoreDialect,
+  StorageObserver,
+  UNOBSERVED_STORAGE,
 } from './sql-executor';
 import { TransactionContext } from './transaction-context';
 
@@ -25,6 +27,7 @@ export class PostgresExecutor extends SqlExecutor {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionContext,
+    private readonly observer: StorageObserver = UNOBSERVED_STORAGE,
   ) {
     super();
   }
@@ -47,7 +50,9 @@ export class PostgresExecutor extends SqlExecutor {
 
   transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     const manager = this.transactions.manager ?? this.dataSource.manager;
-    return manager.transaction((inTransaction) => work(this.sessionOn(inTransaction)));
+    return this.observer.transaction('postgres', 1, () =>
+      manager.transaction((inTransaction) => work(this.sessionOn(inTransaction))),
+    );
   }
 
   settled<T>(read: (session: SqlSession) => Promise<T>): Promise<T> {

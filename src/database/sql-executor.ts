@@ -97,3 +97,17 @@ export abstract class SqlExecutor implements SqlSession {
 export function placeholders(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');
 }
+
+/**
+ * What watches the database's transactions (metrics and traces, src/observability): it runs each
+ * transaction's work, so that it can time it. `writes`: the writes a SQLite group commit holds
+ * (1 on PostgreSQL, where a transaction is one store's).
+ */
+export interface StorageObserver {
+  transaction<T>(database: DialectName, writes: number, work: () => Promise<T>): Promise<T>;
+}
+
+/** Watches nothing: for an executor made outside the application (a command, a unit test). */
+export const UNOBSERVED_STORAGE: StorageObserver = {
+  transaction: (_database, _writes, work) => work(),
+};

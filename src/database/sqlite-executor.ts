@@ -8,6 +8,7 @@ import {
   SqlRow,
   SqlSession,
   StoreDialect,
+  StorageObserver,
 } from './sql-executor';
 import { TransactionContext } from './transaction-context';
 
@@ -82,9 +83,10 @@ export class SqliteExecutor extends SqlExecutor {
     private readonly dataSource: DataSource,
     private readonly writer: SerialWriter,
     private readonly transactions: TransactionContext,
+    observer?: StorageObserver,
   ) {
     super();
-    this.groupCommit = sharedGroupCommit(writer, () => this.connection);
+    this.groupCommit = sharedGroupCommit(writer, () => this.connection, observer);
   }
 
   /** The connection TypeORM opened. */

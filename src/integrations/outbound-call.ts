@@ -9,7 +9,11 @@ import { Dispatcher, request } from 'undici';
  * memory.
  */
 
+/** Who is called: a closed list, so that what watches calls can name them (never a host). */
+export type Upstream = 'graph' | 'tokenEndpoint' | 'webhook';
+
 export interface OutboundRequest {
+  readonly upstream: Upstream;
   readonly url: string;
   readonly method: Dispatcher.HttpMethod;
   readonly headers: Record<string, string>;
@@ -73,6 +77,29 @@ const NOT_SENT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/**
+ * What watches outbound calls (metrics and traces, src/observability): told when a call begins,
+ * when it ends, and when a client is about to send one again.
+ */
+export interface OutboundObserver {
+  /** A call begins; the headers returned are sent with it (a W3C `traceparent`). */
+  begin(request: OutboundRequest, attempt: number): OutboundCallWatch;
+  /** A failed try is sent again after `waitMs` (`retryAfter`: the wait the upstream asked for). */
+  retrying(upstream: Upstream, failedStatus: number, waitMs: number, retryAfter: boolean): void;
+}
+
+export interface OutboundCallWatch {
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The call ended: its status (0 when no answer came) and why it failed, if it did. */
+  end(status: number, failure?: OutboundFailureKind): void;
+}
+
+/** Watches nothing: for a client made outside the application (a command, a unit test). */
+export const UNWATCHED: OutboundObserver = {
+  begin: () => ({ end: () => undefined }),
+  retrying: () => undefined,
+};
+
 const DEADLINE = Symbol('deadline');
 const STOPPED = Symbol('stopped');
 
@@ -81,8 +108,35 @@ export async function callOutbound(
   limits: OutboundLimits,
   dispatcher: Dispatcher,
   signal?: AbortSignal,
+  observer: OutboundObserver = UNWATCHED,
+  attempt = 1,
 ): Promise<OutboundAnswer> {
   if (signal?.aborted) throw stopped();
+  const watch = observer.begin(outbound, attempt);
+  try {
+    const answer = await callBounded(
+      watch.headers
+        ? { ...outbound, headers: { ...outbound.headers, ...watch.headers } }
+        : outbound,
+      limits,
+      dispatcher,
+      signal,
+    );
+    watch.end(answer.status);
+    return answer;
+  } catch (error) {
+    if (error instanceof OutboundCallError) watch.end(error.status, error.kind);
+    else watch.end(0, 'cut');
+    throw error;
+  }
+}
+
+async function callBounded(
+  outbound: OutboundRequest,
+  limits: OutboundLimits,
+  dispatcher: Dispatcher,
+  signal?: AbortSignal,
+): Promise<OutboundAnswer> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(DEADLINE), limits.deadlineMs);
   const stop = (): void => controller.abort(STOPPED);

@@ -1,3 +1,4 @@
+import { ServiceMetrics } from '../observability/service-metrics';
 import { Inject, Injectable } from '@nestjs/common';
 import { EngineConfig } from '../config/app-config';
 import { EntityStore } from '../database/stores/entity.store';
@@ -104,6 +105,7 @@ export class RunWorker implements JobHandler {
     groups: GroupTargets,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WORKER_ID) private readonly owner: string,
+    private readonly metrics: ServiceMetrics,
   ) {
     const secrets = config.client?.secret ? [config.client.secret] : [];
     this.errors = new EngineErrors(secrets);
@@ -154,6 +156,15 @@ export class RunWorker implements JobHandler {
       config.maxAggregateBytes,
       this.errors,
       config.runHistoryLimit,
+      (status, durationMs) => metrics.runFinished(status, durationMs),
+    );
+    metrics.gaugeAtScrape(
+      'mto_engine_queue_lag_seconds',
+      'How long the oldest tenant waiting to be run (claimable now) has waited',
+      async () => {
+        const since = await queue.oldestWaitingSince(clock.now());
+        return since === undefined ? 0 : Math.max(0, clock.now() - since) / 1000;
+      },
     );
     this.progress = new RunProgressWriter(operations, queue, clock);
   }
@@ -265,6 +276,7 @@ export class RunWorker implements JobHandler {
     this.inFlightByRun.set(runKey, (this.inFlightByRun.get(runKey) ?? 0) + 1);
     this.activeRuns.set(runKey, run);
     this.inFlight.set(key, { runKey, controller });
+    this.metrics.tenantStarted();
     job.run(async (shutdown) => {
       const stop = () => controller.abort();
       shutdown.addEventListener('abort', stop);
@@ -290,6 +302,7 @@ export class RunWorker implements JobHandler {
   }
 
   private finishTenant(completion: TenantCompletion): void {
+    this.metrics.tenantFinished(completion.outcome);
     this.completions.add(completion);
   }
 

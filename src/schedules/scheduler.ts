@@ -1,3 +1,4 @@
+import { ServiceMetrics } from '../observability/service-metrics';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ServiceError, StateConflictError } from '../common/errors';
 import { AppConfigService } from '../config/app-config.service';
@@ -49,6 +50,7 @@ export class Scheduler implements JobHandler {
     private readonly runs: OperationRunsService,
     private readonly worker: RunWorker,
     @Inject(AppConfigService) private readonly config: AppConfigService,
+    private readonly metrics: ServiceMetrics,
   ) {}
 
   settings(): JobSettings {
@@ -135,6 +137,7 @@ export class Scheduler implements JobHandler {
         },
         { previous: current },
       );
+      this.metrics.scheduleFired(now - latest);
       return true;
     } catch (error) {
       if (error instanceof SlotTaken) return false;
@@ -200,6 +203,7 @@ export class Scheduler implements JobHandler {
     if (!claimed) return false;
     const key = { partnerTenantId: due.partnerTenantId, operationId: due.operationId };
     await this.history.recordSkipped(key, start, now, [why, start.note].filter(Boolean).join(' '));
+    this.metrics.scheduleSkipped();
     return true;
   }
 

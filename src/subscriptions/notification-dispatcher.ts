@@ -1,3 +1,4 @@
+import { ServiceMetrics } from '../observability/service-metrics';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service';
@@ -62,6 +63,7 @@ export class NotificationDispatcher implements JobHandler {
     private readonly cipher: CredentialsCipher,
     @Inject(AppConfigService) appConfig: AppConfigService,
     private readonly stores: EntityStoreRegistry,
+    private readonly metrics: ServiceMetrics,
   ) {
     this.config = appConfig.values.changes.notifications;
   }
@@ -297,6 +299,11 @@ export class NotificationDispatcher implements JobHandler {
     const ids = batch.map((delivery) => delivery.id);
     if (answer.kind === 'answered' && answer.status >= 200 && answer.status < 300) {
       await this.notifications.completeDeliveries(ids);
+      const delivered = job.clock.now();
+      this.metrics.notificationsDelivered(
+        batch.length,
+        batch.map((delivery) => delivered - delivery.queuedAt),
+      );
       return true;
     }
     const reason = answer.kind === 'failed' ? answer.reason : `answered ${answer.status}`;
@@ -309,6 +316,7 @@ export class NotificationDispatcher implements JobHandler {
       );
       const missed =
         batch[0].kind === 'change' ? this.lifecycleOf(subscription, 'missed') : undefined;
+      this.metrics.notificationsDropped(expired.length);
       await this.notifications.dropDeliveries(
         subscription.id,
         expired.map((delivery) => delivery.id),
@@ -323,6 +331,7 @@ export class NotificationDispatcher implements JobHandler {
       this.logger.warn(
         `Notifications of subscription ${subscription.id} to ${url.host} failed (${reason}); attempt ${attempts + 1} in ${Math.round(delay)} ms`,
       );
+      this.metrics.notificationsRetried(retried.length);
       await this.notifications.retryDeliveries(
         retried.map((delivery) => delivery.id),
         now + delay,

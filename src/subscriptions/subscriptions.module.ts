@@ -13,6 +13,7 @@ import { WebhookClient } from '../integrations/webhooks/webhook-client';
 import { AuditModule } from '../audit/audit.module';
 import { AuditTrail } from '../audit/audit-trail';
 import { AtomicWork } from '../database/atomic-work';
+import { OutboundTelemetry } from '../observability/outbound-telemetry';
 
 /** Change notifications: `/beta/subscriptions` and the dispatcher that sends them. */
 @Module({
@@ -27,8 +28,9 @@ import { AtomicWork } from '../database/atomic-work';
     },
     {
       provide: WebhookClient,
-      inject: [NotificationUrlPolicy],
-      useFactory: (policy: NotificationUrlPolicy) => new WebhookClient(policy),
+      inject: [NotificationUrlPolicy, OutboundTelemetry],
+      useFactory: (policy: NotificationUrlPolicy, telemetry: OutboundTelemetry) =>
+        new WebhookClient(policy, telemetry),
     },
     {
       provide: SubscriptionsService,

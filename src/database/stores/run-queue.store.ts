@@ -197,6 +197,12 @@ export class RunQueueStore {
     return (await this.db.all(this.sql.runsWithWork, [now, limit])).map(runFromRow);
   }
 
+  /** When the run that has waited longest with tenants to claim started; none when none waits. */
+  async oldestWaitingSince(now: number): Promise<number | undefined> {
+    const since = (await this.db.get(this.sql.oldestWaiting, [now]))?.since;
+    return since === null || since === undefined ? undefined : Number(since);
+  }
+
   /** Claims up to `limit` of a run's tenants that nobody holds, in their order. */
   claimTenants(
     run: RunRecord,

@@ -1,6 +1,12 @@
 import { Agent, Dispatcher } from 'undici';
 import { EngineConfig } from '../../config/app-config';
-import { callOutbound, OutboundCallError, OutboundFailureKind } from '../outbound-call';
+import {
+  callOutbound,
+  OutboundCallError,
+  OutboundFailureKind,
+  OutboundObserver,
+  UNWATCHED,
+} from '../outbound-call';
 
 /**
  * Calls to Microsoft Graph for the engine: only to the configured endpoint, never following
@@ -73,6 +79,7 @@ export class GraphClient {
       'graphApiUrl' | 'maxAttempts' | 'callTimeoutMs' | 'retryBaseMs'
     >,
     private readonly dispatcher: Dispatcher,
+    private readonly observer: OutboundObserver = UNWATCHED,
   ) {
     this.origin = new URL(config.graphApiUrl).origin;
   }
@@ -123,7 +130,7 @@ export class GraphClient {
   ): Promise<GraphAnswer> {
     this.requireAllowed(request.url);
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.try(request, token, signal);
+      const outcome = await this.try(request, token, signal, attempt);
       await record({ request, attempt, ...outcome });
       const stopped = outcome.failure === 'stopped' || signal?.aborted === true;
       const retry =
@@ -140,7 +147,9 @@ export class GraphClient {
         }
         return { status: outcome.status, body: outcome.responseBody, attempts: attempt };
       }
-      await sleep(this.waitBefore(attempt, outcome), signal);
+      const wait = this.waitBefore(attempt, outcome);
+      this.observer.retrying('graph', outcome.status, wait.ms, wait.retryAfter);
+      await sleep(wait.ms, signal);
       if (signal?.aborted) {
         throw new GraphCallError(
           `${request.method} ${pathOf(request.url)} was stopped.`,
@@ -155,21 +164,24 @@ export class GraphClient {
   private waitBefore(
     attempt: number,
     outcome: { status: number; responseHeaders: ReadonlyArray<readonly [string, string]> },
-  ): number {
+  ): { ms: number; retryAfter: boolean } {
     const retryAfter = outcome.responseHeaders.find(([name]) => name === 'retry-after')?.[1];
     if (retryAfter !== undefined && (outcome.status === 429 || outcome.status === 503)) {
       const seconds = Number(retryAfter);
       const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();
-      if (Number.isFinite(ms)) return Math.min(Math.max(ms, 0), MAX_RETRY_WAIT_MS);
+      if (Number.isFinite(ms)) {
+        return { ms: Math.min(Math.max(ms, 0), MAX_RETRY_WAIT_MS), retryAfter: true };
+      }
     }
     const ceiling = Math.min(this.config.retryBaseMs * 2 ** (attempt - 1), 30_000);
-    return Math.random() * ceiling;
+    return { ms: Math.random() * ceiling, retryAfter: false };
   }
 
   private async try(
     call: GraphRequest,
     token: string,
     signal: AbortSignal | undefined,
+    attempt: number,
   ): Promise<TryOutcome> {
     const headers: Record<string, string> = {};
     for (const [name, value] of call.headers) headers[name.toLowerCase()] = value;
@@ -178,10 +190,18 @@ export class GraphClient {
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     try {
       const answer = await callOutbound(
-        { url: call.url, method: call.method as Dispatcher.HttpMethod, headers, body: call.body },
+        {
+          upstream: 'graph',
+          url: call.url,
+          method: call.method as Dispatcher.HttpMethod,
+          headers,
+          body: call.body,
+        },
         { deadlineMs: this.config.callTimeoutMs, maxBytes: MAX_RESPONSE_BYTES },
         this.dispatcher,
         signal,
+        this.observer,
+        attempt,
       );
       return { status: answer.status, responseHeaders: answer.headers, responseBody: answer.body };
     } catch (error) {

@@ -7,6 +7,7 @@ import { graphDispatcher, GraphClient } from './graph-client';
 import { ENGINE_CONFIG, GRAPH_DISPATCHER } from './graph.tokens';
 import { PartnerCustomers } from './partner-customers';
 import { TenantTokens } from './tenant-tokens';
+import { OutboundTelemetry } from '../../observability/outbound-telemetry';
 
 /**
  * Microsoft Graph and the identity platform's token endpoint, as the features that call them
@@ -22,15 +23,15 @@ import { TenantTokens } from './tenant-tokens';
     provideBy(GRAPH_DISPATCHER, [ENGINE_CONFIG], (config: EngineConfig) => graphDispatcher(config)),
     {
       provide: GraphClient,
-      inject: [ENGINE_CONFIG, GRAPH_DISPATCHER],
-      useFactory: (config: EngineConfig, dispatcher: Dispatcher) =>
-        new GraphClient(config, dispatcher),
+      inject: [ENGINE_CONFIG, GRAPH_DISPATCHER, OutboundTelemetry],
+      useFactory: (config: EngineConfig, dispatcher: Dispatcher, telemetry: OutboundTelemetry) =>
+        new GraphClient(config, dispatcher, telemetry),
     },
     {
       provide: TenantTokens,
-      inject: [ENGINE_CONFIG, GRAPH_DISPATCHER],
-      useFactory: (config: EngineConfig, dispatcher: Dispatcher) =>
-        new TenantTokens(config, dispatcher),
+      inject: [ENGINE_CONFIG, GRAPH_DISPATCHER, OutboundTelemetry],
+      useFactory: (config: EngineConfig, dispatcher: Dispatcher, telemetry: OutboundTelemetry) =>
+        new TenantTokens(config, dispatcher, telemetry),
     },
     {
       provide: PartnerCustomers,

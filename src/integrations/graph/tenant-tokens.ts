@@ -3,7 +3,7 @@ import { GUID_PATTERN } from '../../edm/primitive-formats';
 import { Dispatcher } from 'undici';
 import { redactSecrets } from '../../common/redaction';
 import { EngineConfig } from '../../config/app-config';
-import { callOutbound, OutboundCallError } from '../outbound-call';
+import { callOutbound, OutboundCallError, OutboundObserver, UNWATCHED } from '../outbound-call';
 
 /**
  * Access tokens for the target tenants, from the operation's delegated credentials: with a
@@ -64,6 +64,7 @@ export class TenantTokens {
   constructor(
     private readonly config: Pick<EngineConfig, 'authorityUrl' | 'client' | 'callTimeoutMs'>,
     private readonly dispatcher: Dispatcher,
+    private readonly observer: OutboundObserver = UNWATCHED,
   ) {}
 
   /**
@@ -134,6 +135,7 @@ export class TenantTokens {
     try {
       answer = await callOutbound(
         {
+          upstream: 'tokenEndpoint',
           url: tokenUrlOf(this.config.authorityUrl, tenantId),
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -141,6 +143,8 @@ export class TenantTokens {
         },
         { deadlineMs: this.config.callTimeoutMs, maxBytes: MAX_TOKEN_ANSWER_BYTES },
         this.dispatcher,
+        undefined,
+        this.observer,
       );
     } catch (error) {
       if (!(error instanceof OutboundCallError)) throw error;

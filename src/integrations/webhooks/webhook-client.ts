@@ -1,5 +1,5 @@
 import { Agent } from 'undici';
-import { callOutbound, OutboundCallError } from '../outbound-call';
+import { callOutbound, OutboundCallError, OutboundObserver, UNWATCHED } from '../outbound-call';
 import { NotificationUrlPolicy } from './notification-urls';
 
 /** What a receiver answered, or why it could not be asked. */
@@ -24,7 +24,10 @@ const MAX_ANSWER_BYTES = 4_096;
 export class WebhookClient {
   private readonly agent: Agent;
 
-  constructor(private readonly policy: NotificationUrlPolicy) {
+  constructor(
+    private readonly policy: NotificationUrlPolicy,
+    private readonly observer: OutboundObserver = UNWATCHED,
+  ) {
     this.agent = new Agent({
       connect: { lookup: policy.lookup as never },
       keepAliveTimeout: 10_000,
@@ -45,9 +48,17 @@ export class WebhookClient {
     }
     try {
       const answer = await callOutbound(
-        { url: url.href, method: 'POST', headers: { 'content-type': contentType }, body },
+        {
+          upstream: 'webhook',
+          url: url.href,
+          method: 'POST',
+          headers: { 'content-type': contentType },
+          body,
+        },
         { deadlineMs: timeoutMs, maxBytes: MAX_ANSWER_BYTES, overflow: 'truncate' },
         this.agent,
+        undefined,
+        this.observer,
       );
       return {
         kind: 'answered',

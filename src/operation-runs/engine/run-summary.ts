@@ -51,6 +51,8 @@ export class RunSummarizer {
     private readonly errors: EngineErrors,
     /** The runs kept per operation (RUN_HISTORY_LIMIT). */
     private readonly historyLimit: number,
+    /** Told of each run summed up: its status and how long it took (metrics). */
+    private readonly summedUp: (status: string, durationMs: number) => void = () => undefined,
   ) {}
 
   /** Sums `run` up (`message`: why it could not run its tenants); false if its operation is gone. */
@@ -127,6 +129,7 @@ export class RunSummarizer {
     );
     await this.queue.pruneHistory(run, this.historyLimit);
     this.errors.log(`Operation ${run.operationId} run ${run.run}: ${summary}`);
+    this.summedUp(status, finishedAt - run.startedAt);
     return true;
   }
 
