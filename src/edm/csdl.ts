@@ -266,6 +266,19 @@ export function describeNavigations(entity: EntityType): NavigationDescription[]
 
 export function containerAnnotations(capabilities: ServiceCapabilities): Annotation[] {
   return [
+    // Every collection also answers as a CSV or NDJSON file (Accept, or $format=csv|ndjson).
+    {
+      term: 'Capabilities.SupportedFormats',
+      value: {
+        strings: [
+          'application/json;odata.metadata=minimal;IEEE754Compatible=false;odata.streaming=true',
+          'application/json;odata.metadata=full;IEEE754Compatible=false;odata.streaming=true',
+          'application/json;odata.metadata=none;IEEE754Compatible=false;odata.streaming=true',
+          'text/csv',
+          'application/x-ndjson',
+        ],
+      },
+    },
     { term: 'Capabilities.BatchSupported', value: { bool: capabilities.batch } },
     {
       term: 'Capabilities.BatchSupport',

@@ -1,16 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, StreamableFile } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller } from '../auth/caller';
 import { rawQuery } from '../common/service-root';
 import { RowConstraint } from '../edm/entity';
 import { EntityType } from '../edm/model';
-import { negotiateJson } from '../odata/format';
+import { negotiateCollection } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
 import { CollectionRequestReader } from '../odata/query/collection-request';
 import { PagePosition } from '../odata/query/skip-token';
 import { EntityReads } from './entity-reads.service';
 import { EntitySetRegistry } from './entity-set.registry';
 import { EntityResponder } from './entity-set.responder';
+import { CollectionExport } from './collection-export';
 
 /** Where a collection is read: its URL path from the service root, and the scope of its tokens. */
 export interface CollectionAt {
@@ -23,8 +24,8 @@ export interface CollectionAt {
 
 /**
  * A collection's two reads as every collection URL answers them (an entity set, a navigation, a
- * contained entity's navigation): a page with the request's query options and paging, and
- * `$count` as text.
+ * contained entity's navigation): a page with the request's query options and paging (or the
+ * whole collection as a CSV or NDJSON file), and `$count` as text.
  */
 @Injectable()
 export class CollectionAnswers {
@@ -32,6 +33,7 @@ export class CollectionAnswers {
     private readonly sets: EntitySetRegistry,
     private readonly reads: EntityReads,
     private readonly responder: EntityResponder,
+    private readonly exports: CollectionExport,
   ) {}
 
   async page(
@@ -41,10 +43,16 @@ export class CollectionAnswers {
     at: CollectionAt,
     request: FastifyRequest,
     reply: FastifyReply,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<Record<string, unknown> | StreamableFile> {
     const preferences = parsePrefer(request.headers.prefer);
     const read = reader.read(rawQuery(request), at.scope, preferences.maxPageSize);
-    const level = negotiateJson(request.headers.accept, read.format);
+    const answer = negotiateCollection(request.headers.accept, read.format);
+    if ('file' in answer) {
+      // `managedTenantOperations('…')/results` is saved as results.csv.
+      const name = at.path.slice(at.path.lastIndexOf('/') + 1);
+      return this.exports.file(caller, type, read, at.within, answer.file, name);
+    }
+    const level = answer.level;
     const page = await this.reads.page(caller, type, read, at.within);
     const links = {
       path: at.path,

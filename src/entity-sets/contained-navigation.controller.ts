@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Req, Res, Type } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res, Type, StreamableFile } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiOkResponse,
@@ -21,7 +21,12 @@ import { entitySetDtos } from './entity-set-dtos';
 import { EntitySetService } from './entity-set.service';
 import { collectionReaderToken, entitySetServiceToken } from './entity-set.tokens';
 import { pascalCase } from './entity-set.docs';
-import { ApiCollectionQueries, ApiCountQueries, queryOptionDocs } from './query-options.docs';
+import {
+  ApiCollectionQueries,
+  ApiCountQueries,
+  queryOptionDocs,
+  CollectionFormats,
+} from './query-options.docs';
 import { CollectionAnswers } from './collection-answers';
 
 /**
@@ -75,13 +80,14 @@ export function containedNavigationController(
     @ApiParam(params[1])
     @ApiCollectionQueries(docs)
     @ApiOkResponse({ type: dtos.collection })
+    @CollectionFormats()
     async list(
       @CurrentCaller() caller: Caller,
       @Param('id', EntityKeyPipe) id: string,
       @Param('key', Int32KeyPipe) key: string,
       @Req() request: FastifyRequest,
       @Res({ passthrough: true }) reply: FastifyReply,
-    ): Promise<Record<string, unknown>> {
+    ): Promise<Record<string, unknown> | StreamableFile> {
       const at = {
         path: path(id, key),
         scope: `${caller.tenantId}/${id}/${key}`,

@@ -87,6 +87,16 @@ export class EntityRepresentation {
     return context.expanded ? Object.assign(selected, context.expanded(entity)) : selected;
   }
 
+  /**
+   * The top-level names of the entities' representation without metadata, as a table's columns:
+   * the key first, then every property in the model's order, or the `$select`ed ones in theirs.
+   */
+  columns(select?: readonly SelectedPath[]): string[] {
+    const key = this.model.key;
+    if (!select) return [key, ...this.planOf('none').map(({ name }) => name)];
+    return [...new Set([key, ...select.map(({ property }) => property)])];
+  }
+
   private planOf(level: MetadataLevel): readonly PropertyPlan[] {
     let plan = this.plans.get(level);
     if (!plan) {

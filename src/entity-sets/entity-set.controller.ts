@@ -12,6 +12,7 @@ import {
   Req,
   Res,
   Type,
+  StreamableFile,
 } from '@nestjs/common';
 import {
   ApiBody,
@@ -57,7 +58,7 @@ import {
   entitySetServiceToken,
 } from './entity-set.tokens';
 import { DeltaRequestReader } from '../odata/query/delta-request';
-import { queryOptionDocs } from './query-options.docs';
+import { CollectionFormats, queryOptionDocs } from './query-options.docs';
 
 const IF_MATCH = {
   name: 'If-Match',
@@ -131,11 +132,12 @@ export function entitySetController(definition: EntitySetDefinition): Type<unkno
     @ApiQuery(docs.skiptoken)
     @ApiHeader({ name: 'Prefer', required: false, description: '`odata.maxpagesize=50`' })
     @ApiOkResponse({ type: dtos.collection })
+    @CollectionFormats()
     async list(
       @CurrentCaller() caller: Caller,
       @Req() request: FastifyRequest,
       @Res({ passthrough: true }) reply: FastifyReply,
-    ): Promise<Record<string, unknown>> {
+    ): Promise<Record<string, unknown> | StreamableFile> {
       const at = { path: setName, scope: caller.tenantId };
       return this.collections.page(caller, entity, this.reader, at, request, reply);
     }

@@ -19,6 +19,7 @@ import { entitySetController } from './entity-set.controller';
 import { EntityExpander } from './entity-expander';
 import { EntityReads } from './entity-reads.service';
 import { CollectionAnswers } from './collection-answers';
+import { CollectionExport } from './collection-export';
 import { EntitySetRegistry } from './entity-set.registry';
 import { EntityResponder } from './entity-set.responder';
 import { EntitySetService } from './entity-set.service';
@@ -117,6 +118,7 @@ const containedNavigations = entityTypes.flatMap((principal) =>
     EntityExpander,
     EntityReads,
     CollectionAnswers,
+    CollectionExport,
     EntitySetRulesCatalog,
   ],
   exports: [

@@ -9,6 +9,7 @@ import {
   Req,
   Res,
   Type,
+  StreamableFile,
 } from '@nestjs/common';
 import {
   ApiBody,
@@ -54,7 +55,12 @@ import {
   pascalCase,
 } from './entity-set.docs';
 import { DeltaRequestReader } from '../odata/query/delta-request';
-import { ApiCollectionQueries, ApiCountQueries, queryOptionDocs } from './query-options.docs';
+import {
+  ApiCollectionQueries,
+  ApiCountQueries,
+  CollectionFormats,
+  queryOptionDocs,
+} from './query-options.docs';
 import { CollectionAnswers } from './collection-answers';
 
 /**
@@ -98,12 +104,13 @@ export function navigationController(principal: EntityType, name: string): Type<
     @ApiParam(idParam)
     @ApiCollectionQueries(docs)
     @ApiOkResponse({ type: dtos.collection })
+    @CollectionFormats()
     async list(
       @CurrentCaller() caller: Caller,
       @Param('id', EntityKeyPipe) id: string,
       @Req() request: FastifyRequest,
       @Res({ passthrough: true }) reply: FastifyReply,
-    ): Promise<Record<string, unknown>> {
+    ): Promise<Record<string, unknown> | StreamableFile> {
       // The principal is part of the query's identity: a skiptoken works for its navigation only.
       const at = {
         path: path(id),

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiQuery, ApiQueryOptions } from '@nestjs/swagger';
+import { ApiProduces, ApiQuery, ApiQueryOptions } from '@nestjs/swagger';
 import { holdsSecret } from '../edm/model';
 import { MAX_EXPANDED_ITEMS } from '../odata/query/expand';
 import { QueryDefinition } from './entity-set-definitions';
@@ -97,4 +97,21 @@ export function ApiCollectionQueries(docs: QueryOptionDocs): MethodDecorator {
 /** The query options of a `$count` read, in that order (see ApiCollectionQueries). */
 export function ApiCountQueries(docs: QueryOptionDocs): MethodDecorator {
   return applyDecorators(ApiQuery(docs.search), ApiQuery(docs.filter));
+}
+
+/**
+ * A collection's answer formats in OpenAPI: JSON, or the whole collection as a CSV or NDJSON
+ * file (`Accept`, or `$format`).
+ */
+export function CollectionFormats() {
+  return applyDecorators(
+    ApiProduces('application/json', 'text/csv', 'application/x-ndjson'),
+    ApiQuery({
+      name: '$format',
+      required: false,
+      enum: ['json', 'csv', 'ndjson'],
+      description:
+        '`csv` or `ndjson` (or `Accept: text/csv`, `application/x-ndjson`): every row as one file, streamed, no paging; `$select` decides the columns.',
+    }),
+  );
 }

@@ -10,6 +10,7 @@ import {
   Post,
   Req,
   Res,
+  StreamableFile,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -84,7 +85,7 @@ export class LiveOperationsController {
     @CurrentCaller() caller: Caller,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<Record<string, unknown> | StreamableFile> {
     const at = { path: LIVE_SET, scope: caller.tenantId };
     const page = await this.collections.page(
       caller,
@@ -94,6 +95,8 @@ export class LiveOperationsController {
       request,
       reply,
     );
+    // A file (CSV, NDJSON) has this service's column names, as its $select and $filter do.
+    if (page instanceof StreamableFile) return page;
     const value = Array.isArray(page.value) ? (page.value as Array<Record<string, unknown>>) : [];
     return { ...page, value: value.map(toLive) };
   }

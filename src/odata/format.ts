@@ -1,6 +1,7 @@
 import { ServiceError } from '../common/errors';
 
 import { MetadataLevel } from '../edm/representation';
+import { ExportFormat } from './tabular';
 
 export class NotAcceptableError extends ServiceError {
   readonly status = 406;
@@ -75,6 +76,45 @@ export function negotiateJson(
     throw new NotAcceptableError(`odata.metadata=${level} is not one of none, minimal, full.`);
   }
   return level;
+}
+
+const EXPORT_TYPES: ReadonlyMap<string, ExportFormat> = new Map([
+  ['text/csv', 'csv'],
+  ['csv', 'csv'],
+  ['application/x-ndjson', 'ndjson'],
+  ['application/ndjson', 'ndjson'],
+  ['ndjson', 'ndjson'],
+]);
+
+/**
+ * How a collection answers: as a file (CSV or NDJSON) when `$format` names one or `Accept`
+ * prefers one to JSON, else as JSON at its metadata level. `*` ranges mean JSON; a client that
+ * accepts neither JSON nor a file format gets 406.
+ */
+export function negotiateCollection(
+  accept: string | undefined,
+  format: string | undefined,
+): { readonly file: ExportFormat } | { readonly level: MetadataLevel } {
+  if (format !== undefined) {
+    const file = EXPORT_TYPES.get(format.toLowerCase().split(';')[0].trim());
+    return file ? { file } : { level: negotiateJson(accept, format) };
+  }
+  if (accept === undefined) return { level: 'minimal' };
+  const best = parseMediaRanges(accept)
+    .filter(
+      (range) => range.quality > 0 && (JSON_RANGES.has(range.type) || EXPORT_TYPES.has(range.type)),
+    )
+    .sort((a, b) => b.quality - a.quality)[0];
+  const file = best && EXPORT_TYPES.get(best.type);
+  if (file) return { file };
+  try {
+    return { level: negotiateJson(accept, format) };
+  } catch (error) {
+    if (!(error instanceof NotAcceptableError) || best) throw error;
+    throw new NotAcceptableError(
+      `This collection is available as application/json, text/csv or application/x-ndjson, not '${accept}'.`,
+    );
+  }
 }
 
 /** The Content-Type of a JSON response at a metadata level. */
