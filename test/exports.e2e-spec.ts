@@ -52,10 +52,8 @@ describe('collections as CSV and NDJSON files', () => {
 
   beforeAll(async () => {
     ({ simulator, app } = await startWithDirectory(5, [1]));
-    for (const [index, displayName] of names.entries()) {
-      const created = await app.post(
-        newOperation({ displayName, description: `operation ${index}` }),
-      );
+    for (const [index, name] of names.entries()) {
+      const created = await app.post(newOperation({ name, description: `operation ${index}` }));
       expect(created.statusCode).toBe(201);
     }
     operationId = await createOperation(
@@ -73,7 +71,7 @@ describe('collections as CSV and NDJSON files', () => {
   it('answers Accept: text/csv with every row (no paging), $select deciding the columns, formulas escaped', async () => {
     const response = await app.inject({
       method: 'GET',
-      url: `${ENTITY_SET}?$select=displayName,target,status&$filter=startswith(description,'operation')&$orderby=description`,
+      url: `${ENTITY_SET}?$select=name,target,status&$filter=startswith(description,'operation')&$orderby=description`,
       headers: { accept: 'text/csv', prefer: 'odata.maxpagesize=2' },
     });
     expect(response.statusCode).toBe(200);
@@ -84,7 +82,7 @@ describe('collections as CSV and NDJSON files', () => {
     expect(response.headers['preference-applied']).toBeUndefined();
     expect(response.body.startsWith('\uFEFF')).toBe(true);
     const [header, ...rows] = parseCsv(response.body.slice(1));
-    expect(header).toEqual(['id', 'displayName', 'target', 'status']);
+    expect(header).toEqual(['id', 'name', 'target', 'status']);
     expect(rows).toHaveLength(5);
     expect(rows.map((row) => row[1])).toEqual([
       "'=SUM(A1:A9)",
@@ -194,6 +192,62 @@ describe('collections as CSV and NDJSON files', () => {
       headers: { accept: 'application/json, text/csv;q=0.5' },
     });
     expect(json.headers['content-type']).toMatch(/^application\/json/);
+  });
+
+  it("gives a run's rows as a table: JSON with the tenant first, CSV with the union of the rows' columns, a file name", async () => {
+    const json = await app.inject({ method: 'GET', url: `${ENTITY_SET}/${operationId}/rows()` });
+    expect(json.statusCode).toBe(200);
+    expect(json.headers['content-type']).toMatch(/^application\/json;odata\.metadata=minimal/);
+    const body = json.json<{ '@odata.context': string; value: Array<Record<string, unknown>> }>();
+    expect(body['@odata.context']).toMatch(
+      /\/\$metadata#Collection\(microsoft\.graph\.managedTenantOperationRow\)$/,
+    );
+    expect(body.value).toHaveLength(5);
+    const names = new Map(
+      (await app.get(`${TENANTS}?$select=displayName`))
+        .json<{ value: Array<{ id: string; displayName: string }> }>()
+        .value.map((found) => [found.id, found.displayName]),
+    );
+    for (const row of body.value) {
+      expect(Object.keys(row).slice(0, 3)).toEqual([
+        '_TenantId',
+        '_TenantDisplayName',
+        '_RunNumber',
+      ]);
+      expect(row._TenantDisplayName).toBe(names.get(row._TenantId as string));
+      expect(row._RunNumber).toBe(1);
+      expect(row).toEqual(
+        expect.objectContaining({ id: expect.any(String), displayName: expect.any(String) }),
+      );
+    }
+    const csv = await app.inject({
+      method: 'GET',
+      url: `${ENTITY_SET}/${operationId}/runs(1)/rows`,
+      headers: { accept: 'text/csv' },
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="[^"]*-run-1\.csv"/);
+    const [header, ...rows] = parseCsv(csv.body.slice(1));
+    expect(header.slice(0, 2)).toEqual(['_TenantId', '_TenantDisplayName']);
+    expect(header).toEqual(expect.arrayContaining(['id', 'displayName']));
+    expect(header).not.toContain('_RunNumber');
+    expect(rows).toHaveLength(5);
+    expect(rows.map((row) => row[0]).sort()).toEqual(
+      body.value.map((row) => row._TenantId as string).sort(),
+    );
+    const ndjson = await app.inject({
+      method: 'GET',
+      url: `${ENTITY_SET}/${operationId}/rows?$format=ndjson`,
+    });
+    expect(ndjson.body.trim().split('\n')).toHaveLength(5);
+    expect(
+      (await app.inject({ method: 'GET', url: `${ENTITY_SET}/${operationId}/runs(9)/rows` }))
+        .statusCode,
+    ).toBe(404);
+    const none = await createOperation(app, runnableOperation('GET /v1.0/users', 'all'));
+    expect(
+      (await app.inject({ method: 'GET', url: `${ENTITY_SET}/${none}/rows` })).statusCode,
+    ).toBe(400);
   });
 
   it('says in OpenAPI which formats each collection offers', async () => {

@@ -93,7 +93,11 @@ export function buildCsdlJson(
     Object.fromEntries(
       types.map((type) => [
         type.name,
-        { $Kind: 'ComplexType', ...jsonStructure(describeStructure(type.properties)) },
+        {
+          $Kind: 'ComplexType',
+          ...(type.openType ? { $OpenType: true } : {}),
+          ...jsonStructure(describeStructure(type.properties)),
+        },
       ]),
     );
   const entityJson = (types: EntityType[]) =>

@@ -180,7 +180,7 @@ export function buildCsdlXml(
   const complexTypes = describedComplexTypes(entities);
   const complexXml = (type: ComplexType) =>
     [
-      `    <ComplexType Name="${type.name}">`,
+      `    <ComplexType Name="${type.name}"${type.openType ? ' OpenType="true"' : ''}>`,
       ...describeStructure(type.properties).map((p) => xmlProperty(p, '      ')),
       '    </ComplexType>',
     ].join('\n');

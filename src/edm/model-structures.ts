@@ -386,3 +386,23 @@ export const tenantStatusInformation = {
     },
   }),
 } as const satisfies ComplexType;
+
+/**
+ * One row of a run, as `rows` returns them: the tenant it came from and the run, then the row's
+ * own properties as Graph gave them (an open type).
+ */
+export const managedTenantOperationRow = {
+  kind: 'complex',
+  namespace: GRAPH_NAMESPACE,
+  name: 'managedTenantOperationRow',
+  openType: true,
+  properties: declare({
+    _TenantId: { type: 'Edm.Guid', required: true },
+    _TenantDisplayName: {
+      type: 'Edm.String',
+      maxLength: SHORT_TEXT,
+      description: "The tenant's name in the partner's directory of tenants (null if it has none).",
+    },
+    _RunNumber: { type: 'Edm.Int32', required: true },
+  }),
+} as const satisfies ComplexType;

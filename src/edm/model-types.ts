@@ -30,6 +30,8 @@ export interface ComplexType<Properties extends PropertyTable = PropertyTable> {
   readonly namespace: string;
   readonly name: string;
   readonly properties: Properties;
+  /** Instances carry properties besides the declared ones (OData's open types). */
+  readonly openType?: boolean;
 }
 
 interface PropertyFacets {

@@ -33,6 +33,7 @@ import {
   managedTenantOperationRunStatus,
   managedTenantOperationRunTenantScope,
   managedTenantOperationRunDifference,
+  managedTenantOperationRow,
   managedTenantOperationRunTrigger,
   managedTenantOperationSchedule,
   managedTenantOperationTarget,
@@ -427,6 +428,26 @@ export const BOUND_FUNCTIONS: readonly BoundFunction[] = [
     returns: managedTenantOperationRunDifference,
     description:
       'What changed from one run to another, tenant by tenant and row by row (by default from the previous finished run to the latest).',
+  },
+  {
+    namespace: GRAPH_NAMESPACE,
+    name: 'rows',
+    binding: managedTenantOperation,
+    bindsCollection: false,
+    parameters: [],
+    returns: managedTenantOperationRow,
+    description:
+      "Every row of every tenant of the latest finished run, each with _TenantId, _TenantDisplayName and _RunNumber first (not capped by the aggregation's N); as JSON, CSV or NDJSON.",
+  },
+  {
+    namespace: GRAPH_NAMESPACE,
+    name: 'rows',
+    binding: managedTenantOperationRun,
+    bindsCollection: false,
+    parameters: [],
+    returns: managedTenantOperationRow,
+    description:
+      "Every row of every tenant of the run, each with _TenantId, _TenantDisplayName and _RunNumber first (not capped by the aggregation's N); as JSON, CSV or NDJSON.",
   },
   {
     namespace: MANAGED_TENANTS_NAMESPACE,

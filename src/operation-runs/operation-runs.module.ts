@@ -8,6 +8,8 @@ import { TenantGroupsModule } from '../tenant-groups/tenant-groups.module';
 import { OperationRunsController } from './operation-runs.controller';
 import { RunComparisonController } from './comparison/run-comparison.controller';
 import { RunComparisonService } from './comparison/run-comparison.service';
+import { RunTableController } from './run-table/run-table.controller';
+import { RunTableService } from './run-table/run-table.service';
 import { OperationRunsService } from './operation-runs.service';
 import { RunWorker } from './run-worker';
 import { RunningOperationRules } from './running-operation.rules';
@@ -26,8 +28,14 @@ import { RunningOperationRules } from './running-operation.rules';
     TenantDirectoryModule,
     TenantGroupsModule,
   ],
-  controllers: [OperationRunsController, RunComparisonController],
-  providers: [RunWorker, OperationRunsService, RunningOperationRules, RunComparisonService],
+  controllers: [OperationRunsController, RunComparisonController, RunTableController],
+  providers: [
+    RunWorker,
+    OperationRunsService,
+    RunningOperationRules,
+    RunComparisonService,
+    RunTableService,
+  ],
   exports: [OperationRunsService, RunWorker],
 })
 export class OperationRunsModule {}

@@ -219,7 +219,7 @@ function chooseRuns(
 }
 
 /** The full run (of every target) that run `run` builds on: its state starts there. */
-function fullRunOf(runs: readonly ComparedRun[], run: number): number {
+export function fullRunOf(runs: readonly ComparedRun[], run: number): number {
   const full = runs.filter((r) => r.runNumber <= run && r.tenantScope === 'allTargets');
   return full.length > 0 ? full[full.length - 1].runNumber : 1;
 }
