@@ -150,6 +150,20 @@ describe('collections as CSV and NDJSON files', () => {
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.every((row) => row.length === header.length)).toBe(true);
     }
+    const groupId = group.json<{ id: string }>().id;
+    const members = parseCsv(
+      (
+        await app.inject({
+          method: 'GET',
+          url: `${GROUPS}/${groupId}/members?$select=displayName`,
+          headers: { accept: 'text/csv' },
+        })
+      ).body.slice(1),
+    );
+    expect(members).toEqual([
+      ['id', 'displayName'],
+      [simulator.customerTenantIds[1], expect.any(String)],
+    ]);
     const tenants = parseCsv(
       (
         await app.inject({

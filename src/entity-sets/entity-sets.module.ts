@@ -126,6 +126,7 @@ const containedNavigations = entityTypes.flatMap((principal) =>
     EntityResponder,
     EntityReads,
     CollectionAnswers,
+    CollectionExport,
     ...servedTypes.map(collectionReaderToken),
   ],
 })

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res, StreamableFile } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiOkResponse,
@@ -18,8 +18,9 @@ import { definitionOf } from '../entity-sets/entity-set-definitions';
 import { entitySetDtos } from '../entity-sets/entity-set-dtos';
 import { EntityKeyPipe } from '../entity-sets/entity-key.pipe';
 import { EntityResponder } from '../entity-sets/entity-set.responder';
-import { queryOptionDocs } from '../entity-sets/query-options.docs';
-import { negotiateJson } from '../odata/format';
+import { CollectionFormats, queryOptionDocs } from '../entity-sets/query-options.docs';
+import { CollectionExport } from '../entity-sets/collection-export';
+import { negotiateCollection } from '../odata/format';
 import { parsePrefer } from '../odata/prefer';
 import { PagePosition } from '../odata/query/skip-token';
 import { TenantGroupMembers } from './tenant-group-members.service';
@@ -40,6 +41,7 @@ export class TenantGroupMembersController {
   constructor(
     private readonly members: TenantGroupMembers,
     private readonly responder: EntityResponder,
+    private readonly exports: CollectionExport,
   ) {}
 
   @Get(['members', `${MANAGED_TENANTS_NAMESPACE}.members`])
@@ -54,20 +56,26 @@ export class TenantGroupMembersController {
   @ApiQuery(docs.count)
   @ApiQuery(docs.skiptoken)
   @ApiOkResponse({ type: entitySetDtos(tenant).collection })
+  @CollectionFormats()
   async list(
     @CurrentCaller() caller: Caller,
     @Param('id', EntityKeyPipe) id: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<Record<string, unknown> | StreamableFile> {
     const preferences = parsePrefer(request.headers.prefer);
-    const { read, page, reader } = await this.members.page(
+    const asked = await this.members.request(
       caller,
       id,
       rawQuery(request),
       preferences.maxPageSize,
     );
-    const level = negotiateJson(request.headers.accept, read.format);
+    const answer = negotiateCollection(request.headers.accept, asked.read.format);
+    if ('file' in answer) {
+      return this.exports.file(caller, tenant, asked.read, undefined, answer.file, 'members');
+    }
+    const { read, page, reader } = await this.members.page(caller, asked);
+    const level = answer.level;
     const links = {
       path: `${SET}/${id}/members`,
       skipTokenOf: (next: PagePosition) => reader.encodeNextPosition(read, next),

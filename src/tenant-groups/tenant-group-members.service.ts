@@ -29,46 +29,47 @@ export class TenantGroupMembers {
     @Inject(collectionReaderToken(tenant)) private readonly reader: CollectionRequestReader,
   ) {}
 
-  async page(
+  /**
+   * The members read as the request asks: the directory's tenants with the group's membership as
+   * a filter (`nobody`: a group that holds no one, read as no rows).
+   */
+  async request(
     caller: Caller,
     groupId: string,
     rawQuery: string,
     preferredPageSize: number | undefined,
-  ): Promise<MembersPage> {
+  ): Promise<{ read: CollectionRequest; nobody: boolean }> {
     const group = await this.sets
       .serviceOf<TenantGroupProperties>(tenantGroup)
       .get(caller, groupId);
     const scope = `${caller.tenantId}/tenantGroups/${groupId}/${entityTagOf(group)}`;
     const read = this.reader.read(rawQuery, scope, preferredPageSize);
     const membership = this.membership.of(group.properties);
-    if (membership.kind === 'nobody') {
+    if (membership.kind === 'nobody') return { read: { ...read, remaining: 0 }, nobody: true };
+    if (membership.kind === 'everyone') return { read, nobody: false };
+    const filter = read.query.filter
+      ? {
+          kind: 'logical' as const,
+          operator: 'and' as const,
+          left: membership.filter,
+          right: read.query.filter,
+        }
+      : membership.filter;
+    return { read: { ...read, query: { ...read.query, filter } }, nobody: false };
+  }
+
+  /** A page of the members the request asks for. */
+  async page(
+    caller: Caller,
+    { read, nobody }: { read: CollectionRequest; nobody: boolean },
+  ): Promise<MembersPage> {
+    if (nobody) {
       return {
         read,
         reader: this.reader,
         page: { entities: [], count: read.query.count ? 0 : undefined },
       };
     }
-    const filtered: CollectionRequest =
-      membership.kind === 'everyone'
-        ? read
-        : {
-            ...read,
-            query: {
-              ...read.query,
-              filter: read.query.filter
-                ? {
-                    kind: 'logical',
-                    operator: 'and',
-                    left: membership.filter,
-                    right: read.query.filter,
-                  }
-                : membership.filter,
-            },
-          };
-    return {
-      read: filtered,
-      reader: this.reader,
-      page: await this.reads.page(caller, tenant, filtered),
-    };
+    return { read, reader: this.reader, page: await this.reads.page(caller, tenant, read) };
   }
 }
