@@ -11,22 +11,17 @@
  * service's peak RSS and any non-2xx answer. Not a test: compare the ratios within one run.
  */
 import 'reflect-metadata';
-import { ChildProcess, execFile, execSync } from 'node:child_process';
+import { ChildProcess, execSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
-import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
-import { managedTenantOperation, managedTenantOperationResult } from '../src/edm/model';
-import { resolve as provided } from '../src/common/typed-token';
-import { entityStoreToken } from '../src/entity-sets/entity-set.tokens';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
 import { freePort } from '../test/support/processes';
 import {
   argument,
-  cpuMicroseconds,
+  LoadResult,
+  loadWith,
   median,
   memoryMb,
   serviceArguments,
@@ -34,12 +29,8 @@ import {
   stopProcess,
 } from './service-process';
 import { benchNotifications, printNotificationFigures } from './notifications-bench';
-import {
-  BENCH_TENANT,
-  benchToken,
-  syntheticOperation,
-  syntheticResult,
-} from './synthetic-operations';
+import { BENCH_TENANT, benchToken } from './synthetic-operations';
+import { fillDatabase } from './fill-database';
 
 /** Results per operation, for (f). */
 const RESULTS_PER_OPERATION = 5;
@@ -86,67 +77,6 @@ const ONLY = (() => {
   return index >= 0 ? process.argv[index + 1].split(',') : undefined;
 })();
 
-async function fill(databasePath: string): Promise<{ ids: string[]; seconds: number }> {
-  const app = await createApp(loadConfig({ DATABASE_PATH: databasePath, LOG_LEVEL: 'error' }));
-  const repository = provided(app, entityStoreToken(managedTenantOperation));
-  const results = provided(app, entityStoreToken(managedTenantOperationResult));
-  const started = performance.now();
-  const start = Date.UTC(2026, 0, 1);
-  const ids: string[] = [];
-  for (let offset = 0; offset < ROWS; offset += 10_000) {
-    const batch = Array.from({ length: Math.min(10_000, ROWS - offset) }, (_, i) =>
-      syntheticOperation(offset + i, start),
-    );
-    ids.push(...batch.slice(0, 100).map((op) => op.id));
-    await repository.insertMany(batch);
-    await results.insertMany(
-      batch.flatMap((operation) =>
-        Array.from({ length: RESULTS_PER_OPERATION }, (_, j) => syntheticResult(operation, j)),
-      ),
-    );
-  }
-  const seconds = (performance.now() - started) / 1000;
-  await app.close();
-  return { ids: ids.slice(0, 1000), seconds };
-}
-
-interface LoadResult {
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  /** Requests answered in the run. */
-  total: number;
-  /** The server's CPU time (all threads) over the run, per request answered, in µs. */
-  cpuPerRequest: number;
-}
-
-/**
- * One autocannon run in a process of its own. Asynchronous on purpose: the orchestrator's event
- * loop must keep reading the service's log output meanwhile, as a log collector would. (A blocked
- * reader fills the pipe, and the service then holds every log line of the run in memory, which is
- * the reader's cost, not the service's.)
- */
-async function load({
-  pid,
-  ...autocannonSpec
-}: { pid: number } & Record<string, unknown>): Promise<LoadResult> {
-  const cpuBefore = cpuMicroseconds(pid);
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      join(ROOT, 'bench/load.js'),
-      JSON.stringify({ connections: CONNECTIONS, duration: DURATION, ...autocannonSpec }),
-    ],
-    { encoding: 'utf8', maxBuffer: 10 * 1024 * 1024 },
-  );
-  const result = JSON.parse(stdout) as Omit<LoadResult, 'cpuPerRequest'>;
-  const cpu = cpuMicroseconds(pid) - cpuBefore;
-  return { ...result, cpuPerRequest: result.total > 0 ? cpu / result.total : 0 };
-}
-
 interface Target {
   readonly url: string;
   readonly headers: Record<string, string>;
@@ -191,7 +121,7 @@ async function main(): Promise<void> {
     const serviceDb = join(folder, 'service.sqlite');
     const baselineDb = join(folder, 'baseline.sqlite');
     console.log(`Filling ${ROWS} rows…`);
-    const { ids, seconds } = await fill(serviceDb);
+    const { ids, seconds } = await fillDatabase(serviceDb, ROWS, RESULTS_PER_OPERATION);
     copyFileSync(serviceDb, baselineDb);
     const capSourceDb = join(folder, 'cap-source.sqlite');
     copyFileSync(serviceDb, capSourceDb);
@@ -350,8 +280,9 @@ async function main(): Promise<void> {
         for (const target of targetNames) {
           const spec = scenario(target);
           const run = (duration: number) =>
-            load({
+            loadWith({
               ...spec,
+              connections: CONNECTIONS,
               duration,
               pid: targets[target].pid,
               url: targets[target].url,

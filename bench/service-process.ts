@@ -1,4 +1,5 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -110,4 +111,41 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** Requests answered in the run. */
+  total: number;
+  /** The server's CPU time (all threads) over the run, per request answered, in µs. */
+  cpuPerRequest: number;
+}
+
+/**
+ * One autocannon run (bench/load.js) in a process of its own, against the server `pid`.
+ * Asynchronous on purpose: the orchestrator's event loop must keep reading the service's log
+ * output meanwhile, as a log collector would. (A blocked reader fills the pipe, and the service
+ * then holds every log line of the run in memory, which is the reader's cost, not the service's.)
+ */
+export async function loadWith({
+  pid,
+  ...autocannonSpec
+}: { pid: number; connections: number; duration: number } & Record<
+  string,
+  unknown
+>): Promise<LoadResult> {
+  const cpuBefore = cpuMicroseconds(pid);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, 'bench/load.js'), JSON.stringify(autocannonSpec)],
+    { encoding: 'utf8', maxBuffer: 10 * 1024 * 1024 },
+  );
+  const result = JSON.parse(stdout) as Omit<LoadResult, 'cpuPerRequest'>;
+  const cpu = cpuMicroseconds(pid) - cpuBefore;
+  return { ...result, cpuPerRequest: result.total > 0 ? cpu / result.total : 0 };
 }

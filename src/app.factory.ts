@@ -20,6 +20,7 @@ import { registerDraining } from './common/shutdown';
 import { registerMultipartBatchParser } from './batch/multipart-batch.parser';
 import { registerRequestTelemetry } from './observability/request-telemetry';
 import { ServiceMetrics } from './observability/service-metrics';
+import { Tracing } from './observability/tracing';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -42,7 +43,10 @@ export async function createApp(
 
   const logger =
     options.logger ??
-    createLogger({ level: config.logLevel, pretty: config.logPretty }, options.logDestination);
+    createLogger(
+      { level: config.logLevel, pretty: config.logPretty, traceIds: config.tracing !== undefined },
+      options.logDestination,
+    );
   const adapter = new FastifyAdapter({
     // HTTPS on PORT when TLS_CERT_FILE/TLS_KEY_FILE are set: the Graph SDKs send their token to
     // https URLs only. Every URL the service builds then says https (src/common/inner-request.ts).
@@ -88,7 +92,11 @@ export async function createApp(
   registerHardening(fastify, SWAGGER_UI_PATH);
   registerMultipartBatchParser(fastify);
   registerDraining(fastify);
-  registerRequestTelemetry(fastify, app.get(ServiceMetrics));
+  registerRequestTelemetry(
+    fastify,
+    config.metrics.enabled ? app.get(ServiceMetrics) : undefined,
+    app.get(Tracing),
+  );
   if (config.corsOrigins.length > 0) {
     // Off unless CORS_ORIGINS lists the origins a browser client may call from.
     app.enableCors({

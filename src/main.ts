@@ -56,7 +56,11 @@ try {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }
-const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
+const logger = createLogger({
+  level: config.logLevel,
+  pretty: config.logPretty,
+  traceIds: config.tracing !== undefined,
+});
 main(config, logger).catch((error: unknown) => {
   logger.error({ context: 'Main' }, error instanceof Error ? error.message : String(error));
   exitAfterFlush(logger, 1);

@@ -170,6 +170,15 @@ describe('Prometheus metrics at /metrics', () => {
     });
   });
 
+  it('with METRICS_ENABLED=0, is not served', async () => {
+    const app = await TestApp.start({ METRICS_ENABLED: '0' });
+    try {
+      expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    } finally {
+      await app.dispose();
+    }
+  });
+
   it('with METRICS_PORT, is served on that port and not on the API port', async () => {
     const metricsPort = await freePort();
     const listening = await startListening({ METRICS_PORT: String(metricsPort) });

@@ -44,13 +44,14 @@ describe('starting the service', () => {
         .split('\n')
         .filter((line) => line.startsWith('{'));
       const messages = startLines.map((line) => (JSON.parse(line) as { msg: string }).msg);
-      expect(messages.length).toBeLessThanOrEqual(8);
+      expect(messages.length).toBeLessThanOrEqual(9);
       expect(messages).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^managed-tenant-operations \d+\.\d+\.\d+ on Node v\d+/),
           expect.stringMatching(/^Database: SQLite .*managed-tenant-operations\.sqlite$/),
           expect.stringMatching(/^Engine: on, 32 tenants at a time/),
           expect.stringMatching(/^Notifications: on/),
+          expect.stringMatching(/^Metrics: \/metrics on the API port \(open\); traces off/),
           expect.stringMatching(/^Development mode/),
           expect.stringMatching(/^Serving http:\/\/127\.0\.0\.1:\d+\/beta/),
         ]),

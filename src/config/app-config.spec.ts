@@ -138,3 +138,56 @@ describe('loadConfig with DATABASE_URL', () => {
     });
   });
 });
+
+describe('loadConfig: metrics and traces (the standard OTEL_* variables)', () => {
+  it('traces nothing without an OTLP endpoint, or when the SDK or the exporter is turned off', () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(loadConfig({ ...endpoint, OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
+    expect(loadConfig({ ...endpoint, OTEL_TRACES_EXPORTER: 'none' }).tracing).toBeUndefined();
+  });
+
+  it('reads the endpoint, headers, resource, sampler and batch settings', () => {
+    const tracing = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.contoso.test:4318/',
+      OTEL_EXPORTER_OTLP_HEADERS: 'api-key=abc%3D%3D,x-team=ops',
+      OTEL_SERVICE_NAME: 'mto-eu',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,service.namespace=msp',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      OTEL_BSP_SCHEDULE_DELAY: '1000',
+    }).tracing;
+    expect(tracing).toMatchObject({
+      url: 'https://collector.contoso.test:4318/v1/traces',
+      headers: { 'api-key': 'abc==', 'x-team': 'ops' },
+      serviceName: 'mto-eu',
+      resourceAttributes: { 'deployment.environment': 'prod', 'service.namespace': 'msp' },
+      sampler: { name: 'parentbased_traceidratio', ratio: 0.25 },
+      scheduleDelayMs: 1000,
+      timeoutMs: 10_000,
+    });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom/traces' }).tracing
+        ?.url,
+    ).toBe('http://c:4318/custom/traces');
+  });
+
+  it('refuses what it cannot use', () => {
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' })).toThrow(/http or https/);
+    expect(() =>
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_TRACES_SAMPLER: 'sometimes' }),
+    ).toThrow(/OTEL_TRACES_SAMPLER must be one of/);
+    expect(() =>
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_EXPORTER_OTLP_HEADERS: 'nokey' }),
+    ).toThrow(/key=value/);
+    expect(() => loadConfig({ METRICS_PORT: 'ninety' })).toThrow(/METRICS_PORT must be a port/);
+  });
+
+  it('keeps METRICS_TOKEN and METRICS_PORT', () => {
+    expect(loadConfig({ METRICS_TOKEN: 's3cret', METRICS_PORT: '9464' }).metrics).toEqual({
+      enabled: true,
+      token: 's3cret',
+      port: 9464,
+    });
+  });
+});

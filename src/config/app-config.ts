@@ -10,6 +10,7 @@ import {
   parseRedisUrl,
   parseSwitch,
   parseTls,
+  parseTracing,
   parseTrustProxy,
   positiveInteger,
   positiveNumber,
@@ -103,7 +104,9 @@ export function loadConfig(
       enabled: parseSwitch(env, 'SCHEDULES_ENABLED', true),
       pollMs: positiveInteger(env, 'SCHEDULES_POLL_MS', 1_000),
     },
+    tracing: parseTracing(env),
     metrics: {
+      enabled: parseSwitch(env, 'METRICS_ENABLED', true),
       token: env.METRICS_TOKEN || undefined,
       port: env.METRICS_PORT ? portNumber(env.METRICS_PORT, 'METRICS_PORT') : undefined,
     },

@@ -14,6 +14,8 @@ import {
   NotificationsConfig,
   PostgresConfig,
   TlsConfig,
+  TraceSamplerName,
+  TracingConfig,
 } from './config-types';
 
 /** Parsers of the environment's values, each refusing what it cannot use with a ConfigError. */
@@ -251,4 +253,78 @@ export function parseBaseUrl(text: string, name = 'PUBLIC_BASE_URL'): string {
     throw new ConfigError(`${name} must be an http(s) URL, not '${text}'.`);
   }
   return url.toString().replace(/\/+$/, '');
+}
+
+const SAMPLERS: readonly TraceSamplerName[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+/** `key=value,key2=value2` (W3C Baggage-like, values percent-decoded), as OTEL_* lists are. */
+function keyValueList(text: string | undefined, name: string): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const item of (text ?? '').split(',')) {
+    if (item.trim() === '') continue;
+    const at = item.indexOf('=');
+    if (at <= 0) throw new ConfigError(`${name} must be key=value pairs separated by commas.`);
+    try {
+      pairs[item.slice(0, at).trim()] = decodeURIComponent(item.slice(at + 1).trim());
+    } catch {
+      throw new ConfigError(`${name} has a value that is not percent-encoded correctly.`);
+    }
+  }
+  return pairs;
+}
+
+/** Traces: on when an OTLP endpoint is configured (the standard OTEL_* variables). */
+export function parseTracing(env: NodeJS.ProcessEnv): TracingConfig | undefined {
+  if ((env.OTEL_SDK_DISABLED ?? '').toLowerCase() === 'true') return undefined;
+  if ((env.OTEL_TRACES_EXPORTER ?? 'otlp').toLowerCase() === 'none') return undefined;
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+    ? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+    : env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`
+      : undefined;
+  if (endpoint === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must be an http or https URL.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must be an http or https URL.');
+  }
+  const sampler = (env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on').toLowerCase();
+  if (!(SAMPLERS as readonly string[]).includes(sampler)) {
+    throw new ConfigError(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}.`);
+  }
+  const ratio = env.OTEL_TRACES_SAMPLER_ARG === undefined ? 1 : Number(env.OTEL_TRACES_SAMPLER_ARG);
+  if (!(ratio >= 0 && ratio <= 1)) {
+    throw new ConfigError('OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1.');
+  }
+  return {
+    url: url.href,
+    headers: {
+      ...keyValueList(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS'),
+      ...keyValueList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
+    },
+    timeoutMs: positiveInteger(
+      env,
+      env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT
+        ? 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'
+        : 'OTEL_EXPORTER_OTLP_TIMEOUT',
+      10_000,
+    ),
+    serviceName: env.OTEL_SERVICE_NAME || 'managed-tenant-operations',
+    resourceAttributes: keyValueList(env.OTEL_RESOURCE_ATTRIBUTES, 'OTEL_RESOURCE_ATTRIBUTES'),
+    sampler: { name: sampler as TraceSamplerName, ratio },
+    scheduleDelayMs: positiveInteger(env, 'OTEL_BSP_SCHEDULE_DELAY', 5_000),
+    maxQueueSize: positiveInteger(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2_048),
+    maxExportBatchSize: positiveInteger(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512),
+  };
 }

@@ -56,9 +56,46 @@ export interface AppConfig {
   readonly audit: AuditConfig;
   /** Prometheus metrics. */
   readonly metrics: MetricsConfig;
+  /**
+   * OpenTelemetry traces, exported over OTLP/HTTP, when OTEL_EXPORTER_OTLP_ENDPOINT (or
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set and OTEL_SDK_DISABLED is not `true`.
+   */
+  readonly tracing?: TracingConfig;
 }
 
+/** The standard OTEL_* variables this service reads (see docs/observability.md). */
+export interface TracingConfig {
+  /** Where spans are POSTed: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`. */
+  readonly url: string;
+  /** OTEL_EXPORTER_OTLP_(TRACES_)HEADERS (secret: an API key often goes there; never logged). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT (default 10,000 ms): one export's deadline. */
+  readonly timeoutMs: number;
+  /** OTEL_SERVICE_NAME (default managed-tenant-operations). */
+  readonly serviceName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES: `key=value,…`. */
+  readonly resourceAttributes: Readonly<Record<string, string>>;
+  /** OTEL_TRACES_SAMPLER (default parentbased_always_on) and OTEL_TRACES_SAMPLER_ARG. */
+  readonly sampler: { readonly name: TraceSamplerName; readonly ratio: number };
+  /** OTEL_BSP_SCHEDULE_DELAY (default 5,000 ms): how often spans are sent. */
+  readonly scheduleDelayMs: number;
+  /** OTEL_BSP_MAX_QUEUE_SIZE (default 2,048): spans kept waiting; more are dropped. */
+  readonly maxQueueSize: number;
+  /** OTEL_BSP_MAX_EXPORT_BATCH_SIZE (default 512): spans in one export. */
+  readonly maxExportBatchSize: number;
+}
+
+export type TraceSamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
 export interface MetricsConfig {
+  /** METRICS_ENABLED (default on): `0` serves no `/metrics` and measures no request. */
+  readonly enabled: boolean;
   /** METRICS_TOKEN (secret: never logged): the bearer token `/metrics` asks for, when set. */
   readonly token?: string;
   /** METRICS_PORT: `/metrics` is served on this port (on HOST) instead of the API's, when set. */

@@ -3,6 +3,8 @@ import { DeferredLine } from './turn-batched-destination';
 /** What the `request completed` line says (src/logging/request-log.ts). */
 export interface CompletedRequest {
   readonly requestId: string;
+  /** The request's trace, when tracing is on. */
+  readonly traceId?: string;
   readonly clientRequestId: string | undefined;
   readonly tenant: string | undefined;
   readonly user: string | undefined;
@@ -34,6 +36,7 @@ export class CompletedRequestLine implements DeferredLine {
     return (
       `{"level":"info","time":"${new Date(this.time).toISOString()}","pid":${process.pid}` +
       `,"requestId":${JSON.stringify(r.requestId)}` +
+      optional('traceId', r.traceId) +
       optional('clientRequestId', r.clientRequestId) +
       optional('tenant', r.tenant) +
       optional('user', r.user) +

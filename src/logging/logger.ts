@@ -2,6 +2,7 @@ import pino, { DestinationStream, Level, Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
 import { LogLevelName } from '../config/app-config';
 import { TurnBatchedDestination } from './turn-batched-destination';
+import { activeTraceIds } from '../observability/tracing';
 
 /** Nest's level names (LOG_LEVEL) as pino's: `log` is pino's `info`, `verbose` its `trace`. */
 const PINO_LEVELS: Readonly<Record<LogLevelName, Level>> = {
@@ -17,6 +18,8 @@ export interface LoggerSettings {
   readonly level: LogLevelName;
   /** LOG_PRETTY=1: coloured, one readable line per entry, for a developer's terminal. */
   readonly pretty: boolean;
+  /** Tracing is on: every line logged inside a span carries its `traceId` and `spanId`. */
+  readonly traceIds?: boolean;
 }
 
 /**
@@ -48,6 +51,7 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
       // The same names at the top level once more, for what `withoutSecrets` does not see: the
       // bindings of child loggers. (Exact paths cost nothing measurable; wildcards did.)
       redact: { paths: [...SECRET_FIELDS], censor: CENSOR },
+      ...(settings.traceIds ? { mixin: () => activeTraceIds() ?? {} } : {}),
     },
     stream,
   );

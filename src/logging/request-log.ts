@@ -3,6 +3,7 @@ import { AuthenticatedRequest } from '../auth/auth.decorators';
 import { clientRequestId } from '../common/http-conventions';
 import { CompletedRequest, CompletedRequestLine } from './completed-request-line';
 import { DeferredLine } from './turn-batched-destination';
+import { traceIdOf } from '../observability/request-telemetry';
 
 /**
  * Fastify's per-request log lines, reshaped: one `request completed` line per request (inner
@@ -34,6 +35,7 @@ export class RequestLogController extends LogController {
     const caller = (request as FastifyRequest & AuthenticatedRequest).caller;
     const completed: CompletedRequest = {
       requestId: String(request.id),
+      traceId: traceIdOf(request),
       clientRequestId: clientRequestId(request),
       tenant: caller?.tenantId,
       user: caller?.userId,

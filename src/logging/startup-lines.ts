@@ -66,6 +66,13 @@ export function startupSummary(config: AppConfig): string[] {
       ? `Notifications: on, ${notifications.concurrency} deliveries at a time, retried for ` +
         `${Math.round(notifications.retryMs / 3_600_000)} h; schedules ${config.schedules.enabled ? 'on' : 'off'}`
       : `Notifications: off on this instance; schedules ${config.schedules.enabled ? 'on' : 'off'}`,
+    (config.metrics.enabled
+      ? `Metrics: /metrics on ${config.metrics.port === undefined ? 'the API port' : `port ${config.metrics.port}`}` +
+        (config.metrics.token ? ' (bearer token)' : ' (open)')
+      : 'Metrics: off (METRICS_ENABLED=0)') +
+      (config.tracing
+        ? `; traces to ${new URL(config.tracing.url).origin} as ${config.tracing.serviceName}`
+        : '; traces off (no OTEL_EXPORTER_OTLP_ENDPOINT)'),
   ];
 }
 

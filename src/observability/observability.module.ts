@@ -5,9 +5,10 @@ import { MetricsListener } from './metrics-listener';
 import { OutboundTelemetry } from './outbound-telemetry';
 import { ServiceMetrics } from './service-metrics';
 import { StorageTelemetry } from './storage-telemetry';
+import { Tracing } from './tracing';
 
 /**
- * Metrics for every module that reports: what the HTTP layer, the engine, the notifications, the
+ * Metrics and traces for every module that reports: what the HTTP layer, the engine, the notifications, the
  * schedules, the outbound calls and the database tell. `/metrics` is served on the API's port,
  * or on METRICS_PORT by a listener of its own.
  */
@@ -15,17 +16,19 @@ import { StorageTelemetry } from './storage-telemetry';
 @Module({})
 export class ObservabilityModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const ownPort = config.metrics.port !== undefined;
+    const served = config.metrics.enabled;
+    const ownPort = served && config.metrics.port !== undefined;
     return {
       module: ObservabilityModule,
-      controllers: ownPort ? [] : [MetricsController],
+      controllers: served && !ownPort ? [MetricsController] : [],
       providers: [
         ServiceMetrics,
+        Tracing,
         OutboundTelemetry,
         StorageTelemetry,
         ...(ownPort ? [MetricsListener] : []),
       ],
-      exports: [ServiceMetrics, OutboundTelemetry, StorageTelemetry],
+      exports: [ServiceMetrics, Tracing, OutboundTelemetry, StorageTelemetry],
     };
   }
 }

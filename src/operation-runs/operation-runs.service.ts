@@ -1,3 +1,4 @@
+import { Tracing } from '../observability/tracing';
 import { Inject, Injectable } from '@nestjs/common';
 import { isGuid } from '../edm/primitive-formats';
 import { randomUUID } from 'node:crypto';
@@ -54,6 +55,7 @@ export class OperationRunsService {
     private readonly worker: RunWorker,
     private readonly audit: AuditTrail,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly tracing: Tracing,
   ) {
     this.operations = registry.serviceOf<ManagedTenantOperationProperties>(managedTenantOperation);
   }
@@ -159,8 +161,32 @@ export class OperationRunsService {
     return { run, baseRun: run, expanding: false, tenants };
   }
 
+  /**
+   * Starts the run in a span of its own (the child of the `run` request's, or of the schedule's
+   * firing), whose traceparent the run keeps: every tenant of the run is traced as its child.
+   */
+  private begin(
+    partnerTenantId: string,
+    operation: Operation,
+    plan: RunPlan,
+    start: RunStart,
+    claim?: (current: Operation) => Operation['properties']['schedule'],
+    caller?: Caller,
+  ): Promise<Operation> {
+    const attributes = {
+      'mto.partner_tenant.id': partnerTenantId,
+      'mto.operation.id': operation.id,
+      'mto.run.number': plan.run,
+      'mto.run.trigger': start.trigger,
+      'mto.run.tenant_count': plan.tenants.length,
+    };
+    return this.tracing.inSpan('run managedTenantOperation', { attributes }, () =>
+      this.startRun(partnerTenantId, operation, plan, start, claim, caller),
+    );
+  }
+
   /** One unit of work: the run starts and the operation says so together, or neither happens. */
-  private async begin(
+  private async startRun(
     partnerTenantId: string,
     operation: Operation,
     plan: RunPlan,
@@ -221,6 +247,7 @@ export class OperationRunsService {
         expanding,
         startedAt,
         start,
+        traceparent: this.tracing.currentTraceparent(),
         tenants: tenants.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() })),
       });
       if (!started) throw runningConflict(id);

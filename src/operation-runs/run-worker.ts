@@ -1,3 +1,4 @@
+import { Tracing } from '../observability/tracing';
 import { ServiceMetrics } from '../observability/service-metrics';
 import { Inject, Injectable } from '@nestjs/common';
 import { EngineConfig } from '../config/app-config';
@@ -106,6 +107,7 @@ export class RunWorker implements JobHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WORKER_ID) private readonly owner: string,
     private readonly metrics: ServiceMetrics,
+    private readonly tracing: Tracing,
   ) {
     const secrets = config.client?.secret ? [config.client.secret] : [];
     this.errors = new EngineErrors(secrets);
@@ -237,7 +239,9 @@ export class RunWorker implements JobHandler {
       );
       for (const tasks of batches) {
         job.report.claimed(tasks.length);
-        void this.prepareTokens(tasks, job);
+        // The tokens are asked for within the run's trace.
+        const traced = this.tracing.contextOf(this.claims.runOf(keyOf(tasks[0]))?.traceparent);
+        void this.tracing.within(traced, () => this.prepareTokens(tasks, job));
       }
     }
     this.startReady();
@@ -281,8 +285,12 @@ export class RunWorker implements JobHandler {
       const stop = () => controller.abort();
       shutdown.addEventListener('abort', stop);
       try {
-        const completion = await this.runner
-          .run(task, controller.signal, () => job.stopping)
+        const completion = await this.tracing
+          .inSpan('tenant', this.tenantSpan(run, task), async (span) => {
+            const done = await this.runner.run(task, controller.signal, () => job.stopping);
+            span?.setAttribute('mto.tenant.outcome', done?.outcome ?? 'none');
+            return done;
+          })
           .catch((error: unknown) => {
             this.errors.error(
               `Tenant ${task.targetTenantId} of operation ${task.operationId}`,
@@ -299,6 +307,19 @@ export class RunWorker implements JobHandler {
         else this.inFlightByRun.delete(runKey);
       }
     });
+  }
+
+  /** A tenant's span: the child of its run's, wherever the run was started. */
+  private tenantSpan(run: RunRecord, task: TenantTask) {
+    return {
+      parent: this.tracing.contextOf(run.traceparent),
+      attributes: {
+        'mto.partner_tenant.id': task.partnerTenantId,
+        'mto.operation.id': task.operationId,
+        'mto.run.number': task.run,
+        'mto.tenant.id': task.targetTenantId,
+      },
+    };
   }
 
   private finishTenant(completion: TenantCompletion): void {
@@ -341,7 +362,14 @@ export class RunWorker implements JobHandler {
 
   private async finalizeAll(runs: readonly RunRecord[], message?: string): Promise<void> {
     for (const run of runs) {
-      await this.summarizer.finalize(run, message);
+      await this.tracing.inSpan(
+        'run summary',
+        {
+          parent: this.tracing.contextOf(run.traceparent),
+          attributes: { 'mto.operation.id': run.operationId, 'mto.run.number': run.run },
+        },
+        () => this.summarizer.finalize(run, message),
+      );
       this.activeRuns.delete(keyOf(run));
       this.plans.forget(run);
     }

@@ -1,3 +1,4 @@
+import { Tracing } from '../observability/tracing';
 import { ServiceMetrics } from '../observability/service-metrics';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ServiceError, StateConflictError } from '../common/errors';
@@ -51,6 +52,7 @@ export class Scheduler implements JobHandler {
     private readonly worker: RunWorker,
     @Inject(AppConfigService) private readonly config: AppConfigService,
     private readonly metrics: ServiceMetrics,
+    private readonly tracing: Tracing,
   ) {}
 
   settings(): JobSettings {
@@ -75,7 +77,17 @@ export class Scheduler implements JobHandler {
       const fireNext = async (): Promise<void> => {
         for (let schedule = queue.pop(); schedule; schedule = queue.pop()) {
           try {
-            if (await this.fire(schedule, now)) job.report.completed(1);
+            const fired = await this.tracing.inSpan(
+              'schedule firing',
+              {
+                attributes: {
+                  'mto.partner_tenant.id': schedule.partnerTenantId,
+                  'mto.operation.id': schedule.operationId,
+                },
+              },
+              () => this.fire(schedule, now),
+            );
+            if (fired) job.report.completed(1);
           } catch (error) {
             // One schedule's failure never holds up the others; it is tried again next step.
             job.report.failed(1);

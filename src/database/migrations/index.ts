@@ -10,6 +10,7 @@ import { RunNumbers1800000000000 } from './1800000000000-RunNumbers';
 import { RunHistory1801000000000 } from './1801000000000-RunHistory';
 import { Schedules1802000000000 } from './1802000000000-Schedules';
 import { TenantDirectory1803000000000 } from './1803000000000-TenantDirectory';
+import { RunTraceContext1804000000000 } from './1804000000000-RunTraceContext';
 
 /** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
@@ -25,6 +26,7 @@ export const migrations = [
   RunHistory1801000000000,
   Schedules1802000000000,
   TenantDirectory1803000000000,
+  RunTraceContext1804000000000,
 ];
 
 /** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */

@@ -27,8 +27,8 @@ export function runQueueSql(dialect: StoreDialect) {
   return {
     findRun: `SELECT * FROM "operation_runs" WHERE ${RUN_KEY}`,
     findRunForUpdate: `SELECT * FROM "operation_runs" WHERE ${RUN_KEY}${lock ? ' FOR UPDATE' : ''}`,
-    insertRun: `INSERT INTO "operation_runs" ("partnerTenantId", "operationId", "run", "baseRun", "state", "stop", "leaseOwner", "leaseUntil", "startedAt", "finishedAt", "message") VALUES (?, ?, ?, ?, ?, NULL, NULL, 0, ?, NULL, NULL)`,
-    restartRun: `UPDATE "operation_runs" SET "run" = ?, "baseRun" = ?, "state" = ?, "stop" = NULL, "leaseOwner" = NULL, "leaseUntil" = 0, "startedAt" = ?, "finishedAt" = NULL, "message" = NULL WHERE ${RUN_KEY} AND "state" = 'finished'`,
+    insertRun: `INSERT INTO "operation_runs" ("partnerTenantId", "operationId", "run", "baseRun", "state", "stop", "leaseOwner", "leaseUntil", "startedAt", "finishedAt", "message", "traceparent") VALUES (?, ?, ?, ?, ?, NULL, NULL, 0, ?, NULL, NULL, ?)`,
+    restartRun: `UPDATE "operation_runs" SET "run" = ?, "baseRun" = ?, "state" = ?, "stop" = NULL, "leaseOwner" = NULL, "leaseUntil" = 0, "startedAt" = ?, "finishedAt" = NULL, "message" = NULL, "traceparent" = ? WHERE ${RUN_KEY} AND "state" = 'finished'`,
     forgetSupersededTenants: `DELETE FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" < ?`,
     /**
      * `count` tenants of a run, each pending, or done and `skipped` with its message when the run
@@ -108,6 +108,7 @@ export function runFromRow(row: Record<string, unknown>): RunRecord {
     finishedAt:
       row.finishedAt === null || row.finishedAt === undefined ? null : Number(row.finishedAt),
     message: (row.message as string | null) ?? null,
+    traceparent: (row.traceparent as string | null | undefined) ?? null,
   };
 }
 

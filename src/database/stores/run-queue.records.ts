@@ -30,6 +30,8 @@ export interface RunRecord extends RunKey {
   readonly finishedAt: number | null;
   /** Why the run could not list its tenants, if it could not. */
   readonly message: string | null;
+  /** The W3C traceparent of the run's span (when traced): its tenants' spans are its children. */
+  readonly traceparent: string | null;
 }
 
 /** A target tenant of a run, as a worker claimed it. */
@@ -96,6 +98,8 @@ export interface NewRun extends RunKey {
   readonly tenants: ReadonlyArray<NewTenant>;
   readonly expanding: boolean;
   readonly startedAt: number;
+  /** The W3C traceparent of the span that starts it, when traced. */
+  readonly traceparent?: string;
 }
 
 export interface Completion {

@@ -73,12 +73,20 @@ export class RunQueueStore {
             run.baseRun,
             state,
             run.startedAt,
+            run.traceparent ?? null,
             ...key,
           ]);
           if (changed === 0) return false;
           await session.run(sql.forgetSupersededTenants, [...key, run.baseRun]);
         } else {
-          await session.run(sql.insertRun, [...key, run.run, run.baseRun, state, run.startedAt]);
+          await session.run(sql.insertRun, [
+            ...key,
+            run.run,
+            run.baseRun,
+            state,
+            run.startedAt,
+            run.traceparent ?? null,
+          ]);
         }
         await this.insertTenants(session, run, run.tenants);
         const at = new Date(run.startedAt).toISOString();

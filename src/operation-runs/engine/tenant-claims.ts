@@ -98,6 +98,11 @@ export class TenantClaims {
     return claimed;
   }
 
+  /** The run of claimed tenants that wait for a slot. */
+  runOf(runKey: string): RunRecord | undefined {
+    return this.ready.get(runKey)?.run;
+  }
+
   /** The next tenant to start: from the run with the fewest in flight here. */
   take(inFlightOf: (runKey: string) => number): ClaimedTenant | undefined {
     const key = leastLoaded(this.ready.keys(), inFlightOf);

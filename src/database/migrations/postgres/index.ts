@@ -7,6 +7,7 @@ import { RunNumbers1800000000001 } from './1800000000001-RunNumbers';
 import { Schedules1802000000001 } from './1802000000001-Schedules';
 import { RunHistory1801000000001 } from './1801000000001-RunHistory';
 import { TenantDirectory1803000000001 } from './1803000000001-TenantDirectory';
+import { RunTraceContext1804000000001 } from './1804000000001-RunTraceContext';
 
 /** Every PostgreSQL migration, oldest first. They run at start, under an advisory lock. */
 export const postgresMigrations = [
@@ -19,4 +20,5 @@ export const postgresMigrations = [
   RunHistory1801000000001,
   Schedules1802000000001,
   TenantDirectory1803000000001,
+  RunTraceContext1804000000001,
 ];

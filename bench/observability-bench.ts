@@ -1,0 +1,195 @@
+/**
+ * npm run bench:observability [-- --rows 10000 --duration 5 --rounds 3 --connections 50
+ *                                 --export-rows 100000]
+ *
+ * What watching the service costs, and how fast a file comes out:
+ *
+ * 1. Scenario (b) of `npm run bench` (GET by key) against three copies of the service on copies of
+ *    one database: metrics off (METRICS_ENABLED=0), metrics on (the default), and metrics with
+ *    tracing on, exporting every span to an OTLP/HTTP receiver on loopback (in this process,
+ *    reading and dropping what it gets, as a collector would take it). Loaded alternately, round
+ *    by round, after a warm-up; prints requests/s, p50, p99 and CPU per request, and each
+ *    configuration's throughput as a share of "metrics off" (the medians of the per-round ratios).
+ * 2. A CSV export of every operation (`--export-rows`, or `--rows` if more; `$format=csv`), read as fast as the client can:
+ *    rows per second, and the service's RSS before and at its peak while it wrote.
+ *
+ * Not a test: compare the ratios within one run.
+ */
+import 'reflect-metadata';
+import { ChildProcess, execSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config/app-config';
+import { freePort } from '../test/support/processes';
+import { fillDatabase } from './fill-database';
+import {
+  argument,
+  LoadResult,
+  loadWith,
+  median,
+  memoryMb,
+  serviceArguments,
+  startProcess,
+  stopProcess,
+} from './service-process';
+import { benchToken } from './synthetic-operations';
+
+const ROOT = resolve(__dirname, '..');
+const ROWS = argument('rows', 10_000);
+const DURATION = argument('duration', 5);
+const ROUNDS = argument('rounds', 3);
+const CONNECTIONS = argument('connections', 50);
+const EXPORT_ROWS = argument('export-rows', 100_000);
+const WARMUP = 2;
+
+/** An OTLP/HTTP trace endpoint that takes every export and keeps only the count. */
+async function startSink(): Promise<{ url: string; exports: () => number; close(): void }> {
+  let exports = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      exports += 1;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    exports: () => exports,
+    close: () => server.close(),
+  };
+}
+
+async function startService(
+  databasePath: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = await startProcess(
+    process.execPath,
+    serviceArguments(),
+    {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_PATH: databasePath,
+      THROTTLE_LIMIT: '1000000000',
+      ENGINE_ENABLED: '0',
+      ...env,
+    },
+    'Serving http://',
+  );
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function main(): Promise<void> {
+  console.log('Building…');
+  execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
+  const folder = mkdtempSync(join(tmpdir(), 'mto-observability-bench-'));
+  const sink = await startSink();
+  const running: ChildProcess[] = [];
+  try {
+    const filled = join(folder, 'filled.sqlite');
+    console.log(`Filling ${Math.max(ROWS, EXPORT_ROWS)} rows…`);
+    const { ids } = await fillDatabase(filled, Math.max(ROWS, EXPORT_ROWS), 0);
+    const token = await benchToken(loadConfig({ DATABASE_PATH: filled }));
+    const headers = { authorization: `Bearer ${token}` };
+    const configurations = [
+      ['metrics off', { METRICS_ENABLED: '0' }],
+      ['metrics on', {}],
+      [
+        'metrics and tracing on',
+        { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_MAX_QUEUE_SIZE: '65536' },
+      ],
+    ] as const;
+    const services: Array<{ name: string; child: ChildProcess; url: string }> = [];
+    for (const [name, env] of configurations) {
+      const copy = join(folder, `${name.replace(/\W+/g, '-')}.sqlite`);
+      copyFileSync(filled, copy);
+      const service = await startService(copy, env);
+      running.push(service.child);
+      services.push({ name, ...service });
+    }
+
+    const results = new Map<string, LoadResult[]>(services.map(({ name }) => [name, []]));
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const service of services) {
+        const run = (duration: number) =>
+          loadWith({
+            pid: service.child.pid!,
+            url: service.url,
+            method: 'GET',
+            path: '/beta',
+            paths: ids.map((id) => `/beta/managedTenantOperations/${id}`),
+            headers,
+            connections: CONNECTIONS,
+            duration,
+          });
+        if (round === 1) await run(WARMUP);
+        const result = await run(DURATION);
+        results.get(service.name)!.push(result);
+        console.log(
+          `round ${round} ${service.name}: ${Math.round(result.requestsPerSecond)} req/s, non-2xx ${result.non2xx}`,
+        );
+      }
+    }
+    const off = results.get('metrics off')!;
+    console.log(
+      `\n(b) GET by key, ${ROUNDS} rounds of ${DURATION} s, ${CONNECTIONS} connections; Node ${process.version}\n`,
+    );
+    console.log(
+      '| configuration | req/s | p50 ms | p99 ms | CPU µs/request | throughput, share of metrics off |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const { name } of services) {
+      const runs = results.get(name)!;
+      const share = median(
+        runs.map((run, index) => run.requestsPerSecond / off[index].requestsPerSecond),
+      );
+      console.log(
+        `| ${name} | ${Math.round(median(runs.map((r) => r.requestsPerSecond)))} | ${median(runs.map((r) => r.p50)).toFixed(1)} | ${median(runs.map((r) => r.p99)).toFixed(1)} | ${Math.round(median(runs.map((r) => r.cpuPerRequest)))} | ${share.toFixed(3)} |`,
+      );
+    }
+    console.log(`(the OTLP receiver took ${sink.exports()} exports)`);
+
+    // The CSV export, from the service with metrics on.
+    const exporter = services[1];
+    const before = memoryMb(exporter.child.pid!).rss;
+    let peak = before;
+    const sampler = setInterval(
+      () => (peak = Math.max(peak, memoryMb(exporter.child.pid!).rss)),
+      10,
+    );
+    const started = performance.now();
+    const response = await fetch(`${exporter.url}/beta/managedTenantOperations?$format=csv`, {
+      headers,
+    });
+    let bytes = 0;
+    let lines = 0;
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+      for (const byte of value) if (byte === 10) lines += 1;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    console.log(
+      `\nCSV export: ${lines - 1} rows (${(bytes / 2 ** 20).toFixed(1)} MB) in ${seconds.toFixed(2)} s: ${Math.round((lines - 1) / seconds)} rows/s; service RSS ${Math.round(before)} MB before, ${Math.round(peak)} MB at its peak while writing`,
+    );
+  } finally {
+    for (const child of running) await stopProcess(child);
+    sink.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
