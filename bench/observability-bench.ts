@@ -7,7 +7,8 @@
  * 1. Scenario (b) of `npm run bench` (GET by key) against three copies of the service on copies of
  *    one database: metrics off (METRICS_ENABLED=0), metrics on (the default), and metrics with
  *    tracing on, exporting every span to an OTLP/HTTP receiver on loopback (in this process,
- *    reading and dropping what it gets, as a collector would take it). Loaded alternately, round
+ *    reading and dropping what it gets, as a collector would take it), and the same with one
+ *    trace in ten sampled. Loaded alternately, round
  *    by round, after a warm-up; prints requests/s, p50, p99 and CPU per request, and each
  *    configuration's throughput as a share of "metrics off" (the medians of the per-round ratios).
  * 2. A CSV export of every operation (`--export-rows`, or `--rows` if more; `$format=csv`), read as fast as the client can:
@@ -23,6 +24,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { developmentKeyPath } from '../src/auth/development-issuer';
 import { loadConfig } from '../src/config/app-config';
 import { freePort } from '../test/support/processes';
 import { fillDatabase } from './fill-database';
@@ -105,11 +107,21 @@ async function main(): Promise<void> {
         'metrics and tracing on',
         { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_MAX_QUEUE_SIZE: '65536' },
       ],
+      [
+        'metrics and tracing, 10% sampled',
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+          OTEL_TRACES_SAMPLER_ARG: '0.1',
+        },
+      ],
     ] as const;
     const services: Array<{ name: string; child: ChildProcess; url: string }> = [];
     for (const [name, env] of configurations) {
       const copy = join(folder, `${name.replace(/\W+/g, '-')}.sqlite`);
       copyFileSync(filled, copy);
+      // The development issuer's key is kept beside each database: the same token for all.
+      copyFileSync(developmentKeyPath(filled), developmentKeyPath(copy));
       const service = await startService(copy, env);
       running.push(service.child);
       services.push({ name, ...service });
@@ -135,6 +147,7 @@ async function main(): Promise<void> {
         console.log(
           `round ${round} ${service.name}: ${Math.round(result.requestsPerSecond)} req/s, non-2xx ${result.non2xx}`,
         );
+        if (result.non2xx > 0) throw new Error(`${service.name} answered non-2xx`);
       }
     }
     const off = results.get('metrics off')!;
@@ -168,6 +181,7 @@ async function main(): Promise<void> {
     const response = await fetch(`${exporter.url}/beta/managedTenantOperations?$format=csv`, {
       headers,
     });
+    if (response.status !== 200) throw new Error(`The export answered ${response.status}`);
     let bytes = 0;
     let lines = 0;
     const reader = response.body!.getReader();

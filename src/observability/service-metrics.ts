@@ -12,6 +12,9 @@ export function statusClassOf(status: number): string {
 /** The methods a label may name; any other is `other` (a client may send any token there). */
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
+/** Label sets of requests whose series is kept at hand (a bound on a client's odd methods). */
+const MAX_KEPT_SERIES = 1_000;
+
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const LONG_BUCKETS = [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200];
 const LAG_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800];
@@ -42,6 +45,7 @@ export type ScrapedValue = () => Promise<number | undefined>;
 @Injectable()
 export class ServiceMetrics implements OnModuleDestroy {
   private readonly registry = new Registry();
+  private readonly requestSeries = new Map<string, Histogram.Internal<string>>();
   private readonly stopObserving: () => void;
 
   private readonly httpDuration = new Histogram({
@@ -212,16 +216,21 @@ export class ServiceMetrics implements OnModuleDestroy {
   }
 
   requestAnswered(method: string, route: string | undefined, status: number, ms: number): void {
-    this.httpDuration.observe(
-      {
+    // The child of each label set is kept: prom-client would otherwise hash the labels on every
+    // request (there are a few hundred sets at most: routes × methods × status classes).
+    const key = `${method} ${route} ${status}`;
+    let child = this.requestSeries.get(key);
+    if (!child) {
+      child = this.httpDuration.labels({
         method: KNOWN_METHODS.has(method) ? method : 'other',
         // Fastify's route template (`/beta/managedTenantOperations/:id`); a path that matched no
         // route is not a template and may be anything.
         route: route ?? 'unmatched',
         status_class: statusClassOf(status),
-      },
-      ms / 1000,
-    );
+      });
+      if (this.requestSeries.size < MAX_KEPT_SERIES) this.requestSeries.set(key, child);
+    }
+    child.observe(ms / 1000);
   }
 
   tenantStarted(): void {
