@@ -159,6 +159,36 @@ describe('comparing two runs (compareRuns)', () => {
     expect(rest.json()['@odata.nextLink']).toBeUndefined();
   });
 
+  it('answers as a CSV or NDJSON file with every difference (no paging), $filter applied', async () => {
+    const all = (await compare('compareRuns(baseRunNumber=1,runNumber=2)')).json()
+      .value as Difference[];
+    const csv = await compare('compareRuns(baseRunNumber=1,runNumber=2)', '', {
+      accept: 'text/csv',
+      prefer: 'odata.maxpagesize=1',
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
+    expect(csv.headers['content-disposition']).toMatch(/filename="compareRuns-1-to-2\.csv"/);
+    const lines = csv.body.slice(1).split('\r\n');
+    expect(lines[0]).toBe(
+      'targetTenantId,tenantDisplayName,changeType,rowKey,row,baseRow,isSuccess,baseIsSuccess',
+    );
+    // A row's JSON holds commas and quotes: count the records by their tenant id at the start.
+    expect(lines.filter((line) => /^[0-9a-f]{8}-/.test(line))).toHaveLength(all.length);
+    const ndjson = await compare(
+      'compareRuns(baseRunNumber=1,runNumber=2)',
+      "?$format=ndjson&$filter=changeType eq 'outcomeChanged'",
+    );
+    const parsed = ndjson.body
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Difference);
+    expect(parsed.map((d) => d.changeType)).toEqual(
+      all.filter((d) => d.changeType === 'outcomeChanged').map(() => 'outcomeChanged'),
+    );
+    expect(parsed.length).toBeGreaterThan(0);
+  });
+
   it('matches rows without an id by their whole content: added and removed only', async () => {
     const byContent = await createOperation(
       app,

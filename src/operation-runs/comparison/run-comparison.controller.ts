@@ -1,10 +1,11 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res, StreamableFile } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiProduces,
   ApiQuery,
   ApiResponse,
   ApiTags,
@@ -25,7 +26,17 @@ import {
 import { buildComplexCollectionResponseDto } from '../../entity-sets/dto-classes';
 import { EntityKeyPipe } from '../../entity-sets/entity-key.pipe';
 import { EntityResponder } from '../../entity-sets/entity-set.responder';
-import { negotiateJson } from '../../odata/format';
+import { negotiateCollection } from '../../odata/format';
+import {
+  attachmentDisposition,
+  CSV_BYTE_ORDER_MARK,
+  csvLine,
+  EXPORT_CONTENT_TYPES,
+  ExportFormat,
+  ndjsonLine,
+} from '../../odata/tabular';
+import { Readable } from 'node:stream';
+import { RunDifference } from './run-differences';
 import { parsePrefer } from '../../odata/prefer';
 import { ComparedRuns, RunComparisonService } from './run-comparison.service';
 
@@ -77,20 +88,39 @@ export class RunComparisonController {
   @ApiQuery({ name: '$skiptoken', required: false, schema: { type: 'string' } })
   @ApiHeader({ name: 'Prefer', required: false, description: '`odata.maxpagesize=50`' })
   @ApiOkResponse({ type: buildComplexCollectionResponseDto(managedTenantOperationRunDifference) })
+  @ApiProduces('application/json', 'text/csv', 'application/x-ndjson')
+  @ApiQuery({ name: '$format', required: false, enum: ['json', 'csv', 'ndjson'] })
   async compare(
     @CurrentCaller() caller: Caller,
     @Param('id', EntityKeyPipe) id: string,
     @Param('parameters') parameters: string | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Record<string, unknown>> {
-    const level = negotiateJson(request.headers.accept, undefined);
+  ): Promise<Record<string, unknown> | StreamableFile> {
+    const { format, rest } = withoutFormat(rawQuery(request));
+    const answer = negotiateCollection(request.headers.accept, format);
+    if ('file' in answer) {
+      const all = await this.comparisons.allDifferences(
+        caller,
+        id,
+        readParameters(parameters),
+        rest,
+      );
+      return new StreamableFile(Readable.from(differenceLines(all.pages, answer.file)), {
+        type: EXPORT_CONTENT_TYPES[answer.file],
+        disposition: attachmentDisposition(
+          `compareRuns ${all.baseRunNumber} to ${all.runNumber}`,
+          answer.file,
+        ),
+      });
+    }
+    const level = answer.level;
     const maxPageSize = parsePrefer(request.headers.prefer).maxPageSize;
     const page = await this.comparisons.compare(
       caller,
       id,
       readParameters(parameters),
-      rawQuery(request),
+      rest,
       maxPageSize,
     );
     if (maxPageSize !== undefined) {
@@ -110,6 +140,42 @@ export class RunComparisonController {
         ? {}
         : { '@odata.nextLink': this.responder.nextLink(path, page.options, page.skipToken) }),
     });
+  }
+}
+
+/** The query without `$format` (which `compareRuns` itself does not read), and its value. */
+function withoutFormat(query: string): { format?: string; rest: string } {
+  let format: string | undefined;
+  const rest = query
+    .split('&')
+    .filter((pair) => {
+      const [name, value = ''] = pair.split('=');
+      if (decodeURIComponent(name) !== '$format') return true;
+      format = decodeURIComponent(value);
+      return false;
+    })
+    .join('&');
+  return { format, rest };
+}
+
+const COLUMNS = Object.keys(managedTenantOperationRunDifference.properties);
+
+/** The differences as CSV (the complex type's properties as columns) or NDJSON lines. */
+async function* differenceLines(
+  pages: AsyncGenerator<RunDifference[]>,
+  format: ExportFormat,
+): AsyncGenerator<string> {
+  if (format === 'csv') yield CSV_BYTE_ORDER_MARK + csvLine(COLUMNS);
+  for await (const page of pages) {
+    let chunk = '';
+    for (const difference of page) {
+      const values = difference as unknown as Record<string, unknown>;
+      chunk +=
+        format === 'csv'
+          ? csvLine(COLUMNS.map((column) => values[column]))
+          : ndjsonLine(difference);
+    }
+    if (chunk) yield chunk;
   }
 }
 

@@ -138,6 +138,32 @@ export class RunComparisonService {
     };
   }
 
+  /**
+   * Every difference that matches, for a file: the first page read now (so that a bad request
+   * is an error before anything is written), the rest a page at a time as they are taken.
+   */
+  async allDifferences(
+    caller: Caller,
+    id: string,
+    named: ComparedRuns,
+    rawQuery: string,
+  ): Promise<{ baseRunNumber: number; runNumber: number; pages: AsyncGenerator<RunDifference[]> }> {
+    const first = await this.compare(caller, id, named, rawQuery, MAX_PAGE_SIZE);
+    const runs = { baseRunNumber: first.baseRunNumber, runNumber: first.runNumber };
+    const pages = async function* (this: RunComparisonService): AsyncGenerator<RunDifference[]> {
+      let page = first;
+      for (;;) {
+        yield page.differences;
+        if (page.skipToken === undefined) return;
+        const next = [...page.options, ['$skiptoken', page.skipToken] as const]
+          .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+          .join('&');
+        page = await this.compare(caller, id, runs, next, MAX_PAGE_SIZE);
+      }
+    }.call(this);
+    return { ...runs, pages };
+  }
+
   /** The differences with their tenants' names, from the partner's directory. */
   private async named(caller: Caller, differences: RunDifference[]): Promise<RunDifference[]> {
     const ids = [...new Set(differences.map((difference) => difference.targetTenantId))];
