@@ -190,6 +190,35 @@ async function until<T>(
       expect(summary?.traceId).toBe(traceId);
     });
 
+    it("traces an allTenants run's listing of the partner's customers within the run", async () => {
+      const traceId = randomBytes(16).toString('hex');
+      const created = await call(
+        'POST',
+        ENTITY_SET,
+        {},
+        runnableOperation('GET /v1.0/organization', 'all'),
+      );
+      const id = ((await created.json()) as { id: string }).id;
+      const run = await call('POST', `${ENTITY_SET}/${id}/run`, {
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      });
+      expect(run.status).toBe(202);
+      const spans = await until(
+        () => receiver.spans.filter((span) => span.traceId === traceId),
+        (found) => found.some((span) => span.name === 'run summary'),
+      );
+      const [runSpan] = spans.filter((span) => span.name === 'run managedTenantOperation');
+      const [expansion] = spans.filter((span) => span.name === 'run expansion');
+      expect(expansion.parentSpanId).toBe(runSpan.spanId);
+      const listing = spans.filter(
+        (span) =>
+          span.kind === CLIENT && span.attributes['url.full'] === `${simulator.url}/v1.0/contracts`,
+      );
+      expect(listing.length).toBeGreaterThan(0);
+      expect(listing.every((span) => span.parentSpanId === expansion.spanId)).toBe(true);
+      expect(spans.filter((span) => span.name === 'tenant')).toHaveLength(3);
+    });
+
     it('starts a trace of its own for a request without traceparent, with the route and status', async () => {
       const path = `${ENTITY_SET}/00000000-0000-4000-8000-000000000000`;
       const missing = await call('GET', path);

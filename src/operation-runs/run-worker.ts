@@ -148,6 +148,15 @@ export class RunWorker implements JobHandler {
       credentials,
       directory,
       groups,
+      (run, work) =>
+        this.tracing.inSpan(
+          'run expansion',
+          {
+            parent: this.tracing.contextOf(run.traceparent),
+            attributes: { 'mto.operation.id': run.operationId, 'mto.run.number': run.run },
+          },
+          work,
+        ),
     );
     this.summarizer = new RunSummarizer(
       operations,

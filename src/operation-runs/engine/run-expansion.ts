@@ -62,6 +62,11 @@ export class RunExpansion {
     private readonly credentials: OperationCredentials,
     private readonly directory?: CustomerDirectory,
     private readonly groups?: GroupResolver,
+    /** Runs a run's listing within the run's trace (the engine's tracing; as it is by default). */
+    private readonly withinRun: <T>(run: RunRecord, work: () => Promise<T>) => Promise<T> = (
+      _run,
+      work,
+    ) => work(),
   ) {}
 
   async expandClaimed(): Promise<ExpandedRun[]> {
@@ -74,7 +79,7 @@ export class RunExpansion {
         run.operationId,
       );
       if (!operation) continue;
-      const done = await this.expand(run, operation);
+      const done = await this.withinRun(run, () => this.expand(run, operation));
       if (done) expanded.push(done);
     }
     return expanded;
