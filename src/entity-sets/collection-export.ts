@@ -7,11 +7,9 @@ import { EntityType } from '../edm/model';
 import { CollectionRequest } from '../odata/query/collection-request';
 import {
   attachmentDisposition,
-  CSV_BYTE_ORDER_MARK,
-  csvLine,
   EXPORT_CONTENT_TYPES,
   ExportFormat,
-  ndjsonLine,
+  fileChunks,
 } from '../odata/tabular';
 import { CollectionPage, EntityReads } from './entity-reads.service';
 import { EntityResponder } from './entity-set.responder';
@@ -64,7 +62,7 @@ export class CollectionExport {
     );
   }
 
-  private async *lines(
+  private lines(
     caller: Caller,
     type: EntityType,
     request: CollectionRequest,
@@ -74,19 +72,26 @@ export class CollectionExport {
   ): AsyncGenerator<string> {
     const representation = this.responder.representationOf(type);
     const context = { serviceRoot: '', level: 'none' as const, select: request.query.select };
-    const columns = format === 'csv' ? representation.columns(request.query.select) : undefined;
-    const line = columns
-      ? (entity: Entity) => {
-          const body = representation.entity(entity, context);
-          return csvLine(columns.map((column) => body[column]));
-        }
-      : (entity: Entity) => ndjsonLine(representation.entity(entity, context));
-    if (columns) yield CSV_BYTE_ORDER_MARK + csvLine(columns);
+    return fileChunks(
+      this.entities(caller, type, request, first, within),
+      format,
+      representation.columns(request.query.select),
+      (entity: Entity) => representation.entity(entity, context),
+      EXPORT_PAGE_ROWS,
+    );
+  }
+
+  /** The entities of every page from the first, the next page read when the last is taken. */
+  private async *entities(
+    caller: Caller,
+    type: EntityType,
+    request: CollectionRequest,
+    first: CollectionPage,
+    within: RowConstraint | undefined,
+  ): AsyncGenerator<Entity> {
     let page = first;
     for (;;) {
-      let chunk = '';
-      for (const entity of page.entities) chunk += line(entity);
-      if (chunk) yield chunk;
+      yield* page.entities;
       if (!page.next) return;
       request = {
         ...request,

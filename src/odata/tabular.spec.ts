@@ -1,5 +1,5 @@
 import { negotiateCollection, NotAcceptableError } from './format';
-import { attachmentDisposition, csvCell, csvLine, ndjsonLine } from './tabular';
+import { attachmentDisposition, csvCell, csvLine, fileChunks, ndjsonLine } from './tabular';
 
 describe('CSV cells and lines (RFC 4180)', () => {
   it('writes strings as they are, quoting commas, quotes and line breaks', () => {
@@ -59,5 +59,33 @@ describe('negotiating a collection', () => {
   it('is 406 for what it cannot answer', () => {
     expect(() => negotiateCollection('application/xml', undefined)).toThrow(NotAcceptableError);
     expect(() => negotiateCollection(undefined, 'xml')).toThrow(NotAcceptableError);
+  });
+});
+
+describe('a file in chunks', () => {
+  async function* records(): AsyncGenerator<Record<string, unknown>> {
+    yield { a: 1, b: 'x' };
+    yield { a: 2, c: true };
+    yield { a: 3 };
+  }
+
+  async function collect(chunks: AsyncGenerator<string>): Promise<string[]> {
+    const all: string[] = [];
+    for await (const chunk of chunks) all.push(chunk);
+    return all;
+  }
+
+  it('writes the BOM and header, then the columns of each record, so many records a chunk', async () => {
+    expect(await collect(fileChunks(records(), 'csv', ['a', 'b'], (r) => r, 2))).toEqual([
+      '\uFEFFa,b\r\n',
+      '1,x\r\n2,\r\n',
+      '3,\r\n',
+    ]);
+  });
+
+  it('writes NDJSON records whole', async () => {
+    expect((await collect(fileChunks(records(), 'ndjson', [], (r) => r))).join('')).toBe(
+      '{"a":1,"b":"x"}\n{"a":2,"c":true}\n{"a":3}\n',
+    );
   });
 });

@@ -65,3 +65,31 @@ export function attachmentDisposition(name: string, extension: ExportFormat): st
   const full = `${name}.${extension}`;
   return `attachment; filename="${safe}.${extension}"; filename*=UTF-8''${encodeURIComponent(full)}`;
 }
+
+/**
+ * A file's text from its records, a chunk of `perChunk` records at a time (each chunk one write):
+ * for CSV the BOM and header row of `columns` first, then each record's values in those columns;
+ * for NDJSON each record whole. Pulls the next record only when the chunk before was taken.
+ */
+export async function* fileChunks<T>(
+  records: AsyncIterable<T>,
+  format: ExportFormat,
+  columns: readonly string[],
+  valuesOf: (record: T) => Record<string, unknown>,
+  perChunk = 200,
+): AsyncGenerator<string> {
+  if (format === 'csv') yield CSV_BYTE_ORDER_MARK + csvLine(columns);
+  let chunk = '';
+  let count = 0;
+  for await (const record of records) {
+    const values = valuesOf(record);
+    chunk +=
+      format === 'csv' ? csvLine(columns.map((column) => values[column])) : ndjsonLine(values);
+    if (++count === perChunk) {
+      yield chunk;
+      chunk = '';
+      count = 0;
+    }
+  }
+  if (chunk) yield chunk;
+}

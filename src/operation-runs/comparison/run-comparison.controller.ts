@@ -29,11 +29,9 @@ import { EntityResponder } from '../../entity-sets/entity-set.responder';
 import { negotiateCollection } from '../../odata/format';
 import {
   attachmentDisposition,
-  CSV_BYTE_ORDER_MARK,
-  csvLine,
   EXPORT_CONTENT_TYPES,
   ExportFormat,
-  ndjsonLine,
+  fileChunks,
 } from '../../odata/tabular';
 import { Readable } from 'node:stream';
 import { RunDifference } from './run-differences';
@@ -160,23 +158,24 @@ function withoutFormat(query: string): { format?: string; rest: string } {
 
 const COLUMNS = Object.keys(managedTenantOperationRunDifference.properties);
 
+/** Each difference of every page, the next page read when the last is taken. */
+async function* differencesOf(
+  pages: AsyncGenerator<RunDifference[]>,
+): AsyncGenerator<RunDifference> {
+  for await (const page of pages) yield* page;
+}
+
 /** The differences as CSV (the complex type's properties as columns) or NDJSON lines. */
-async function* differenceLines(
+function differenceLines(
   pages: AsyncGenerator<RunDifference[]>,
   format: ExportFormat,
 ): AsyncGenerator<string> {
-  if (format === 'csv') yield CSV_BYTE_ORDER_MARK + csvLine(COLUMNS);
-  for await (const page of pages) {
-    let chunk = '';
-    for (const difference of page) {
-      const values = difference as unknown as Record<string, unknown>;
-      chunk +=
-        format === 'csv'
-          ? csvLine(COLUMNS.map((column) => values[column]))
-          : ndjsonLine(difference);
-    }
-    if (chunk) yield chunk;
-  }
+  return fileChunks(
+    differencesOf(pages),
+    format,
+    COLUMNS,
+    (difference) => difference as unknown as Record<string, unknown>,
+  );
 }
 
 /** `baseRunNumber=1,runNumber=2`: each a declared parameter, once, an Int32 (400 otherwise). */

@@ -28,11 +28,9 @@ import { negotiateCollection, odataJsonContentType } from '../../odata/format';
 import { parseQueryOptions } from '../../odata/query/query-options';
 import {
   attachmentDisposition,
-  CSV_BYTE_ORDER_MARK,
-  csvLine,
   EXPORT_CONTENT_TYPES,
   ExportFormat,
-  ndjsonLine,
+  fileChunks,
 } from '../../odata/tabular';
 import { RunRow, RunTable, RunTableService } from './run-table.service';
 
@@ -110,45 +108,29 @@ function runNumberOf(text: string): number {
   return run;
 }
 
-async function* chunksOf(
-  rows: AsyncGenerator<RunRow>,
-  line: (row: RunRow) => string,
-): AsyncGenerator<string> {
-  let chunk = '';
-  let count = 0;
-  for await (const row of rows) {
-    chunk += line(row);
-    if (++count === ROWS_PER_CHUNK) {
-      yield chunk;
-      chunk = '';
-      count = 0;
+async function* fileLines(table: RunTable, format: ExportFormat): AsyncGenerator<string> {
+  // The CSV's columns are known once every row has been seen: a first pass collects their names.
+  const names = new Set(['_TenantId', '_TenantDisplayName']);
+  if (format === 'csv') {
+    for await (const row of table.rows()) {
+      for (const name of Object.keys(row)) if (name !== '_RunNumber') names.add(name);
     }
   }
-  if (chunk) yield chunk;
-}
-
-async function* fileLines(table: RunTable, format: ExportFormat): AsyncGenerator<string> {
-  if (format === 'ndjson') {
-    yield* chunksOf(table.rows(), ndjsonLine);
-    return;
-  }
-  // The columns are known once every row has been seen: a first pass collects their names.
-  const names = new Set(['_TenantId', '_TenantDisplayName']);
-  for await (const row of table.rows()) {
-    for (const name of Object.keys(row)) if (name !== '_RunNumber') names.add(name);
-  }
-  const columns = [...names];
-  yield CSV_BYTE_ORDER_MARK + csvLine(columns);
-  yield* chunksOf(table.rows(), (row) => csvLine(columns.map((column) => row[column])));
+  yield* fileChunks(table.rows(), format, [...names], (row: RunRow) => row, ROWS_PER_CHUNK);
 }
 
 async function* jsonChunks(table: RunTable, context: string | undefined): AsyncGenerator<string> {
   yield `{${context === undefined ? '' : `"@odata.context":${JSON.stringify(context)},`}"value":[`;
   let first = true;
-  yield* chunksOf(table.rows(), (row) => {
-    const text = `${first ? '' : ','}${JSON.stringify(row)}`;
+  let chunk = '';
+  let count = 0;
+  for await (const row of table.rows()) {
+    chunk += `${first ? '' : ','}${JSON.stringify(row)}`;
     first = false;
-    return text;
-  });
-  yield ']}';
+    if (++count % ROWS_PER_CHUNK === 0) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield `${chunk}]}`;
 }
