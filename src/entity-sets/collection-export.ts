@@ -8,6 +8,7 @@ import { CollectionRequest } from '../odata/query/collection-request';
 import {
   attachmentDisposition,
   EXPORT_CONTENT_TYPES,
+  FILE_STREAM,
   ExportFormat,
   fileChunks,
 } from '../odata/tabular';
@@ -54,7 +55,7 @@ export class CollectionExport {
     };
     const page = await this.reads.page(caller, type, first, within);
     return new StreamableFile(
-      Readable.from(this.lines(caller, type, first, page, within, format)),
+      Readable.from(this.lines(caller, type, first, page, within, format), FILE_STREAM),
       {
         type: EXPORT_CONTENT_TYPES[format],
         disposition: attachmentDisposition(name, format),

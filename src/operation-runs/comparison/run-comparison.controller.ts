@@ -30,6 +30,7 @@ import { negotiateCollection } from '../../odata/format';
 import {
   attachmentDisposition,
   EXPORT_CONTENT_TYPES,
+  FILE_STREAM,
   ExportFormat,
   fileChunks,
 } from '../../odata/tabular';
@@ -104,13 +105,16 @@ export class RunComparisonController {
         readParameters(parameters),
         rest,
       );
-      return new StreamableFile(Readable.from(differenceLines(all.pages, answer.file)), {
-        type: EXPORT_CONTENT_TYPES[answer.file],
-        disposition: attachmentDisposition(
-          `compareRuns ${all.baseRunNumber} to ${all.runNumber}`,
-          answer.file,
-        ),
-      });
+      return new StreamableFile(
+        Readable.from(differenceLines(all.pages, answer.file), FILE_STREAM),
+        {
+          type: EXPORT_CONTENT_TYPES[answer.file],
+          disposition: attachmentDisposition(
+            `compareRuns ${all.baseRunNumber} to ${all.runNumber}`,
+            answer.file,
+          ),
+        },
+      );
     }
     const level = answer.level;
     const maxPageSize = parsePrefer(request.headers.prefer).maxPageSize;

@@ -29,6 +29,7 @@ import { parseQueryOptions } from '../../odata/query/query-options';
 import {
   attachmentDisposition,
   EXPORT_CONTENT_TYPES,
+  FILE_STREAM,
   ExportFormat,
   fileChunks,
 } from '../../odata/tabular';
@@ -82,7 +83,7 @@ export class RunTableController {
       run === undefined ? undefined : runNumberOf(run),
     );
     if ('file' in answer) {
-      return new StreamableFile(Readable.from(fileLines(table, answer.file)), {
+      return new StreamableFile(Readable.from(fileLines(table, answer.file), FILE_STREAM), {
         type: EXPORT_CONTENT_TYPES[answer.file],
         disposition: attachmentDisposition(
           `${table.operationName} run ${table.runNumber}`,
@@ -92,7 +93,7 @@ export class RunTableController {
     }
     const context = `${this.responder.serviceRoot(request)}/$metadata#Collection(${qualifiedName(managedTenantOperationRow)})`;
     return new StreamableFile(
-      Readable.from(jsonChunks(table, answer.level === 'none' ? undefined : context)),
+      Readable.from(jsonChunks(table, answer.level === 'none' ? undefined : context), FILE_STREAM),
       {
         type: odataJsonContentType(answer.level),
       },
