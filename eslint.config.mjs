@@ -68,6 +68,14 @@ export default tseslint.config(
     },
   },
   {
+    // The console's build script runs as an ES module in Node.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { console: 'readonly', process: 'readonly' },
+    },
+  },
+  {
     // Tests read JSON response bodies, whose shape is what they assert.
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

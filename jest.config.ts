@@ -21,6 +21,15 @@ const config: Config = {
   testSequencer: '<rootDir>/test/support/log-scan-last.sequencer.js',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    // The console's own logic (pure TypeScript, no browser): part of `npm test`.
+    {
+      ...shared,
+      displayName: 'console',
+      testMatch: ['<rootDir>/console/src/**/*.spec.ts'],
+      transform: {
+        '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/console/tsconfig.spec.json' }],
+      },
+    },
     {
       ...shared,
       displayName: 'e2e',
@@ -29,7 +38,12 @@ const config: Config = {
       globalSetup: '<rootDir>/test/support/e2e-global-setup.ts',
     },
     // Headless Chromium against Swagger UI: `npm run test:browser`, run by .ci/run.
-    { ...shared, displayName: 'browser', testMatch: ['<rootDir>/test/browser/*.browser-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/test/support/e2e-global-setup.ts',
+    },
     // kill -9 under load, then restart: `npm run test:crash`, run by .ci/run.
     { ...shared, displayName: 'crash', testMatch: ['<rootDir>/test/crash/*.crash-spec.ts'] },
   ],

@@ -22,6 +22,7 @@ import { ChangesModule } from './changes/changes.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { JobsModule } from './jobs/jobs.module';
 import { Clock } from './jobs/clock';
+import { ConsoleModule } from './console/console.module';
 import { ObservabilityModule } from './observability/observability.module';
 
 @Module({})
@@ -56,6 +57,7 @@ export class AppModule {
         MetadataModule,
         BatchModule,
         HealthModule,
+        ConsoleModule.forRoot(config),
       ],
     };
   }

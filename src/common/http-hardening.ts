@@ -52,7 +52,9 @@ export function registerHardening(fastify: FastifyInstance, swaggerPath: string)
     reply.header('referrer-policy', 'no-referrer');
     const isSwaggerUi =
       request.url === `/${swaggerPath}` || request.url.startsWith(`/${swaggerPath}/`);
-    reply.header('content-security-policy', isSwaggerUi ? SWAGGER_UI_CSP : API_CSP);
+    // A page that sets its own policy (the console) keeps it.
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', isSwaggerUi ? SWAGGER_UI_CSP : API_CSP);
     if (request.headers.authorization || (request as AuthenticatedRequest).caller) {
       reply.header('cache-control', 'no-store');
     }

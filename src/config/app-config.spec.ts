@@ -191,3 +191,32 @@ describe('loadConfig: metrics and traces (the standard OTEL_* variables)', () =>
     });
   });
 });
+
+describe('loadConfig: the console', () => {
+  const ENTRA = {
+    CONSOLE_CLIENT_ID: 'console-app',
+    CONSOLE_AUTHORITY: 'https://login.microsoftonline.com/organizations/',
+    CONSOLE_SCOPES: 'api://mto/ManagedTenants.ReadWrite.All, offline_access',
+  };
+
+  it('serves the console with no Microsoft sign-in by default, and none with CONSOLE_ENABLED=0', () => {
+    expect(loadConfig({}).console).toEqual({ enabled: true });
+    expect(loadConfig({ CONSOLE_ENABLED: '0' }).console).toEqual({ enabled: false });
+  });
+
+  it('reads the Entra ID sign-in settings', () => {
+    expect(loadConfig(ENTRA).console.entra).toEqual({
+      clientId: 'console-app',
+      authority: 'https://login.microsoftonline.com/organizations',
+      scopes: ['api://mto/ManagedTenants.ReadWrite.All', 'offline_access'],
+    });
+  });
+
+  it('refuses half a configuration, an authority that is not https, or no scope', () => {
+    expect(() => loadConfig({ CONSOLE_CLIENT_ID: 'x' })).toThrow(/go together/);
+    expect(() => loadConfig({ ...ENTRA, CONSOLE_AUTHORITY: 'http://login.example' })).toThrow(
+      /must be an https URL/,
+    );
+    expect(() => loadConfig({ ...ENTRA, CONSOLE_SCOPES: ' ' })).toThrow(/CONSOLE_SCOPES/);
+  });
+});

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import {
   parseAuth,
   parseBaseUrl,
+  parseConsole,
   parseEngine,
   parseKey,
   parseLogLevel,
@@ -110,6 +111,7 @@ export function loadConfig(
       token: env.METRICS_TOKEN || undefined,
       port: env.METRICS_PORT ? portNumber(env.METRICS_PORT, 'METRICS_PORT') : undefined,
     },
+    console: parseConsole(env),
     audit: {
       retentionMs: positiveNumber(env, 'AUDIT_RETENTION_DAYS', 90) * 86_400_000,
     },

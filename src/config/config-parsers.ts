@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   AuthConfig,
+  ConsoleConfig,
   ConfigError,
   DEFAULT_AUTHORITY_URL,
   DEFAULT_ENGINE_CONCURRENCY,
@@ -327,4 +328,32 @@ export function parseTracing(env: NodeJS.ProcessEnv): TracingConfig | undefined 
     maxQueueSize: positiveInteger(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2_048),
     maxExportBatchSize: positiveInteger(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512),
   };
+}
+
+/**
+ * The console: on unless CONSOLE_ENABLED=0; Microsoft Entra ID sign-in when CONSOLE_CLIENT_ID and
+ * CONSOLE_AUTHORITY are both set (one without the other is a mistake worth stopping for).
+ */
+export function parseConsole(env: NodeJS.ProcessEnv): ConsoleConfig {
+  const enabled = parseSwitch(env, 'CONSOLE_ENABLED', true);
+  const { CONSOLE_CLIENT_ID: clientId, CONSOLE_AUTHORITY: authority } = env;
+  if (!clientId && !authority) return { enabled };
+  if (!clientId || !authority) {
+    throw new ConfigError(
+      'CONSOLE_CLIENT_ID and CONSOLE_AUTHORITY go together: set both for Microsoft Entra ID ' +
+        'sign-in in the console, or neither.',
+    );
+  }
+  const url = parseBaseUrl(authority, 'CONSOLE_AUTHORITY');
+  if (!url.startsWith('https://')) {
+    throw new ConfigError(`CONSOLE_AUTHORITY must be an https URL, not '${authority}'.`);
+  }
+  const scopes = (env.CONSOLE_SCOPES ?? '').split(/[\s,]+/).filter(Boolean);
+  if (scopes.length === 0) {
+    throw new ConfigError(
+      "CONSOLE_SCOPES must name the API's scope the console asks for, such as " +
+        "'api://<api app id>/ManagedTenants.ReadWrite.All'.",
+    );
+  }
+  return { enabled, entra: { clientId, authority: url, scopes } };
 }

@@ -56,6 +56,8 @@ export interface AppConfig {
   readonly audit: AuditConfig;
   /** Prometheus metrics. */
   readonly metrics: MetricsConfig;
+  /** The partner console at /console. */
+  readonly console: ConsoleConfig;
   /**
    * OpenTelemetry traces, exported over OTLP/HTTP, when OTEL_EXPORTER_OTLP_ENDPOINT (or
    * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set and OTEL_SDK_DISABLED is not `true`.
@@ -100,6 +102,23 @@ export interface MetricsConfig {
   readonly token?: string;
   /** METRICS_PORT: `/metrics` is served on this port (on HOST) instead of the API's, when set. */
   readonly port?: number;
+}
+
+export interface ConsoleConfig {
+  /** CONSOLE_ENABLED (default on): `0` serves no console. */
+  readonly enabled: boolean;
+  /**
+   * Microsoft Entra ID sign-in for the console (MSAL, authorization code with PKCE), when
+   * CONSOLE_CLIENT_ID and CONSOLE_AUTHORITY are both set.
+   */
+  readonly entra?: {
+    /** CONSOLE_CLIENT_ID: the console's app registration (a single-page application). */
+    readonly clientId: string;
+    /** CONSOLE_AUTHORITY: e.g. https://login.microsoftonline.com/organizations */
+    readonly authority: string;
+    /** CONSOLE_SCOPES: the scopes the console asks for (the API's, space- or comma-separated). */
+    readonly scopes: readonly string[];
+  };
 }
 
 export interface AuditConfig {

@@ -1,0 +1,116 @@
+import { useState } from 'preact/hooks';
+import { useApi } from '../components/context';
+import { Column, DataTable, PAGE_SIZE, Pager, usePagedCollection } from '../components/data-table';
+import { Section } from '../components/ui';
+import { formatDateTime } from '../logic/dates';
+import { allOf, containsText, quote } from '../logic/odata';
+
+interface AuditEvent {
+  id: string;
+  activity: string;
+  activityDateTime: string;
+  category?: string;
+  httpVerb?: string;
+  initiatedByUpn?: string | null;
+  initiatedByUserId?: string | null;
+  initiatedByAppId?: string | null;
+  requestUrl?: string | null;
+  tenantNames?: string | null;
+}
+
+/** A local date (from a date input) as the instant its day starts in the browser's time zone. */
+function startOfDay(date: string, offsetDays = 0): string | undefined {
+  if (!date) return undefined;
+  const [year, month, day] = date.split('-').map(Number);
+  return new Date(year, month - 1, day + offsetDays).toISOString();
+}
+
+/** Who did what, when: the partner's audit log with filters by activity, user and date. */
+export function AuditView() {
+  const api = useApi();
+  const [activity, setActivity] = useState('');
+  const [user, setUser] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const since = startOfDay(from);
+  const until = startOfDay(to, 1);
+  const paged = usePagedCollection<AuditEvent>(
+    () =>
+      api.page('auditEvents', {
+        $filter: allOf(
+          containsText('activity', activity),
+          user.trim() &&
+            `(${containsText('initiatedByUpn', user)} or initiatedByUserId eq ${quote(user.trim())})`,
+          since && `activityDateTime ge ${since}`,
+          until && `activityDateTime lt ${until}`,
+        ),
+        $orderby: 'activityDateTime desc,id',
+        $top: PAGE_SIZE,
+        $count: true,
+      }),
+    [activity, user, since, until],
+  );
+  const columns: Column<AuditEvent>[] = [
+    { title: 'When', cell: (item) => formatDateTime(item.activityDateTime) },
+    { title: 'Activity', cell: (item) => item.activity },
+    {
+      title: 'Who',
+      cell: (item) => item.initiatedByUpn ?? item.initiatedByUserId ?? item.initiatedByAppId ?? '',
+    },
+    {
+      title: 'Request',
+      cell: (item) => <span class="code">{`${item.httpVerb ?? ''} ${item.requestUrl ?? ''}`}</span>,
+    },
+    { title: 'Tenants', cell: (item) => item.tenantNames ?? '' },
+  ];
+  return (
+    <Section title="Audit log">
+      <form
+        class="filters"
+        role="search"
+        aria-label="Filter the audit log"
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <label>
+          Activity
+          <input
+            type="search"
+            value={activity}
+            onInput={(event) => setActivity(event.currentTarget.value)}
+            placeholder="managedTenantOperations.run"
+          />
+        </label>
+        <label>
+          User
+          <input
+            type="search"
+            value={user}
+            onInput={(event) => setUser(event.currentTarget.value)}
+          />
+        </label>
+        <label>
+          From
+          <input type="date" value={from} onInput={(event) => setFrom(event.currentTarget.value)} />
+        </label>
+        <label>
+          To
+          <input type="date" value={to} onInput={(event) => setTo(event.currentTarget.value)} />
+        </label>
+      </form>
+      <DataTable
+        label="Audit events"
+        columns={columns}
+        loaded={paged.loaded}
+        rowKey={(item) => item.id}
+        empty="No event matches."
+      />
+      <Pager
+        label="Audit events"
+        pageNumber={paged.pageNumber}
+        count={paged.count}
+        next={paged.next}
+        previous={paged.previous}
+      />
+    </Section>
+  );
+}
