@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/support/chromium';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { resolve as provided } from '../src/common/typed-token';
@@ -33,7 +33,6 @@ import { BENCH_TENANT, BENCH_USER, benchToken, syntheticOperation } from './synt
 const ROOT = resolve(__dirname, '..');
 const TENANTS = argument('tenants', 10_000);
 const ROUNDS = argument('rounds', 5);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 async function fill(databasePath: string): Promise<string> {
   const app = await createApp(loadConfig({ DATABASE_PATH: databasePath, LOG_LEVEL: 'error' }));
@@ -136,10 +135,7 @@ async function main(): Promise<void> {
       'Serving http://',
     );
     const base = `http://127.0.0.1:${port}`;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     try {
       // The request the table makes for its first page.
       const firstPage =

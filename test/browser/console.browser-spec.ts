@@ -1,12 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { RunningSimulator } from '../../src/graph-simulator/graph-simulator';
 import { engineEnv, startSimulator } from '../support/engine';
 import { ListeningApp, startListening } from '../support/test-app';
 
-/** Debian's Chromium (installed by .ci/run); no browser is ever downloaded from npm. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, '../../artifacts/screenshots/console');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -78,18 +77,7 @@ describe('the partner console in a real browser', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     simulator = await startSimulator({ tenants: 8, usersPerTenant: 3 });
     server = await startListening(engineEnv(simulator, { ENGINE_CONCURRENCY: '4' }));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
       acceptDownloads: true,
@@ -130,6 +118,7 @@ describe('the partner console in a real browser', () => {
     await page
       .getByLabel('Statements (one Graph request per line)')
       .fill('GET /v1.0/organization\nGET /v1.0/../users');
+    await page.getByLabel('Log level').selectOption('full');
     await page.getByLabel('All customers').check();
     await page.getByLabel(/Partner access token/).fill('any-token-for-the-simulator');
     await page.getByRole('button', { name: 'Create operation' }).click();
@@ -177,6 +166,11 @@ describe('the partner console in a real browser', () => {
       page.getByRole('table', { name: 'HTTP calls' }).locator('tbody tr').first(),
       '403',
     );
+    // At log level full, the call's headers and bodies: Graph's error, the token redacted.
+    const details = page.getByRole('table', { name: 'HTTP calls' }).locator('details').first();
+    await details.locator('summary').click();
+    await hasText(details, 'Authorization_RequestDenied');
+    expect(await details.innerText()).toContain('Authorization: Bearer [redacted]');
     await checkView(page, '05-tenant-drill-down');
     await page.getByRole('link', { name: 'Back to the operation' }).click();
   });

@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { ListeningApp, startListening } from '../support/test-app';
 
-/** Debian's Chromium (installed by .ci/run); no browser is ever downloaded from npm. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, '../../artifacts/screenshots');
 
 describe('Swagger UI in a real browser', () => {
@@ -18,18 +17,7 @@ describe('Swagger UI in a real browser', () => {
     server = await startListening();
     token = server.token;
     base = server.baseUrl;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

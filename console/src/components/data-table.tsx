@@ -132,19 +132,16 @@ export function DataTable<T>({
   );
 }
 
-export function Pager({
-  label,
-  pageNumber,
-  count,
-  next,
-  previous,
-}: {
-  label: string;
-  pageNumber: number;
-  count?: number;
-  next?: () => void;
-  previous?: () => void;
-}) {
+/** What the pager needs of a paged collection (usePagedCollection gives it). */
+export interface PagePosition {
+  readonly pageNumber: number;
+  readonly count?: number;
+  readonly next?: () => void;
+  readonly previous?: () => void;
+}
+
+export function Pager({ label, paged }: { label: string; paged: PagePosition }) {
+  const { pageNumber, count, next, previous } = paged;
   return (
     <nav class="pager" aria-label={`${label} pages`}>
       <button type="button" onClick={previous} disabled={!previous}>

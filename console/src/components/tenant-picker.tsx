@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { SearchField } from './ui';
 import { useApi } from './context';
 import { useLoad } from './hooks';
 import { containsText, quote } from '../logic/odata';
@@ -74,14 +75,7 @@ export function TenantPicker({
           </li>
         ))}
       </ul>
-      <label>
-        Find a tenant by name
-        <input
-          type="search"
-          value={search}
-          onInput={(event) => setSearch(event.currentTarget.value)}
-        />
-      </label>
+      <SearchField label="Find a tenant by name" value={search} onChange={setSearch} />
       <ul class="matches" aria-label={`${label}: matches`}>
         {(matches.data ?? []).map((tenant) => (
           <li key={tenant.id}>

@@ -52,3 +52,31 @@ export function saveBlob(blob: Blob, name: string): void {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** A field of a filter form (text to search for, or a date): what it filters by, as its label. */
+export function SearchField({
+  label,
+  value,
+  onChange,
+  type = 'search',
+  placeholder,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  type?: 'search' | 'date';
+  placeholder?: string;
+}) {
+  const changed = (event: { currentTarget: HTMLInputElement }) =>
+    onChange(event.currentTarget.value);
+  return (
+    <label>
+      {label}
+      {type === 'date' ? (
+        <input type="date" value={value} onInput={changed} />
+      ) : (
+        <input type="search" value={value} placeholder={placeholder} onInput={changed} />
+      )}
+    </label>
+  );
+}

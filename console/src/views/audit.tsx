@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useApi } from '../components/context';
 import { Column, DataTable, PAGE_SIZE, Pager, usePagedCollection } from '../components/data-table';
-import { Section } from '../components/ui';
+import { Section, SearchField } from '../components/ui';
 import { formatDateTime } from '../logic/dates';
 import { allOf, containsText, quote } from '../logic/odata';
 
@@ -80,22 +80,9 @@ export function AuditView() {
             placeholder="managedTenantOperations.run"
           />
         </label>
-        <label>
-          User
-          <input
-            type="search"
-            value={user}
-            onInput={(event) => setUser(event.currentTarget.value)}
-          />
-        </label>
-        <label>
-          From
-          <input type="date" value={from} onInput={(event) => setFrom(event.currentTarget.value)} />
-        </label>
-        <label>
-          To
-          <input type="date" value={to} onInput={(event) => setTo(event.currentTarget.value)} />
-        </label>
+        <SearchField label="User" value={user} onChange={setUser} />
+        <SearchField label="From" type="date" value={from} onChange={setFrom} />
+        <SearchField label="To" type="date" value={to} onChange={setTo} />
       </form>
       <DataTable
         label="Audit events"
@@ -104,13 +91,7 @@ export function AuditView() {
         rowKey={(item) => item.id}
         empty="No event matches."
       />
-      <Pager
-        label="Audit events"
-        pageNumber={paged.pageNumber}
-        count={paged.count}
-        next={paged.next}
-        previous={paged.previous}
-      />
+      <Pager label="Audit events" paged={paged} />
     </Section>
   );
 }

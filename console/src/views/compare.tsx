@@ -115,13 +115,7 @@ export function CompareView({ id, base, run }: { id: string; base?: number; run?
         rowKey={(item) => `${item.targetTenantId}:${item.changeType}:${item.rowKey ?? ''}`}
         empty="The two runs found the same."
       />
-      <Pager
-        label="Differences"
-        pageNumber={paged.pageNumber}
-        count={paged.count}
-        next={paged.next}
-        previous={paged.previous}
-      />
+      <Pager label="Differences" paged={paged} />
     </Section>
   );
 }

@@ -55,13 +55,7 @@ export function GroupsView() {
         rowKey={(item) => item.id}
         empty="No group yet."
       />
-      <Pager
-        label="Groups"
-        pageNumber={paged.pageNumber}
-        count={paged.count}
-        next={paged.next}
-        previous={paged.previous}
-      />
+      <Pager label="Groups" paged={paged} />
     </Section>
   );
 }
@@ -194,13 +188,7 @@ export function GroupView({ id }: { id: string }) {
             rowKey={(item) => item.id}
             empty="No member."
           />
-          <Pager
-            label="Members"
-            pageNumber={members.pageNumber}
-            count={members.count}
-            next={members.next}
-            previous={members.previous}
-          />
+          <Pager label="Members" paged={members} />
         </Section>
       )}
     </div>

@@ -8,7 +8,7 @@ import {
   Sort,
   usePagedCollection,
 } from '../components/data-table';
-import { Section, StatusBadge } from '../components/ui';
+import { Section, StatusBadge, SearchField } from '../components/ui';
 import { formatDateTime } from '../logic/dates';
 import { allOf, containsText, orderBy, quote } from '../logic/odata';
 import { hrefOf } from '../logic/routes';
@@ -81,14 +81,7 @@ export function OperationsView() {
         aria-label="Find operations"
         onSubmit={(event) => event.preventDefault()}
       >
-        <label>
-          Search by name
-          <input
-            type="search"
-            value={search}
-            onInput={(event) => setSearch(event.currentTarget.value)}
-          />
-        </label>
+        <SearchField label="Search by name" value={search} onChange={setSearch} />
         <label>
           Status
           <select value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
@@ -110,13 +103,7 @@ export function OperationsView() {
         onSort={setSort}
         empty="No operation yet: create one with New operation."
       />
-      <Pager
-        label="Operations"
-        pageNumber={paged.pageNumber}
-        count={paged.count}
-        next={paged.next}
-        previous={paged.previous}
-      />
+      <Pager label="Operations" paged={paged} />
     </Section>
   );
 }

@@ -90,13 +90,7 @@ export function RunHistory({ operationId, version }: { operationId: string; vers
         rowKey={(item) => String(item.runNumber)}
         empty="No run yet."
       />
-      <Pager
-        label="Runs"
-        pageNumber={paged.pageNumber}
-        count={paged.count}
-        next={paged.next}
-        previous={paged.previous}
-      />
+      <Pager label="Runs" paged={paged} />
     </Section>
   );
 }

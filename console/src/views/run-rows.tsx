@@ -99,13 +99,7 @@ export function RunRows({
         rowKey={(row) => row.__key}
         empty="No rows: no tenant has succeeded in this run yet."
       />
-      <Pager
-        label="Rows"
-        pageNumber={paged.pageNumber}
-        count={paged.count}
-        next={paged.next}
-        previous={paged.previous}
-      />
+      <Pager label="Rows" paged={paged} />
     </Section>
   );
 }

@@ -8,7 +8,7 @@ import {
   Sort,
   usePagedCollection,
 } from '../components/data-table';
-import { Section } from '../components/ui';
+import { Section, SearchField } from '../components/ui';
 import { allOf, containsText, orderBy } from '../logic/odata';
 import { hrefOf } from '../logic/routes';
 import {
@@ -110,14 +110,7 @@ export function RunTenants({
             ))}
           </select>
         </label>
-        <label>
-          Tenant name
-          <input
-            type="search"
-            value={search}
-            onInput={(event) => setSearch(event.currentTarget.value)}
-          />
-        </label>
+        <SearchField label="Tenant name" value={search} onChange={setSearch} />
       </form>
       <DataTable
         label="Tenants"
@@ -128,13 +121,7 @@ export function RunTenants({
         onSort={setSort}
         empty="No tenant result yet."
       />
-      <Pager
-        label="Tenants"
-        pageNumber={paged.pageNumber}
-        count={paged.count}
-        next={paged.next}
-        previous={paged.previous}
-      />
+      <Pager label="Tenants" paged={paged} />
     </Section>
   );
 }

@@ -144,13 +144,7 @@ export function TenantResultView({ id, resultId }: { id: string; resultId: strin
           rowKey={(call) => call.id}
           empty="No call was logged (log level none)."
         />
-        <Pager
-          label="HTTP calls"
-          pageNumber={calls.pageNumber}
-          count={calls.count}
-          next={calls.next}
-          previous={calls.previous}
-        />
+        <Pager label="HTTP calls" paged={calls} />
       </Section>
     </div>
   );

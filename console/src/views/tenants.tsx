@@ -9,7 +9,7 @@ import {
   Sort,
   usePagedCollection,
 } from '../components/data-table';
-import { ErrorMessage, Notice, Section } from '../components/ui';
+import { ErrorMessage, Notice, Section, SearchField } from '../components/ui';
 import { formatDateTime } from '../logic/dates';
 import { allOf, containsText, orderBy, quote } from '../logic/odata';
 
@@ -129,14 +129,7 @@ export function TenantsView() {
         aria-label="Find tenants"
         onSubmit={(event) => event.preventDefault()}
       >
-        <label>
-          Search by name
-          <input
-            type="search"
-            value={search}
-            onInput={(event) => setSearch(event.currentTarget.value)}
-          />
-        </label>
+        <SearchField label="Search by name" value={search} onChange={setSearch} />
         <label>
           Tag
           <input value={tag} onInput={(event) => setTag(event.currentTarget.value)} />
@@ -151,13 +144,7 @@ export function TenantsView() {
         onSort={setSort}
         empty="No tenant yet: refresh from your contracts, or run an operation over all customers."
       />
-      <Pager
-        label="Tenant directory"
-        pageNumber={paged.pageNumber}
-        count={paged.count}
-        next={paged.next}
-        previous={paged.previous}
-      />
+      <Pager label="Tenant directory" paged={paged} />
     </Section>
   );
 }
