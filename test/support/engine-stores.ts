@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, Type } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -68,6 +68,11 @@ export class EngineStores {
     // The parts under test log what fails; the tests fail things on purpose.
     if (!process.env.ENGINE_TEST_LOGS) Logger.overrideLogger(false);
     return new EngineStores(moduleRef, folder, new ManualClock(Date.now()));
+  }
+
+  /** Any provider of the stores' module (a store, the configuration). */
+  get<T>(type: Type<T>): T {
+    return this.moduleRef.get(type);
   }
 
   get queue(): RunQueueStore {
