@@ -1,17 +1,11 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
-import { Readable } from 'node:stream';
 import { Caller } from '../auth/caller';
 import { InvalidRequestError } from '../common/errors';
+import { downloadAnswer } from '../common/streamed-answer';
 import { Entity, RowConstraint } from '../edm/entity';
 import { EntityType } from '../edm/model';
 import { CollectionRequest } from '../odata/query/collection-request';
-import {
-  attachmentDisposition,
-  EXPORT_CONTENT_TYPES,
-  FILE_STREAM,
-  ExportFormat,
-  fileChunks,
-} from '../odata/tabular';
+import { ExportFormat, fileChunks } from '../odata/tabular';
 import { CollectionPage, EntityReads } from './entity-reads.service';
 import { EntityResponder } from './entity-set.responder';
 
@@ -54,13 +48,7 @@ export class CollectionExport {
       query: { ...read.query, count: false },
     };
     const page = await this.reads.page(caller, type, first, within);
-    return new StreamableFile(
-      Readable.from(this.lines(caller, type, first, page, within, format), FILE_STREAM),
-      {
-        type: EXPORT_CONTENT_TYPES[format],
-        disposition: attachmentDisposition(name, format),
-      },
-    );
+    return downloadAnswer(this.lines(caller, type, first, page, within, format), format, name);
   }
 
   private lines(

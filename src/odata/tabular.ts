@@ -93,9 +93,3 @@ export async function* fileChunks<T>(
   }
   if (chunk) yield chunk;
 }
-
-/**
- * How a file's chunks are streamed: one chunk waits at most (each is many records), so the next
- * records are read only when the client has taken the last ones.
- */
-export const FILE_STREAM = { highWaterMark: 1 } as const;

@@ -14,6 +14,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentCaller, RequirePermission } from '../../auth/auth.decorators';
 import { Caller } from '../../auth/caller';
 import { InvalidRequestError } from '../../common/errors';
+import { downloadAnswer } from '../../common/streamed-answer';
 import { ODataErrorResponse } from '../../common/odata-error.dto';
 import { rawQuery } from '../../common/service-root';
 import {
@@ -27,14 +28,7 @@ import { buildComplexCollectionResponseDto } from '../../entity-sets/dto-classes
 import { EntityKeyPipe } from '../../entity-sets/entity-key.pipe';
 import { EntityResponder } from '../../entity-sets/entity-set.responder';
 import { negotiateCollection } from '../../odata/format';
-import {
-  attachmentDisposition,
-  EXPORT_CONTENT_TYPES,
-  FILE_STREAM,
-  ExportFormat,
-  fileChunks,
-} from '../../odata/tabular';
-import { Readable } from 'node:stream';
+import { ExportFormat, fileChunks } from '../../odata/tabular';
 import { RunDifference } from './run-differences';
 import { parsePrefer } from '../../odata/prefer';
 import { ComparedRuns, RunComparisonService } from './run-comparison.service';
@@ -105,15 +99,10 @@ export class RunComparisonController {
         readParameters(parameters),
         rest,
       );
-      return new StreamableFile(
-        Readable.from(differenceLines(all.pages, answer.file), FILE_STREAM),
-        {
-          type: EXPORT_CONTENT_TYPES[answer.file],
-          disposition: attachmentDisposition(
-            `compareRuns ${all.baseRunNumber} to ${all.runNumber}`,
-            answer.file,
-          ),
-        },
+      return downloadAnswer(
+        differenceLines(all.pages, answer.file),
+        answer.file,
+        `compareRuns ${all.baseRunNumber} to ${all.runNumber}`,
       );
     }
     const level = answer.level;

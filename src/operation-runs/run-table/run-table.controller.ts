@@ -10,10 +10,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
 import { CurrentCaller, RequirePermission } from '../../auth/auth.decorators';
 import { Caller } from '../../auth/caller';
 import { InvalidRequestError } from '../../common/errors';
+import { downloadAnswer, streamedAnswer } from '../../common/streamed-answer';
 import { ODataErrorResponse } from '../../common/odata-error.dto';
 import { rawQuery } from '../../common/service-root';
 import {
@@ -26,13 +26,7 @@ import { EntityKeyPipe } from '../../entity-sets/entity-key.pipe';
 import { EntityResponder } from '../../entity-sets/entity-set.responder';
 import { negotiateCollection, odataJsonContentType } from '../../odata/format';
 import { parseQueryOptions } from '../../odata/query/query-options';
-import {
-  attachmentDisposition,
-  EXPORT_CONTENT_TYPES,
-  FILE_STREAM,
-  ExportFormat,
-  fileChunks,
-} from '../../odata/tabular';
+import { ExportFormat, fileChunks } from '../../odata/tabular';
 import { RunRow, RunTable, RunTableService } from './run-table.service';
 
 const SET = managedTenantOperation.entitySetName;
@@ -83,20 +77,16 @@ export class RunTableController {
       run === undefined ? undefined : runNumberOf(run),
     );
     if ('file' in answer) {
-      return new StreamableFile(Readable.from(fileLines(table, answer.file), FILE_STREAM), {
-        type: EXPORT_CONTENT_TYPES[answer.file],
-        disposition: attachmentDisposition(
-          `${table.operationName} run ${table.runNumber}`,
-          answer.file,
-        ),
-      });
+      return downloadAnswer(
+        fileLines(table, answer.file),
+        answer.file,
+        `${table.operationName} run ${table.runNumber}`,
+      );
     }
     const context = `${this.responder.serviceRoot(request)}/$metadata#Collection(${qualifiedName(managedTenantOperationRow)})`;
-    return new StreamableFile(
-      Readable.from(jsonChunks(table, answer.level === 'none' ? undefined : context), FILE_STREAM),
-      {
-        type: odataJsonContentType(answer.level),
-      },
+    return streamedAnswer(
+      jsonChunks(table, answer.level === 'none' ? undefined : context),
+      odataJsonContentType(answer.level),
     );
   }
 }
