@@ -24,7 +24,7 @@ import {
   loadWith,
   median,
   memoryMb,
-  serviceArguments,
+  startBenchService,
   startProcess,
   stopProcess,
 } from './service-process';
@@ -128,23 +128,10 @@ async function main(): Promise<void> {
     const config = loadConfig({ DATABASE_PATH: serviceDb });
     const token = await benchToken(config);
 
-    const servicePort = await freePort();
     const baselinePort = await freePort();
-    const service = await startProcess(
-      process.execPath,
-      [
-        ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []),
-        ...profiling('service'),
-        ...serviceArguments(),
-      ],
-      {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(servicePort),
-        DATABASE_PATH: serviceDb,
-        THROTTLE_LIMIT: '1000000000',
-      },
-      'Serving http://',
+    const { child: service, port: servicePort } = await startBenchService(
+      { DATABASE_PATH: serviceDb },
+      [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), ...profiling('service')],
     );
     processes.push(service);
     const baseline = await startProcess(

@@ -24,8 +24,7 @@ import {
   managedTenantOperationRun,
 } from '../src/edm/model';
 import { entityStoreToken } from '../src/entity-sets/entity-set.tokens';
-import { freePort } from '../test/support/processes';
-import { argument, memoryMb, serviceArguments, startProcess, stopProcess } from './service-process';
+import { argument, memoryMb, startBenchService, stopProcess } from './service-process';
 import { BENCH_TENANT, BENCH_USER, benchToken, syntheticOperation } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
@@ -113,20 +112,10 @@ async function main(): Promise<void> {
     console.log(`Filling two runs of ${TENANTS} tenants × ${ROWS} rows…`);
     const { operationId, seconds } = await fill(databasePath);
     const token = await benchToken(loadConfig({ DATABASE_PATH: databasePath }));
-    const port = await freePort();
-    const service = await startProcess(
-      process.execPath,
-      serviceArguments(),
-      {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_PATH: databasePath,
-        THROTTLE_LIMIT: '1000000000',
-        ENGINE_ENABLED: '0',
-      },
-      'Serving http://',
-    );
+    const { child: service, port } = await startBenchService({
+      DATABASE_PATH: databasePath,
+      ENGINE_ENABLED: '0',
+    });
     try {
       const before = memoryMb(service.pid!).rss;
       const headers = { authorization: `Bearer ${token}`, prefer: `odata.maxpagesize=${PAGE}` };

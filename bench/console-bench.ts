@@ -26,8 +26,7 @@ import {
   tenant,
 } from '../src/edm/model';
 import { entityStoreToken } from '../src/entity-sets/entity-set.tokens';
-import { freePort } from '../test/support/processes';
-import { argument, median, serviceArguments, startProcess, stopProcess } from './service-process';
+import { argument, median, startBenchService, stopProcess } from './service-process';
 import { BENCH_TENANT, BENCH_USER, benchToken, syntheticOperation } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
@@ -120,20 +119,10 @@ async function main(): Promise<void> {
     console.log(`Filling a run of ${TENANTS} tenants…`);
     const operationId = await fill(databasePath);
     const token = await benchToken(loadConfig({ DATABASE_PATH: databasePath }));
-    const port = await freePort();
-    const service = await startProcess(
-      process.execPath,
-      serviceArguments(),
-      {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_PATH: databasePath,
-        THROTTLE_LIMIT: '1000000000',
-        ENGINE_ENABLED: '0',
-      },
-      'Serving http://',
-    );
+    const { child: service, port } = await startBenchService({
+      DATABASE_PATH: databasePath,
+      ENGINE_ENABLED: '0',
+    });
     const base = `http://127.0.0.1:${port}`;
     const browser = await launchChromium();
     try {

@@ -20,8 +20,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/app-config';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
-import { freePort } from '../test/support/processes';
-import { argument, serviceArguments, startProcess, stopProcess } from './service-process';
+import { argument, startBenchService, stopProcess } from './service-process';
 import { benchToken } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
@@ -77,20 +76,10 @@ export async function benchNotifications(options: {
   await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notifications`;
   const databasePath = join(folder, 'service.sqlite');
-  const port = await freePort();
-  const service = await startProcess(
-    process.execPath,
-    serviceArguments(),
-    {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_PATH: databasePath,
-      THROTTLE_LIMIT: '1000000000',
-      NOTIFICATION_ALLOWED_HTTP_HOSTS: '127.0.0.1',
-    },
-    'Serving http://',
-  );
+  const { child: service, port } = await startBenchService({
+    DATABASE_PATH: databasePath,
+    NOTIFICATION_ALLOWED_HTTP_HOSTS: '127.0.0.1',
+  });
   try {
     const token = await benchToken(loadConfig({ DATABASE_PATH: databasePath }));
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

@@ -26,7 +26,6 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { developmentKeyPath } from '../src/auth/development-issuer';
 import { loadConfig } from '../src/config/app-config';
-import { freePort } from '../test/support/processes';
 import { fillDatabase } from './fill-database';
 import {
   argument,
@@ -34,8 +33,7 @@ import {
   loadWith,
   median,
   memoryMb,
-  serviceArguments,
-  startProcess,
+  startBenchService,
   stopProcess,
 } from './service-process';
 import { benchToken } from './synthetic-operations';
@@ -64,28 +62,6 @@ async function startSink(): Promise<{ url: string; exports: () => number; close(
     exports: () => exports,
     close: () => server.close(),
   };
-}
-
-async function startService(
-  databasePath: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = await startProcess(
-    process.execPath,
-    serviceArguments(),
-    {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_PATH: databasePath,
-      THROTTLE_LIMIT: '1000000000',
-      ENGINE_ENABLED: '0',
-      ...env,
-    },
-    'Serving http://',
-  );
-  return { child, url: `http://127.0.0.1:${port}` };
 }
 
 async function main(): Promise<void> {
@@ -122,7 +98,11 @@ async function main(): Promise<void> {
       copyFileSync(filled, copy);
       // The development issuer's key is kept beside each database: the same token for all.
       copyFileSync(developmentKeyPath(filled), developmentKeyPath(copy));
-      const service = await startService(copy, env);
+      const service = await startBenchService({
+        DATABASE_PATH: copy,
+        ENGINE_ENABLED: '0',
+        ...env,
+      });
       running.push(service.child);
       services.push({ name, ...service });
     }

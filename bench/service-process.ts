@@ -2,6 +2,7 @@ import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { freePort } from '../test/support/processes';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -16,6 +17,40 @@ export function serviceArguments(): string[] {
   const [command, ...args] = scripts.start.split(/\s+/);
   if (command !== 'node') throw new Error(`npm start does not run node: ${scripts.start}`);
   return args.map((arg) => (arg.startsWith('-') ? arg : join(ROOT, arg)));
+}
+
+/** The service as a bench runs it. */
+export interface BenchService {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+}
+
+/**
+ * Starts the service as the benches measure it: `npm start`'s node flags and built entry point
+ * (after `nodeArgs`: profiling, a heap cap), in production mode on a free loopback port (or
+ * `env.PORT`), with throttling out of the way; `env` adds to that or overrides it (the database,
+ * the engine, the upstreams). Resolves when it serves.
+ */
+export async function startBenchService(
+  env: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
+): Promise<BenchService> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const child = await startProcess(
+    process.execPath,
+    [...nodeArgs, ...serviceArguments()],
+    {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      THROTTLE_LIMIT: '1000000000',
+      ...env,
+      PORT: String(port),
+    },
+    'Serving http',
+  );
+  return { child, port, url: `http://127.0.0.1:${port}` };
 }
 
 /**

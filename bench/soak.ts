@@ -16,8 +16,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config/app-config';
 import { seedExampleRequest } from '../src/managed-tenant-operations/seed-example';
-import { freePort } from '../test/support/processes';
-import { argument, median, memoryMb, serviceArguments, startProcess } from './service-process';
+import { argument, median, memoryMb, startBenchService } from './service-process';
 import { benchToken } from './synthetic-operations';
 
 const ROOT = resolve(__dirname, '..');
@@ -40,19 +39,9 @@ async function main(): Promise<void> {
   execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
   const folder = mkdtempSync(join(tmpdir(), 'mto-soak-'));
   const databasePath = join(folder, 'soak.sqlite');
-  const port = await freePort();
-  const service = await startProcess(
-    process.execPath,
-    serviceArguments(),
-    {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_PATH: databasePath,
-      THROTTLE_LIMIT: '1000000000',
-    },
-    'Serving http://',
-  );
+  const { child: service, port } = await startBenchService({
+    DATABASE_PATH: databasePath,
+  });
   try {
     const token = await benchToken(loadConfig({ DATABASE_PATH: databasePath }));
     const url = `http://127.0.0.1:${port}`;
