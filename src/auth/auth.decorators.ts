@@ -8,7 +8,7 @@ import { ApiBearerAuth, ApiExtension, ApiResponse } from '@nestjs/swagger';
 import { ODataErrorResponse } from '../common/odata-error.dto';
 import { FastifyRequest } from 'fastify';
 import { clientRequestId } from '../common/http-conventions';
-import { Caller, Permission, RequestOrigin, scopesFor } from './caller';
+import { Caller, callerWithOrigin, Permission, scopesFor } from './caller';
 
 export const PUBLIC_ROUTE = 'auth:public';
 export const REQUIRED_PERMISSION = 'auth:permission';
@@ -47,12 +47,12 @@ export const CurrentCaller = createParamDecorator((_: unknown, context: Executio
   const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
   const caller = request.caller;
   if (!caller) throw new Error('No caller: the route is public or the guard did not run.');
-  // The verified caller is shared by the token's requests; its origin is this request's.
-  const origin: RequestOrigin = {
+  // The audit log records what changes, and where the request came from: a read needs no origin.
+  if (request.method === 'GET' || request.method === 'HEAD') return caller;
+  return callerWithOrigin(caller, {
     httpVerb: request.method,
     requestUrl: request.url,
     ipAddress: request.ip,
     activityId: clientRequestId(request),
-  };
-  return { ...caller, origin };
+  });
 });
