@@ -1,3 +1,4 @@
+import { changedProperties } from './changes';
 import { changeLabel, fieldChanges } from './compare';
 import { durationBetween } from './dates';
 import { allOf, containsText, linkPath, queryString, quote } from './odata';
@@ -256,5 +257,23 @@ describe('comparison and rows', () => {
     expect(durationBetween('2027-01-01T00:00:00Z', '2027-01-01T00:00:01.500Z')).toBe('1.5 s');
     expect(durationBetween('2027-01-01T00:00:00Z', '2027-01-01T00:02:05Z')).toBe('2 min 5 s');
     expect(durationBetween('2027-01-01T00:00:00Z', null)).toBe('');
+  });
+});
+
+describe('an edit sends what changed', () => {
+  it('keeps only the top-level properties that differ, nested values compared whole', () => {
+    const before = {
+      name: 'Admins',
+      description: '',
+      target: { allTenants: true, tenantIds: [] },
+      operationDefinition: { value: 'GET /v1.0/users', logLevel: 'summary' },
+    };
+    expect(changedProperties(before, { ...before, description: 'Was too slow' })).toEqual({
+      description: 'Was too slow',
+    });
+    expect(
+      changedProperties(before, { ...before, target: { allTenants: false, tenantIds: ['a'] } }),
+    ).toEqual({ target: { allTenants: false, tenantIds: ['a'] } });
+    expect(changedProperties(before, { ...before })).toEqual({});
   });
 });

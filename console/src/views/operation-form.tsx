@@ -4,6 +4,7 @@ import { useApi } from '../components/context';
 import { messageOf, useLoad } from '../components/hooks';
 import { TenantPicker } from '../components/tenant-picker';
 import { ErrorMessage, Section } from '../components/ui';
+import { changedProperties } from '../logic/changes';
 import { hrefOf } from '../logic/routes';
 import {
   normalizeStatements,
@@ -25,6 +26,39 @@ interface OperationEntity {
   };
   operationDefinition?: { value?: string; logLevel?: string; failOnFirstError?: boolean };
   aggregationDefinition?: { value?: string };
+}
+
+/** What the form edits, as it is sent: the same shape for the loaded operation and the edit. */
+interface FormValues {
+  readonly name: string;
+  readonly description: string;
+  readonly statements: string;
+  readonly logLevel: string;
+  readonly failOnFirstError: boolean;
+  readonly allTenants: boolean;
+  readonly tenantIds: string[];
+  readonly groupIds: string[];
+  readonly excluded: string[];
+  readonly aggregation: string;
+}
+
+function bodyOf(values: FormValues): Record<string, unknown> {
+  return {
+    name: values.name,
+    description: values.description,
+    target: {
+      allTenants: values.allTenants,
+      tenantIds: values.allTenants ? [] : values.tenantIds,
+      tenantGroupIds: values.groupIds,
+      excludedTenantIds: values.excluded,
+    },
+    operationDefinition: {
+      value: normalizeStatements(values.statements),
+      logLevel: values.logLevel,
+      failOnFirstError: values.failOnFirstError,
+    },
+    aggregationDefinition: { value: values.aggregation.trim() },
+  };
 }
 
 interface GroupName {
@@ -70,20 +104,35 @@ export function OperationForm({ id }: { id?: string }) {
   }>();
   const [saving, setSaving] = useState(false);
   const statementsBox = useRef<HTMLTextAreaElement>(null);
+  /** The loaded operation as the form would send it: an edit sends only what differs. */
+  const loaded = useRef<Record<string, unknown> | undefined>(undefined);
 
   useEffect(() => {
     const operation = existing.data;
     if (!operation) return;
-    setName(operation.name);
-    setDescription(operation.description ?? '');
-    setStatements(operation.operationDefinition?.value ?? '');
-    setLogLevel(operation.operationDefinition?.logLevel ?? 'summary');
-    setFailOnFirstError(!!operation.operationDefinition?.failOnFirstError);
-    setAllTenants(!!operation.target?.allTenants);
-    setTenantIds(operation.target?.tenantIds ?? []);
-    setGroupIds(operation.target?.tenantGroupIds ?? []);
-    setExcluded(operation.target?.excludedTenantIds ?? []);
-    setAggregation(operation.aggregationDefinition?.value ?? '');
+    const values: FormValues = {
+      name: operation.name,
+      description: operation.description ?? '',
+      statements: operation.operationDefinition?.value ?? '',
+      logLevel: operation.operationDefinition?.logLevel ?? 'summary',
+      failOnFirstError: !!operation.operationDefinition?.failOnFirstError,
+      allTenants: !!operation.target?.allTenants,
+      tenantIds: operation.target?.tenantIds ?? [],
+      groupIds: operation.target?.tenantGroupIds ?? [],
+      excluded: operation.target?.excludedTenantIds ?? [],
+      aggregation: operation.aggregationDefinition?.value ?? '',
+    };
+    setName(values.name);
+    setDescription(values.description);
+    setStatements(values.statements);
+    setLogLevel(values.logLevel);
+    setFailOnFirstError(values.failOnFirstError);
+    setAllTenants(values.allTenants);
+    setTenantIds(values.tenantIds);
+    setGroupIds(values.groupIds);
+    setExcluded(values.excluded);
+    setAggregation(values.aggregation);
+    loaded.current = bodyOf(values);
   }, [existing.data]);
 
   useEffect(() => {
@@ -99,17 +148,20 @@ export function OperationForm({ id }: { id?: string }) {
     setSaving(true);
     setError(undefined);
     setStatementError(undefined);
-    const body = {
+    const values = bodyOf({
       name,
       description,
-      target: {
-        allTenants,
-        tenantIds: allTenants ? [] : tenantIds,
-        tenantGroupIds: groupIds,
-        excludedTenantIds: excluded,
-      },
-      operationDefinition: { value: normalizeStatements(statements), logLevel, failOnFirstError },
-      aggregationDefinition: { value: aggregation.trim() },
+      statements,
+      logLevel,
+      failOnFirstError,
+      allTenants,
+      tenantIds,
+      groupIds,
+      excluded,
+      aggregation,
+    });
+    const body = {
+      ...(id && loaded.current ? changedProperties(loaded.current, values) : values),
       ...(accessToken && { credentials: { dapAccessToken: accessToken } }),
     };
     try {
@@ -132,6 +184,17 @@ export function OperationForm({ id }: { id?: string }) {
 
   const toggleGroup = (groupId: string, on: boolean) =>
     setGroupIds(on ? [...groupIds, groupId] : groupIds.filter((other) => other !== groupId));
+
+  // An edit shows its form once the operation is in it: what someone typed before it loaded
+  // would otherwise be overwritten by what loaded.
+  if (id && !existing.data) {
+    return (
+      <Section title="Edit operation">
+        <ErrorMessage error={existing.error} />
+        {!existing.error && <p aria-busy="true">Loading…</p>}
+      </Section>
+    );
+  }
 
   return (
     <Section title={id ? `Edit ${existing.data?.name ?? 'operation'}` : 'New operation'}>
