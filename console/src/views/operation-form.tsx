@@ -61,6 +61,22 @@ function bodyOf(values: FormValues): Record<string, unknown> {
   };
 }
 
+/** The form's values of a loaded operation. */
+function valuesOf(operation: OperationEntity): FormValues {
+  return {
+    name: operation.name,
+    description: operation.description ?? '',
+    statements: operation.operationDefinition?.value ?? '',
+    logLevel: operation.operationDefinition?.logLevel ?? 'summary',
+    failOnFirstError: !!operation.operationDefinition?.failOnFirstError,
+    allTenants: !!operation.target?.allTenants,
+    tenantIds: operation.target?.tenantIds ?? [],
+    groupIds: operation.target?.tenantGroupIds ?? [],
+    excluded: operation.target?.excludedTenantIds ?? [],
+    aggregation: operation.aggregationDefinition?.value ?? '',
+  };
+}
+
 interface GroupName {
   id: string;
   displayName: string;
@@ -104,24 +120,11 @@ export function OperationForm({ id }: { id?: string }) {
   }>();
   const [saving, setSaving] = useState(false);
   const statementsBox = useRef<HTMLTextAreaElement>(null);
-  /** The loaded operation as the form would send it: an edit sends only what differs. */
-  const loaded = useRef<Record<string, unknown> | undefined>(undefined);
 
   useEffect(() => {
     const operation = existing.data;
     if (!operation) return;
-    const values: FormValues = {
-      name: operation.name,
-      description: operation.description ?? '',
-      statements: operation.operationDefinition?.value ?? '',
-      logLevel: operation.operationDefinition?.logLevel ?? 'summary',
-      failOnFirstError: !!operation.operationDefinition?.failOnFirstError,
-      allTenants: !!operation.target?.allTenants,
-      tenantIds: operation.target?.tenantIds ?? [],
-      groupIds: operation.target?.tenantGroupIds ?? [],
-      excluded: operation.target?.excludedTenantIds ?? [],
-      aggregation: operation.aggregationDefinition?.value ?? '',
-    };
+    const values = valuesOf(operation);
     setName(values.name);
     setDescription(values.description);
     setStatements(values.statements);
@@ -132,7 +135,6 @@ export function OperationForm({ id }: { id?: string }) {
     setGroupIds(values.groupIds);
     setExcluded(values.excluded);
     setAggregation(values.aggregation);
-    loaded.current = bodyOf(values);
   }, [existing.data]);
 
   useEffect(() => {
@@ -161,7 +163,8 @@ export function OperationForm({ id }: { id?: string }) {
       aggregation,
     });
     const body = {
-      ...(id && loaded.current ? changedProperties(loaded.current, values) : values),
+      // An edit sends only what differs from the operation as it loaded.
+      ...(existing.data ? changedProperties(bodyOf(valuesOf(existing.data)), values) : values),
       ...(accessToken && { credentials: { dapAccessToken: accessToken } }),
     };
     try {
