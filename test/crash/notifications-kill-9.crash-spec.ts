@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../src/config/app-config';
+import { serviceApi, useCrashDatabase } from '../support/crash-database';
 import { newOperation } from '../support/operation-factory';
 import { freePort, ServiceProcess, startServiceProcess } from '../support/processes';
-import { tokenFor } from '../support/test-app';
-import { dropPostgresSchema, freshPostgresEnv, ON_POSTGRES } from '../support/test-database';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -15,37 +10,27 @@ import { WebhookReceiver } from '../support/webhook-receiver';
  */
 describe('kill -9 between a write and its notification', () => {
   jest.setTimeout(120_000);
+  const database = useCrashDatabase('notify');
   let receiver: WebhookReceiver;
-  let folder: string;
-  let databaseEnv: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    folder = mkdtempSync(join(tmpdir(), 'mto-notify-crash-'));
-    databaseEnv = ON_POSTGRES ? await freshPostgresEnv() : {};
   });
   afterAll(async () => {
     await receiver.close();
-    rmSync(folder, { recursive: true, force: true });
-    await dropPostgresSchema(databaseEnv);
   });
 
   it('delivers every acknowledged change after a restart', async () => {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       PORT: String(port),
-      DATABASE_PATH: join(folder, 'db.sqlite'),
-      ...databaseEnv,
+      ...database.env(),
       NOTIFICATION_ALLOWED_HTTP_HOSTS: '127.0.0.1',
       NOTIFICATION_RETRY_BASE_MS: '100',
     };
-    const authorization = `Bearer ${await tokenFor(loadConfig(env), {})}`;
+    const request = await serviceApi(env, `http://127.0.0.1:${port}/beta/`);
     const api = (path: string, body: unknown) =>
-      fetch(`http://127.0.0.1:${port}/beta/${path}`, {
-        method: 'POST',
-        body: JSON.stringify(body),
-        headers: { authorization, 'content-type': 'application/json' },
-      });
+      request(path, { method: 'POST', body: JSON.stringify(body) });
 
     let service: ServiceProcess = await startServiceProcess(env);
     try {

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../src/config/app-config';
 import { RunningSimulator, startGraphSimulator } from '../../src/graph-simulator/graph-simulator';
+import { serviceApi, useCrashDatabase } from '../support/crash-database';
 import { runnableOperation } from '../support/engine';
 import { freePort, ServiceProcess, startServiceProcess } from '../support/processes';
-import { tokenFor } from '../support/test-app';
-import { dropPostgresSchema, freshPostgresEnv, ON_POSTGRES } from '../support/test-database';
+import { ON_POSTGRES } from '../support/test-database';
 
 const OPERATIONS = 30;
 
@@ -19,25 +15,19 @@ const OPERATIONS = 30;
  */
 describe('kill -9 while schedules fire', () => {
   jest.setTimeout(180_000);
+  const database = useCrashDatabase('schedules');
   let simulator: RunningSimulator;
-  let folder: string;
-  let databaseEnv: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     simulator = await startGraphSimulator({ tenants: 3, usersPerTenant: 1, latencyMs: 20 });
-    folder = mkdtempSync(join(tmpdir(), 'mto-schedules-crash-'));
-    databaseEnv = ON_POSTGRES ? await freshPostgresEnv() : {};
   });
   afterAll(async () => {
     await simulator?.close();
-    rmSync(folder, { recursive: true, force: true });
-    await dropPostgresSchema(databaseEnv);
   });
 
   const env = (port: number): NodeJS.ProcessEnv => ({
     PORT: String(port),
-    DATABASE_PATH: join(folder, 'db.sqlite'),
-    ...databaseEnv,
+    ...database.env(),
     GRAPH_API_URL: simulator.url,
     ENTRA_AUTHORITY_URL: simulator.url,
     ENTRA_CLIENT_ID: 'crash-test',
@@ -48,14 +38,10 @@ describe('kill -9 while schedules fire', () => {
 
   it('starts exactly one run per slot across a kill at the moment of firing', async () => {
     const port = await freePort();
-    const config = loadConfig(env(port));
-    const authorization = `Bearer ${await tokenFor(config, {})}`;
-    const base = `http://127.0.0.1:${port}/beta/managedTenantOperations`;
-    const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${base}${path}`, {
-        ...init,
-        headers: { authorization, 'content-type': 'application/json', ...init.headers },
-      });
+    const api = await serviceApi(
+      env(port),
+      `http://127.0.0.1:${port}/beta/managedTenantOperations`,
+    );
 
     let service: ServiceProcess = await startServiceProcess(env(port));
     const otherPort = await freePort();
