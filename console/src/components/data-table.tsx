@@ -157,3 +157,41 @@ export function Pager({ label, paged }: { label: string; paged: PagePosition }) 
     </nav>
   );
 }
+
+/**
+ * A form of filters above a table: each field filters as it changes (there is nothing to submit),
+ * and assistive technology announces it as a search.
+ */
+export function FilterForm({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <form
+      class="filters"
+      role="search"
+      aria-label={label}
+      onSubmit={(event) => event.preventDefault()}
+    >
+      {children}
+    </form>
+  );
+}
+
+/** A collection the server pages, one page at a time: its table and, under it, its pager. */
+export function PagedTable<T>({
+  paged,
+  ...table
+}: {
+  label: string;
+  columns: ReadonlyArray<Column<T>>;
+  paged: PagePosition & { loaded: Loaded<Page<T>> };
+  rowKey: (item: T) => string;
+  sort?: Sort;
+  onSort?: (sort: Sort) => void;
+  empty?: string;
+}) {
+  return (
+    <>
+      <DataTable {...table} loaded={paged.loaded} />
+      <Pager label={table.label} paged={paged} />
+    </>
+  );
+}

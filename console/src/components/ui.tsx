@@ -80,3 +80,30 @@ export function SearchField({
     </label>
   );
 }
+
+/** A field of a filter form that picks one of `choices` (value and label), or any of them. */
+export function ChoiceField<V extends string>({
+  label,
+  value,
+  onChange,
+  choices,
+}: {
+  label: string;
+  value: V | '';
+  onChange: (value: V | '') => void;
+  choices: ReadonlyArray<readonly [V, string]>;
+}) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(event) => onChange(event.currentTarget.value as V | '')}>
+        <option value="">Any</option>
+        {choices.map(([choice, text]) => (
+          <option key={choice} value={choice}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -1,7 +1,13 @@
 import { useState } from 'preact/hooks';
 import { useApi } from '../components/context';
-import { Column, DataTable, PAGE_SIZE, Pager, usePagedCollection } from '../components/data-table';
-import { Section, SearchField } from '../components/ui';
+import {
+  Column,
+  FilterForm,
+  PAGE_SIZE,
+  PagedTable,
+  usePagedCollection,
+} from '../components/data-table';
+import { SearchField, Section } from '../components/ui';
 import { formatDateTime } from '../logic/dates';
 import { allOf, containsText, quote } from '../logic/odata';
 
@@ -65,33 +71,24 @@ export function AuditView() {
   ];
   return (
     <Section title="Audit log">
-      <form
-        class="filters"
-        role="search"
-        aria-label="Filter the audit log"
-        onSubmit={(event) => event.preventDefault()}
-      >
-        <label>
-          Activity
-          <input
-            type="search"
-            value={activity}
-            onInput={(event) => setActivity(event.currentTarget.value)}
-            placeholder="managedTenantOperations.run"
-          />
-        </label>
+      <FilterForm label="Filter the audit log">
+        <SearchField
+          label="Activity"
+          value={activity}
+          onChange={setActivity}
+          placeholder="managedTenantOperations.run"
+        />
         <SearchField label="User" value={user} onChange={setUser} />
         <SearchField label="From" type="date" value={from} onChange={setFrom} />
         <SearchField label="To" type="date" value={to} onChange={setTo} />
-      </form>
-      <DataTable
+      </FilterForm>
+      <PagedTable
         label="Audit events"
         columns={columns}
-        loaded={paged.loaded}
+        paged={paged}
         rowKey={(item) => item.id}
         empty="No event matches."
       />
-      <Pager label="Audit events" paged={paged} />
     </Section>
   );
 }

@@ -1,7 +1,13 @@
 import { useState } from 'preact/hooks';
 import { useApi } from '../components/context';
-import { Column, DataTable, PAGE_SIZE, Pager, usePagedCollection } from '../components/data-table';
-import { Section } from '../components/ui';
+import {
+  Column,
+  FilterForm,
+  PAGE_SIZE,
+  PagedTable,
+  usePagedCollection,
+} from '../components/data-table';
+import { ChoiceField, Section } from '../components/ui';
 import { changeLabel, fieldChanges } from '../logic/compare';
 import { quote } from '../logic/odata';
 import { hrefOf } from '../logic/routes';
@@ -91,31 +97,21 @@ export function CompareView({ id, base, run }: { id: string; base?: number; run?
       <p>
         <a href={hrefOf({ view: 'operation', id, tab: 'history' })}>Back to the history</a>
       </p>
-      <form
-        class="filters"
-        aria-label="Filter differences"
-        onSubmit={(event) => event.preventDefault()}
-      >
-        <label>
-          Change
-          <select value={changeType} onChange={(event) => setChangeType(event.currentTarget.value)}>
-            <option value="">Any</option>
-            {CHANGE_TYPES.map((type) => (
-              <option key={type} value={type}>
-                {changeLabel(type)}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
-      <DataTable
+      <FilterForm label="Filter differences">
+        <ChoiceField
+          label="Change"
+          value={changeType}
+          onChange={setChangeType}
+          choices={CHANGE_TYPES.map((type) => [type, changeLabel(type)] as const)}
+        />
+      </FilterForm>
+      <PagedTable
         label="Differences"
         columns={columns}
-        loaded={paged.loaded}
+        paged={paged}
         rowKey={(item) => `${item.targetTenantId}:${item.changeType}:${item.rowKey ?? ''}`}
         empty="The two runs found the same."
       />
-      <Pager label="Differences" paged={paged} />
     </Section>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useApi } from '../components/context';
 import { messageOf, useLoad } from '../components/hooks';
-import { Column, DataTable, PAGE_SIZE, Pager, usePagedCollection } from '../components/data-table';
+import { Column, PAGE_SIZE, PagedTable, usePagedCollection } from '../components/data-table';
 import { TenantPicker } from '../components/tenant-picker';
 import { ErrorMessage, Notice, Section } from '../components/ui';
 import { hrefOf } from '../logic/routes';
@@ -48,14 +48,13 @@ export function GroupsView() {
         </a>
       }
     >
-      <DataTable
+      <PagedTable
         label="Groups"
         columns={columns}
-        loaded={paged.loaded}
+        paged={paged}
         rowKey={(item) => item.id}
         empty="No group yet."
       />
-      <Pager label="Groups" paged={paged} />
     </Section>
   );
 }
@@ -178,17 +177,16 @@ export function GroupView({ id }: { id: string }) {
       </Section>
       {!isNew && (
         <Section title="Members now">
-          <DataTable
+          <PagedTable
             label="Members"
             columns={[
               { title: 'Name', cell: (item: Tenant) => item.displayName },
               { title: 'Tags', cell: (item: Tenant) => (item.tags ?? []).join(', ') },
             ]}
-            loaded={members.loaded}
+            paged={members}
             rowKey={(item) => item.id}
             empty="No member."
           />
-          <Pager label="Members" paged={members} />
         </Section>
       )}
     </div>

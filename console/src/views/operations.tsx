@@ -2,13 +2,13 @@ import { useState } from 'preact/hooks';
 import { useApi } from '../components/context';
 import {
   Column,
-  DataTable,
+  FilterForm,
   PAGE_SIZE,
-  Pager,
+  PagedTable,
   Sort,
   usePagedCollection,
 } from '../components/data-table';
-import { Section, StatusBadge, SearchField } from '../components/ui';
+import { ChoiceField, SearchField, Section, StatusBadge } from '../components/ui';
 import { formatDateTime } from '../logic/dates';
 import { allOf, containsText, orderBy, quote } from '../logic/odata';
 import { hrefOf } from '../logic/routes';
@@ -75,35 +75,24 @@ export function OperationsView() {
         </a>
       }
     >
-      <form
-        class="filters"
-        role="search"
-        aria-label="Find operations"
-        onSubmit={(event) => event.preventDefault()}
-      >
+      <FilterForm label="Find operations">
         <SearchField label="Search by name" value={search} onChange={setSearch} />
-        <label>
-          Status
-          <select value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
-            <option value="">Any</option>
-            {STATUSES.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
-      <DataTable
+        <ChoiceField
+          label="Status"
+          value={status}
+          onChange={setStatus}
+          choices={STATUSES.map((value) => [value, value] as const)}
+        />
+      </FilterForm>
+      <PagedTable
         label="Operations"
         columns={columns}
-        loaded={paged.loaded}
+        paged={paged}
         rowKey={(item) => item.id}
         sort={sort}
         onSort={setSort}
         empty="No operation yet: create one with New operation."
       />
-      <Pager label="Operations" paged={paged} />
     </Section>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useApi } from '../components/context';
-import { Column, DataTable, PAGE_SIZE, Pager, usePagedCollection } from '../components/data-table';
+import { Column, PAGE_SIZE, PagedTable, usePagedCollection } from '../components/data-table';
 import { Section, StatusBadge } from '../components/ui';
 import { durationBetween, formatDateTime } from '../logic/dates';
 import { hrefOf } from '../logic/routes';
@@ -83,14 +83,13 @@ export function RunHistory({ operationId, version }: { operationId: string; vers
       }
     >
       <p class="hint">Pick two runs to compare them.</p>
-      <DataTable
+      <PagedTable
         label="Runs"
         columns={columns}
-        loaded={paged.loaded}
+        paged={paged}
         rowKey={(item) => String(item.runNumber)}
         empty="No run yet."
       />
-      <Pager label="Runs" paged={paged} />
     </Section>
   );
 }

@@ -2,13 +2,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { useApi } from '../components/context';
 import {
   Column,
-  DataTable,
+  FilterForm,
   PAGE_SIZE,
-  Pager,
+  PagedTable,
   Sort,
   usePagedCollection,
 } from '../components/data-table';
-import { Section, SearchField } from '../components/ui';
+import { ChoiceField, SearchField, Section } from '../components/ui';
 import { allOf, containsText, orderBy } from '../logic/odata';
 import { hrefOf } from '../logic/routes';
 import {
@@ -90,38 +90,24 @@ export function RunTenants({
   ];
   return (
     <Section title="Tenants">
-      <form
-        class="filters"
-        role="search"
-        aria-label="Filter tenants"
-        onSubmit={(event) => event.preventDefault()}
-      >
-        <label>
-          Outcome
-          <select
-            value={outcome}
-            onChange={(event) => setOutcome(event.currentTarget.value as Outcome | '')}
-          >
-            <option value="">Any</option>
-            {(Object.keys(OUTCOME_LABELS) as Outcome[]).map((value) => (
-              <option key={value} value={value}>
-                {OUTCOME_LABELS[value]}
-              </option>
-            ))}
-          </select>
-        </label>
+      <FilterForm label="Filter tenants">
+        <ChoiceField
+          label="Outcome"
+          value={outcome}
+          onChange={setOutcome}
+          choices={Object.entries(OUTCOME_LABELS) as Array<[Outcome, string]>}
+        />
         <SearchField label="Tenant name" value={search} onChange={setSearch} />
-      </form>
-      <DataTable
+      </FilterForm>
+      <PagedTable
         label="Tenants"
         columns={columns}
-        loaded={paged.loaded}
+        paged={paged}
         rowKey={(item) => item.id}
         sort={sort}
         onSort={setSort}
         empty="No tenant result yet."
       />
-      <Pager label="Tenants" paged={paged} />
     </Section>
   );
 }

@@ -1,6 +1,12 @@
 import { useApi } from '../components/context';
 import { useLoad } from '../components/hooks';
-import { Column, DataTable, PAGE_SIZE, Pager, usePagedCollection } from '../components/data-table';
+import {
+  Column,
+  DataTable,
+  PAGE_SIZE,
+  PagedTable,
+  usePagedCollection,
+} from '../components/data-table';
 import { ErrorMessage, Section } from '../components/ui';
 import { formatDateTime } from '../logic/dates';
 import { hrefOf } from '../logic/routes';
@@ -137,14 +143,13 @@ export function TenantResultView({ id, resultId }: { id: string; resultId: strin
         />
       </Section>
       <Section title="HTTP calls">
-        <DataTable
+        <PagedTable
           label="HTTP calls"
           columns={callColumns}
-          loaded={calls.loaded}
+          paged={calls}
           rowKey={(call) => call.id}
           empty="No call was logged (log level none)."
         />
-        <Pager label="HTTP calls" paged={calls} />
       </Section>
     </div>
   );

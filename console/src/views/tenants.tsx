@@ -3,13 +3,13 @@ import { useApi } from '../components/context';
 import { messageOf } from '../components/hooks';
 import {
   Column,
-  DataTable,
+  FilterForm,
   PAGE_SIZE,
-  Pager,
+  PagedTable,
   Sort,
   usePagedCollection,
 } from '../components/data-table';
-import { ErrorMessage, Notice, Section, SearchField } from '../components/ui';
+import { ErrorMessage, Notice, SearchField, Section } from '../components/ui';
 import { formatDateTime } from '../logic/dates';
 import { allOf, containsText, orderBy, quote } from '../logic/odata';
 
@@ -123,28 +123,22 @@ export function TenantsView() {
       </form>
       <Notice text={notice} />
       <ErrorMessage error={error} />
-      <form
-        class="filters"
-        role="search"
-        aria-label="Find tenants"
-        onSubmit={(event) => event.preventDefault()}
-      >
+      <FilterForm label="Find tenants">
         <SearchField label="Search by name" value={search} onChange={setSearch} />
         <label>
           Tag
           <input value={tag} onInput={(event) => setTag(event.currentTarget.value)} />
         </label>
-      </form>
-      <DataTable
+      </FilterForm>
+      <PagedTable
         label="Tenant directory"
         columns={columns}
-        loaded={paged.loaded}
+        paged={paged}
         rowKey={(item) => item.id}
         sort={sort}
         onSort={setSort}
         empty="No tenant yet: refresh from your contracts, or run an operation over all customers."
       />
-      <Pager label="Tenant directory" paged={paged} />
     </Section>
   );
 }
