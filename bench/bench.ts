@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --warmup 1 --connections 50 --only b,d
- *                   --heap 128 --profile DIR --no-cap]
+ *                   --heap 128 --profile DIR --no-cap --nest]
  *
  * Builds, fills a fresh SQLite database (operations, and five results each), starts the service
  * (production build, loopback), the bare Fastify + better-sqlite3 baseline (bench/baseline) and
@@ -63,6 +63,12 @@ function profiling(name: string): string[] {
  * own folder on first use (`npm ci` there, a few minutes) and loaded like the others.
  */
 const WITH_CAP = !process.argv.includes('--no-cap');
+/**
+ * `--nest`: a fourth server, the baseline's answers served by NestJS on its Fastify adapter with
+ * nothing of the service's own (bench/baseline/nest-server.ts), loaded like the others: what the
+ * framework costs, apart from what the service does with it.
+ */
+const WITH_NEST = process.argv.includes('--nest');
 const CAP_PEER = join(ROOT, 'bench/peers/cap');
 
 function ensureCapPeer(): void {
@@ -87,7 +93,7 @@ interface Target {
  * (but for the host in URLs, fresh request-ids and the baseline's own $skiptoken). Throws if not.
  */
 async function expectSameAnswers(
-  targets: { service: Target; baseline: Target },
+  targets: { service: Target; baseline: Target; nest?: Target },
   paths: string[],
 ): Promise<void> {
   const answer = async ({ url, headers }: Target, path: string) => {
@@ -107,6 +113,11 @@ async function expectSameAnswers(
     ];
     if (service !== baseline)
       throw new Error(`service and baseline answer ${path} differently:\n${service}\n${baseline}`);
+    const nest = targets.nest && (await answer(targets.nest, path));
+    if (nest !== undefined && nest !== baseline)
+      throw new Error(
+        `NestJS and bare baselines answer ${path} differently:\n${nest}\n${baseline}`,
+      );
   }
 }
 
@@ -123,6 +134,8 @@ async function main(): Promise<void> {
     console.log(`Filling ${ROWS} rows…`);
     const { ids, seconds } = await fillDatabase(serviceDb, ROWS, RESULTS_PER_OPERATION);
     copyFileSync(serviceDb, baselineDb);
+    const nestDb = join(folder, 'nest.sqlite');
+    if (WITH_NEST) copyFileSync(serviceDb, nestDb);
     const capSourceDb = join(folder, 'cap-source.sqlite');
     copyFileSync(serviceDb, capSourceDb);
     const config = loadConfig({ DATABASE_PATH: serviceDb });
@@ -146,6 +159,24 @@ async function main(): Promise<void> {
       'baseline ready',
     );
     processes.push(baseline);
+    let nest: ChildProcess | undefined;
+    const nestPort = await freePort();
+    if (WITH_NEST) {
+      nest = await startProcess(
+        process.execPath,
+        [
+          ...profiling('nest'),
+          '-r',
+          join(ROOT, 'node_modules/ts-node/register/transpile-only'),
+          join(ROOT, 'bench/baseline/nest-server.ts'),
+          nestDb,
+          String(nestPort),
+        ],
+        { BENCH_TENANT, NODE_ENV: 'production', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+        'nest baseline ready',
+      );
+      processes.push(nest);
+    }
     let cap: ChildProcess | undefined;
     const capPort = await freePort();
     if (WITH_CAP) {
@@ -176,18 +207,23 @@ async function main(): Promise<void> {
         url: `http://127.0.0.1:${baselinePort}`,
         headers: { 'content-type': 'application/json' },
       },
+      nest: {
+        pid: nest?.pid ?? 0,
+        url: `http://127.0.0.1:${nestPort}`,
+        headers: { 'content-type': 'application/json' },
+      },
       cap: {
         pid: cap?.pid ?? 0,
         url: `http://127.0.0.1:${capPort}`,
         headers: { 'content-type': 'application/json' },
       },
     };
-    const targetNames = WITH_CAP
-      ? (['service', 'baseline', 'cap'] as const)
-      : (['service', 'baseline'] as const);
+    const targetNames = (['service', 'baseline', 'nest', 'cap'] as const).filter(
+      (name) => (name !== 'nest' || WITH_NEST) && (name !== 'cap' || WITH_CAP),
+    );
     // (d): the first page's nextLink, per target.
     const nextLinks: Record<string, string> = {};
-    for (const name of ['service', 'baseline'] as const) {
+    for (const name of targetNames.filter((target) => target !== 'cap')) {
       const target = targets[name];
       const first =
         name === 'service'
@@ -203,7 +239,7 @@ async function main(): Promise<void> {
     // CAP pages by $skip (its nextLinks do too): the second page of 25 in the same order.
     nextLinks.cap =
       '/beta/managedTenantOperations?$orderby=createdDateTime%20desc&$top=25&$skip=25';
-    await expectSameAnswers(targets, [
+    await expectSameAnswers({ ...targets, nest: WITH_NEST ? targets.nest : undefined }, [
       `/beta/managedTenantOperations/${ids[0]}`,
       "/beta/managedTenantOperations?$filter=status%20eq%20'status-3'&$top=50",
       EXPAND_PATH,
@@ -259,11 +295,14 @@ async function main(): Promise<void> {
       ],
     ];
 
-    const results: Record<string, Record<'service' | 'baseline' | 'cap', LoadResult[]>> = {};
+    const results: Record<
+      string,
+      Record<'service' | 'baseline' | 'nest' | 'cap', LoadResult[]>
+    > = {};
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const [name, scenario] of scenarios) {
         if (ONLY && !ONLY.some((letter) => name.startsWith(`(${letter})`))) continue;
-        results[name] ??= { service: [], baseline: [], cap: [] };
+        results[name] ??= { service: [], baseline: [], nest: [], cap: [] };
         for (const target of targetNames) {
           const spec = scenario(target);
           const run = (duration: number) =>
@@ -290,22 +329,26 @@ async function main(): Promise<void> {
     );
     console.log(
       '| scenario | service req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio | non-2xx | CPU µs/request, service / baseline |' +
-        (WITH_CAP ? ' CAP req/s | p99 ms | × CAP | CAP non-2xx |' : ''),
+        (WITH_CAP ? ' CAP req/s | p99 ms | × CAP | CAP non-2xx |' : '') +
+        (WITH_NEST ? ' NestJS req/s | NestJS / baseline | service / NestJS |' : ''),
     );
     console.log(
-      `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${WITH_CAP ? '---:|---:|---:|---:|' : ''}`,
+      `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${WITH_CAP ? '---:|---:|---:|---:|' : ''}${WITH_NEST ? '---:|---:|---:|' : ''}`,
     );
     const failures = (runs: LoadResult[]) =>
       runs.reduce((sum, result) => sum + result.non2xx + result.errors + result.timeouts, 0);
     const ratioOf = (a: LoadResult[], b: LoadResult[]) =>
       median(a.map((result, i) => result.requestsPerSecond / b[i].requestsPerSecond));
-    for (const [name, { service: s, baseline: b, cap: c }] of Object.entries(results)) {
+    for (const [name, { service: s, baseline: b, nest: n, cap: c }] of Object.entries(results)) {
       console.log(
         `| ${name} | ${median(s.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(s.map((r) => r.p50))} | ${median(s.map((r) => r.p99))} | ` +
           `${median(b.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(b.map((r) => r.p50))} | ${median(b.map((r) => r.p99))} | ${ratioOf(s, b).toFixed(2)} | ${failures(s)} | ` +
           `${median(s.map((r) => r.cpuPerRequest)).toFixed(0)} / ${median(b.map((r) => r.cpuPerRequest)).toFixed(0)} |` +
           (WITH_CAP
             ? ` ${median(c.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(c.map((r) => r.p99))} | ${ratioOf(s, c).toFixed(2)} | ${failures(c)} |`
+            : '') +
+          (WITH_NEST
+            ? ` ${median(n.map((r) => r.requestsPerSecond)).toFixed(0)} | ${ratioOf(n, b).toFixed(2)} | ${ratioOf(s, n).toFixed(2)} |`
             : ''),
       );
     }
