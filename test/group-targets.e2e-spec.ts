@@ -73,6 +73,19 @@ describe('targets with tenant groups and exclusions', () => {
     expect(await ranIn(all)).toEqual(sorted(...c.slice(1)));
   });
 
+  it('runs once in a tenant named more than once: by id, by a group and by the contracts', async () => {
+    const everyone = await group({ displayName: 'All of them', allTenantsIncluded: true });
+    const pilot = await group({ displayName: 'Pilot two', tenantIds: [c[5], c[6]] });
+    const id = await createOperation(
+      app,
+      operation({ tenantIds: [c[0], c[5]], tenantGroupIds: [pilot, everyone] }),
+    );
+    expect((await runOperation(app, id, 30)).json().status).toBe('succeeded');
+    expect(await ranIn(id)).toEqual(sorted(...c));
+    const history = (await app.get(`${ENTITY_SET}/${id}/runs/1`)).json();
+    expect(history.tenantCount).toBe(c.length);
+  });
+
   it('freezes the tenants when the run starts: a change to the group meanwhile waits for the next run', async () => {
     const wave = await group({ displayName: 'Wave', tenantIds: [c[0], c[1]] });
     const id = await createOperation(app, operation({ tenantGroupIds: [wave] }));

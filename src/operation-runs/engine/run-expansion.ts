@@ -95,13 +95,17 @@ export class RunExpansion {
     operation: Entity<ManagedTenantOperationProperties>,
   ): Promise<ExpandedRun | undefined> {
     const target = operation.properties.target ?? {};
-    const taken = new Set((target.excludedTenantIds ?? []).map((id) => id.toLowerCase()));
-    const excluded = taken.size;
+    // Only the exclusions are held here, never the tenants listed (a run of every customer can
+    // list hundreds of thousands): a tenant named twice (in tenantIds, by a group, by the
+    // contracts) is one row of the run all the same, as its key makes it, and `add` counts the
+    // rows it added, not the tenants it was given.
+    const excludedIds = new Set((target.excludedTenantIds ?? []).map((id) => id.toLowerCase()));
+    const excluded = excludedIds.size;
     const listed = { tenants: 0, refused: 0, position: 0 };
     const take = async (tenantIds: readonly string[], refusedIds: readonly string[] = []) => {
-      const fresh = tenantIds.filter((id) => !taken.has(id));
-      for (const id of fresh) taken.add(id);
-      const tenants = fresh.map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() }));
+      const tenants = tenantIds
+        .filter((id) => !excludedIds.has(id))
+        .map((targetTenantId) => ({ targetTenantId, resultId: randomUUID() }));
       const refused = refusedIds.map((customerId) => ({
         targetTenantId: customerId,
         resultId: randomUUID(),
