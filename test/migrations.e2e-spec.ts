@@ -49,8 +49,9 @@ describe('migrations', () => {
 
       const dataSource = app.app.get(DataSource);
       // Back to before the run numbers (and the migrations that came after them: the run
-      // history, schedules, the tenant directory and the runs' trace context).
-      for (let undone = 0; undone < 5; undone += 1) await dataSource.undoLastMigration();
+      // history, schedules, the tenant directory, the runs' trace context and the directory's
+      // listings).
+      for (let undone = 0; undone < 6; undone += 1) await dataSource.undoLastMigration();
       const changes = async (source: DataSource) =>
         Number(
           (

@@ -171,6 +171,13 @@ describe('tenants: the directory of customer tenants', () => {
   });
 
   it('tells what changed through delta: a tag, and nothing for a refresh that changed nothing', async () => {
+    // A customer already no longer listed is not written again by the refreshes that follow.
+    const ended = simulator.customerTenantIds[7];
+    const statusOf = (value: Array<Record<string, any>>) =>
+      value.find((t) => t.id === ended)?.tenantStatusInformation.delegatedPrivilegeStatus;
+    simulator.endedContracts.add(ended);
+    await refresh({ dapAccessToken: DAP });
+    await eventually(tenants, (value) => statusOf(value) === 'none');
     const everything: Array<Record<string, any>> = [];
     let url: string | undefined = `${TENANTS}/delta`;
     let deltaLink = '';
@@ -199,6 +206,10 @@ describe('tenants: the directory of customer tenants', () => {
     expect(
       changes.value.map((tenant: Record<string, unknown>) => [tenant.id, tenant.tags]),
     ).toEqual([[customer, ['silver']]]);
+
+    simulator.endedContracts.delete(ended);
+    await refresh({ dapAccessToken: DAP });
+    await eventually(tenants, (value) => statusOf(value) === 'delegatedAdminPrivileges');
   });
 
   it('shows each partner only its own directory, from its own contracts', async () => {

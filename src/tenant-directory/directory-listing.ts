@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DuplicateEntityError, EntityStore, TenantScope } from '../database/stores/entity.store';
 import { Entity } from '../edm/entity';
 import { TenantProperties } from '../edm/model';
@@ -5,6 +6,25 @@ import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
 import { CustomerContract } from '../integrations/graph/partner-customers';
 
 type Tenant = Entity<TenantProperties>;
+
+/** The customers a listing has listed, kept in the database (TenantDirectoryStore). */
+export interface ListedCustomers {
+  /** Notes `tenantIds` as listed; the ones not listed before. */
+  noteListed(listingId: string, tenantIds: readonly string[], now: number): Promise<string[]>;
+  /** A page of the directory's customer ids (after `after`, in order) the listing did not list. */
+  unlisted(
+    partnerTenantId: string,
+    listingId: string,
+    after: string,
+    limit: number,
+  ): Promise<string[]>;
+  forgetListing(listingId: string, staleBefore: number): Promise<void>;
+}
+
+/** Customers no longer listed, marked a page at a time. */
+const UNLISTED_PAGE = 500;
+/** A listing's notes older than this were left by one that never ended (its instance died). */
+const ABANDONED_AFTER_MS = 24 * 60 * 60_000;
 
 /** What a listing changed in the directory. */
 export interface ListingCounts {
@@ -18,10 +38,11 @@ export interface ListingCounts {
  * customer not yet in it is added, one whose name, contract or status changed is updated, one
  * unchanged is not written (no change in the feed, no notification). When the whole listing is
  * in, the customers it no longer lists are kept with `delegatedPrivilegeStatus` `none`, never
- * deleted.
+ * deleted. What it has listed is noted in the database, not held here: a partner may have
+ * hundreds of thousands of customers.
  */
 export class DirectoryListing {
-  private readonly listed = new Set<string>();
+  private readonly id = randomUUID();
   private readonly scope: TenantScope;
   private readonly at: string;
   private added = 0;
@@ -29,18 +50,24 @@ export class DirectoryListing {
 
   constructor(
     private readonly tenants: EntityStore<TenantProperties>,
+    private readonly listed: ListedCustomers,
     private readonly partnerTenantId: string,
-    now: number,
-    /** Every customer id the directory has (to find those no longer listed). */
-    private readonly idsOfDirectory: () => Promise<readonly string[]>,
+    private readonly now: number,
   ) {
     this.scope = { tenantId: partnerTenantId };
     this.at = toUtcDateTimeOffset(new Date(now));
   }
 
   async take(contracts: readonly CustomerContract[]): Promise<void> {
-    const fresh = contracts.filter((contract) => !this.listed.has(contract.tenantId));
-    for (const contract of fresh) this.listed.add(contract.tenantId);
+    if (contracts.length === 0) return;
+    const notListedBefore = new Set(
+      await this.listed.noteListed(
+        this.id,
+        contracts.map((contract) => contract.tenantId),
+        this.now,
+      ),
+    );
+    const fresh = contracts.filter((contract) => notListedBefore.has(contract.tenantId));
     if (fresh.length === 0) return;
     const known = new Map(
       (
@@ -62,22 +89,46 @@ export class DirectoryListing {
   /** The customers this listing did not list: kept, with no delegated privileges. */
   async finish(): Promise<ListingCounts> {
     let gone = 0;
-    for (const id of await this.idsOfDirectory()) {
-      if (this.listed.has(id)) continue;
-      await this.tenants.update(this.scope, id, (current) => {
-        const status = current.properties.tenantStatusInformation;
-        if (status?.delegatedPrivilegeStatus === 'none') return current;
-        gone += 1;
-        return this.changedTenant(current, {
-          tenantStatusInformation: {
-            delegatedPrivilegeStatus: 'none',
-            lastDelegatedPrivilegeRefreshDateTime: this.at,
-            offboardedDateTime: this.at,
-          },
-        });
-      });
+    try {
+      for (let after = ''; ;) {
+        const page = await this.listed.unlisted(
+          this.partnerTenantId,
+          this.id,
+          after,
+          UNLISTED_PAGE,
+        );
+        for (const id of page) if (await this.unlist(id)) gone += 1;
+        if (page.length < UNLISTED_PAGE) break;
+        after = page[page.length - 1];
+      }
+    } finally {
+      await this.abandon();
     }
     return { added: this.added, changed: this.changed, gone };
+  }
+
+  /** A listing that will not finish (its contracts could not all be read): its notes go. */
+  abandon(): Promise<void> {
+    return this.listed.forgetListing(this.id, this.now - ABANDONED_AFTER_MS);
+  }
+
+  /** Marks a customer as no longer listed; whether it was listed until now. */
+  private async unlist(id: string): Promise<boolean> {
+    let unlisted = false;
+    await this.tenants.update(this.scope, id, (current) => {
+      if (current.properties.tenantStatusInformation?.delegatedPrivilegeStatus === 'none') {
+        return current;
+      }
+      unlisted = true;
+      return this.changedTenant(current, {
+        tenantStatusInformation: {
+          delegatedPrivilegeStatus: 'none',
+          lastDelegatedPrivilegeRefreshDateTime: this.at,
+          offboardedDateTime: this.at,
+        },
+      });
+    });
+    return unlisted;
   }
 
   private newTenant(contract: CustomerContract): Tenant {

@@ -31,9 +31,7 @@ export class TenantDirectory {
 
   /** A listing of the partner's contracts into its directory, page by page. */
   listing(partnerTenantId: string): DirectoryListing {
-    return new DirectoryListing(this.tenants, partnerTenantId, this.clock.now(), () =>
-      this.store.tenantIdsOf(partnerTenantId),
-    );
+    return new DirectoryListing(this.tenants, this.store, partnerTenantId, this.clock.now());
   }
 
   /** Refreshes a claimed directory from the partner's contracts; says how it went. */
@@ -69,6 +67,7 @@ export class TenantDirectory {
       const counts = await listing.finish();
       return { at: this.clock.now(), nextDueAt: nextDueAt(), rotatedRefreshToken: rotated, counts };
     } catch (error) {
+      await listing.abandon();
       if (!(error instanceof GraphCallError || error instanceof TokenRequestError)) throw error;
       const refused =
         error instanceof TokenRequestError && error.grantRefused && !credentials.dapAccessToken;

@@ -23,6 +23,8 @@ import {
   ManagedTenantOperationProperties,
   managedTenantOperationResult,
   ManagedTenantOperationResultProperties,
+  tenant,
+  TenantProperties,
 } from '../../src/edm/model';
 import { toUtcDateTimeOffset } from '../../src/edm/primitive-formats';
 import { entityStoreToken } from '../../src/entity-sets/entity-set.tokens';
@@ -89,6 +91,10 @@ export class EngineStores {
 
   get httpRequests(): EntityStore<ManagedTenantOperationHttpRequestProperties> {
     return resolve(this.moduleRef, entityStoreToken(managedTenantOperationHttpRequest));
+  }
+
+  get tenants(): EntityStore<TenantProperties> {
+    return resolve(this.moduleRef, entityStoreToken(tenant));
   }
 
   get dataSource(): DataSource {

@@ -11,6 +11,7 @@ import { RunHistory1801000000000 } from './1801000000000-RunHistory';
 import { Schedules1802000000000 } from './1802000000000-Schedules';
 import { TenantDirectory1803000000000 } from './1803000000000-TenantDirectory';
 import { RunTraceContext1804000000000 } from './1804000000000-RunTraceContext';
+import { DirectoryListings1805000000000 } from './1805000000000-DirectoryListings';
 
 /** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
@@ -27,6 +28,7 @@ export const migrations = [
   Schedules1802000000000,
   TenantDirectory1803000000000,
   RunTraceContext1804000000000,
+  DirectoryListings1805000000000,
 ];
 
 /** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */

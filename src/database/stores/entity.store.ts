@@ -90,6 +90,10 @@ export interface EntityStore<Properties extends object = Entity['properties']> {
     query: PageQuery & { readonly count?: boolean },
     limit: number,
   ): Promise<RelatedRows>;
+  /**
+   * Changes the row as `change` says, at the version it read. `change` may return `current`
+   * itself: then nothing is written (no new version, no change in the feed).
+   */
   update(
     tenant: TenantScope,
     id: string,

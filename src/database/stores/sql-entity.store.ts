@@ -99,6 +99,7 @@ export class SqlEntityStore extends EntityStoreBase {
       const current = await this.findByIdOn(session, tenant, id, within);
       if (!current) return undefined;
       const next = change(current);
+      if (next === current) return current;
       const values = this.boundValues(this.toRow(next), this.dataColumns);
       const changed = await session
         .run(this.keySql.update, [

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CredentialsCipher } from '../../crypto/credentials-cipher';
-import { SqlExecutor, SqlRow } from '../sql-executor';
+import { placeholders, SqlExecutor, SqlRow } from '../sql-executor';
 
 /** The delegated credentials a partner's directory is refreshed with, in clear (never stored so). */
 export interface DirectoryCredentials {
@@ -43,13 +43,17 @@ export interface DirectoryState {
 }
 
 const TABLE = '"tenant_directories"';
+const LISTED = '"directory_listing_tenants"';
+/** The most customers one statement notes as listed (three values each). */
+const LISTED_PER_INSERT = 1_000;
 /** Secrets are bound to their directory's row, so that a copied ciphertext does not decrypt. */
 export const boundTo = (partnerTenantId: string): string => `tenant_directories:${partnerTenantId}`;
 
 /**
  * What the directories of customer tenants need of the database besides the tenants themselves:
  * per partner, when the next refresh is due, the credentials it uses (encrypted), a lease while
- * one worker refreshes it, and how the last refresh went.
+ * one worker refreshes it, and how the last refresh went; and, while a listing of a partner's
+ * contracts goes on, the customers it has listed.
  */
 @Injectable()
 export class TenantDirectoryStore {
@@ -131,10 +135,46 @@ export class TenantDirectoryStore {
     };
   }
 
-  /** The customer tenant ids of the partner's directory. */
-  async tenantIdsOf(partnerTenantId: string): Promise<string[]> {
-    const rows = await this.db.all(this.sql.tenantIds, [partnerTenantId]);
+  /**
+   * Notes customers as listed by the listing `listingId`; the ones among them it had not listed
+   * before (each once, however often they were named).
+   */
+  async noteListed(
+    listingId: string,
+    tenantIds: readonly string[],
+    now: number,
+  ): Promise<string[]> {
+    const fresh: string[] = [];
+    const perInsert = Math.min(LISTED_PER_INSERT, Math.floor(this.db.dialect.maxParameters / 3));
+    for (let start = 0; start < tenantIds.length; start += perInsert) {
+      const chunk = tenantIds.slice(start, start + perInsert);
+      const rows = await this.db.all(
+        this.sql.noteListed(chunk.length),
+        chunk.flatMap((tenantId) => [listingId, tenantId, now]),
+      );
+      for (const row of rows) fresh.push(row.tenantId as string);
+    }
+    return fresh;
+  }
+
+  /**
+   * Up to `limit` customer ids of the partner's directory that the listing `listingId` has not
+   * listed, in order, after `after` (a page of them: a directory of any size is read a page at a
+   * time).
+   */
+  async unlisted(
+    partnerTenantId: string,
+    listingId: string,
+    after: string,
+    limit: number,
+  ): Promise<string[]> {
+    const rows = await this.db.all(this.sql.unlisted, [partnerTenantId, after, listingId, limit]);
     return rows.map((row) => row.id as string);
+  }
+
+  /** The listing's customers go, and those of listings older than `staleBefore` that never ended. */
+  async forgetListing(listingId: string, staleBefore: number): Promise<void> {
+    await this.db.run(this.sql.forgetListing, [listingId, staleBefore]);
   }
 
   /** When the next refresh of any directory is due (epoch ms), if one is. */
@@ -174,7 +214,10 @@ function directorySql(skipLocked: string) {
     claimDue: `UPDATE ${TABLE} SET "leaseOwner" = ?, "leaseUntil" = ? WHERE "partnerTenantId" IN (SELECT "partnerTenantId" FROM ${TABLE} WHERE "dueAt" IS NOT NULL AND "dueAt" <= ? AND ("leaseUntil" IS NULL OR "leaseUntil" < ?) ORDER BY "dueAt" LIMIT ?${skipLocked}) RETURNING *`,
     finish: `UPDATE ${TABLE} SET "dueAt" = CASE WHEN "generation" = ? THEN ? ELSE "dueAt" END, "dapAccessToken" = CASE WHEN "generation" = ? THEN NULL ELSE "dapAccessToken" END, "requestedBy" = CASE WHEN "generation" = ? THEN NULL ELSE "requestedBy" END, "refreshToken" = CASE WHEN "refreshToken" = ? THEN (CASE WHEN ? = 1 THEN NULL ELSE COALESCE(?, "refreshToken") END) ELSE "refreshToken" END, "lastRefreshAt" = ?, "lastError" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "partnerTenantId" = ? AND "leaseOwner" = ?`,
     state: `SELECT "dueAt", "refreshToken", "lastRefreshAt", "lastError" FROM ${TABLE} WHERE "partnerTenantId" = ?`,
-    tenantIds: `SELECT "id" FROM "tenants" WHERE "partnerTenantId" = ?`,
+    noteListed: (count: number) =>
+      `INSERT INTO ${LISTED} ("listingId", "tenantId", "listedAt") VALUES ${Array.from({ length: count }, () => `(${placeholders(3)})`).join(', ')} ON CONFLICT DO NOTHING RETURNING "tenantId"`,
+    unlisted: `SELECT t."id" FROM "tenants" t WHERE t."partnerTenantId" = ? AND t."id" > ? AND NOT EXISTS (SELECT 1 FROM ${LISTED} l WHERE l."listingId" = ? AND l."tenantId" = t."id") ORDER BY t."id" LIMIT ?`,
+    forgetListing: `DELETE FROM ${LISTED} WHERE "listingId" = ? OR "listedAt" < ?`,
     earliest: `SELECT MIN("dueAt") AS "dueAt" FROM ${TABLE} WHERE "dueAt" IS NOT NULL`,
   };
 }

@@ -21,6 +21,8 @@ export interface CustomerDirectory {
   listing(partnerTenantId: string): {
     take(contracts: readonly CustomerContract[]): Promise<void>;
     finish(): Promise<unknown>;
+    /** The listing will not finish: what it noted goes. */
+    abandon(): Promise<void>;
   };
 }
 
@@ -179,6 +181,7 @@ export class RunExpansion {
         await take(page);
       });
     } catch (error) {
+      await directory?.abandon().catch(() => undefined);
       if (error instanceof ListingTakenOver) throw error;
       return error instanceof GraphCallError || error instanceof TokenRequestError
         ? this.errors.scrubbed(error.message, ...secretsOf(this.credentials.of(operation)))
@@ -189,6 +192,7 @@ export class RunExpansion {
           );
     }
     if (directoryWritten) await directory!.finish().catch(() => undefined);
+    else await directory?.abandon().catch(() => undefined);
     return undefined;
   }
 

@@ -8,6 +8,7 @@ import { Schedules1802000000001 } from './1802000000001-Schedules';
 import { RunHistory1801000000001 } from './1801000000001-RunHistory';
 import { TenantDirectory1803000000001 } from './1803000000001-TenantDirectory';
 import { RunTraceContext1804000000001 } from './1804000000001-RunTraceContext';
+import { DirectoryListings1805000000001 } from './1805000000001-DirectoryListings';
 
 /** Every PostgreSQL migration, oldest first. They run at start, under an advisory lock. */
 export const postgresMigrations = [
@@ -21,4 +22,5 @@ export const postgresMigrations = [
   Schedules1802000000001,
   TenantDirectory1803000000001,
   RunTraceContext1804000000001,
+  DirectoryListings1805000000001,
 ];
