@@ -19,6 +19,8 @@ export function keyColumnsOf(entity: EntityType): readonly string[] {
 export interface KeyStatements {
   readonly selectById: string;
   readonly insert: string;
+  /** `count` rows in one statement, each as `insert` binds one. */
+  readonly insertRows: (count: number) => string;
   readonly update: string;
   readonly delete: string;
 }
@@ -31,9 +33,12 @@ export function keyStatements(
 ): KeyStatements {
   const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`);
   const byKey = [...keyColumns, TENANT_COLUMN].map((column) => `"${column}" = ?`).join(' AND ');
+  const into = `INSERT INTO "${table}" (${quoted(columns).join(', ')}) VALUES `;
+  const row = `(${columns.map(() => '?').join(', ')})`;
   return {
     selectById: `SELECT ${quoted(dataColumns).join(', ')} FROM "${table}" WHERE ${byKey}`,
-    insert: `INSERT INTO "${table}" (${quoted(columns).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    insert: `${into}${row}`,
+    insertRows: (count) => `${into}${Array.from({ length: count }, () => row).join(', ')}`,
     update: `UPDATE "${table}" SET ${quoted(dataColumns)
       .map((column) => `${column} = ?`)
       .join(', ')} WHERE ${byKey} AND "lastModifiedDateTime" = ?`,

@@ -6,7 +6,6 @@ import { SqlDialect } from '../../odata/query/sql-dialect';
 import { SqlTranslator } from '../../odata/query/sql-translator';
 import { EntityRow } from '../entity-schema';
 import { CREATE_FINGERPRINT_COLUMN, tableOf } from '../entity-tables';
-import { SerialWriter } from '../serial-writer';
 import { SqlExecutor } from '../sql-executor';
 import { TransactionContext } from '../transaction-context';
 import {
@@ -51,7 +50,6 @@ export abstract class EntityStoreBase implements EntityStore {
     protected readonly schema: EntitySchema<EntityRow>,
     protected readonly rows: Repository<EntityRow>,
     protected readonly cipher: CredentialsCipher,
-    protected readonly writer: SerialWriter,
     protected readonly transactions: TransactionContext,
     protected readonly dialect: SqlDialect,
     /** The database's executor: every statement runs on it. */
@@ -135,20 +133,7 @@ export abstract class EntityStoreBase implements EntityStore {
     };
   }
 
-  /**
-   * Inserts many entities in transactions of `batchSize` rows, whatever their tenants: for bulk
-   * loads and benchmarks, never for a request.
-   */
-  async insertMany(entities: readonly Entity[], batchSize = 500): Promise<void> {
-    await this.writer.run(() =>
-      this.rows.manager.transaction(async (manager) => {
-        for (let start = 0; start < entities.length; start += batchSize) {
-          const batch = entities.slice(start, start + batchSize).map((e) => this.toRow(e));
-          await manager.insert(this.schema, batch);
-        }
-      }),
-    );
-  }
+  abstract insertMany(entities: readonly Entity[], batchSize?: number): Promise<void>;
 
   async findByIds(
     tenant: TenantScope,

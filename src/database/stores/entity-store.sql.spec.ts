@@ -40,7 +40,6 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
       schema,
       dataSource.getRepository(schema),
       new CredentialsCipher(Buffer.alloc(32, 1)),
-      new SerialWriter(transactions),
       transactions,
       dialectNamed(dialect),
       dialect === 'postgres'
@@ -83,7 +82,8 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
     '%s',
     (_name, entity) => {
       it('reads, inserts, updates and deletes by key with the same statements', () => {
-        expect(storeOf(entity).statementsByKey).toMatchSnapshot();
+        const statements = storeOf(entity).statementsByKey;
+        expect({ ...statements, insertRows: statements.insertRows(2) }).toMatchSnapshot();
       });
 
       it.each(queries[entity.name])('pages for ?%s', (query) => {

@@ -10,7 +10,6 @@ import { EntityType, STORED_ENTITY_TYPES } from '../../edm/model';
 import { dialectNamed } from '../../odata/query/sql-dialect';
 import { entityStoreToken } from '../../entity-sets/entity-set.tokens';
 import { entitySchemaFor } from '../entity-tables';
-import { SerialWriter } from '../serial-writer';
 import { SqlExecutor } from '../sql-executor';
 import { TransactionContext } from '../transaction-context';
 import { EntityStore } from './entity.store';
@@ -27,7 +26,6 @@ function createEntityStore(
   dataSource: DataSource,
   executor: SqlExecutor,
   cipher: CredentialsCipher,
-  writer: SerialWriter,
   transactions: TransactionContext,
 ): EntityStore {
   const dialect = executor.dialect.name;
@@ -37,7 +35,6 @@ function createEntityStore(
     schema,
     dataSource.getRepository(schema),
     cipher,
-    writer,
     transactions,
     dialectNamed(dialect),
     executor,
@@ -47,14 +44,13 @@ function createEntityStore(
 const storeProviders = STORED_ENTITY_TYPES.map((entity) =>
   provideBy(
     entityStoreToken(entity),
-    [DataSource, SqlExecutor, CredentialsCipher, SerialWriter, TransactionContext],
+    [DataSource, SqlExecutor, CredentialsCipher, TransactionContext],
     (
       dataSource: DataSource,
       executor: SqlExecutor,
       cipher: CredentialsCipher,
-      writer: SerialWriter,
       transactions: TransactionContext,
-    ) => createEntityStore(entity, dataSource, executor, cipher, writer, transactions),
+    ) => createEntityStore(entity, dataSource, executor, cipher, transactions),
   ),
 );
 

@@ -56,6 +56,31 @@ export class SqlEntityStore extends EntityStoreBase {
     }
   }
 
+  /**
+   * Inserts many entities in one transaction, whatever their tenants, as many to a statement as
+   * `batchSize` and the database's bound parameters allow: for listings of a partner's customers,
+   * bulk loads and benchmarks, never for a request.
+   */
+  async insertMany(entities: readonly Entity[], batchSize = 500): Promise<void> {
+    const perStatement = Math.max(
+      1,
+      Math.min(batchSize, Math.floor(this.db.dialect.maxParameters / this.columns.length)),
+    );
+    try {
+      await this.db.transaction(async (session) => {
+        for (let start = 0; start < entities.length; start += perStatement) {
+          const chunk = entities.slice(start, start + perStatement);
+          await session.run(
+            this.keySql.insertRows(chunk.length),
+            chunk.flatMap((entity) => this.boundValues(this.toRow(entity), this.columns)),
+          );
+        }
+      });
+    } catch (error) {
+      throw writeFailure(error);
+    }
+  }
+
   findById(tenant: TenantScope, id: string, within?: RowConstraint): Promise<Entity | undefined> {
     return this.findByIdOn(this.db, tenant, id, within);
   }
