@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CollectionRequestReader } from '../src/odata/query/collection-request';
 import { EntityStore } from '../src/database/stores/entity.store';
-import { managedTenantOperation } from '../src/edm/model';
+import { SqlExecutor } from '../src/database/sql-executor';
+import { managedTenantOperation, managedTenantOperationResult, tenant } from '../src/edm/model';
 import { collectionReaderToken, entityStoreToken } from '../src/entity-sets/entity-set.tokens';
 import { syntheticOperation } from '../bench/synthetic-operations';
 import { newOperation } from './support/operation-factory';
@@ -159,5 +161,54 @@ describeOnPostgres('indexes for the common queries, on PostgreSQL', () => {
     const plan = await postgresPlanFor(app, '', true);
     expect(plan).toContain('IDX_mto_partnerTenantId_createdDateTime');
     expect(plan).not.toMatch(/^\s*Sort\b|->\s+Sort\b/m);
+  });
+});
+
+describeOnSqlite('reads by a list of keys, before SQLite has statistics', () => {
+  /** The plans of the statements `read` runs on the storage executor. */
+  async function plansOf(app: TestApp, read: () => Promise<unknown>): Promise<string[]> {
+    const db = app.app.get(SqlExecutor);
+    const statements: Array<[string, readonly unknown[]]> = [];
+    const original = db.all.bind(db);
+    db.all = (sql, parameters) => {
+      statements.push([sql, parameters ?? []]);
+      return original(sql, parameters);
+    };
+    try {
+      await read();
+    } finally {
+      delete (db as unknown as Record<string, unknown>).all;
+    }
+    const plans: string[] = [];
+    for (const [sql, parameters] of statements) {
+      const plan = (await app.app
+        .get(DataSource)
+        .query(`EXPLAIN QUERY PLAN ${sql}`, [...parameters])) as Array<{ detail: string }>;
+      plans.push(plan.map((step) => step.detail).join('\n'));
+    }
+    return plans;
+  }
+
+  it("looks each key up by the primary key instead of walking the tenant's rows", async () => {
+    const app = await TestApp.start();
+    try {
+      // As many as a page of a run's results is read by.
+      const ids = Array.from({ length: 25 }, () => randomUUID());
+      const results = app.app.get<EntityStore>(entityStoreToken(managedTenantOperationResult));
+      expect(await plansOf(app, () => results.findByIds({ tenantId: TEST_TENANT }, ids))).toEqual([
+        expect.stringMatching(
+          /^SEARCH o USING INDEX sqlite_autoindex_managed_tenant_operation_results_1 \(id=\?\)$/,
+        ),
+      ]);
+      // A key unique within its tenant only: the primary key starts with the tenant.
+      const tenants = app.app.get<EntityStore>(entityStoreToken(tenant));
+      expect(await plansOf(app, () => tenants.findByIds({ tenantId: TEST_TENANT }, ids))).toEqual([
+        expect.stringMatching(
+          /^SEARCH o USING INDEX sqlite_autoindex_tenants_1 \(partnerTenantId=\? AND id=\?\)$/,
+        ),
+      ]);
+    } finally {
+      await app.dispose();
+    }
   });
 });
