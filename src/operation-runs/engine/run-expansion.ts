@@ -172,13 +172,18 @@ export class RunExpansion {
     let directoryWritten = directory !== undefined;
     try {
       await this.customersOf(run, operation, async (page) => {
-        if (directoryWritten) {
-          directoryWritten = await directory!.take(page.contracts).then(
-            () => true,
-            () => false,
-          );
+        // The directory and the run take the page side by side (one commit for both on SQLite).
+        const written = directoryWritten
+          ? directory!.take(page.contracts).then(
+              () => true,
+              () => false,
+            )
+          : undefined;
+        try {
+          await take(page);
+        } finally {
+          directoryWritten = (await written) ?? false;
         }
-        await take(page);
       });
     } catch (error) {
       await directory?.abandon().catch(() => undefined);
