@@ -76,8 +76,8 @@ export async function startProcess(
     if (output.length < 20_000) output += chunk;
     tail = (tail + String(chunk)).slice(-(ready.length + 4_096));
     if (tail.includes(ready)) started = true;
-    const probe = /memory-probe peakHeapUsed=(\d+)/.exec(String(chunk));
-    if (probe) probed.set(child, Number(probe[1]));
+    const probe = /memory-probe peakHeapUsed=(\d+) peakLiveHeap=(\d+)/.exec(String(chunk));
+    if (probe) probed.set(child, { used: Number(probe[1]), live: Number(probe[2]) });
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
@@ -90,12 +90,15 @@ export async function startProcess(
   return child;
 }
 
-const probed = new WeakMap<ChildProcess, number>();
+const probed = new WeakMap<ChildProcess, { used: number; live: number }>();
 
-/** The peak V8 heap in use that bench/memory-probe.js reported as the process stopped, in MB. */
-export function probedPeakHeapMb(child: ChildProcess): number | undefined {
+/**
+ * What bench/memory-probe.js reported as the process stopped, in MB: the most V8 heap in use
+ * (`used`, garbage included) and the most in use just after a full collection (`live`).
+ */
+export function probedPeakHeapMb(child: ChildProcess): { used: number; live: number } | undefined {
   const bytes = probed.get(child);
-  return bytes === undefined ? undefined : bytes / 1048576;
+  return bytes && { used: bytes.used / 1048576, live: bytes.live / 1048576 };
 }
 
 /** SIGTERM, then the exit (SIGKILL after 20 s). */
