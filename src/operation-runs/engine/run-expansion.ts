@@ -170,22 +170,34 @@ export class RunExpansion {
   ): Promise<string | undefined> {
     const directory = this.directory?.listing(run.partnerTenantId);
     let directoryWritten = directory !== undefined;
+    // The page before is written while the next one is asked for: Graph's time and the database's
+    // overlap, with at most two pages in memory. Each page waits for the one before it.
+    let writing: Promise<void> | undefined;
+    const write = async (page: CustomerPage): Promise<void> => {
+      // The directory and the run take the page side by side (one commit for both on SQLite).
+      const written = directoryWritten
+        ? directory!.take(page.contracts).then(
+            () => true,
+            () => false,
+          )
+        : undefined;
+      try {
+        await take(page);
+      } finally {
+        directoryWritten = (await written) ?? false;
+      }
+    };
     try {
       await this.customersOf(run, operation, async (page) => {
-        // The directory and the run take the page side by side (one commit for both on SQLite).
-        const written = directoryWritten
-          ? directory!.take(page.contracts).then(
-              () => true,
-              () => false,
-            )
-          : undefined;
-        try {
-          await take(page);
-        } finally {
-          directoryWritten = (await written) ?? false;
-        }
+        await writing;
+        writing = write(page);
+        // Its failure is met by the next page or at the end, not as an unhandled rejection.
+        writing.catch(() => undefined);
       });
+      await writing;
     } catch (error) {
+      // No page is still being written once the listing has failed.
+      await writing?.catch(() => undefined);
       await directory?.abandon().catch(() => undefined);
       if (error instanceof ListingTakenOver) throw error;
       return error instanceof GraphCallError || error instanceof TokenRequestError
@@ -201,7 +213,7 @@ export class RunExpansion {
     return undefined;
   }
 
-  /** Adds a page's tenants to the run as they are listed (one page in memory at a time). */
+  /** Adds a page's tenants to the run as they are listed. */
   private async add(run: RunRecord, tenants: NewTenant[], firstPosition: number): Promise<number> {
     if (tenants.length === 0) return 0;
     const added = await this.queue.addListedTenants(run, this.owner, tenants, firstPosition);
