@@ -61,6 +61,20 @@ function bodyOf(values: FormValues): Record<string, unknown> {
   };
 }
 
+/** A new operation's form: every customer, a summary of the calls. */
+const NEW_OPERATION: FormValues = {
+  name: '',
+  description: '',
+  statements: '',
+  logLevel: 'summary',
+  failOnFirstError: false,
+  allTenants: true,
+  tenantIds: [],
+  groupIds: [],
+  excluded: [],
+  aggregation: '',
+};
+
 /** The form's values of a loaded operation. */
 function valuesOf(operation: OperationEntity): FormValues {
   return {
@@ -102,16 +116,9 @@ export function OperationForm({ id }: { id?: string }) {
       ).value,
     [],
   );
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [statements, setStatements] = useState('');
-  const [logLevel, setLogLevel] = useState('summary');
-  const [failOnFirstError, setFailOnFirstError] = useState(false);
-  const [allTenants, setAllTenants] = useState(true);
-  const [tenantIds, setTenantIds] = useState<string[]>([]);
-  const [groupIds, setGroupIds] = useState<string[]>([]);
-  const [excluded, setExcluded] = useState<string[]>([]);
-  const [aggregation, setAggregation] = useState('');
+  const [values, setValues] = useState<FormValues>(NEW_OPERATION);
+  const set = <Key extends keyof FormValues>(key: Key, value: FormValues[Key]) =>
+    setValues((current) => ({ ...current, [key]: value }));
   const [accessToken, setAccessToken] = useState('');
   const [error, setError] = useState<string>();
   const [statementError, setStatementError] = useState<{
@@ -123,18 +130,7 @@ export function OperationForm({ id }: { id?: string }) {
 
   useEffect(() => {
     const operation = existing.data;
-    if (!operation) return;
-    const values = valuesOf(operation);
-    setName(values.name);
-    setDescription(values.description);
-    setStatements(values.statements);
-    setLogLevel(values.logLevel);
-    setFailOnFirstError(values.failOnFirstError);
-    setAllTenants(values.allTenants);
-    setTenantIds(values.tenantIds);
-    setGroupIds(values.groupIds);
-    setExcluded(values.excluded);
-    setAggregation(values.aggregation);
+    if (operation) setValues(valuesOf(operation));
   }, [existing.data]);
 
   useEffect(() => {
@@ -150,21 +146,10 @@ export function OperationForm({ id }: { id?: string }) {
     setSaving(true);
     setError(undefined);
     setStatementError(undefined);
-    const values = bodyOf({
-      name,
-      description,
-      statements,
-      logLevel,
-      failOnFirstError,
-      allTenants,
-      tenantIds,
-      groupIds,
-      excluded,
-      aggregation,
-    });
+    const sent = bodyOf(values);
     const body = {
       // An edit sends only what differs from the operation as it loaded.
-      ...(existing.data ? changedProperties(bodyOf(valuesOf(existing.data)), values) : values),
+      ...(existing.data ? changedProperties(bodyOf(valuesOf(existing.data)), sent) : sent),
       ...(accessToken && { credentials: { dapAccessToken: accessToken } }),
     };
     try {
@@ -186,7 +171,10 @@ export function OperationForm({ id }: { id?: string }) {
   };
 
   const toggleGroup = (groupId: string, on: boolean) =>
-    setGroupIds(on ? [...groupIds, groupId] : groupIds.filter((other) => other !== groupId));
+    set(
+      'groupIds',
+      on ? [...values.groupIds, groupId] : values.groupIds.filter((other) => other !== groupId),
+    );
 
   // An edit shows its form once the operation is in it: what someone typed before it loaded
   // would otherwise be overwritten by what loaded.
@@ -206,8 +194,8 @@ export function OperationForm({ id }: { id?: string }) {
         <label>
           Name
           <input
-            value={name}
-            onInput={(event) => setName(event.currentTarget.value)}
+            value={values.name}
+            onInput={(event) => set('name', event.currentTarget.value)}
             required
             maxLength={256}
           />
@@ -215,8 +203,8 @@ export function OperationForm({ id }: { id?: string }) {
         <label>
           Description
           <input
-            value={description}
-            onInput={(event) => setDescription(event.currentTarget.value)}
+            value={values.description}
+            onInput={(event) => set('description', event.currentTarget.value)}
             maxLength={4096}
           />
         </label>
@@ -224,8 +212,8 @@ export function OperationForm({ id }: { id?: string }) {
           Statements (one Graph request per line)
           <textarea
             ref={statementsBox}
-            value={statements}
-            onInput={(event) => setStatements(event.currentTarget.value)}
+            value={values.statements}
+            onInput={(event) => set('statements', event.currentTarget.value)}
             rows={5}
             required
             spellcheck={false}
@@ -249,7 +237,10 @@ export function OperationForm({ id }: { id?: string }) {
         <div class="row">
           <label>
             Log level
-            <select value={logLevel} onChange={(event) => setLogLevel(event.currentTarget.value)}>
+            <select
+              value={values.logLevel}
+              onChange={(event) => set('logLevel', event.currentTarget.value)}
+            >
               <option value="none">none</option>
               <option value="summary">summary</option>
               <option value="full">full (headers and bodies)</option>
@@ -258,8 +249,8 @@ export function OperationForm({ id }: { id?: string }) {
           <label class="check">
             <input
               type="checkbox"
-              checked={failOnFirstError}
-              onChange={(event) => setFailOnFirstError(event.currentTarget.checked)}
+              checked={values.failOnFirstError}
+              onChange={(event) => set('failOnFirstError', event.currentTarget.checked)}
             />
             Stop at the first failed tenant
           </label>
@@ -270,8 +261,8 @@ export function OperationForm({ id }: { id?: string }) {
             <input
               type="radio"
               name="target"
-              checked={allTenants}
-              onChange={() => setAllTenants(true)}
+              checked={values.allTenants}
+              onChange={() => set('allTenants', true)}
             />
             All customers
           </label>
@@ -279,15 +270,19 @@ export function OperationForm({ id }: { id?: string }) {
             <input
               type="radio"
               name="target"
-              checked={!allTenants}
-              onChange={() => setAllTenants(false)}
+              checked={!values.allTenants}
+              onChange={() => set('allTenants', false)}
             />
             Tenants and groups I choose
           </label>
-          {!allTenants && (
-            <TenantPicker label="Tenants" value={tenantIds} onChange={setTenantIds} />
+          {!values.allTenants && (
+            <TenantPicker
+              label="Tenants"
+              value={values.tenantIds}
+              onChange={(ids) => set('tenantIds', ids)}
+            />
           )}
-          {!allTenants && (
+          {!values.allTenants && (
             <fieldset>
               <legend>Groups</legend>
               {(groups.data ?? []).length === 0 && <p class="hint">No group yet (see Groups).</p>}
@@ -295,7 +290,7 @@ export function OperationForm({ id }: { id?: string }) {
                 <label class="check" key={group.id}>
                   <input
                     type="checkbox"
-                    checked={groupIds.includes(group.id)}
+                    checked={values.groupIds.includes(group.id)}
                     onChange={(event) => toggleGroup(group.id, event.currentTarget.checked)}
                   />
                   {group.displayName}
@@ -303,13 +298,17 @@ export function OperationForm({ id }: { id?: string }) {
               ))}
             </fieldset>
           )}
-          <TenantPicker label="Excluded tenants" value={excluded} onChange={setExcluded} />
+          <TenantPicker
+            label="Excluded tenants"
+            value={values.excluded}
+            onChange={(ids) => set('excluded', ids)}
+          />
         </fieldset>
         <label>
           Aggregation
           <input
-            value={aggregation}
-            onInput={(event) => setAggregation(event.currentTarget.value)}
+            value={values.aggregation}
+            onInput={(event) => set('aggregation', event.currentTarget.value)}
             class="code"
             placeholder="@sys.append([/result], 1000)"
             aria-describedby="aggregation-hint"
