@@ -44,6 +44,8 @@ export abstract class EntityStoreBase implements EntityStore {
   private readonly searchableColumns: readonly string[];
   /** Rows to entities and back: JSON, Booleans, secrets. */
   private readonly mapping: EntityRows;
+  /** The key is unique on its own (the primary key does not start with the tenant). */
+  private readonly keyIsUniqueAlone: boolean;
 
   constructor(
     readonly entity: EntityType,
@@ -57,6 +59,7 @@ export abstract class EntityStoreBase implements EntityStore {
   ) {
     const columns = schema.options.columns;
     this.columns = Object.keys(columns);
+    this.keyIsUniqueAlone = columns[TENANT_COLUMN]?.primary !== true;
     this.dataColumns = this.columns.filter((column) => column !== CREATE_FINGERPRINT_COLUMN);
     this.keySql = keyStatements(
       tableOf(entity).tableName,
@@ -142,7 +145,7 @@ export abstract class EntityStoreBase implements EntityStore {
   ): Promise<Entity[]> {
     if (ids.length === 0) return [];
     const constraint = constraintOf(this.entity, within);
-    const builder = this.tenantRows(this.schema.options.columns[TENANT_COLUMN]?.primary !== true)
+    const builder = this.tenantRows(this.keyIsUniqueAlone)
       .setParameter('scopeTenantId', tenant.tenantId)
       .andWhere(`"${ROW_ALIAS}"."${this.entity.key}" IN (:...ids)`, { ids })
       .setParameters(constraint.parameters);
@@ -360,8 +363,9 @@ export abstract class EntityStoreBase implements EntityStore {
   /**
    * The tenant's rows, the tenant bound as `:scopeTenantId`: every query starts here.
    * `byKey`: the rows are found by a key that is unique on its own (its primary key), and the
-   * tenant condition only checks them: it is then written as an expression no index serves, since SQLite's planner, without statistics, would rather walk every row of
-   * the tenant through an index that leads with the tenant than look a few keys up.
+   * tenant condition only checks them: it is then written as an expression no index serves, since
+   * SQLite's planner, without statistics, would rather walk every row of the tenant through an
+   * index that leads with the tenant than look a few keys up.
    */
   protected tenantRows(byKey = false): SelectQueryBuilder<EntityRow> {
     const tenantColumn = `"${ROW_ALIAS}"."${TENANT_COLUMN}"`;
