@@ -14,9 +14,16 @@ export function keyColumnsOf(entity: EntityType): readonly string[] {
 /**
  * The statements by key of an entity type, the same text on both databases (`?` placeholders):
  * read a tenant's row, insert one (every column, in `columns` order), update one at the version
- * read (the data columns, then the key columns, tenant and version), delete one at that version.
+ * read (the `updatedColumns`, then the key columns, tenant and version), delete one at that
+ * version.
  */
 export interface KeyStatements {
+  /**
+   * What an update sets: the data columns but the key and the tenant, which a change never moves.
+   * Setting a parent key, even to the value it has, makes SQLite check every child row that
+   * references it (an operation's results and HTTP requests), on every update of the parent.
+   */
+  readonly updatedColumns: readonly string[];
   readonly selectById: string;
   readonly insert: string;
   /** `count` rows in one statement, each as `insert` binds one. */
@@ -35,11 +42,14 @@ export function keyStatements(
   const byKey = [...keyColumns, TENANT_COLUMN].map((column) => `"${column}" = ?`).join(' AND ');
   const into = `INSERT INTO "${table}" (${quoted(columns).join(', ')}) VALUES `;
   const row = `(${columns.map(() => '?').join(', ')})`;
+  const fixed = new Set([...keyColumns, TENANT_COLUMN]);
+  const updatedColumns = dataColumns.filter((column) => !fixed.has(column));
   return {
+    updatedColumns,
     selectById: `SELECT ${quoted(dataColumns).join(', ')} FROM "${table}" WHERE ${byKey}`,
     insert: `${into}${row}`,
     insertRows: (count) => `${into}${Array.from({ length: count }, () => row).join(', ')}`,
-    update: `UPDATE "${table}" SET ${quoted(dataColumns)
+    update: `UPDATE "${table}" SET ${quoted(updatedColumns)
       .map((column) => `${column} = ?`)
       .join(', ')} WHERE ${byKey} AND "lastModifiedDateTime" = ?`,
     delete: `DELETE FROM "${table}" WHERE ${byKey} AND "lastModifiedDateTime" = ?`,

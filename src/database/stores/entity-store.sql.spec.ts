@@ -12,6 +12,7 @@ import { TransactionContext } from '../transaction-context';
 import { PostgresExecutor } from '../postgres-executor';
 import { SqliteExecutor } from '../sqlite-executor';
 import { SqlEntityStore } from './sql-entity.store';
+import { keyColumnsOf } from './entity-key-statements';
 
 const TENANT = { tenantId: '5c4b2f8e-1d3a-4e6b-9f7c-2a8d0e1b3c4d' };
 
@@ -84,6 +85,13 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
       it('reads, inserts, updates and deletes by key with the same statements', () => {
         const statements = storeOf(entity).statementsByKey;
         expect({ ...statements, insertRows: statements.insertRows(2) }).toMatchSnapshot();
+      });
+
+      it('updates a row without setting its key or tenant (a parent key set makes SQLite check its children)', () => {
+        const set = storeOf(entity).statementsByKey.update.split(' WHERE ')[0];
+        for (const column of [...keyColumnsOf(entity), 'partnerTenantId']) {
+          expect(set).not.toContain(`"${column}" = ?`);
+        }
       });
 
       it.each(queries[entity.name])('pages for ?%s', (query) => {

@@ -125,7 +125,7 @@ export class SqlEntityStore extends EntityStoreBase {
       if (!current) return undefined;
       const next = change(current);
       if (next === current) return current;
-      const values = this.boundValues(this.toRow(next), this.dataColumns);
+      const values = this.boundValues(this.toRow(next), this.keySql.updatedColumns);
       const changed = await session
         .run(this.keySql.update, [
           ...values,
