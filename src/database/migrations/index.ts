@@ -12,6 +12,7 @@ import { Schedules1802000000000 } from './1802000000000-Schedules';
 import { TenantDirectory1803000000000 } from './1803000000000-TenantDirectory';
 import { RunTraceContext1804000000000 } from './1804000000000-RunTraceContext';
 import { DirectoryListings1805000000000 } from './1805000000000-DirectoryListings';
+import { RunCounts1806000000000 } from './1806000000000-RunCounts';
 
 /** Every SQLite migration, oldest first. They run at start, so an older file upgrades in place. */
 export const migrations = [
@@ -29,6 +30,7 @@ export const migrations = [
   TenantDirectory1803000000000,
   RunTraceContext1804000000000,
   DirectoryListings1805000000000,
+  RunCounts1806000000000,
 ];
 
 /** Every PostgreSQL migration, oldest first (src/database/migrations/postgres/). */

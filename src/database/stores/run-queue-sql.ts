@@ -22,6 +22,27 @@ const RUN_KEY = `"partnerTenantId" = ? AND "operationId" = ?`;
 /** The values of one row of `insertTenants`. */
 export const TENANT_ROW_VALUES = 9;
 
+/** What a run counts, in the order `addCounts` binds them. */
+const COUNT_COLUMNS = ['tenants', 'succeeded', 'failed', 'skipped', 'calls', 'retries'] as const;
+
+/** Counts to add to a run's, by column (a column left out adds nothing). */
+export type RunCountDeltas = Partial<Record<(typeof COUNT_COLUMNS)[number], number>>;
+
+/** The values of `addCounts`. */
+export function countDeltaValues(
+  run: { readonly partnerTenantId: string; readonly operationId: string; readonly run: number },
+  writer: string,
+  deltas: RunCountDeltas,
+): unknown[] {
+  return [
+    run.partnerTenantId,
+    run.operationId,
+    run.run,
+    writer,
+    ...COUNT_COLUMNS.map((column) => deltas[column] ?? 0),
+  ];
+}
+
 export function runQueueSql(dialect: StoreDialect) {
   const lock = dialect.skipLocked;
   return {
@@ -70,7 +91,15 @@ export function runQueueSql(dialect: StoreDialect) {
     isDone: `SELECT 1 AS "done" FROM "operation_runs" r WHERE r."partnerTenantId" = ? AND r."operationId" = ? AND r."state" = 'running' AND NOT EXISTS (SELECT 1 FROM "operation_run_tenants" t WHERE t."partnerTenantId" = r."partnerTenantId" AND t."operationId" = r."operationId" AND t."run" = r."run" AND t."state" IN ('pending', 'claimed'))`,
     claimFinish: `UPDATE "operation_runs" SET "state" = 'finishing', "leaseOwner" = ?, "leaseUntil" = ? WHERE ${RUN_KEY} AND (("state" = 'running' AND NOT EXISTS (SELECT 1 FROM "operation_run_tenants" t WHERE t."partnerTenantId" = "operation_runs"."partnerTenantId" AND t."operationId" = "operation_runs"."operationId" AND t."run" = "operation_runs"."run" AND t."state" IN ('pending', 'claimed'))) OR ("state" = 'finishing' AND "leaseUntil" < ?)) RETURNING *`,
     finish: `UPDATE "operation_runs" SET "state" = 'finished', "finishedAt" = ?, "leaseOwner" = NULL, "leaseUntil" = 0, "message" = COALESCE(?, "message") WHERE ${RUN_KEY} AND "run" = ? AND "state" = 'finishing' AND "leaseOwner" = ?`,
-    progress: `SELECT COUNT(*) AS "total", SUM(CASE WHEN "outcome" = 'succeeded' THEN 1 ELSE 0 END) AS "succeeded", SUM(CASE WHEN "outcome" = 'failed' THEN 1 ELSE 0 END) AS "failed", SUM(CASE WHEN "outcome" = 'skipped' THEN 1 ELSE 0 END) AS "skipped", SUM(CASE WHEN "state" <> 'done' THEN 1 ELSE 0 END) AS "pending", SUM("calls") AS "calls", SUM("retries") AS "retries" FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" = ?`,
+    /**
+     * Adds to a run's counts as one writer keeps them: '' for the tenants added, a worker's owner
+     * id for the tenants it completed (see RUN_COUNT_VALUES).
+     */
+    addCounts: `INSERT INTO "operation_run_counts" ("partnerTenantId", "operationId", "run", "writer", ${COUNT_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${placeholders(4 + COUNT_COLUMNS.length)}) ON CONFLICT ("partnerTenantId", "operationId", "run", "writer") DO UPDATE SET ${COUNT_COLUMNS.map((c) => `"${c}" = "operation_run_counts"."${c}" + excluded."${c}"`).join(', ')}`,
+    forgetCounts: `DELETE FROM "operation_run_counts" WHERE ${RUN_KEY} AND "run" = ?`,
+    forgetSupersededCounts: `DELETE FROM "operation_run_counts" WHERE ${RUN_KEY} AND "run" < ?`,
+    /** A run's progress: the sums of its writers' counts (a few rows, however many tenants). */
+    progress: `SELECT SUM("tenants") AS "total", SUM("succeeded") AS "succeeded", SUM("failed") AS "failed", SUM("skipped") AS "skipped", SUM("tenants") - SUM("succeeded") - SUM("failed") - SUM("skipped") AS "pending", SUM("calls") AS "calls", SUM("retries") AS "retries" FROM "operation_run_counts" WHERE ${RUN_KEY} AND "run" = ?`,
     unsuccessful: `SELECT t."targetTenantId" FROM "operation_run_tenants" t JOIN "operation_runs" r ON r."partnerTenantId" = t."partnerTenantId" AND r."operationId" = t."operationId" WHERE t."partnerTenantId" = ? AND t."operationId" = ? AND t."run" >= r."baseRun" AND (t."outcome" IS NULL OR t."outcome" <> 'succeeded') AND NOT EXISTS (SELECT 1 FROM "operation_run_tenants" later WHERE later."partnerTenantId" = t."partnerTenantId" AND later."operationId" = t."operationId" AND later."targetTenantId" = t."targetTenantId" AND later."run" > t."run") ORDER BY t."run", t."position"`,
   };
 }

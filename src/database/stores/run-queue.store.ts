@@ -4,9 +4,11 @@ import { isUniqueViolation } from './store-errors';
 import { countValues, RUN_HISTORY_PRUNE, RUN_HISTORY_SQL, RunCounts } from './run-history-sql';
 import {
   byPosition,
+  countDeltaValues,
   outcomeFromRow,
   progressFromRow,
   runFromRow,
+  RunCountDeltas,
   runQueueSql,
   TENANT_ROW_VALUES,
   taskFromRow,
@@ -29,6 +31,18 @@ export * from './run-queue.records';
 
 /** Rows per multi-row INSERT of a run's tenants (well under either database's parameter cap). */
 const TENANTS_PER_INSERT = 1_000;
+
+/** The writer of a run's counts that counts the tenants added to it (workers count by owner id). */
+const TENANTS_WRITER = '';
+
+const NO_COUNTS: Required<RunCountDeltas> = {
+  tenants: 0,
+  succeeded: 0,
+  failed: 0,
+  skipped: 0,
+  calls: 0,
+  retries: 0,
+};
 
 /**
  * The work of running operations, as the engine needs it of the database, on either database
@@ -78,6 +92,7 @@ export class RunQueueStore {
           ]);
           if (changed === 0) return false;
           await session.run(sql.forgetSupersededTenants, [...key, run.baseRun]);
+          await session.run(sql.forgetSupersededCounts, [...key, run.baseRun]);
         } else {
           await session.run(sql.insertRun, [
             ...key,
@@ -157,11 +172,9 @@ export class RunQueueStore {
         ]);
         const run = changed > 0 ? await this.find(key as unknown as RunKey, session) : undefined;
         if (!run) continue;
-        await session.run(this.sql.forgetListedTenants, [
-          run.partnerTenantId,
-          run.operationId,
-          run.run,
-        ]);
+        const runKey = [run.partnerTenantId, run.operationId, run.run];
+        await session.run(this.sql.forgetListedTenants, runKey);
+        await session.run(this.sql.forgetCounts, runKey);
         claimed.push(run);
       }
       return claimed;
@@ -195,7 +208,10 @@ export class RunQueueStore {
     return this.db.transaction(async (session) => {
       const key = [run.partnerTenantId, run.operationId, run.run];
       const changed = await session.run(this.sql.expanded, [...key, owner]);
-      if (changed > 0 && !listed) await session.run(this.sql.forgetListedTenants, key);
+      if (changed > 0 && !listed) {
+        await session.run(this.sql.forgetListedTenants, key);
+        await session.run(this.sql.forgetCounts, key);
+      }
       return changed > 0;
     });
   }
@@ -251,18 +267,51 @@ export class RunQueueStore {
 
   /** Records a tenant's outcome, if `owner` still holds it; `false` if it lost the claim. */
   async complete(task: TenantTask, owner: string, completion: Completion): Promise<boolean> {
-    const changed = await this.db.run(this.sql.complete, [
-      completion.outcome,
-      completion.message,
-      completion.calls,
-      completion.retries,
-      task.partnerTenantId,
-      task.operationId,
-      task.run,
-      task.targetTenantId,
-      owner,
-    ]);
-    return changed > 0;
+    const [completed] = await this.completeAll(owner, [{ task, completion }]);
+    return completed;
+  }
+
+  /**
+   * Records the outcomes of tenants `owner` holds, in one transaction with the counts of their
+   * runs; for each, whether it still held it (a tenant whose claim was lost is not counted).
+   */
+  completeAll(
+    owner: string,
+    completions: ReadonlyArray<{ readonly task: TenantTask; readonly completion: Completion }>,
+  ): Promise<boolean[]> {
+    if (completions.length === 0) return Promise.resolve([]);
+    return this.db.transaction(async (session) => {
+      const counts = new Map<string, { run: TenantTask; deltas: Required<RunCountDeltas> }>();
+      const completed: boolean[] = [];
+      for (const { task, completion } of completions) {
+        const changed = await session.run(this.sql.complete, [
+          completion.outcome,
+          completion.message,
+          completion.calls,
+          completion.retries,
+          task.partnerTenantId,
+          task.operationId,
+          task.run,
+          task.targetTenantId,
+          owner,
+        ]);
+        completed.push(changed > 0);
+        if (changed === 0) continue;
+        const key = `${task.partnerTenantId}/${task.operationId}/${task.run}`;
+        let run = counts.get(key);
+        if (!run) {
+          run = { run: task, deltas: { ...NO_COUNTS } };
+          counts.set(key, run);
+        }
+        run.deltas[completion.outcome] += 1;
+        run.deltas.calls += completion.calls;
+        run.deltas.retries += completion.retries;
+      }
+      for (const { run, deltas } of counts.values()) {
+        await session.run(this.sql.addCounts, countDeltaValues(run, owner, deltas));
+      }
+      return completed;
+    });
   }
 
   /** Gives back what `owner` holds, for the next claim (graceful shutdown; a restart on SQLite). */
@@ -405,21 +454,27 @@ export class RunQueueStore {
     tenants: NewRun['tenants'],
     firstPosition = 0,
   ): Promise<number> {
-    let added = 0;
     const perInsert = Math.min(
       TENANTS_PER_INSERT,
       Math.floor(this.db.dialect.maxParameters / TENANT_ROW_VALUES),
     );
-    for (let start = 0; start < tenants.length; start += perInsert) {
-      const chunk = tenants.slice(start, start + perInsert);
-      added += await session.run(
-        this.sql.insertTenants(chunk.length),
-        chunk.flatMap((tenant, index) =>
-          tenantRowValues(run, tenant, firstPosition + start + index),
-        ),
-      );
+    // Tenants to run and tenants reported as not run go in statements of their own, so that the
+    // rows each adds (a tenant the run has already is not added) are counted as what they are.
+    const rows = tenants.map((tenant, index) => tenantRowValues(run, tenant, firstPosition + index));
+    const added = { tenants: 0, skipped: 0 };
+    for (const skipped of [false, true]) {
+      const kind = rows.filter((_row, index) => (tenants[index].skipped !== undefined) === skipped);
+      for (let start = 0; start < kind.length; start += perInsert) {
+        const chunk = kind.slice(start, start + perInsert);
+        const inserted = await session.run(this.sql.insertTenants(chunk.length), chunk.flat());
+        added.tenants += inserted;
+        if (skipped) added.skipped += inserted;
+      }
     }
-    return added;
+    if (added.tenants > 0) {
+      await session.run(this.sql.addCounts, countDeltaValues(run, TENANTS_WRITER, added));
+    }
+    return added.tenants;
   }
 }
 

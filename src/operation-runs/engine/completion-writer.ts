@@ -121,25 +121,26 @@ export class CompletionWriter {
         this.retryLater(completion, outcome.reason);
         return false;
       });
-      const completed = await Promise.allSettled(
-        written.map((completion) =>
-          this.queue.complete(completion.task, this.owner, {
-            outcome: completion.outcome,
-            message: completion.message,
-            calls: completion.calls ?? 0,
-            retries: completion.retries ?? 0,
-          }),
-        ),
-      );
+      // One transaction for the batch, with the runs' counts: if it fails, the whole batch waits.
+      const completed = await this.queue
+        .completeAll(
+          this.owner,
+          written.map(({ task, outcome, message, calls, retries }) => ({
+            task,
+            completion: { outcome, message, calls: calls ?? 0, retries: retries ?? 0 },
+          })),
+        )
+        .catch((error: unknown) => {
+          for (const completion of written) this.retryLater(completion, error);
+          return [];
+        });
       const runs = new Map<string, RunKey>();
       let done = 0;
-      written.forEach((completion, index) => {
-        const outcome = completed[index];
-        if (outcome.status === 'rejected') this.retryLater(completion, outcome.reason);
-        else if (outcome.value) {
-          done += 1;
-          runs.set(keyOf(completion.task), completion.task);
-        }
+      completed.forEach((stillHeld, index) => {
+        if (!stillHeld) return;
+        const { task } = written[index];
+        done += 1;
+        runs.set(keyOf(task), task);
       });
       if (done > 0) this.events.completed(done);
       for (const key of runs.values()) {

@@ -9,6 +9,7 @@ import { RunHistory1801000000001 } from './1801000000001-RunHistory';
 import { TenantDirectory1803000000001 } from './1803000000001-TenantDirectory';
 import { RunTraceContext1804000000001 } from './1804000000001-RunTraceContext';
 import { DirectoryListings1805000000001 } from './1805000000001-DirectoryListings';
+import { RunCounts1806000000001 } from './1806000000001-RunCounts';
 
 /** Every PostgreSQL migration, oldest first. They run at start, under an advisory lock. */
 export const postgresMigrations = [
@@ -23,4 +24,5 @@ export const postgresMigrations = [
   TenantDirectory1803000000001,
   RunTraceContext1804000000001,
   DirectoryListings1805000000001,
+  RunCounts1806000000001,
 ];
