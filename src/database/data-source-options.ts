@@ -4,6 +4,15 @@ import { DialectName } from '../odata/query/sql-dialect';
 import { entitySchemas } from './entity-tables';
 import { migrations, postgresMigrations } from './migrations';
 
+/** How long SQLite waits for a lock before it fails with SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Pages of write-ahead log past which the connection that commits checkpoints it itself (SQLite's
+ * default is 1,000): a safety net for the checkpointing thread, which keeps the log well below.
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 16_384;
+
 export function dialectOf(config: Pick<AppConfig, 'postgres'>): DialectName {
   return config.postgres ? 'postgres' : 'sqlite';
 }
@@ -49,10 +58,13 @@ export function dataSourceOptions(
     // WAL lets readers run while one writer commits; `timeout` is SQLite's busy timeout (ms),
     // so a writer waits for the lock instead of failing with SQLITE_BUSY.
     enableWAL: config.databasePath !== ':memory:',
-    timeout: 5_000,
-    // FULL: a commit is on disk before we answer 2xx, even across a power loss.
+    timeout: SQLITE_BUSY_TIMEOUT_MS,
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      // FULL: a commit is on disk before we answer 2xx, even across a power loss.
       db.pragma('synchronous = FULL');
+      // The log is checkpointed on a thread of its own (wal-checkpoints.ts); this connection,
+      // on the event loop, only when that falls behind.
+      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     },
   };
 }

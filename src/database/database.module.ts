@@ -9,6 +9,7 @@ import { SqlExecutor, StorageObserver } from './sql-executor';
 import { StorageTelemetry } from '../observability/storage-telemetry';
 import { SqliteExecutor } from './sqlite-executor';
 import { TransactionContext } from './transaction-context';
+import { WalCheckpoints } from './wal-checkpoints';
 import { DialectName } from '../odata/query/sql-dialect';
 
 /** The executor of a database: the one place that picks SQLite's or PostgreSQL's. */
@@ -28,7 +29,7 @@ export function sqlExecutorFor(
  * The database the service runs on, chosen here once from the configuration: its SQL executor
  * (SQLite's group commit, or PostgreSQL's pool), the write queue of the process (SQLite's single
  * writer; on PostgreSQL, which many instances share, concurrent writes are the database's to
- * order) and the unit of work that spans stores.
+ * order), the unit of work that spans stores, and on SQLite the checkpoints of its log.
  */
 @Global()
 @Module({
@@ -60,6 +61,7 @@ export function sqlExecutorFor(
     },
     TransactionContext,
     AtomicWork,
+    WalCheckpoints,
   ],
   exports: [SerialWriter, SqlExecutor, TransactionContext, AtomicWork],
 })

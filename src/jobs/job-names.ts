@@ -16,6 +16,8 @@ export const DECLARED_JOBS = [
   'tenantDirectory',
   /** Forgets audit events older than the audit log's retention period. */
   'auditLogPurge',
+  /** Copies SQLite's write-ahead log into its database file, off the event loop. */
+  'walCheckpoint',
 ] as const;
 
 export type JobName = (typeof DECLARED_JOBS)[number];

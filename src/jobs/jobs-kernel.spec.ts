@@ -55,6 +55,7 @@ describe('JobsKernel', () => {
       handlerOf('schedules'),
       handlerOf('tenantDirectory'),
       handlerOf('auditLogPurge'),
+      handlerOf('walCheckpoint'),
     );
     await new Promise((done) => setTimeout(done, 50));
     await app.close();
@@ -65,6 +66,7 @@ describe('JobsKernel', () => {
       'operationRuns',
       'schedules',
       'tenantDirectory',
+      'walCheckpoint',
     ]);
     expect(new Set(steps.map((step) => step.workerId)).size).toBe(1);
   });
