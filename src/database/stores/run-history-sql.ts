@@ -1,3 +1,5 @@
+import { NewRun } from './run-queue.records';
+
 /**
  * The statements of the run history (`managed_tenant_operation_runs`, the rows of the
  * `managedTenantOperationRun` entity type), the same text on both databases: the engine writes a
@@ -53,4 +55,24 @@ export interface RunCounts {
 
 export function countValues(counts: RunCounts): number[] {
   return [counts.tenants, counts.succeeded, counts.failed, counts.notRun, counts.calls];
+}
+
+/** The values of `start`: the history row of a run as it starts. */
+export function runStartValues(run: NewRun): unknown[] {
+  const at = new Date(run.startedAt).toISOString();
+  return [
+    run.partnerTenantId,
+    run.operationId,
+    run.run,
+    run.start.trigger,
+    run.run === run.baseRun ? 'allTargets' : 'notSucceeded',
+    run.start.scheduledAt === undefined ? null : new Date(run.start.scheduledAt).toISOString(),
+    at,
+    run.start.initiatedByUserId,
+    run.start.initiatedByAppId,
+    run.tenants.length,
+    run.start.note ?? null,
+    at,
+    at,
+  ];
 }

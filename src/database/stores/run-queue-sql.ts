@@ -9,6 +9,7 @@ import {
   TenantTask,
 } from './run-queue.records';
 import { placeholders, StoreDialect } from '../sql-executor';
+import { COUNT_COLUMNS } from './run-counts';
 
 /**
  * The statements of the run queue, written once for both databases with `?` placeholders (the
@@ -21,27 +22,6 @@ const RUN_KEY = `"partnerTenantId" = ? AND "operationId" = ?`;
 
 /** The values of one row of `insertTenants`. */
 export const TENANT_ROW_VALUES = 9;
-
-/** What a run counts, in the order `addCounts` binds them. */
-const COUNT_COLUMNS = ['tenants', 'succeeded', 'failed', 'skipped', 'calls', 'retries'] as const;
-
-/** Counts to add to a run's, by column (a column left out adds nothing). */
-export type RunCountDeltas = Partial<Record<(typeof COUNT_COLUMNS)[number], number>>;
-
-/** The values of `addCounts`. */
-export function countDeltaValues(
-  run: { readonly partnerTenantId: string; readonly operationId: string; readonly run: number },
-  writer: string,
-  deltas: RunCountDeltas,
-): unknown[] {
-  return [
-    run.partnerTenantId,
-    run.operationId,
-    run.run,
-    writer,
-    ...COUNT_COLUMNS.map((column) => deltas[column] ?? 0),
-  ];
-}
 
 export function runQueueSql(dialect: StoreDialect) {
   const lock = dialect.skipLocked;
@@ -93,7 +73,7 @@ export function runQueueSql(dialect: StoreDialect) {
     finish: `UPDATE "operation_runs" SET "state" = 'finished', "finishedAt" = ?, "leaseOwner" = NULL, "leaseUntil" = 0, "message" = COALESCE(?, "message") WHERE ${RUN_KEY} AND "run" = ? AND "state" = 'finishing' AND "leaseOwner" = ?`,
     /**
      * Adds to a run's counts as one writer keeps them: '' for the tenants added, a worker's owner
-     * id for the tenants it completed (see RUN_COUNT_VALUES).
+     * id for the tenants it completed (see run-counts.ts).
      */
     addCounts: `INSERT INTO "operation_run_counts" ("partnerTenantId", "operationId", "run", "writer", ${COUNT_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${placeholders(4 + COUNT_COLUMNS.length)}) ON CONFLICT ("partnerTenantId", "operationId", "run", "writer") DO UPDATE SET ${COUNT_COLUMNS.map((c) => `"${c}" = "operation_run_counts"."${c}" + excluded."${c}"`).join(', ')}`,
     forgetCounts: `DELETE FROM "operation_run_counts" WHERE ${RUN_KEY} AND "run" = ?`,
@@ -122,6 +102,29 @@ export function tenantRowValues(
     skipped ? 'skipped' : null,
     tenant.skipped ?? null,
   ];
+}
+
+/**
+ * A run's tenants as rows of `insertTenants`, at their positions from `firstPosition`, at most
+ * `perInsert` to a statement. Tenants to run and tenants reported as not run go in statements of
+ * their own, so that the rows each adds (a tenant the run has already is not added) are counted
+ * as what they are.
+ */
+export function tenantInserts(
+  run: { readonly partnerTenantId: string; readonly operationId: string; readonly run: number },
+  tenants: readonly NewTenant[],
+  firstPosition: number,
+  perInsert: number,
+): Array<{ readonly rows: unknown[][]; readonly skipped: boolean }> {
+  const rows = tenants.map((tenant, index) => tenantRowValues(run, tenant, firstPosition + index));
+  const inserts: Array<{ rows: unknown[][]; skipped: boolean }> = [];
+  for (const skipped of [false, true]) {
+    const kind = rows.filter((_row, index) => (tenants[index].skipped !== undefined) === skipped);
+    for (let start = 0; start < kind.length; start += perInsert) {
+      inserts.push({ rows: kind.slice(start, start + perInsert), skipped });
+    }
+  }
+  return inserts;
 }
 
 /** A run row as the database returns it (PostgreSQL gives bigints as text). */

@@ -1,18 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { SqlExecutor, SqlSession } from '../sql-executor';
 import { isUniqueViolation } from './store-errors';
-import { countValues, RUN_HISTORY_PRUNE, RUN_HISTORY_SQL, RunCounts } from './run-history-sql';
+import { CompletionTally, countDeltaValues, TENANTS_WRITER } from './run-counts';
+import {
+  countValues,
+  RUN_HISTORY_PRUNE,
+  RUN_HISTORY_SQL,
+  RunCounts,
+  runStartValues,
+} from './run-history-sql';
 import {
   byPosition,
-  countDeltaValues,
   outcomeFromRow,
   progressFromRow,
   runFromRow,
-  RunCountDeltas,
   runQueueSql,
   TENANT_ROW_VALUES,
   taskFromRow,
-  tenantRowValues,
+  tenantInserts,
 } from './run-queue-sql';
 import {
   Completion,
@@ -31,18 +36,6 @@ export * from './run-queue.records';
 
 /** Rows per multi-row INSERT of a run's tenants (well under either database's parameter cap). */
 const TENANTS_PER_INSERT = 1_000;
-
-/** The writer of a run's counts that counts the tenants added to it (workers count by owner id). */
-const TENANTS_WRITER = '';
-
-const NO_COUNTS: Required<RunCountDeltas> = {
-  tenants: 0,
-  succeeded: 0,
-  failed: 0,
-  skipped: 0,
-  calls: 0,
-  retries: 0,
-};
 
 /**
  * The work of running operations, as the engine needs it of the database, on either database
@@ -104,23 +97,7 @@ export class RunQueueStore {
           ]);
         }
         await this.insertTenants(session, run, run.tenants);
-        const at = new Date(run.startedAt).toISOString();
-        await session.run(RUN_HISTORY_SQL.start, [
-          ...key,
-          run.run,
-          run.start.trigger,
-          run.run === run.baseRun ? 'allTargets' : 'notSucceeded',
-          run.start.scheduledAt === undefined
-            ? null
-            : new Date(run.start.scheduledAt).toISOString(),
-          at,
-          run.start.initiatedByUserId,
-          run.start.initiatedByAppId,
-          run.tenants.length,
-          run.start.note ?? null,
-          at,
-          at,
-        ]);
+        await session.run(RUN_HISTORY_SQL.start, runStartValues(run));
         return true;
       });
     } catch (error) {
@@ -281,7 +258,7 @@ export class RunQueueStore {
   ): Promise<boolean[]> {
     if (completions.length === 0) return Promise.resolve([]);
     return this.db.transaction(async (session) => {
-      const counts = new Map<string, { run: TenantTask; deltas: Required<RunCountDeltas> }>();
+      const tally = new CompletionTally();
       const completed: boolean[] = [];
       for (const { task, completion } of completions) {
         const changed = await session.run(this.sql.complete, [
@@ -296,20 +273,9 @@ export class RunQueueStore {
           owner,
         ]);
         completed.push(changed > 0);
-        if (changed === 0) continue;
-        const key = `${task.partnerTenantId}/${task.operationId}/${task.run}`;
-        let run = counts.get(key);
-        if (!run) {
-          run = { run: task, deltas: { ...NO_COUNTS } };
-          counts.set(key, run);
-        }
-        run.deltas[completion.outcome] += 1;
-        run.deltas.calls += completion.calls;
-        run.deltas.retries += completion.retries;
+        if (changed > 0) tally.add(task, completion);
       }
-      for (const { run, deltas } of counts.values()) {
-        await session.run(this.sql.addCounts, countDeltaValues(run, owner, deltas));
-      }
+      for (const values of tally.valuesBy(owner)) await session.run(this.sql.addCounts, values);
       return completed;
     });
   }
@@ -458,18 +424,11 @@ export class RunQueueStore {
       TENANTS_PER_INSERT,
       Math.floor(this.db.dialect.maxParameters / TENANT_ROW_VALUES),
     );
-    // Tenants to run and tenants reported as not run go in statements of their own, so that the
-    // rows each adds (a tenant the run has already is not added) are counted as what they are.
-    const rows = tenants.map((tenant, index) => tenantRowValues(run, tenant, firstPosition + index));
     const added = { tenants: 0, skipped: 0 };
-    for (const skipped of [false, true]) {
-      const kind = rows.filter((_row, index) => (tenants[index].skipped !== undefined) === skipped);
-      for (let start = 0; start < kind.length; start += perInsert) {
-        const chunk = kind.slice(start, start + perInsert);
-        const inserted = await session.run(this.sql.insertTenants(chunk.length), chunk.flat());
-        added.tenants += inserted;
-        if (skipped) added.skipped += inserted;
-      }
+    for (const { rows, skipped } of tenantInserts(run, tenants, firstPosition, perInsert)) {
+      const inserted = await session.run(this.sql.insertTenants(rows.length), rows.flat());
+      added.tenants += inserted;
+      if (skipped) added.skipped += inserted;
     }
     if (added.tenants > 0) {
       await session.run(this.sql.addCounts, countDeltaValues(run, TENANTS_WRITER, added));
