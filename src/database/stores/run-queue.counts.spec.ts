@@ -76,7 +76,11 @@ describe("RunQueueStore: a run's counts (a real SQLite store)", () => {
   it("forgets what an abandoned listing added, with the listing's rows", async () => {
     const operation = await stores.operation({ target: { allTenants: true } });
     const run = await stores.startRun(operation.id, [], true);
-    const [claimed] = await stores.queue.claimExpansions('worker-a', Date.now() + 60_000, Date.now());
+    const [claimed] = await stores.queue.claimExpansions(
+      'worker-a',
+      Date.now() + 60_000,
+      Date.now(),
+    );
     expect(
       await stores.queue.addListedTenants(
         claimed,
