@@ -25,7 +25,7 @@ const ALLOWED_LABELS: Record<string, RegExp> = {
   outcome: /^(succeeded|failed|skipped|delivered|retried|dropped|fired)$/,
   status: /^(succeeded|failed|cancelled)$/,
   upstream: /^(graph|tokenEndpoint|webhook)$/,
-  job: /^(operationRuns|changeNotifications|changeFeedPurge|schedules|tenantDirectory|auditLogPurge)$/,
+  job: /^(operationRuns|changeNotifications|changeFeedPurge|schedules|tenantDirectory|auditLogPurge|walCheckpoint)$/,
   database: /^(sqlite|postgres)$/,
   le: /^([0-9.e+-]+|\+Inf)$/,
   kind: /^[a-z]+$/,
