@@ -61,6 +61,11 @@ export class WalCheckpoints implements JobHandler {
     };
   }
 
+  /** The thread starts with the service (a fixed cost, not one that comes later with the load). */
+  async start(): Promise<void> {
+    await this.checkpoint();
+  }
+
   async step(job: JobContext): Promise<StepOutcome> {
     const { checkpointed } = await this.checkpoint();
     if (checkpointed > 0) job.report.completed(checkpointed);
