@@ -36,6 +36,19 @@ describe('WalCheckpoints (a real SQLite file)', () => {
     expect(statSync(file).size).toBeGreaterThan(before + 3_000 * 4_000);
   });
 
+  it('leaves a log of fewer than 1,000 pages to grow, as SQLite itself would', async () => {
+    const checkpoints = stores.get(WalCheckpoints);
+    const file = stores.get(AppConfigService).values.databasePath;
+    await checkpoints.checkpoint();
+    const before = statSync(file).size;
+    await stores.dataSource.query('CREATE TABLE "filler" ("page" blob)');
+    await stores.dataSource.query(
+      'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) INSERT INTO "filler" SELECT randomblob(4000) FROM n',
+    );
+    expect(await checkpoints.checkpoint()).toEqual({ log: 0, checkpointed: 0 });
+    expect(statSync(file).size).toBe(before);
+  });
+
   it('is off on PostgreSQL and for a database in memory', () => {
     const values = stores.get(AppConfigService).values;
     const on = (changes: Partial<AppConfig>) =>

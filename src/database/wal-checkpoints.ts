@@ -16,18 +16,35 @@ export interface CheckpointResult {
 }
 
 /**
+ * Pages the log holds before the thread copies it (SQLite's own default threshold): a smaller log
+ * is left to grow, as SQLite itself would leave it.
+ */
+const MIN_CHECKPOINT_PAGES = 1_000;
+
+/**
  * The checkpointing thread. It is a string, run with `eval`, so that it runs the same from the
  * build and from the sources (a thread cannot load TypeScript); it opens its own connection to
- * the file and checkpoints when asked. PASSIVE: it never waits for, nor blocks, a reader or a
- * writer; what it cannot copy yet, the next one copies.
+ * the file and, when asked, checkpoints the log if it holds MIN_CHECKPOINT_PAGES or more (the log
+ * file keeps its size once grown, so after a first busy spell every ask checkpoints). PASSIVE: it
+ * never waits for, nor blocks, a reader or a writer; what it cannot copy yet, the next one copies.
  */
 const CHECKPOINT_THREAD = `
+const { statSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
 db.pragma('synchronous = FULL');
+const minLogBytes = workerData.minPages * db.pragma('page_size', { simple: true });
+const logBytes = () => {
+  try {
+    return statSync(workerData.path + '-wal').size;
+  } catch {
+    return 0;
+  }
+};
 parentPort.on('message', () => {
   try {
+    if (logBytes() < minLogBytes) return parentPort.postMessage({ log: 0, checkpointed: 0 });
     const [{ log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
     parentPort.postMessage({ log, checkpointed });
   } catch (error) {
@@ -94,6 +111,7 @@ export class WalCheckpoints implements JobHandler {
         driver: require.resolve('better-sqlite3'),
         path: this.config.values.databasePath,
         busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
+        minPages: MIN_CHECKPOINT_PAGES,
       },
     });
     // It never keeps the process alive: the kernel stops it at shutdown, and a test may not.
