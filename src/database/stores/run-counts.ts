@@ -1,4 +1,4 @@
-import { Completion, TenantTask } from './run-queue.records';
+import { Completion, RunKey, TenantTask } from './run-queue.records';
 
 /** What a run counts, in the order `addCounts` (run-queue-sql.ts) binds them. */
 export const COUNT_COLUMNS = [
@@ -16,11 +16,7 @@ export type RunCountDeltas = Partial<Record<(typeof COUNT_COLUMNS)[number], numb
 /** The writer of a run's counts that counts the tenants added to it (workers count by owner id). */
 export const TENANTS_WRITER = '';
 
-type RunOfCounts = {
-  readonly partnerTenantId: string;
-  readonly operationId: string;
-  readonly run: number;
-};
+type RunOfCounts = RunKey & { readonly run: number };
 
 /** The values of `addCounts`: what `writer` adds to the counts of `run`. */
 export function countDeltaValues(

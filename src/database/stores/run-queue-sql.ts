@@ -2,6 +2,7 @@ import {
   NewTenant,
   RunProgress,
   RunRecord,
+  RunKey,
   RunState,
   RunStop,
   TenantOutcome,
@@ -111,7 +112,7 @@ export function tenantRowValues(
  * as what they are.
  */
 export function tenantInserts(
-  run: { readonly partnerTenantId: string; readonly operationId: string; readonly run: number },
+  run: RunKey & { readonly run: number },
   tenants: readonly NewTenant[],
   firstPosition: number,
   perInsert: number,
