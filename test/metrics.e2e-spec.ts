@@ -10,7 +10,7 @@ import {
 import { RunningSimulator } from '../src/graph-simulator/graph-simulator';
 import { newOperation } from './support/operation-factory';
 import { freePort } from './support/processes';
-import { samplesOf, valueOf } from './support/metrics';
+import { samplesOf, scrapeWhen, valueOf } from './support/metrics';
 
 /**
  * Every label a metric of ours may carry, with the values it may take: a closed list each, so
@@ -74,7 +74,10 @@ describe('Prometheus metrics at /metrics', () => {
       const scrape = await app.inject({ method: 'GET', url: '/metrics', headers: {} });
       expect(scrape.statusCode).toBe(200);
       expect(scrape.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-      const samples = samplesOf(scrape.body);
+      const samples = await scrapeWhen(
+        app,
+        (scraped) => valueOf(scraped, 'mto_engine_run_duration_seconds_count') > 0,
+      );
 
       expect(
         valueOf(samples, 'http_server_request_duration_seconds_count', {

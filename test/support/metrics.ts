@@ -56,10 +56,30 @@ export async function metricReaching(
   least: number,
   timeoutMs = 5_000,
 ): Promise<number> {
+  const samples = await scrapeWhen(
+    app,
+    (scraped) => valueOf(scraped, name, labels) >= least,
+    timeoutMs,
+  );
+  return valueOf(samples, name, labels);
+}
+
+/**
+ * The samples of a scrape of the app's /metrics once `ready` holds for them, or once `timeoutMs`
+ * has passed. The engine counts a run a moment after its operation reads as complete (once the
+ * run's own record is closed), so a test that waited for the operation scrapes until it is counted.
+ */
+export async function scrapeWhen(
+  app: TestApp,
+  ready: (samples: Sample[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<Sample[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await metricOf(app, name, labels);
-    if (value >= least || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    const scrape = await app.inject({ method: 'GET', url: '/metrics' });
+    if (scrape.statusCode !== 200) throw new Error(`/metrics: ${scrape.statusCode}`);
+    const samples = samplesOf(scrape.body);
+    if (ready(samples) || Date.now() > deadline) return samples;
+    await new Promise((wait) => setTimeout(wait, 50));
   }
 }
