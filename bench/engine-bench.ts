@@ -15,7 +15,9 @@
  *   held just after a full collection (its live memory; bench/memory-probe.js): the target is
  *   that live memory does not grow with the number of tenants;
  * - the database writes per tenant: rows inserted (its result and its HTTP request at
- *   logLevel summary) and statements on the run queue (its insert, claim and completion).
+ *   logLevel summary) and statements on the run queue (its insert, claim and completion);
+ * - where the time went: when the listing of the customers ended, the steady rate, and the
+ *   summing up after the last tenant.
  */
 import { ChildProcess, execSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -66,8 +68,59 @@ interface Measure {
   readonly serviceCpuPerTenant: number;
   readonly simulatorCpuPerTenant: number;
   readonly peakInFlight: number;
+  readonly phases: Phases;
   /** Whether the operation listed its tenants (else: all customers, listed from /contracts). */
   readonly listed: boolean;
+}
+
+/**
+ * Where a run's time went, from the rows it wrote (seconds after its 202): the listing of the
+ * partner's customers (its last call to /contracts, if it listed them), the steady rate between
+ * the 10th and the 90th percentile of its tenants' results (as a ratio to the bound), and the
+ * summing up after its last tenant's result.
+ */
+interface Phases {
+  readonly listedAfter?: number;
+  /** The ratio to the bound while the customers were listed, and after. */
+  readonly listingRatio?: number;
+  readonly afterListingRatio?: number;
+  readonly steadyRatio: number;
+  readonly summingUp: number;
+}
+
+function phasesOf(
+  db: Database.Database,
+  operationId: string,
+  accepted: number,
+  completed: number,
+): Phases {
+  const times = (sql: string) =>
+    (db.prepare(sql).all(operationId) as Array<{ at: string }>).map((row) => Date.parse(row.at));
+  const results = times(
+    'SELECT "createdDateTime" AS at FROM managed_tenant_operation_results WHERE "managedTenantOperationId" = ? ORDER BY 1',
+  );
+  const listings = times(
+    `SELECT "createdDateTime" AS at FROM managed_tenant_operation_http_requests WHERE "managedTenantOperationId" = ? AND json_extract("request", '$.url') LIKE '%/contracts%' ORDER BY 1`,
+  );
+  const at = (fraction: number) => results[Math.floor((results.length - 1) * fraction)];
+  const steady = (results.length * 0.8) / ((at(0.9) - at(0.1)) / 1000);
+  const bound = CONCURRENCY / (LATENCY_MS / 1000);
+  const listedAt = listings.length ? listings[listings.length - 1] : undefined;
+  const doneWhileListing =
+    listedAt === undefined ? 0 : results.filter((time) => time <= listedAt).length;
+  const ratioOf = (tenants: number, from: number, to: number) =>
+    tenants / ((to - from) / 1000) / bound;
+  return {
+    listedAfter: listedAt === undefined ? undefined : (listedAt - accepted) / 1000,
+    listingRatio:
+      listedAt === undefined ? undefined : ratioOf(doneWhileListing, accepted, listedAt),
+    afterListingRatio:
+      listedAt === undefined
+        ? undefined
+        : ratioOf(results.length - doneWhileListing, listedAt, results[results.length - 1]),
+    steadyRatio: steady / bound,
+    summingUp: (completed - results[results.length - 1]) / 1000,
+  };
 }
 
 /**
@@ -82,7 +135,13 @@ async function runOperation(
   base: string,
   headers: Record<string, string>,
   tenantIds: readonly string[] | 'allTenants',
-): Promise<{ status: string; executionInfo: string; accepted: number; completed: number }> {
+): Promise<{
+  id: string;
+  status: string;
+  executionInfo: string;
+  accepted: number;
+  completed: number;
+}> {
   const target =
     tenantIds === 'allTenants' ? { allTenants: true } : { allTenants: false, tenantIds };
   const count = tenantIds === 'allTenants' ? 'all' : String(tenantIds.length);
@@ -114,6 +173,7 @@ async function runOperation(
     ).json()) as { status: string; result: { isComplete: boolean; executionInfo: string } };
     if (operation.result?.isComplete) {
       return {
+        id,
         status: operation.status,
         executionInfo: operation.result.executionInfo,
         accepted,
@@ -165,7 +225,7 @@ async function measure(tenants: number): Promise<Measure> {
     );
     const cpuBefore = cpuMicroseconds(service.pid!);
     const benchCpuBefore = process.cpuUsage();
-    const { status, executionInfo, accepted, completed } = await runOperation(
+    const { id, status, executionInfo, accepted, completed } = await runOperation(
       base,
       headers,
       listed ? simulator.customerTenantIds.slice(0, tenants) : 'allTenants',
@@ -187,6 +247,7 @@ async function measure(tenants: number): Promise<Measure> {
       count('SELECT COUNT(*) AS n FROM managed_tenant_operation_http_requests');
     // Each tenant's row is inserted, claimed (once per claim) and completed.
     const queue = count('SELECT COUNT(*) + SUM(claims) + COUNT(*) AS n FROM operation_run_tenants');
+    const phases = phasesOf(db, id, accepted, completed);
     db.close();
     const perSecond = tenants / seconds;
     return {
@@ -205,6 +266,7 @@ async function measure(tenants: number): Promise<Measure> {
       serviceCpuPerTenant,
       simulatorCpuPerTenant,
       peakInFlight: simulator.peakInFlight(),
+      phases,
     };
   } finally {
     if (service) await stopProcess(service);
@@ -232,6 +294,22 @@ async function main(): Promise<void> {
   for (const m of measures) {
     console.log(
       `| ${m.tenants}${m.listed ? '' : ' (all customers)'} | ${m.seconds.toFixed(1)} | ${m.perSecond.toFixed(0)} | ${m.ratio.toFixed(2)} | ${m.peakRssMb.toFixed(0)} MB | ${m.peakHeapMb.toFixed(0)} MB | ${m.peakLiveHeapMb.toFixed(0)} MB | ${m.rowsPerTenant.toFixed(2)} | ${m.queueStatementsPerTenant.toFixed(2)} | ${m.serviceCpuPerTenant.toFixed(0)} / ${m.simulatorCpuPerTenant.toFixed(0)} | ${m.peakInFlight} | ${m.status} |`,
+    );
+  }
+  console.log(
+    '\n| tenants | customers listed after | ratio while listing / after | steady ratio (10th–90th percentile) | summing up |',
+  );
+  console.log('|---:|---:|---:|---:|---:|');
+  for (const { tenants, phases } of measures) {
+    const listing =
+      phases.listedAfter === undefined
+        ? ['–', '–']
+        : [
+            `${phases.listedAfter.toFixed(1)} s`,
+            `${phases.listingRatio!.toFixed(2)} / ${phases.afterListingRatio!.toFixed(2)}`,
+          ];
+    console.log(
+      `| ${tenants} | ${listing.join(' | ')} | ${phases.steadyRatio.toFixed(2)} | ${phases.summingUp.toFixed(1)} s |`,
     );
   }
   console.log(
