@@ -14,9 +14,10 @@ const customerOf = (page: number, index: number) =>
   `00000000-0000-4000-8000-${String(page * 100 + index).padStart(12, '0')}`;
 
 /**
- * A run of every customer lists the partner's contracts a page at a time: the page before is
- * written while the next is asked for, and no further ahead. On PostgreSQL, where another
- * session's lock holds a write up without holding up the service's event loop.
+ * A run of every customer lists the partner's contracts a page at a time and writes them in
+ * batches of a few thousand customers while it asks for the next pages (how many pages wait at
+ * most is a unit test's, on SQLite). On PostgreSQL, where another session's lock holds a write up
+ * without holding up the service's event loop.
  */
 describeOnPostgres("listing a partner's customers", () => {
   let server: ReturnType<typeof createServer>;
@@ -67,7 +68,7 @@ describeOnPostgres("listing a partner's customers", () => {
     await new Promise((done) => server?.close(done));
   });
 
-  it('asks for the next page while the page before is written, and no further ahead', async () => {
+  it('asks for every page of a short listing while its writes are held, and runs its tenants once written', async () => {
     const id = await createOperation(app, runnableOperation('GET /v1.0/organization', 'all'));
     expect((await runOperation(app, id)).statusCode).toBe(202);
     await pageAsked[0];
@@ -90,9 +91,9 @@ describeOnPostgres("listing a partner's customers", () => {
           clearTimeout(timer);
         }
       };
+      // Nine customers are less than a batch: every page is asked for before any is written.
       expect(await within(10_000, pageAsked[1])).toBe('asked');
-      // The second page waits for the first to be written before it is taken: one page ahead.
-      expect(await within(500, pageAsked[2])).toBe('not asked');
+      expect(await within(10_000, pageAsked[2])).toBe('asked');
       await client.query('COMMIT');
     } finally {
       await client.end();

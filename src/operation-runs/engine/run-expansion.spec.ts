@@ -10,6 +10,16 @@ import { EngineErrors } from './engine-errors';
 import { OperationCredentials } from './operation-credentials';
 import { RunExpansion } from './run-expansion';
 import { RunRows } from './run-rows';
+import { SerialWriter } from '../../database/serial-writer';
+
+/** Waits until `condition` holds (10 s at most). */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((wait) => setTimeout(wait, 5));
+  }
+}
 
 /** Listing an `allTenants` run's tenants from the Graph stand-in's /contracts (1,200: two pages). */
 describe('RunExpansion', () => {
@@ -67,6 +77,57 @@ describe('RunExpansion', () => {
     expect(calls).toBe(2);
     // Claimed once: a second look finds nothing to list.
     expect(await expansion().expandClaimed()).toEqual([]);
+  });
+
+  it('writes the pages in batches while it asks for the next ones, in the order listed, holding at most about ten pages', async () => {
+    // 18,000 customers: nineteen pages of /contracts, each answered 100 ms after it is asked for.
+    const paged = await startGraphSimulator({
+      tenants: 18_000,
+      usersPerTenant: 1,
+      clientSecret: 'secret',
+      latencyMs: 100,
+    });
+    try {
+      const { graph, tokens } = graphOn(paged.url, dispatcher, {
+        clientSecret: 'secret',
+        maxAttempts: 1,
+      });
+      const operation = await stores.operation({ target: { allTenants: true } });
+      await stores.startRun(operation.id, [], true);
+      const expanding = expansion(
+        'secret',
+        new PartnerCustomers(graph, tokens, ['secret']),
+      ).expandClaimed();
+      // Once the listing asks for its token (the run is claimed), the database's writer is held:
+      // no page, and no record of a call, can be written until it is let go.
+      await until(() => paged.tokenRequests.length > 0);
+      let letGo!: () => void;
+      const held = stores.get(SerialWriter).run(() => new Promise<void>((go) => (letGo = go)));
+      const contractCalls = () => paged.calls.filter((call) => call.path.includes('/contracts'));
+      // The sixth page starts a write of six (held); eleven more pages come meanwhile...
+      await until(() => contractCalls().length >= 17);
+      // ...and the eighteenth is not asked for: over 10,000 customers wait for the write.
+      await new Promise((wait) => setTimeout(wait, 500));
+      expect(contractCalls()).toHaveLength(17);
+      expect(await stores.httpRequests.count({ tenantId: PARTNER }, {})).toBe(0);
+      letGo();
+      await held;
+      const [expanded] = await expanding;
+      expect(expanded.nothingToRun).toBeUndefined();
+      expect(await stores.queue.progress(expanded.run)).toMatchObject({ total: 18_000 });
+      const tasks = await stores.queue.claimTenants(
+        expanded.run,
+        'worker-a',
+        stores.clock.now() + 30_000,
+        stores.clock.now(),
+        18_000,
+      );
+      expect(tasks.map((task) => task.targetTenantId)).toEqual(paged.customerTenantIds);
+      expect(tasks.map((task) => task.position)).toEqual(tasks.map((_task, index) => index));
+      expect(await stores.httpRequests.count({ tenantId: PARTNER }, {})).toBe(19);
+    } finally {
+      await paged.close();
+    }
   });
 
   it('keeps a tenant listed on two pages once, in the place it was first listed', async () => {
@@ -145,6 +206,8 @@ describe('RunExpansion', () => {
       const [expanded] = await expansion('secret', customers).expandClaimed();
       expect(expanded.nothingToRun).toContain('500');
       expect(await stores.queue.progress(expanded.run)).toMatchObject({ total: 0 });
+      // Both calls are recorded, the one that failed the listing too.
+      expect(await stores.httpRequests.count({ tenantId: PARTNER }, {})).toBe(2);
       expect((await stores.queue.find(expanded.run))!.state).toBe('running');
     } finally {
       server.closeAllConnections();

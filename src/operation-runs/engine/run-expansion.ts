@@ -3,18 +3,25 @@ import { EntityStore } from '../../database/stores/entity.store';
 import { NewTenant, RunQueueStore, RunRecord } from '../../database/stores/run-queue.store';
 import { Entity } from '../../edm/entity';
 import { ManagedTenantOperationProperties } from '../../edm/model';
-import { GraphCallError } from '../../integrations/graph/graph-client';
+import { CallAttempt, GraphCallError } from '../../integrations/graph/graph-client';
 import {
   CustomerContract,
   CustomerPage,
   PartnerCustomers,
 } from '../../integrations/graph/partner-customers';
 import { secretsOf, TokenRequestError } from '../../integrations/graph/tenant-tokens';
+import { BatchedWrites, BatchSizes } from './batched-writes';
 import { OperationCredentials } from './operation-credentials';
 import { Clock } from '../../jobs/clock';
 import { EngineErrors } from './engine-errors';
 import { ownerOf } from './run-plans';
 import { RunRows } from './run-rows';
+
+/**
+ * A listing of the partner's customers is written in batches of about five pages of /contracts,
+ * and holds at most about ten pages, whatever the number of the partner's customers.
+ */
+const LISTING_BATCHES: BatchSizes = { batch: 5_000, most: 10_000 };
 
 /** Where a listing of the partner's customers also goes: the partner's directory of tenants. */
 export interface CustomerDirectory {
@@ -113,9 +120,16 @@ export class RunExpansion {
         resultId: randomUUID(),
         skipped: `Not run: GET /v1.0/contracts gave the customerId '${customerId}', which is not a tenant id (a GUID).`,
       }));
-      listed.tenants += await this.add(run, tenants, listed.position);
-      listed.refused += await this.add(run, refused, listed.position + tenants.length);
+      // The positions are taken before any write, so that pages written side by side keep the
+      // order in which they were listed.
+      const position = listed.position;
       listed.position += tenants.length + refused.length;
+      const [added, refusedAdded] = await Promise.all([
+        this.add(run, tenants, position),
+        this.add(run, refused, position + tenants.length),
+      ]);
+      listed.tenants += added;
+      listed.refused += refusedAdded;
     };
     let listContracts = target.allTenants === true;
     let failure: string | undefined;
@@ -162,6 +176,12 @@ export class RunExpansion {
   /**
    * The partner's contracts, page by page, into the run and into the partner's directory; why
    * they could not be listed, if they could not.
+   *
+   * Pages are written in batches of LISTING_BATCHES.batch customers with the record of the calls
+   * that listed them, while the next pages are asked for: one commit on SQLite for several pages
+   * rather than one each (a page's rows land all over the indexes keyed by tenant id, so a batch
+   * writes each index page once for several pages). No tenant of the run starts before its listing
+   * ends, so nothing waits for the first page. What waits is bounded by LISTING_BATCHES.most.
    */
   private async listCustomers(
     run: RunRecord,
@@ -170,34 +190,53 @@ export class RunExpansion {
   ): Promise<string | undefined> {
     const directory = this.directory?.listing(run.partnerTenantId);
     let directoryWritten = directory !== undefined;
-    // The page before is written while the next one is asked for: Graph's time and the database's
-    // overlap, with at most two pages in memory. Each page waits for the one before it.
-    let writing: Promise<void> | undefined;
-    const write = async (page: CustomerPage): Promise<void> => {
-      // The directory and the run take the page side by side (one commit for both on SQLite).
-      const written = directoryWritten
-        ? directory!.take(page.contracts).then(
-            () => true,
-            () => false,
-          )
-        : undefined;
-      try {
-        await take(page);
-      } finally {
-        directoryWritten = (await written) ?? false;
-      }
-    };
+    const logLevel = operation.properties.operationDefinition?.logLevel ?? 'summary';
+    const calls: CallAttempt[] = [];
+    const pages = new BatchedWrites<CustomerPage>(
+      async (batch) => {
+        // The directory and the run take the pages side by side (one commit for both on SQLite).
+        const written = directoryWritten
+          ? directory!.take(batch.flatMap((page) => page.contracts)).then(
+              () => true,
+              () => false,
+            )
+          : undefined;
+        try {
+          const outcomes = await Promise.allSettled([
+            ...calls.splice(0).map((call) => this.recordListingCall(run, operation, call)),
+            ...batch.map((page) => take(page)),
+          ]);
+          const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+          if (failed) throw failed.reason;
+        } finally {
+          directoryWritten = (await written) ?? false;
+        }
+      },
+      LISTING_BATCHES,
+      (page) => page.tenants.length + page.refused.length,
+    );
     try {
-      await this.customersOf(run, operation, async (page) => {
-        await writing;
-        writing = write(page);
-        // Its failure is met by the next page or at the end, not as an unhandled rejection.
-        writing.catch(() => undefined);
-      });
-      await writing;
+      await this.customersOf(
+        operation,
+        async (call) => {
+          if (logLevel !== 'none') calls.push(call);
+        },
+        (page) => pages.add(page),
+      );
+      await pages.flush();
+      // Calls recorded since the last write (as a rule none: each page's call goes with its page).
+      await Promise.all(
+        calls.splice(0).map((call) => this.recordListingCall(run, operation, call)),
+      );
     } catch (error) {
-      // No page is still being written once the listing has failed.
-      await writing?.catch(() => undefined);
+      // No page is still being written once the listing has failed; the calls that failed it are
+      // recorded all the same (the run's message says why).
+      await pages.abandon();
+      await Promise.all(
+        calls
+          .splice(0)
+          .map((call) => this.recordListingCall(run, operation, call).catch(() => undefined)),
+      );
       await directory?.abandon().catch(() => undefined);
       if (error instanceof ListingTakenOver) throw error;
       return error instanceof GraphCallError || error instanceof TokenRequestError
@@ -221,27 +260,31 @@ export class RunExpansion {
     return added;
   }
 
-  /** The partner's customers, with the calls recorded as the operation's logLevel asks. */
+  /** The partner's customers, each call told to `record`. */
   private customersOf(
-    run: RunRecord,
     operation: Entity<ManagedTenantOperationProperties>,
+    record: (attempt: CallAttempt) => Promise<void>,
     take: (page: CustomerPage) => Promise<void>,
   ): Promise<void> {
-    const partner = operation.properties.partnerTenantId!;
-    const logLevel = operation.properties.operationDefinition?.logLevel ?? 'summary';
     return this.customers.list(
-      partner,
+      operation.properties.partnerTenantId!,
       this.credentials.of(operation),
-      async (attempt) => {
-        if (logLevel === 'none') return;
-        await this.rows.recordCall(run, ownerOf(operation), partner, {
-          attempt: attempt.attempt,
-          statusCode: attempt.status || null,
-          request: { method: 'GET', url: attempt.request.url },
-        });
-      },
+      record,
       take,
     );
+  }
+
+  /** A call of the listing, recorded as the run's (in the partner's own tenant). */
+  private recordListingCall(
+    run: RunRecord,
+    operation: Entity<ManagedTenantOperationProperties>,
+    attempt: CallAttempt,
+  ): Promise<void> {
+    return this.rows.recordCall(run, ownerOf(operation), operation.properties.partnerTenantId!, {
+      attempt: attempt.attempt,
+      statusCode: attempt.status || null,
+      request: { method: 'GET', url: attempt.request.url },
+    });
   }
 }
 
