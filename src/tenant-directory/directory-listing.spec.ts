@@ -17,12 +17,7 @@ describe('DirectoryListing (a real SQLite store)', () => {
   });
 
   const listing = () =>
-    new DirectoryListing(
-      stores.tenants,
-      stores.get(TenantDirectoryStore),
-      PARTNER,
-      stores.clock.now(),
-    );
+    new DirectoryListing(stores.tenants, stores.get(TenantDirectoryStore), PARTNER, stores.clock);
   const contractOf = (
     tenantId: string,
     displayName = `Customer ${tenantId}`,
@@ -60,6 +55,33 @@ describe('DirectoryListing (a real SQLite store)', () => {
     expect(counts).toEqual({ added: 1_200, changed: 0, gone: 0 });
     expect((await directory()).size).toBe(1_200);
     expect(await notes()).toBe(0);
+  });
+
+  it("stamps the customers a page adds with the time that page is written, and those it marks gone with the listing's end", async () => {
+    ids = tenantIds(3);
+    const started = stores.clock.now();
+    const running = listing();
+    await running.take([contractOf(ids[0])]);
+    await stores.clock.advance(5_000);
+    await running.take([contractOf(ids[1])]);
+    await running.take([contractOf(ids[2])]);
+    await running.finish();
+    const added = await directory();
+    const at = (ms: number) => new Date(ms).toISOString();
+    expect(ids.map((id) => added.get(id)!.createdDateTime)).toEqual([
+      at(started),
+      at(started + 5_000),
+      at(started + 5_000),
+    ]);
+
+    // A listing without the first customer, ended a minute later, marks it gone then.
+    const next = listing();
+    await next.take(ids.slice(1).map((id) => contractOf(id)));
+    await stores.clock.advance(60_000);
+    await next.finish();
+    const gone = (await directory()).get(ids[0])!;
+    expect(gone.properties.tenantStatusInformation?.offboardedDateTime).toBe(at(started + 65_000));
+    expect(gone.createdDateTime).toBe(at(started));
   });
 
   it('marks the customers no longer listed, a page at a time, and writes neither the unchanged ones nor those already marked', async () => {

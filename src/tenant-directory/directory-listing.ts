@@ -4,6 +4,7 @@ import { Entity } from '../edm/entity';
 import { TenantProperties } from '../edm/model';
 import { laterTimestamp, toUtcDateTimeOffset } from '../edm/primitive-formats';
 import { CustomerContract } from '../integrations/graph/partner-customers';
+import { Clock } from '../jobs/clock';
 
 type Tenant = Entity<TenantProperties>;
 
@@ -44,7 +45,14 @@ export interface ListingCounts {
 export class DirectoryListing {
   private readonly id = randomUUID();
   private readonly scope: TenantScope;
-  private readonly at: string;
+  /** When the listing started (its notes' time). */
+  private readonly now: number;
+  /**
+   * When the page being written was written: what its tenants' timestamps say. (Customers added
+   * by one listing thus go in order at the end of the index by createdDateTime, not all at one
+   * time and so at random places among one another.)
+   */
+  private at: string;
   private added = 0;
   private changed = 0;
 
@@ -52,14 +60,16 @@ export class DirectoryListing {
     private readonly tenants: EntityStore<TenantProperties>,
     private readonly listed: ListedCustomers,
     private readonly partnerTenantId: string,
-    private readonly now: number,
+    private readonly clock: Clock,
   ) {
     this.scope = { tenantId: partnerTenantId };
-    this.at = toUtcDateTimeOffset(new Date(now));
+    this.now = clock.now();
+    this.at = toUtcDateTimeOffset(new Date(this.now));
   }
 
   async take(contracts: readonly CustomerContract[]): Promise<void> {
     if (contracts.length === 0) return;
+    this.at = toUtcDateTimeOffset(new Date(this.clock.now()));
     const notListedBefore = new Set(
       await this.listed.noteListed(
         this.id,
@@ -88,6 +98,7 @@ export class DirectoryListing {
 
   /** The customers this listing did not list: kept, with no delegated privileges. */
   async finish(): Promise<ListingCounts> {
+    this.at = toUtcDateTimeOffset(new Date(this.clock.now()));
     let gone = 0;
     try {
       for (let after = ''; ;) {

@@ -31,7 +31,7 @@ export class TenantDirectory {
 
   /** A listing of the partner's contracts into its directory, page by page. */
   listing(partnerTenantId: string): DirectoryListing {
-    return new DirectoryListing(this.tenants, this.store, partnerTenantId, this.clock.now());
+    return new DirectoryListing(this.tenants, this.store, partnerTenantId, this.clock);
   }
 
   /** Refreshes a claimed directory from the partner's contracts; says how it went. */
