@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config/app-config';
 import { RunningSimulator } from '../src/graph-simulator/graph-simulator';
 import { engineEnv, runnableOperation, startSimulator } from './support/engine';
 import { OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
+import { eventually } from './support/schedules';
 import { freePort, ServiceProcess, startServiceProcess } from './support/processes';
 import { ENTITY_SET, tokenFor } from './support/test-app';
 
@@ -173,21 +174,26 @@ async function until<T>(
       }
       expect(exported).not.toContain('$top=2');
 
-      // The request's log lines and the run's carry the trace.
-      const lines = service
-        .output()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      // The request's log lines and the run's carry the trace. (The run's summary is logged once
+      // the run's own record is closed, a moment after the operation reads complete.)
+      const isSummary = (line: Record<string, unknown>) =>
+        typeof line.msg === 'string' && line.msg.startsWith(`Operation ${id} run 1:`);
+      const lines = await eventually(
+        async () =>
+          service
+            .output()
+            .split('\n')
+            .filter((line) => line.startsWith('{'))
+            .map((line) => JSON.parse(line) as Record<string, unknown>),
+        (read) => read.some(isSummary),
+        10_000,
+      );
       const completed = lines.filter(
         (line) =>
           line.msg === 'request completed' && line.route === request.attributes['http.route'],
       );
       expect(completed.map((line) => line.traceId)).toContain(traceId);
-      const summary = lines.find(
-        (line) => typeof line.msg === 'string' && line.msg.startsWith(`Operation ${id} run 1:`),
-      );
-      expect(summary?.traceId).toBe(traceId);
+      expect(lines.find(isSummary)?.traceId).toBe(traceId);
     });
 
     it("traces an allTenants run's listing of the partner's customers within the run", async () => {
