@@ -43,7 +43,8 @@ export function runQueueSql(dialect: StoreDialect) {
     isExpandingBy: `SELECT 1 AS "expanding" FROM "operation_runs" WHERE ${RUN_KEY} AND "run" = ? AND "state" = 'expanding' AND "leaseOwner" = ?${lock ? ' FOR UPDATE' : ''}`,
     /** What an earlier, abandoned listing of the run added. */
     forgetListedTenants: `DELETE FROM "operation_run_tenants" WHERE ${RUN_KEY} AND "run" = ?`,
-    stopCancelled: `UPDATE "operation_runs" SET "stop" = 'cancelled' WHERE ${RUN_KEY} AND "state" <> 'finished'`,
+    /** A run being summed up (every tenant done) has nothing left to cancel. */
+    stopCancelled: `UPDATE "operation_runs" SET "stop" = 'cancelled' WHERE ${RUN_KEY} AND "state" NOT IN ('finishing', 'finished')`,
     stopFailedFirst: `UPDATE "operation_runs" SET "stop" = COALESCE("stop", 'failedFirst') WHERE ${RUN_KEY} AND "state" <> 'finished'`,
     /**
      * The tenants of one run that ended there (no later run took them up again), in their order,
