@@ -20,6 +20,8 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
   async function finishedRun(
     outcomes: Outcome[],
     properties: Partial<ManagedTenantOperationProperties> = {},
+    /** Cancelled while its tenants ran (before it is summed up, as a cancel can be). */
+    cancelled = false,
   ): Promise<{ run: RunRecord; operation: Entity<ManagedTenantOperationProperties> }> {
     const operation = await stores.operation(properties);
     await stores.startRun(operation.id, tenantIds(outcomes.length));
@@ -43,6 +45,8 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
         retries: 0,
       });
     }
+    const key = { partnerTenantId: PARTNER, operationId: operation.id };
+    if (cancelled) expect(await stores.queue.stop(key, 'cancelled')).toBe(true);
     const now = stores.clock.now();
     const [run] = await stores.queue.claimFinishes('worker-a', now + 30_000, now, {
       partnerTenantId: PARTNER,
@@ -114,9 +118,8 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
   });
 
   it('a cancelled run is cancelled, and a run that could not list its tenants fails with why', async () => {
-    const cancelled = await finishedRun([{ rows: ['a'] }]);
-    await stores.queue.stop(cancelled.run, 'cancelled');
-    await summarizer().finalize((await stores.queue.find(cancelled.run))!);
+    const cancelled = await finishedRun([{ rows: ['a'] }], {}, true);
+    await summarizer().finalize(cancelled.run);
     expect(
       (await stores.operations.findById(scope, cancelled.operation.id))!.properties.status,
     ).toBe('cancelled');
