@@ -6,7 +6,6 @@ import { loadConfig } from '../src/config/app-config';
 import { RunningSimulator } from '../src/graph-simulator/graph-simulator';
 import { engineEnv, runnableOperation, startSimulator } from './support/engine';
 import { OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
-import { eventually } from './support/schedules';
 import { freePort, ServiceProcess, startServiceProcess } from './support/processes';
 import { ENTITY_SET, tokenFor } from './support/test-app';
 
@@ -178,8 +177,8 @@ async function until<T>(
       // the run's own record is closed, a moment after the operation reads complete.)
       const isSummary = (line: Record<string, unknown>) =>
         typeof line.msg === 'string' && line.msg.startsWith(`Operation ${id} run 1:`);
-      const lines = await eventually(
-        async () =>
+      const lines = await until(
+        () =>
           service
             .output()
             .split('\n')
