@@ -65,6 +65,11 @@ export function dataSourceOptions(
       // The log is checkpointed on a thread of its own (wal-checkpoints.ts); this connection,
       // on the event loop, only when that falls behind.
       db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      // Every write of a group commit runs in a savepoint, whose undo record (the pages as they
+      // were) is a temporary file past 64 KiB: in memory, it costs no system call, and it is
+      // emptied as each savepoint is released. Temporary tables and sorts go to memory too:
+      // queries here read through indexes, in pages.
+      db.pragma('temp_store = MEMORY');
     },
   };
 }
