@@ -144,17 +144,21 @@ export class TenantDirectoryStore {
     tenantIds: readonly string[],
     now: number,
   ): Promise<string[]> {
-    const fresh: string[] = [];
     const perInsert = Math.min(LISTED_PER_INSERT, Math.floor(this.db.dialect.maxParameters / 3));
-    for (let start = 0; start < tenantIds.length; start += perInsert) {
-      const chunk = tenantIds.slice(start, start + perInsert);
-      const rows = await this.db.all(
-        this.sql.noteListed(chunk.length),
-        chunk.flatMap((tenantId) => [listingId, tenantId, now]),
-      );
-      for (const row of rows) fresh.push(row.tenantId as string);
-    }
-    return fresh;
+    // One transaction for all of them: the notes land all over the listing's key, and one commit
+    // writes each page of it once, where one commit a statement would write it again each time.
+    return this.db.transaction(async (session) => {
+      const fresh: string[] = [];
+      for (let start = 0; start < tenantIds.length; start += perInsert) {
+        const chunk = tenantIds.slice(start, start + perInsert);
+        const rows = await session.all(
+          this.sql.noteListed(chunk.length),
+          chunk.flatMap((tenantId) => [listingId, tenantId, now]),
+        );
+        for (const row of rows) fresh.push(row.tenantId as string);
+      }
+      return fresh;
+    });
   }
 
   /**
