@@ -1,4 +1,4 @@
-import { redactSecrets } from '../../common/redaction';
+import { secretRedactor } from '../../common/redaction';
 import { isGuid } from '../../edm/primitive-formats';
 import {
   CallAttempt,
@@ -57,7 +57,7 @@ export class PartnerCustomers {
     take: (page: CustomerPage) => Promise<void>,
   ): Promise<void> {
     const token = await this.tokens.tokenFor(partnerTenantId, credentials);
-    const secrets = [token, ...secretsOf(credentials), ...this.serviceSecrets];
+    const redact = secretRedactor([token, ...secretsOf(credentials), ...this.serviceSecrets]);
     let refusedSoFar = 0;
     let url: string | undefined = this.graph.urlOf(
       '/v1.0/contracts?$select=customerId,displayName,defaultDomainName,contractType&$top=999',
@@ -88,12 +88,12 @@ export class PartnerCustomers {
         if (typeof customerId === 'string' && isGuid(customerId)) {
           const tenantId = customerId.toLowerCase();
           if (!customers.has(tenantId)) {
-            customers.set(tenantId, contractOf(tenantId, contract, secrets));
+            customers.set(tenantId, contractOf(tenantId, contract, redact));
           }
         } else if (refusedSoFar + refused.size < MAX_REFUSED_CUSTOMERS) {
           const shown =
             typeof customerId === 'string' ? customerId : JSON.stringify(customerId ?? null);
-          refused.add(redactSecrets(shown.slice(0, 100), secrets));
+          refused.add(redact(shown.slice(0, 100)));
         }
       }
       refusedSoFar += refused.size;
@@ -112,12 +112,10 @@ export class PartnerCustomers {
 function contractOf(
   tenantId: string,
   contract: Record<string, unknown>,
-  secrets: readonly string[],
+  redact: (text: string) => string,
 ): CustomerContract {
   const text = (value: unknown, max: number): string | null =>
-    typeof value === 'string' && value.trim() !== ''
-      ? redactSecrets(value.trim().slice(0, max), secrets)
-      : null;
+    typeof value === 'string' && value.trim() !== '' ? redact(value.trim().slice(0, max)) : null;
   return {
     tenantId,
     displayName: text(contract.displayName, MAX_CONTRACT_TEXT) ?? tenantId,
