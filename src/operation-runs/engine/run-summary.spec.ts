@@ -48,10 +48,7 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
     const key = { partnerTenantId: PARTNER, operationId: operation.id };
     if (cancelled) expect(await stores.queue.stop(key, 'cancelled')).toBe(true);
     const now = stores.clock.now();
-    const [run] = await stores.queue.claimFinishes('worker-a', now + 30_000, now, {
-      partnerTenantId: PARTNER,
-      operationId: operation.id,
-    });
+    const [run] = await stores.queue.claimFinishes('worker-a', now + 30_000, now, key);
     return { run, operation };
   }
 
