@@ -5,6 +5,7 @@ import { EntityType } from '../edm/model';
 import { CollectionRequest, EntityReadOptions } from '../odata/query/collection-request';
 import { EntityExpander, ExpandedNavigation } from './entity-expander';
 import { EntitySetRegistry } from './entity-set.registry';
+import { readProjectionOf } from './read-projection';
 import { EntityPage } from './entity-set.service';
 
 /** A page of a collection read, with the related rows of its `$expand`. */
@@ -48,7 +49,9 @@ export class EntityReads {
     options: EntityReadOptions,
     within?: RowConstraint,
   ): Promise<EntityRead> {
-    const entity = await this.sets.serviceOf(type).get(caller, id, within);
+    const entity = await this.sets
+      .serviceOf(type)
+      .get(caller, id, within, readProjectionOf(type, options));
     return {
       entity,
       expansions: await this.expander.related(caller, type, [entity], options.expand),

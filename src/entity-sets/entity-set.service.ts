@@ -15,6 +15,7 @@ import {
   EntityStore,
   MissingPrincipalError,
   PageQuery,
+  ReadProjection,
   RelatedRows,
   RowConstraint,
 } from '../database/stores/entity.store';
@@ -31,6 +32,7 @@ import { ChangeFeedStore } from '../database/stores/change-feed.store';
 import { DeltaRequest } from '../odata/query/delta-request';
 import { DeltaPage, deltaPage } from './delta-pages';
 import { EntitySetPolicy, EntitySetRulesCatalog } from './entity-set-rules';
+import { readProjectionOf } from './read-projection';
 import { AuditTrail } from '../audit/audit-trail';
 
 export interface EntityPage<Properties extends object = Entity['properties']> {
@@ -124,15 +126,24 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     return { entity: typed(existing.entity), created: false };
   }
 
-  async get(caller: Caller, id: string, within?: RowConstraint): Promise<Entity<Properties>> {
-    const entity = await this.store.findById(caller, id, within);
+  /**
+   * The entity (404 when it is not the caller's); with `projection`, only what a response needs
+   * of it (see ReadProjection).
+   */
+  async get(
+    caller: Caller,
+    id: string,
+    within?: RowConstraint,
+    projection?: ReadProjection,
+  ): Promise<Entity<Properties>> {
+    const entity = await this.store.findById(caller, id, within, projection);
     if (!entity) throw new ItemNotFoundError(this.model.entitySetName, id);
     return typed(entity);
   }
 
   /** Whether the caller's tenant has the entity (a principal a navigation starts from). */
   async exists(caller: Caller, id: string): Promise<boolean> {
-    return (await this.store.findById(caller, id)) !== undefined;
+    return (await this.store.findById(caller, id, undefined, KEY_ONLY)) !== undefined;
   }
 
   /**
@@ -145,9 +156,14 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     within?: RowConstraint,
   ): Promise<EntityPage<Properties>> {
     const limit = Math.min(request.pageSize, request.remaining ?? Number.MAX_SAFE_INTEGER);
+    const projection = readProjectionOf(this.model, {
+      select: request.query.select,
+      expand: request.expand,
+    });
+    const query = projection ? { ...request.query, projection } : request.query;
     const [rows, count] = await Promise.all([
       limit > 0
-        ? this.store.findPage(caller, request.query, request.position?.keys, limit + 1, within)
+        ? this.store.findPage(caller, query, request.position?.keys, limit + 1, within)
         : [],
       request.query.count ? this.store.count(caller, request.query, within) : undefined,
     ]);
@@ -393,6 +409,9 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
     }
   }
 }
+
+/** What a check that an entity exists reads of it: its key (and what every read reads). */
+const KEY_ONLY: ReadProjection = { properties: [], dynamicProperties: false };
 
 /**
  * An entity of this set with its properties typed from the model. The one place the wide type

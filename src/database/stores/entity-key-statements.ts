@@ -25,6 +25,8 @@ export interface KeyStatements {
    */
   readonly updatedColumns: readonly string[];
   readonly selectById: string;
+  /** Reads some of the data columns of a tenant's row (a projection), with the same parameters. */
+  readonly selectColumnsById: (columns: readonly string[]) => string;
   readonly insert: string;
   /** `count` rows in one statement, each as `insert` binds one. */
   readonly insertRows: (count: number) => string;
@@ -47,6 +49,8 @@ export function keyStatements(
   return {
     updatedColumns,
     selectById: `SELECT ${quoted(dataColumns).join(', ')} FROM "${table}" WHERE ${byKey}`,
+    selectColumnsById: (selected) =>
+      `SELECT ${quoted(selected).join(', ')} FROM "${table}" WHERE ${byKey}`,
     insert: `${into}${row}`,
     insertRows: (count) => `${into}${Array.from({ length: count }, () => row).join(', ')}`,
     update: `UPDATE "${table}" SET ${quoted(updatedColumns)

@@ -67,23 +67,30 @@ export class EntityRows {
    * Reads rows that come as arrays of values in the order of `columns` (their names, or their
    * QueryBuilder aliases when `aliased`): better-sqlite3's raw mode, which skips building an
    * object per row. Worked out once per statement; a row is then read by index, as
-   * entityFromRaw reads it by name.
+   * entityFromRaw reads it by name. `partial`: the statement reads some of the properties (a
+   * projection), and the entity holds those; the key and the timestamps are always read.
    */
   reader(
     columns: readonly string[],
     aliased: boolean,
     withSecrets: boolean,
+    partial = false,
   ): (values: readonly unknown[]) => Entity {
+    const positionOf = (column: string): number =>
+      columns.indexOf(aliased ? `${ROW_ALIAS}_${column}` : column);
     const indexOf = (column: string): number => {
-      const index = columns.indexOf(aliased ? `${ROW_ALIAS}_${column}` : column);
+      const index = positionOf(column);
       if (index < 0) throw new Error(`A query of ${this.entity.name} lacks ${column}`);
       return index;
     };
+    const optional = (column: string): number => (partial ? positionOf(column) : indexOf(column));
     const id = indexOf(this.entity.key);
     const created = indexOf('createdDateTime');
     const modified = indexOf('lastModifiedDateTime');
-    const dynamic = this.entity.openType ? indexOf(DYNAMIC_PROPERTIES_COLUMN) : -1;
-    const steps = this.readPlan.map((step) => ({ step, index: indexOf(step.name) }));
+    const dynamic = this.entity.openType ? optional(DYNAMIC_PROPERTIES_COLUMN) : -1;
+    const steps = this.readPlan
+      .map((step) => ({ step, index: optional(step.name) }))
+      .filter(({ index }) => index >= 0);
     return (values) => {
       const entityId = String(values[id]);
       const properties: Record<string, unknown> = {};

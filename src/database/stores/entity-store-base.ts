@@ -14,9 +14,11 @@ import {
   EntityStore,
   PageQuery,
   PageRow,
+  ReadProjection,
   RelatedRows,
   TenantScope,
 } from './entity.store';
+import { projectedColumns } from './projected-columns';
 import { EntityRows, ROW_ALIAS } from './entity-rows';
 import { KeyStatements, keyColumnsOf, keyStatements } from './entity-key-statements';
 import { constraintOf, requireDeclared } from './row-scope';
@@ -90,6 +92,7 @@ export abstract class EntityStoreBase implements EntityStore {
     tenant: TenantScope,
     id: string,
     within?: RowConstraint,
+    projection?: ReadProjection,
   ): Promise<Entity | undefined>;
   abstract findPage(
     tenant: TenantScope,
@@ -286,7 +289,7 @@ export abstract class EntityStoreBase implements EntityStore {
   ): { shape: PageShape; parameters: Record<string, unknown> } {
     const translator = this.translator();
     const constraint = constraintOf(this.entity, within);
-    const shape: PageShape = {
+    let shape: PageShape = {
       within: constraint.conditions,
       filter: query.filter ? translator.condition(query.filter) : undefined,
       search: query.search ? translator.search(query.search, this.searchableColumns) : undefined,
@@ -303,6 +306,19 @@ export abstract class EntityStoreBase implements EntityStore {
       limit,
       skip: query.skip || undefined,
     };
+    if (query.projection) {
+      // A projection reads the sort keys' columns too: the next page starts after their values.
+      const sortColumns = shape.order
+        .filter(({ value }) => this.selectedColumnAliases.has(value))
+        .map(({ position }) => position.slice(ROW_ALIAS.length + 1));
+      const columns = projectedColumns(
+        this.entity,
+        this.dataColumns,
+        query.projection,
+        sortColumns,
+      );
+      shape = { ...shape, columns };
+    }
     return {
       shape,
       parameters: {
@@ -315,7 +331,11 @@ export abstract class EntityStoreBase implements EntityStore {
 
   protected pageQueryOf(shape: PageShape): SelectQueryBuilder<EntityRow> {
     // A page goes into a response: the create request's fingerprint is not read.
-    const builder = this.tenantRows().select(this.responseColumns);
+    const builder = this.tenantRows().select(
+      shape.columns
+        ? shape.columns.map((column) => `${ROW_ALIAS}.${column}`)
+        : this.responseColumns,
+    );
     for (const condition of shape.within) builder.andWhere(condition);
     if (shape.filter) builder.andWhere(shape.filter);
     if (shape.search) builder.andWhere(shape.search);
@@ -343,7 +363,7 @@ export abstract class EntityStoreBase implements EntityStore {
     columns: readonly string[],
     shape: PageShape,
   ): (values: readonly unknown[]) => PageRow {
-    const entityOf = this.rowReader(columns, true, false);
+    const entityOf = this.rowReader(columns, true, false, shape.columns !== undefined);
     const positions = shape.order.map(({ position }) => columns.indexOf(position));
     if (positions.includes(-1)) throw new Error(`A page query of ${this.entity.name} lacks a key`);
     return (values) => ({
@@ -399,8 +419,9 @@ export abstract class EntityStoreBase implements EntityStore {
     columns: readonly string[],
     aliased: boolean,
     withSecrets: boolean,
+    partial = false,
   ): (values: readonly unknown[]) => Entity {
-    return this.mapping.reader(columns, aliased, withSecrets);
+    return this.mapping.reader(columns, aliased, withSecrets, partial);
   }
 
   /** An entity straight from a raw row (see EntityRows.fromRaw). */
@@ -428,6 +449,8 @@ export abstract class EntityStoreBase implements EntityStore {
 
 /** A page query's SQL pieces (named parameters): what its SQL text depends on. */
 export interface PageShape {
+  /** The columns a projection reads (all a response needs, when absent). */
+  readonly columns?: readonly string[];
   readonly within: readonly string[];
   readonly filter?: string;
   readonly search?: string;

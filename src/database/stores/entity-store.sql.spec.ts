@@ -13,6 +13,7 @@ import { PostgresExecutor } from '../postgres-executor';
 import { SqliteExecutor } from '../sqlite-executor';
 import { SqlEntityStore } from './sql-entity.store';
 import { keyColumnsOf } from './entity-key-statements';
+import { readProjectionOf } from '../../entity-sets/read-projection';
 
 const TENANT = { tenantId: '5c4b2f8e-1d3a-4e6b-9f7c-2a8d0e1b3c4d' };
 
@@ -84,7 +85,15 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
     (_name, entity) => {
       it('reads, inserts, updates and deletes by key with the same statements', () => {
         const statements = storeOf(entity).statementsByKey;
-        expect({ ...statements, insertRows: statements.insertRows(2) }).toMatchSnapshot();
+        expect({
+          ...statements,
+          insertRows: statements.insertRows(2),
+          // A projection's read: some columns, the same parameters.
+          selectColumnsById: statements.selectColumnsById([
+            ...keyColumnsOf(entity),
+            'lastModifiedDateTime',
+          ]),
+        }).toMatchSnapshot();
       });
 
       it('updates a row without setting its key or tenant (a parent key set makes SQLite check its children)', () => {
@@ -99,6 +108,32 @@ describe.each<DialectName>(['sqlite', 'postgres'])('the %s store', (dialect) => 
         expect(
           storeOf(entity).describePage(TENANT, request.query, undefined, 101),
         ).toMatchSnapshot();
+      });
+
+      it('pages a $select with the columns it selects, those every read needs and its sort keys', () => {
+        const request = readerOf(entity).read(
+          `$select=lastModifiedDateTime&$orderby=createdDateTime desc`,
+          TENANT.tenantId,
+        );
+        const projection = readProjectionOf(entity, {
+          select: request.query.select,
+          expand: request.expand,
+        });
+        const [sql] = storeOf(entity).describePage(
+          TENANT,
+          { ...request.query, projection },
+          undefined,
+          101,
+        );
+        const selected = sql.slice(0, sql.indexOf(' FROM '));
+        const unselected = Object.keys(entity.properties).filter(
+          (name) =>
+            !entity.properties[name].computed &&
+            ![...keyColumnsOf(entity), 'partnerTenantId'].includes(name),
+        );
+        for (const column of unselected) expect(selected).not.toContain(`"${column}"`);
+        expect(selected).toContain('"createdDateTime"');
+        expect(sql).toMatchSnapshot();
       });
 
       if ('managedTenantOperationId' in entity.properties) {

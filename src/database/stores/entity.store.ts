@@ -18,9 +18,27 @@ export type { RowConstraint };
  */
 export type CompanionWrite = (session: SqlSession) => Promise<void>;
 
-/** A query of a collection read, as the store runs it. */
-export type PageQuery = Pick<CollectionQuery, 'filter' | 'search' | 'orderBy' | 'skip'>;
+/**
+ * A query of a collection read, as the store runs it; with a projection, its rows hold what a
+ * response needs (see ReadProjection).
+ */
+export type PageQuery = Pick<CollectionQuery, 'filter' | 'search' | 'orderBy' | 'skip'> & {
+  readonly projection?: ReadProjection;
+};
 export type CountQuery = Pick<CollectionQuery, 'filter' | 'search'>;
+
+/**
+ * The stored properties a read needs, when it needs only some (a response to `$select`, a
+ * check that the row exists): the rest is not read, decoded or parsed (an operation's target may
+ * list thousands of tenants). The key, the container's key, the timestamps, the tenant and the
+ * row constraint's properties are always read. The entity read holds no other property: it goes
+ * into a response, never back into a write.
+ */
+export interface ReadProjection {
+  readonly properties: readonly string[];
+  /** Whether the open type's dynamic properties are read. */
+  readonly dynamicProperties: boolean;
+}
 
 /** A row of a page, with its sort key values to continue from. */
 export interface PageRow {
@@ -52,10 +70,12 @@ export interface EntityStore<Properties extends object = Entity['properties']> {
     requestId: string,
   ): Promise<{ entity: Entity<Properties>; createFingerprint: string | null } | undefined>;
   insertMany(entities: readonly Entity<Properties>[], batchSize?: number): Promise<void>;
+  /** The tenant's entity, or with `projection` the part of it a response needs. */
   findById(
     tenant: TenantScope,
     id: string,
     within?: RowConstraint,
+    projection?: ReadProjection,
   ): Promise<Entity<Properties> | undefined>;
   /** The tenant's rows among `ids` (those that exist), in no particular order, without secrets. */
   findByIds(

@@ -7,11 +7,13 @@ import {
   ConcurrentChangeError,
   PageQuery,
   PageRow,
+  ReadProjection,
   RowConstraint,
   TenantScope,
   writeFailure,
 } from './entity.store';
 import { EntityStoreBase, PageShape } from './entity-store-base';
+import { projectedColumns } from './projected-columns';
 import { requireOwnTenant, satisfies } from './row-scope';
 import { refuseMistypedQuery } from './store-errors';
 
@@ -34,6 +36,8 @@ export class SqlEntityStore extends EntityStoreBase {
   private readonly pages = new Map<string, PageStatement>();
   private readonly readers = new Map<string, (values: readonly unknown[]) => Entity>();
   private readonly containerKey = containerKeyOf(this.entity);
+  /** Reads by key of some columns (projections), by the columns they read. */
+  private readonly projectedReads = new Map<string, string>();
 
   async insert(
     tenant: TenantScope,
@@ -81,8 +85,13 @@ export class SqlEntityStore extends EntityStoreBase {
     }
   }
 
-  findById(tenant: TenantScope, id: string, within?: RowConstraint): Promise<Entity | undefined> {
-    return this.findByIdOn(this.db, tenant, id, within);
+  findById(
+    tenant: TenantScope,
+    id: string,
+    within?: RowConstraint,
+    projection?: ReadProjection,
+  ): Promise<Entity | undefined> {
+    return this.findByIdOn(this.db, tenant, id, within, projection);
   }
 
   /**
@@ -170,13 +179,34 @@ export class SqlEntityStore extends EntityStoreBase {
     tenant: TenantScope,
     id: string,
     within: RowConstraint | undefined,
+    projection?: ReadProjection,
   ): Promise<Entity | undefined> {
-    const sql = this.keySql.selectById;
+    const sql = projection ? this.projectedRead(projection, within) : this.keySql.selectById;
     return session.arrays(sql, [...this.keyValues(id, within), tenant.tenantId]).then((found) => {
       if (found.rows.length === 0) return undefined;
-      const entity = this.readerOf(sql, found)(found.rows[0]);
+      const entity = this.readerOf(sql, found, projection !== undefined)(found.rows[0]);
       return satisfies(entity, within) ? entity : undefined;
     });
+  }
+
+  /**
+   * The read by key of a projection (see projectedColumns), with the constraint's columns, which
+   * the row is checked against: one statement per set of columns.
+   */
+  private projectedRead(projection: ReadProjection, within: RowConstraint | undefined): string {
+    const columns = projectedColumns(
+      this.entity,
+      this.dataColumns,
+      projection,
+      Object.keys(within ?? {}),
+    );
+    const key = columns.join(',');
+    let sql = this.projectedReads.get(key);
+    if (!sql) {
+      sql = this.keySql.selectColumnsById(columns);
+      remember(this.projectedReads, key, sql);
+    }
+    return sql;
   }
 
   /**
@@ -193,11 +223,15 @@ export class SqlEntityStore extends EntityStoreBase {
   }
 
   /** The reader of a statement by key's rows (with secrets: they are written back). */
-  private readerOf(sql: string, found: SqlArrays): (values: readonly unknown[]) => Entity {
+  private readerOf(
+    sql: string,
+    found: SqlArrays,
+    partial: boolean,
+  ): (values: readonly unknown[]) => Entity {
     let read = this.readers.get(sql);
     if (!read) {
-      read = this.rowReader(found.columns, false, true);
-      this.readers.set(sql, read);
+      read = this.rowReader(found.columns, false, true, partial);
+      remember(this.readers, sql, read);
     }
     return read;
   }
