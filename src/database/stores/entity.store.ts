@@ -30,9 +30,10 @@ export type CountQuery = Pick<CollectionQuery, 'filter' | 'search'>;
 /**
  * The stored properties a read needs, when it needs only some (a response to `$select`, a
  * check that the row exists): the rest is not read, decoded or parsed (an operation's target may
- * list thousands of tenants). The key, the container's key, the timestamps, the tenant and the
- * row constraint's properties are always read. The entity read holds no other property: it goes
- * into a response, never back into a write.
+ * list thousands of tenants). The key columns, the timestamps and the tenant are always read; a
+ * read by key reads the row constraint's properties too (the row is checked against them), a
+ * page its sort keys. The entity read holds no other property: it goes into a response, never
+ * back into a write.
  */
 export interface ReadProjection {
   readonly properties: readonly string[];
