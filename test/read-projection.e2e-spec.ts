@@ -5,6 +5,7 @@ import { resolve } from '../src/common/typed-token';
 import { managedTenantOperation } from '../src/edm/model';
 import { entityStoreToken } from '../src/entity-sets/entity-set.tokens';
 import { newOperation } from './support/operation-factory';
+import { newRecord, RESULTS } from './support/record-factory';
 import { ENTITY_SET, TEST_TENANT, TEST_USER, TestApp } from './support/test-app';
 import { itOnSqlite } from './support/test-database';
 
@@ -119,6 +120,30 @@ describe('reads with $select', () => {
     );
   });
 
+  it('answer an $expand with a nested $select as a full read does: grouped by operation, ordered, cut at $top', async () => {
+    const operation = (await app.post(newOperation())).json();
+    const rows = Array.from({ length: 50 }, (_, index) => `{"row":${index}}`);
+    for (const isSuccess of [true, false]) {
+      const created = await app.inject({
+        method: 'POST',
+        url: RESULTS,
+        payload: newRecord(operation.id, { isSuccess, result: rows, exception: null }),
+      });
+      expect(created.statusCode).toBe(201);
+    }
+    const url = `${ENTITY_SET}/${operation.id}?$select=name&$expand=results($select=isSuccess;$orderby=isSuccess)`;
+    const expanded = (await app.get(url)).json();
+    expect(expanded.results.map(({ isSuccess }: { isSuccess: boolean }) => isSuccess)).toEqual([
+      false,
+      true,
+    ]);
+    for (const result of expanded.results) expect(result).not.toHaveProperty('result');
+    const page = await app.get(
+      `${ENTITY_SET}?$filter=id eq '${operation.id}'&$select=name&$expand=results($select=result;$top=1)`,
+    );
+    expect(page.json().value[0].results).toEqual([expect.objectContaining({ result: rows })]);
+  });
+
   itOnSqlite(
     'leave unselected columns unread: a target that cannot be parsed fails a full read only',
     async () => {
@@ -140,10 +165,39 @@ describe('reads with $select', () => {
       expect(page.json().value).toEqual([
         expect.objectContaining({ id: created.id, name: created.name }),
       ]);
+      // An expanded result's rows are read only when its $select shows them.
+      const record = await app.inject({
+        method: 'POST',
+        url: RESULTS,
+        payload: newRecord(created.id, { isSuccess: true, result: ['{"id":1}'] }),
+      });
+      await app.app
+        .get(DataSource)
+        .query(
+          `UPDATE "managed_tenant_operation_results" SET "result" = '[not json' WHERE "id" = '${record.json().id}'`,
+        );
+      const expandAll = `$expand=results`;
+      expect((await app.get(`${ENTITY_SET}?${filter}&$select=name&${expandAll}`)).statusCode).toBe(
+        500,
+      );
+      const expandSome = await app.get(
+        `${ENTITY_SET}?${filter}&$select=name&$expand=results($select=isSuccess)`,
+      );
+      expect(expandSome.statusCode).toBe(200);
+      expect(expandSome.json().value[0].results).toEqual([
+        {
+          '@odata.type': expect.any(String),
+          '@odata.etag': record.json()['@odata.etag'],
+          id: record.json().id,
+          isSuccess: true,
+        },
+      ]);
       // A navigation checks that its operation is there by its key alone.
-      const results = await app.get(`${ENTITY_SET}/${created.id}/results`);
+      const results = await app.get(`${ENTITY_SET}/${created.id}/results?$select=isSuccess`);
       expect(results.statusCode).toBe(200);
-      expect(results.json().value).toEqual([]);
+      expect(results.json().value).toEqual([
+        expect.objectContaining({ id: record.json().id, isSuccess: true }),
+      ]);
     },
   );
 });

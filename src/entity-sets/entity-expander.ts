@@ -5,6 +5,7 @@ import { EntityType } from '../edm/model';
 import { RelatedRows } from '../database/stores/entity.store';
 import { ExpandItem } from '../odata/query/expand';
 import { EntitySetRegistry } from './entity-set.registry';
+import { readProjectionOf } from './read-projection';
 
 /** The related rows of one expanded navigation, for every entity of a page. */
 export interface ExpandedNavigation {
@@ -33,6 +34,9 @@ export class EntityExpander {
     return Promise.all(
       items.map(async (item) => {
         const { foreignKey, collection } = item.navigation;
+        // The navigation's nested $select: the related rows read only what it shows of them.
+        const projection = readProjectionOf(item.target, { select: item.query.select });
+        const query = projection ? { ...item.query, projection } : item.query;
         if (!collection && foreignKey) {
           // To one: the target's rows whose key the page's entities name.
           const named = [
@@ -44,14 +48,14 @@ export class EntityExpander {
           ];
           const related = await this.sets
             .serviceOf(item.target)
-            .related(caller, item.target.key, named, item.query, 1);
+            .related(caller, item.target.key, named, query, 1);
           return { item, related };
         }
         const property = foreignKey ?? backReference(entity, item);
         // One more than the cap, to know whether the cap cut the collection.
         const related = await this.sets
           .serviceOf(item.target)
-          .related(caller, property, ids, item.query, item.top + (item.topGiven ? 0 : 1));
+          .related(caller, property, ids, query, item.top + (item.topGiven ? 0 : 1));
         return { item, related };
       }),
     );

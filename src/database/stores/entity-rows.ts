@@ -123,12 +123,10 @@ export class EntityRows {
     const id = String(aliased ? raw[`${ROW_ALIAS}_${key}`] : raw[key]);
     const properties: Record<string, unknown> = {};
     for (const step of this.readPlan) {
-      properties[step.name] = this.storedValue(
-        step,
-        aliased ? raw[step.alias] : raw[step.name],
-        id,
-        withSecrets,
-      );
+      const column = aliased ? step.alias : step.name;
+      // A projection's rows lack the columns it does not read.
+      if (!(column in raw)) continue;
+      properties[step.name] = this.storedValue(step, raw[column], id, withSecrets);
     }
     const dynamic = aliased
       ? raw[`${ROW_ALIAS}_${DYNAMIC_PROPERTIES_COLUMN}`]

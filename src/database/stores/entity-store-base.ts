@@ -196,6 +196,11 @@ export abstract class EntityStoreBase implements EntityStore {
       `"${ROW_ALIAS}"."${property}" IN (:...relatedValues)`,
       { relatedValues: values },
     );
+    if (query.projection) {
+      // The rows are grouped by `property`: it is read whatever the projection.
+      const columns = projectedColumns(this.entity, this.dataColumns, query.projection, [property]);
+      inner.select(columns.map((column) => `${ROW_ALIAS}.${column}`));
+    }
     const order = query.orderBy
       .map((key) => {
         const nulls = translator.nullsOrder(key);

@@ -32,8 +32,8 @@ export type CountQuery = Pick<CollectionQuery, 'filter' | 'search'>;
  * check that the row exists): the rest is not read, decoded or parsed (an operation's target may
  * list thousands of tenants). The key columns, the timestamps and the tenant are always read; a
  * read by key reads the row constraint's properties too (the row is checked against them), a
- * page its sort keys. The entity read holds no other property: it goes into a response, never
- * back into a write.
+ * page its sort keys, an `$expand`'s related rows the property they are grouped by. The entity
+ * read holds no other property: it goes into a response, never back into a write.
  */
 export interface ReadProjection {
   readonly properties: readonly string[];
