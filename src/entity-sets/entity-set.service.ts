@@ -3,7 +3,6 @@ import { withCreateDefaults } from '../edm/create-defaults';
 import { Caller } from '../auth/caller';
 import {
   ConflictError,
-  ForbiddenError,
   InvalidRequestError,
   ItemNotFoundError,
   PreconditionFailedError,
@@ -32,7 +31,8 @@ import { ChangeFeedStore } from '../database/stores/change-feed.store';
 import { DeltaRequest } from '../odata/query/delta-request';
 import { DeltaPage, deltaPage } from './delta-pages';
 import { EntitySetPolicy, EntitySetRulesCatalog } from './entity-set-rules';
-import { readProjectionOf } from './read-projection';
+import { KEY_ONLY, readProjectionOf } from './read-projection';
+import { requireOwnTenantAndUser, tenantIdsOf } from './entity-ownership';
 import { AuditTrail } from '../audit/audit-trail';
 
 export interface EntityPage<Properties extends object = Entity['properties']> {
@@ -410,9 +410,6 @@ export class EntitySetService<Properties extends object = Entity['properties']> 
   }
 }
 
-/** What a check that an entity exists reads of it: its key (and what every read reads). */
-const KEY_ONLY: ReadProjection = { properties: [], dynamicProperties: false };
-
 /**
  * An entity of this set with its properties typed from the model. The one place the wide type
  * becomes the derived one: the store reads and writes only what the model declares, and every
@@ -420,40 +417,4 @@ const KEY_ONLY: ReadProjection = { properties: [], dynamicProperties: false };
  */
 function typed<Properties extends object>(entity: Entity): Entity<Properties> {
   return entity as unknown as Entity<Properties>;
-}
-
-/**
- * The customer tenants a write concerns: a directory entry's own, a record's target tenant, an
- * operation's or a group's named tenants.
- */
-function tenantIdsOf(
-  entity: EntityType,
-  id: string,
-  properties: Readonly<Record<string, unknown>>,
-): string[] {
-  if (entity.keyScope === 'partner') return [id];
-  const named = (value: unknown): string[] =>
-    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-  if (typeof properties.targetTenantId === 'string') return [properties.targetTenantId];
-  const target = properties.target as { tenantIds?: unknown } | null | undefined;
-  return [...named(target?.tenantIds), ...named(properties.tenantIds)];
-}
-
-/**
- * A caller records entities for its own partner tenant, as itself: partnerTenantId must be its
- * `tid` and partnerUserId its `oid`, on create and when an update sends them.
- */
-function requireOwnTenantAndUser(caller: Caller, properties: Record<string, unknown>): void {
-  const partnerTenantId = properties[OWNER_PROPERTIES.tenant];
-  const partnerUserId = properties[OWNER_PROPERTIES.user];
-  if (partnerTenantId !== undefined && partnerTenantId !== caller.tenantId) {
-    throw new ForbiddenError(
-      `partnerTenantId must be the caller's own tenant (${caller.tenantId}), not '${String(partnerTenantId)}'.`,
-    );
-  }
-  if (partnerUserId !== undefined && partnerUserId !== caller.userId) {
-    throw new ForbiddenError(
-      `partnerUserId must be the caller's own user id (${caller.userId}), not '${String(partnerUserId)}'.`,
-    );
-  }
 }

@@ -23,3 +23,6 @@ export function readProjectionOf(
   }
   return { properties: [...properties], dynamicProperties };
 }
+
+/** What a check that an entity exists reads of it: its key (and what every read reads). */
+export const KEY_ONLY: ReadProjection = { properties: [], dynamicProperties: false };

@@ -355,14 +355,6 @@ export abstract class EntityStoreBase implements EntityStore {
     return builder;
   }
 
-  /** Page rows from a QueryBuilder's raw rows. */
-  protected toPageRows(rows: Array<Record<string, unknown>>, shape: PageShape): PageRow[] {
-    return rows.map((raw) => ({
-      entity: this.entityFromRaw(raw, true, false),
-      position: shape.order.map(({ position }) => raw[position]),
-    }));
-  }
-
   /** Reads page rows as rowReader does, with the values of their sort keys. */
   protected pageRowReader(
     columns: readonly string[],
