@@ -18,6 +18,7 @@ import {
   RelatedRows,
   TenantScope,
 } from './entity.store';
+import { PageShape, PageShapes, ShapedPage } from './page-shape';
 import { projectedColumns } from './projected-columns';
 import { EntityRows, ROW_ALIAS } from './entity-rows';
 import { KeyStatements, keyColumnsOf, keyStatements } from './entity-key-statements';
@@ -40,8 +41,8 @@ export abstract class EntityStoreBase implements EntityStore {
   protected readonly keySql: KeyStatements;
   /** The columns a response needs, as the QueryBuilder selects them. */
   private readonly responseColumns: string[];
-  /** The result aliases of the selected columns, by the SQL that names each. */
-  private readonly selectedColumnAliases: ReadonlyMap<string, string>;
+  /** Page queries as SQL pieces. */
+  private readonly pageShapes: PageShapes;
   protected readonly jsonColumns: readonly string[];
   private readonly searchableColumns: readonly string[];
   /** Rows to entities and back: JSON, Booleans, secrets. */
@@ -75,9 +76,6 @@ export abstract class EntityStoreBase implements EntityStore {
     ]);
     const responseColumns = this.columns.filter((column) => !bookkeeping.has(column));
     this.responseColumns = responseColumns.map((column) => `${ROW_ALIAS}.${column}`);
-    this.selectedColumnAliases = new Map(
-      responseColumns.map((column) => [`"${ROW_ALIAS}"."${column}"`, `${ROW_ALIAS}_${column}`]),
-    );
     this.jsonColumns = Object.entries(columns)
       .filter(([, column]) => column?.type === 'json' || column?.type === 'jsonb')
       .map(([name]) => name);
@@ -85,6 +83,14 @@ export abstract class EntityStoreBase implements EntityStore {
       .filter(([, property]) => property.searchable)
       .map(([name]) => name);
     this.mapping = new EntityRows(entity, schema, cipher);
+    this.pageShapes = new PageShapes(
+      entity,
+      this.dataColumns,
+      new Map(
+        responseColumns.map((column) => [`"${ROW_ALIAS}"."${column}"`, `${ROW_ALIAS}_${column}`]),
+      ),
+      this.searchableColumns,
+    );
   }
 
   abstract insert(tenant: TenantScope, entity: Entity, createFingerprint?: string): Promise<void>;
@@ -281,57 +287,15 @@ export abstract class EntityStoreBase implements EntityStore {
     return this.pageQueryOf(shape).setParameters(parameters);
   }
 
-  /**
-   * A page query as SQL pieces with named parameters, and the parameters: the pieces depend on
-   * the query's shape only, never on the values it compares with.
-   */
+  /** A page query as SQL pieces with named parameters, and the parameters (see PageShapes). */
   protected pageShape(
     tenant: TenantScope,
     query: PageQuery,
     after: readonly unknown[] | undefined,
     limit: number,
     within?: RowConstraint,
-  ): { shape: PageShape; parameters: Record<string, unknown> } {
-    const translator = this.translator();
-    const constraint = constraintOf(this.entity, within);
-    let shape: PageShape = {
-      within: constraint.conditions,
-      filter: query.filter ? translator.condition(query.filter) : undefined,
-      search: query.search ? translator.search(query.search, this.searchableColumns) : undefined,
-      after: after ? translator.after(query.orderBy, after) : undefined,
-      order: query.orderBy.map((key, index) => {
-        const value = translator.sortValue(key);
-        return {
-          value,
-          direction: key.direction === 'desc' ? 'DESC' : 'ASC',
-          nulls: translator.nullsOrder(key),
-          position: this.selectedColumnAliases.get(value) ?? `k${index}`,
-        };
-      }),
-      limit,
-      skip: query.skip || undefined,
-    };
-    if (query.projection) {
-      // A projection reads the sort keys' columns too: the next page starts after their values.
-      const sortColumns = shape.order
-        .filter(({ value }) => this.selectedColumnAliases.has(value))
-        .map(({ position }) => position.slice(ROW_ALIAS.length + 1));
-      const columns = projectedColumns(
-        this.entity,
-        this.dataColumns,
-        query.projection,
-        sortColumns,
-      );
-      shape = { ...shape, columns };
-    }
-    return {
-      shape,
-      parameters: {
-        scopeTenantId: tenant.tenantId,
-        ...constraint.parameters,
-        ...translator.parameters,
-      },
-    };
+  ): ShapedPage {
+    return this.pageShapes.of(this.translator(), tenant, query, after, limit, within);
   }
 
   protected pageQueryOf(shape: PageShape): SelectQueryBuilder<EntityRow> {
@@ -347,7 +311,7 @@ export abstract class EntityStoreBase implements EntityStore {
     if (shape.after) builder.andWhere(shape.after);
     for (const { value, direction, nulls, position } of shape.order) {
       // A key that is a selected column is read from it, not selected twice.
-      if (!this.selectedColumnAliases.has(value)) builder.addSelect(value, position);
+      if (!this.pageShapes.isSelected(value)) builder.addSelect(value, position);
       builder.addOrderBy(value, direction, nulls);
     }
     builder.limit(shape.limit);
@@ -442,23 +406,4 @@ export abstract class EntityStoreBase implements EntityStore {
   protected toRow(entity: Entity, createFingerprint?: string): EntityRow {
     return this.mapping.toRow(entity, createFingerprint);
   }
-}
-
-/** A page query's SQL pieces (named parameters): what its SQL text depends on. */
-export interface PageShape {
-  /** The columns a projection reads (all a response needs, when absent). */
-  readonly columns?: readonly string[];
-  readonly within: readonly string[];
-  readonly filter?: string;
-  readonly search?: string;
-  readonly after?: string;
-  readonly order: ReadonlyArray<{
-    readonly value: string;
-    readonly direction: 'ASC' | 'DESC';
-    readonly nulls?: 'NULLS FIRST' | 'NULLS LAST';
-    /** The result column the key's value is read from, to continue after a row. */
-    readonly position: string;
-  }>;
-  readonly limit: number;
-  readonly skip?: number;
 }

@@ -12,7 +12,8 @@ import {
   TenantScope,
   writeFailure,
 } from './entity.store';
-import { EntityStoreBase, PageShape } from './entity-store-base';
+import { EntityStoreBase } from './entity-store-base';
+import { PageShape } from './page-shape';
 import { projectedColumns } from './projected-columns';
 import { requireOwnTenant, satisfies } from './row-scope';
 import { refuseMistypedQuery } from './store-errors';
