@@ -1,7 +1,15 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  ThrottlerLimitDetail,
+  ThrottlerModuleOptions,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
 import { TooManyRequestsError } from '../common/errors';
 import { AuthenticatedRequest } from './auth.decorators';
+import { RouteMetadataReflector } from './route-metadata-reflector';
 
 /**
  * @nestjs/throttler, counting per partner tenant so that one tenant cannot take the service from
@@ -13,10 +21,19 @@ import { AuthenticatedRequest } from './auth.decorators';
  * the budget carries no X-RateLimit-* headers (`setHeaders: false`). The counters are the store's:
  * in this process, or in Redis for every instance (src/auth/throttle-store.ts).
  *
- * Registered after the authentication guard, which sets the caller it counts by.
+ * Registered after the authentication guard, which sets the caller it counts by. The guard reads
+ * a route's throttling metadata (skip, limit, ttl and the like) on every request; it reads them
+ * through a reflector that remembers them per route.
  */
 @Injectable()
 export class TenantThrottlerGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+  ) {
+    super(options, storage, new RouteMetadataReflector());
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return !context.switchToHttp().getRequest<AuthenticatedRequest>().caller;
   }
