@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --rows 10000 --duration 5 --rounds 3 --warmup 1 --connections 50 --only b,d
- *                   --heap 128 --profile DIR --no-cap --nest]
+ *                   --heap 128 --profile DIR --no-cap --nest --against REF]
  *
  * Builds, fills a fresh SQLite database (operations, and five results each), starts the service
  * (production build, loopback), the bare Fastify + better-sqlite3 baseline (bench/baseline) and
@@ -31,6 +31,8 @@ import {
 import { benchNotifications, printNotificationFigures } from './notifications-bench';
 import { BENCH_TENANT, benchToken } from './synthetic-operations';
 import { fillDatabase } from './fill-database';
+import { AgainstBuild } from './against-build';
+import { developmentKeyPath } from '../src/auth/development-issuer';
 
 /** Results per operation, for (f). */
 const RESULTS_PER_OPERATION = 5;
@@ -69,6 +71,17 @@ const WITH_CAP = !process.argv.includes('--no-cap');
  * framework costs, apart from what the service does with it.
  */
 const WITH_NEST = process.argv.includes('--nest');
+/**
+ * `--against REF`: a fifth server, another commit of the service (a branch, a tag, `HEAD~1`)
+ * built in a git worktree of its own and loaded in turn with this build, round by round; the
+ * table then says what this build does per scenario against it (the median of the per-round
+ * ratios). For a change that keeps the database's schema: the commit runs on a copy of the
+ * database this build filled.
+ */
+const AGAINST = (() => {
+  const index = process.argv.indexOf('--against');
+  return index >= 0 ? process.argv[index + 1] : undefined;
+})();
 const CAP_PEER = join(ROOT, 'bench/peers/cap');
 
 function ensureCapPeer(): void {
@@ -128,7 +141,12 @@ async function main(): Promise<void> {
   execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
   const folder = mkdtempSync(join(tmpdir(), 'mto-bench-'));
   const processes: ChildProcess[] = [];
+  let againstBuild: AgainstBuild | undefined;
   try {
+    if (AGAINST) {
+      console.log(`Building ${AGAINST} in a worktree…`);
+      againstBuild = AgainstBuild.prepare(AGAINST, folder);
+    }
     const serviceDb = join(folder, 'service.sqlite');
     const baselineDb = join(folder, 'baseline.sqlite');
     console.log(`Filling ${ROWS} rows…`);
@@ -138,8 +156,14 @@ async function main(): Promise<void> {
     if (WITH_NEST) copyFileSync(serviceDb, nestDb);
     const capSourceDb = join(folder, 'cap-source.sqlite');
     copyFileSync(serviceDb, capSourceDb);
+    const againstDb = join(folder, 'against.sqlite');
     const config = loadConfig({ DATABASE_PATH: serviceDb });
     const token = await benchToken(config);
+    if (againstBuild) {
+      // The same database and the same development issuer's key: the same token for both builds.
+      copyFileSync(serviceDb, againstDb);
+      copyFileSync(developmentKeyPath(serviceDb), developmentKeyPath(againstDb));
+    }
 
     const baselinePort = await freePort();
     const { child: service, port: servicePort } = await startBenchService(
@@ -195,6 +219,16 @@ async function main(): Promise<void> {
       );
       processes.push(cap);
     }
+    let against: ChildProcess | undefined;
+    let againstPort = 0;
+    if (againstBuild) {
+      ({ child: against, port: againstPort } = await startBenchService(
+        { DATABASE_PATH: againstDb },
+        [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), ...profiling('against')],
+        againstBuild.root,
+      ));
+      processes.push(against);
+    }
 
     const targets = {
       service: {
@@ -217,16 +251,24 @@ async function main(): Promise<void> {
         url: `http://127.0.0.1:${capPort}`,
         headers: { 'content-type': 'application/json' },
       },
+      against: {
+        pid: against?.pid ?? 0,
+        url: `http://127.0.0.1:${againstPort}`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
     };
-    const targetNames = (['service', 'baseline', 'nest', 'cap'] as const).filter(
-      (name) => (name !== 'nest' || WITH_NEST) && (name !== 'cap' || WITH_CAP),
+    const targetNames = (['service', 'against', 'baseline', 'nest', 'cap'] as const).filter(
+      (name) =>
+        (name !== 'nest' || WITH_NEST) &&
+        (name !== 'cap' || WITH_CAP) &&
+        (name !== 'against' || againstBuild),
     );
     // (d): the first page's nextLink, per target.
     const nextLinks: Record<string, string> = {};
     for (const name of targetNames.filter((target) => target !== 'cap')) {
       const target = targets[name];
       const first =
-        name === 'service'
+        name === 'service' || name === 'against'
           ? '/beta/managedTenantOperations?$orderby=createdDateTime%20desc&$top=50'
           : '/beta/managedTenantOperations?$top=25';
       const body = (await (
@@ -297,12 +339,12 @@ async function main(): Promise<void> {
 
     const results: Record<
       string,
-      Record<'service' | 'baseline' | 'nest' | 'cap', LoadResult[]>
+      Record<'service' | 'baseline' | 'nest' | 'cap' | 'against', LoadResult[]>
     > = {};
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const [name, scenario] of scenarios) {
         if (ONLY && !ONLY.some((letter) => name.startsWith(`(${letter})`))) continue;
-        results[name] ??= { service: [], baseline: [], nest: [], cap: [] };
+        results[name] ??= { service: [], baseline: [], nest: [], cap: [], against: [] };
         for (const target of targetNames) {
           const spec = scenario(target);
           const run = (duration: number) =>
@@ -330,16 +372,20 @@ async function main(): Promise<void> {
     console.log(
       '| scenario | service req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio | non-2xx | CPU µs/request, service / baseline |' +
         (WITH_CAP ? ' CAP req/s | p99 ms | × CAP | CAP non-2xx |' : '') +
-        (WITH_NEST ? ' NestJS req/s | NestJS / baseline | service / NestJS |' : ''),
+        (WITH_NEST ? ' NestJS req/s | NestJS / baseline | service / NestJS |' : '') +
+        (againstBuild
+          ? ` ${againstBuild.commit} req/s | service / ${againstBuild.commit} | CPU µs/request, ${againstBuild.commit} | ${againstBuild.commit} non-2xx |`
+          : ''),
     );
     console.log(
-      `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${WITH_CAP ? '---:|---:|---:|---:|' : ''}${WITH_NEST ? '---:|---:|---:|' : ''}`,
+      `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${WITH_CAP ? '---:|---:|---:|---:|' : ''}${WITH_NEST ? '---:|---:|---:|' : ''}${againstBuild ? '---:|---:|---:|---:|' : ''}`,
     );
     const failures = (runs: LoadResult[]) =>
       runs.reduce((sum, result) => sum + result.non2xx + result.errors + result.timeouts, 0);
     const ratioOf = (a: LoadResult[], b: LoadResult[]) =>
       median(a.map((result, i) => result.requestsPerSecond / b[i].requestsPerSecond));
-    for (const [name, { service: s, baseline: b, nest: n, cap: c }] of Object.entries(results)) {
+    for (const [name, runs] of Object.entries(results)) {
+      const { service: s, baseline: b, nest: n, cap: c, against: a } = runs;
       console.log(
         `| ${name} | ${median(s.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(s.map((r) => r.p50))} | ${median(s.map((r) => r.p99))} | ` +
           `${median(b.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(b.map((r) => r.p50))} | ${median(b.map((r) => r.p99))} | ${ratioOf(s, b).toFixed(2)} | ${failures(s)} | ` +
@@ -349,6 +395,9 @@ async function main(): Promise<void> {
             : '') +
           (WITH_NEST
             ? ` ${median(n.map((r) => r.requestsPerSecond)).toFixed(0)} | ${ratioOf(n, b).toFixed(2)} | ${ratioOf(s, n).toFixed(2)} |`
+            : '') +
+          (againstBuild
+            ? ` ${median(a.map((r) => r.requestsPerSecond)).toFixed(0)} | ${ratioOf(s, a).toFixed(2)} | ${median(a.map((r) => r.cpuPerRequest)).toFixed(0)} | ${failures(a)} |`
             : ''),
       );
     }
@@ -374,6 +423,7 @@ async function main(): Promise<void> {
   } finally {
     // Waiting for the exits keeps reading their output to the end (and lets --cpu-prof write).
     await Promise.all(processes.map(stopProcess));
+    againstBuild?.remove();
     rmSync(folder, { recursive: true, force: true });
   }
   // Change notifications, on a service of their own once the others have stopped.

@@ -10,13 +10,13 @@ const ROOT = resolve(__dirname, '..');
  * The arguments `npm start` gives node (its V8 flags and the built entry point), so that the bench
  * and the soak measure the service as it is run.
  */
-export function serviceArguments(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+export function serviceArguments(root = ROOT): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
   const [command, ...args] = scripts.start.split(/\s+/);
   if (command !== 'node') throw new Error(`npm start does not run node: ${scripts.start}`);
-  return args.map((arg) => (arg.startsWith('-') ? arg : join(ROOT, arg)));
+  return args.map((arg) => (arg.startsWith('-') ? arg : join(root, arg)));
 }
 
 /** The service as a bench runs it. */
@@ -36,11 +36,13 @@ export interface BenchService {
 export async function startBenchService(
   env: NodeJS.ProcessEnv,
   nodeArgs: readonly string[] = [],
+  /** The checkout whose build runs (another commit's worktree, for `--against`). */
+  root = ROOT,
 ): Promise<BenchService> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = await startProcess(
     process.execPath,
-    [...nodeArgs, ...serviceArguments()],
+    [...nodeArgs, ...serviceArguments(root)],
     {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
