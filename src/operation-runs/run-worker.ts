@@ -3,6 +3,7 @@ import { ServiceMetrics } from '../observability/service-metrics';
 import { Inject, Injectable } from '@nestjs/common';
 import { EngineConfig } from '../config/app-config';
 import { EntityStore } from '../database/stores/entity.store';
+import { RunHistoryStore } from '../database/stores/run-history.store';
 import { RunKey, RunQueueStore, RunRecord, TenantTask } from '../database/stores/run-queue.store';
 import {
   managedTenantOperation,
@@ -93,6 +94,7 @@ export class RunWorker implements JobHandler {
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     private readonly queue: RunQueueStore,
+    history: RunHistoryStore,
     @Inject(entityStoreToken(managedTenantOperation))
     operations: EntityStore<ManagedTenantOperationProperties>,
     @Inject(entityStoreToken(managedTenantOperationResult))
@@ -162,6 +164,7 @@ export class RunWorker implements JobHandler {
       operations,
       results,
       queue,
+      history,
       clock,
       owner,
       config.maxAggregateBytes,
@@ -177,7 +180,7 @@ export class RunWorker implements JobHandler {
         return since === undefined ? 0 : Math.max(0, clock.now() - since) / 1000;
       },
     );
-    this.progress = new RunProgressWriter(operations, queue, clock);
+    this.progress = new RunProgressWriter(operations, queue, history, clock);
   }
 
   settings(): JobSettings {

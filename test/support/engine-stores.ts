@@ -14,6 +14,7 @@ import { DatabaseModule } from '../../src/database/database.module';
 import { initializeDataSource } from '../../src/database/initialize-data-source';
 import { EntityStore } from '../../src/database/stores/entity.store';
 import { EntityStoresModule } from '../../src/database/stores/entity-stores.module';
+import { RunHistoryStore } from '../../src/database/stores/run-history.store';
 import { NewTenant, RunQueueStore, RunRecord } from '../../src/database/stores/run-queue.store';
 import { Entity } from '../../src/edm/entity';
 import {
@@ -79,6 +80,10 @@ export class EngineStores {
 
   get queue(): RunQueueStore {
     return this.moduleRef.get(RunQueueStore);
+  }
+
+  get history(): RunHistoryStore {
+    return this.moduleRef.get(RunHistoryStore);
   }
 
   get operations(): EntityStore<ManagedTenantOperationProperties> {

@@ -1,4 +1,4 @@
-import { NewRun } from './run-queue.records';
+import { NewRun, RunProgress } from './run-queue.records';
 
 /**
  * The statements of the run history (`managed_tenant_operation_runs`, the rows of the
@@ -51,6 +51,17 @@ export interface RunCounts {
   readonly failed: number;
   readonly notRun: number;
   readonly calls: number;
+}
+
+/** A run's counts as its history row keeps them: a tenant not run is one skipped. */
+export function progressCounts(progress: RunProgress): RunCounts {
+  return {
+    tenants: progress.total,
+    succeeded: progress.succeeded,
+    failed: progress.failed,
+    notRun: progress.skipped,
+    calls: progress.calls,
+  };
 }
 
 export function countValues(counts: RunCounts): number[] {

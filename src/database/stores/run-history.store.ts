@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { SqlExecutor } from '../sql-executor';
-import { RUN_HISTORY_SQL } from './run-history-sql';
+import { countValues, progressCounts, RUN_HISTORY_PRUNE, RUN_HISTORY_SQL } from './run-history-sql';
 import { runQueueSql } from './run-queue-sql';
-import { RunKey, RunRecord, RunStart } from './run-queue.records';
+import { RunKey, RunProgress, RunRecord, RunStart } from './run-queue.records';
 
 /**
- * The history of runs as the schedules need it beside the engine's writes (run-queue.store.ts):
- * the number a run takes next, and a slot that did not run recorded as a skipped run.
+ * The history of runs beside the run queue (which writes a run's row as it starts and as it
+ * ends, in the same transactions as the queue's rows): the number a run takes next, a scheduled
+ * slot that did not run, how a run started, the counts of a run under way, and the bound on how
+ * many runs an operation keeps.
  */
 @Injectable()
 export class RunHistoryStore {
@@ -59,6 +61,45 @@ export class RunHistoryStore {
         when,
       ]);
       return runNumber;
+    });
+  }
+
+  /** How a run started (`manual` when its history row is gone). */
+  async triggerOf(run: RunRecord): Promise<RunStart['trigger']> {
+    const row = await this.db.get(RUN_HISTORY_SQL.trigger, [
+      run.partnerTenantId,
+      run.operationId,
+      run.run,
+    ]);
+    return (row?.trigger as RunStart['trigger'] | undefined) ?? 'manual';
+  }
+
+  /** The counts of a run under way in its history row, if they changed. */
+  async recordProgress(run: RunRecord, progress: RunProgress, at: number): Promise<void> {
+    const counts = countValues(progressCounts(progress));
+    await this.db.run(RUN_HISTORY_SQL.progress, [
+      ...counts,
+      new Date(at).toISOString(),
+      run.partnerTenantId,
+      run.operationId,
+      run.run,
+      ...counts,
+    ]);
+  }
+
+  /**
+   * Keeps the last `keep` runs of the run's operation: older ones go with the rows they wrote
+   * (see RUN_HISTORY_PRUNE). Returns how many runs went.
+   */
+  pruneHistory(run: RunRecord, keep: number): Promise<number> {
+    const cutoff = run.run - keep;
+    if (cutoff < 1) return Promise.resolve(0);
+    const key = [run.partnerTenantId, run.operationId];
+    return this.db.transaction(async (session) => {
+      const [results, httpRequests, runs] = RUN_HISTORY_PRUNE;
+      await session.run(results, [...key, cutoff, ...key]);
+      await session.run(httpRequests, [...key, cutoff]);
+      return session.run(runs, [...key, cutoff]);
     });
   }
 }

@@ -2,13 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SqlExecutor, SqlSession } from '../sql-executor';
 import { isUniqueViolation } from './store-errors';
 import { CompletionTally, countDeltaValues, TENANTS_WRITER } from './run-counts';
-import {
-  countValues,
-  RUN_HISTORY_PRUNE,
-  RUN_HISTORY_SQL,
-  RunCounts,
-  runStartValues,
-} from './run-history-sql';
+import { countValues, progressCounts, RUN_HISTORY_SQL, runStartValues } from './run-history-sql';
 import {
   byPosition,
   outcomeFromRow,
@@ -23,7 +17,6 @@ import {
   Completion,
   NewRun,
   RunEnd,
-  RunStart,
   RunKey,
   RunProgress,
   RunRecord,
@@ -106,16 +99,6 @@ export class RunQueueStore {
       if (isUniqueViolation(error)) return false;
       throw error;
     }
-  }
-
-  /** How a run started (`manual` when its history row is gone). */
-  async triggerOf(run: RunRecord): Promise<RunStart['trigger']> {
-    const row = await this.db.get(RUN_HISTORY_SQL.trigger, [
-      run.partnerTenantId,
-      run.operationId,
-      run.run,
-    ]);
-    return (row?.trigger as RunStart['trigger'] | undefined) ?? 'manual';
   }
 
   /** Marks a run under way as stopping; `false` if none is under way. */
@@ -341,42 +324,13 @@ export class RunQueueStore {
       await session.run(RUN_HISTORY_SQL.finish, [
         end.status,
         at,
-        ...countValues(countsOf(end.progress)),
+        ...countValues(progressCounts(end.progress)),
         end.executionInfo,
         end.executionInfo,
         at,
         ...key,
       ]);
     });
-  }
-
-  /**
-   * Keeps the last `keep` runs of the run's operation: older ones go with the rows they wrote
-   * (see RUN_HISTORY_PRUNE). Returns how many runs went.
-   */
-  pruneHistory(run: RunRecord, keep: number): Promise<number> {
-    const cutoff = run.run - keep;
-    if (cutoff < 1) return Promise.resolve(0);
-    const key = [run.partnerTenantId, run.operationId];
-    return this.db.transaction(async (session) => {
-      const [results, httpRequests, runs] = RUN_HISTORY_PRUNE;
-      await session.run(results, [...key, cutoff, ...key]);
-      await session.run(httpRequests, [...key, cutoff]);
-      return session.run(runs, [...key, cutoff]);
-    });
-  }
-
-  /** The counts of a run under way in its history row, if they changed. */
-  async recordProgress(run: RunRecord, progress: RunProgress, at: number): Promise<void> {
-    const counts = countValues(countsOf(progress));
-    await this.db.run(RUN_HISTORY_SQL.progress, [
-      ...counts,
-      new Date(at).toISOString(),
-      run.partnerTenantId,
-      run.operationId,
-      run.run,
-      ...counts,
-    ]);
   }
 
   async progress(run: RunRecord): Promise<RunProgress> {
@@ -435,15 +389,4 @@ export class RunQueueStore {
     }
     return added.tenants;
   }
-}
-
-/** A run's counts as its history row keeps them: a tenant not run is one skipped. */
-function countsOf(progress: RunProgress): RunCounts {
-  return {
-    tenants: progress.total,
-    succeeded: progress.succeeded,
-    failed: progress.failed,
-    notRun: progress.skipped,
-    calls: progress.calls,
-  };
 }

@@ -17,7 +17,12 @@ describe('RunProgressWriter (a real SQLite store, a manual clock)', () => {
       retries: 2,
     });
     await stores.clock.advance(1_500);
-    const progress = new RunProgressWriter(stores.operations, stores.queue, stores.clock);
+    const progress = new RunProgressWriter(
+      stores.operations,
+      stores.queue,
+      stores.history,
+      stores.clock,
+    );
     expect(await progress.write(run)).toBe('running');
     const written = (await stores.operations.findById({ tenantId: PARTNER }, operation.id))!;
     expect(written.properties.result?.executionInfo).toBe(
@@ -32,7 +37,12 @@ describe('RunProgressWriter (a real SQLite store, a manual clock)', () => {
   it('says when a run was cancelled (elsewhere) or is over', async () => {
     const operation = await stores.operation();
     const run = await stores.startRun(operation.id, tenantIds(1));
-    const progress = new RunProgressWriter(stores.operations, stores.queue, stores.clock);
+    const progress = new RunProgressWriter(
+      stores.operations,
+      stores.queue,
+      stores.history,
+      stores.clock,
+    );
     await stores.queue.stop(run, 'cancelled');
     expect(await progress.write(run)).toBe('cancelled');
     expect(await progress.write({ ...run, run: 2 })).toBe('over');

@@ -1,4 +1,5 @@
 import { EntityStore } from '../../database/stores/entity.store';
+import { RunHistoryStore } from '../../database/stores/run-history.store';
 import { RunProgress, RunQueueStore, RunRecord } from '../../database/stores/run-queue.store';
 import { ManagedTenantOperationProperties } from '../../edm/model';
 import { laterTimestamp, toUtcDateTimeOffset } from '../../edm/primitive-formats';
@@ -15,6 +16,7 @@ export class RunProgressWriter {
   constructor(
     private readonly operations: EntityStore<ManagedTenantOperationProperties>,
     private readonly queue: RunQueueStore,
+    private readonly history: RunHistoryStore,
     private readonly clock: Clock,
   ) {}
 
@@ -24,7 +26,7 @@ export class RunProgressWriter {
     if (!current || current.run !== run.run || current.state === 'finished') return 'over';
     const progress = await this.queue.progress(current);
     const info = describeProgress(current, progress, this.clock.now());
-    await this.queue.recordProgress(current, progress, this.clock.now());
+    await this.history.recordProgress(current, progress, this.clock.now());
     await this.operations.update(
       { tenantId: run.partnerTenantId },
       run.operationId,

@@ -57,6 +57,7 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
       stores.operations,
       stores.results,
       stores.queue,
+      stores.history,
       stores.clock,
       'worker-a',
       maxAggregateBytes,

@@ -1,3 +1,4 @@
+import { RunHistoryStore } from '../../database/stores/run-history.store';
 import { scheduleAfterRun } from '../../schedules/schedule-plan';
 import { EntityStore } from '../../database/stores/entity.store';
 import {
@@ -45,6 +46,7 @@ export class RunSummarizer {
     private readonly operations: EntityStore<ManagedTenantOperationProperties>,
     private readonly results: EntityStore<ManagedTenantOperationResultProperties>,
     private readonly queue: RunQueueStore,
+    private readonly history: RunHistoryStore,
     private readonly clock: Clock,
     private readonly owner: string,
     private readonly maxAggregateBytes: number,
@@ -86,7 +88,7 @@ export class RunSummarizer {
         : []),
     ].join('; ');
     let failure = message ?? run.message ?? undefined;
-    const trigger = status === 'failed' ? await this.queue.triggerOf(run) : 'manual';
+    const trigger = status === 'failed' ? await this.history.triggerOf(run) : 'manual';
     const write = (rowsKept: string[]) =>
       this.operations.update(scope, run.operationId, (current) => ({
         ...current,
@@ -127,7 +129,7 @@ export class RunSummarizer {
       runEnd(run, progress, finishedAt, message ?? run.message ?? undefined),
       message,
     );
-    await this.queue.pruneHistory(run, this.historyLimit);
+    await this.history.pruneHistory(run, this.historyLimit);
     this.errors.log(`Operation ${run.operationId} run ${run.run}: ${summary}`);
     this.summedUp(status, finishedAt - run.startedAt);
     return true;
