@@ -18,14 +18,8 @@ import {
   ServiceCapabilities,
   VOCABULARIES,
 } from './csdl';
-import {
-  BoundAction,
-  BoundFunction,
-  ComplexType,
-  EntityType,
-  GRAPH_NAMESPACE,
-  qualifiedName,
-} from './model';
+import { ComplexType, EntityType, GRAPH_NAMESPACE, qualifiedName } from './model';
+import { BoundAction, BoundFunction } from './model-bound-operations';
 
 /** `$metadata` in OData CSDL JSON 4.01, from the description of csdl.ts. */
 

@@ -1,8 +1,4 @@
 import {
-  BOUND_ACTIONS,
-  BOUND_FUNCTIONS,
-  BoundAction,
-  BoundFunction,
   ComplexType,
   EntityType,
   EnumType,
@@ -14,6 +10,12 @@ import {
   qualifiedName,
   reachableComplexTypes,
 } from './model';
+import {
+  BOUND_ACTIONS,
+  BOUND_FUNCTIONS,
+  BoundAction,
+  BoundFunction,
+} from './model-bound-operations';
 
 /**
  * The service's metadata document (`$metadata`), in CSDL XML and CSDL JSON (OData CSDL 4.01),

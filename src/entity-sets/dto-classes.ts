@@ -22,7 +22,6 @@ import {
   entityTypeAnnotation,
 } from '../edm/type-annotations';
 import {
-  BoundAction,
   ComplexType,
   CreateDefault,
   EntityType,
@@ -31,6 +30,7 @@ import {
   isEnumProperty,
   qualifiedName,
 } from '../edm/model';
+import { BoundAction } from '../edm/model-bound-operations';
 import {
   GUID_PATTERN,
   INT32_MAX,

@@ -1,6 +1,7 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { DtoClass, EntityWrite, parseActionBody, parseEntityWrite } from '../edm/entity-write';
-import { BoundAction, EntityType } from '../edm/model';
+import { EntityType } from '../edm/model';
+import { BoundAction } from '../edm/model-bound-operations';
 import {
   buildActionRequestDto,
   buildComplexRequestDtos,

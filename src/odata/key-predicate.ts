@@ -1,4 +1,5 @@
-import { BOUND_FUNCTIONS, GRAPH_NAMESPACE } from '../edm/model';
+import { GRAPH_NAMESPACE } from '../edm/model';
+import { BOUND_FUNCTIONS } from '../edm/model-bound-operations';
 
 /**
  * OData URL Conventions 4.01 §4.3.1: an entity is addressed by a key predicate in parentheses,

@@ -18,12 +18,12 @@ import { downloadAnswer } from '../../common/streamed-answer';
 import { ODataErrorResponse } from '../../common/odata-error.dto';
 import { rawQuery } from '../../common/service-root';
 import {
-  BOUND_FUNCTIONS,
   GRAPH_NAMESPACE,
   managedTenantOperation,
   managedTenantOperationRunDifference,
   qualifiedName,
 } from '../../edm/model';
+import { BOUND_FUNCTIONS } from '../../edm/model-bound-operations';
 import { buildComplexCollectionResponseDto } from '../../entity-sets/dto-classes';
 import { EntityKeyPipe } from '../../entity-sets/entity-key.pipe';
 import { EntityResponder } from '../../entity-sets/entity-set.responder';
