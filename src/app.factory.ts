@@ -13,6 +13,7 @@ import { AppConfig } from './config/app-config';
 import { createLogger, deferredLinesOf } from './logging/logger';
 import { QuietStartupLogger } from './logging/startup-lines';
 import { RequestLogController } from './logging/request-log';
+import { requestLoggerFactory } from './logging/request-logger';
 import { rewriteKeyPredicate } from './odata/key-predicate';
 import { setupSwagger, SWAGGER_UI_PATH } from './swagger';
 import { answerClientError, registerHardening } from './common/http-hardening';
@@ -55,6 +56,8 @@ export async function createApp(
     }),
     trustProxy: config.trustProxy,
     loggerInstance: logger,
+    // Each request's logger is made when the request first logs through it.
+    childLoggerFactory: requestLoggerFactory,
     logController: new RequestLogController(
       { requestIdLogLabel: 'requestId' },
       deferredLinesOf(logger),
