@@ -1,6 +1,15 @@
 import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../test/support/processes';
 
@@ -55,10 +64,28 @@ export async function startBenchService(
   return { child, port, url: `http://127.0.0.1:${port}` };
 }
 
+/** Where the servers' output goes while a bench runs: one file per process, gone at exit. */
+const outputFolder = (() => {
+  let folder: string | undefined;
+  return () => {
+    if (!folder) {
+      const made = mkdtempSync(join(tmpdir(), 'bench-output-'));
+      process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+      folder = made;
+    }
+    return folder;
+  };
+})();
+const outputFiles = new WeakMap<ChildProcess, string>();
+let outputCount = 0;
+
 /**
  * Starts a server process for the bench or the soak and waits until its output says `ready`.
- * Output is drained all along (a full pipe would stall the server) and the first 20,000
- * characters are kept for the error message; `ready` is looked for in all of it.
+ *
+ * Its stdout and stderr go to a file, as an operator's `npm start > service.log` would, not
+ * through a pipe to this process: reading a busy service's log lines here took a share of the
+ * machine's two cores from the service while it was measured, and none from the baselines,
+ * which log nothing (docs/performance.md).
  */
 export async function startProcess(
   command: string,
@@ -66,41 +93,46 @@ export async function startProcess(
   env: NodeJS.ProcessEnv,
   ready: string,
 ): Promise<ChildProcess> {
+  outputCount += 1;
+  const file = join(outputFolder(), `${outputCount}.log`);
+  const descriptor = openSync(file, 'a');
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', descriptor, descriptor],
   });
-  let output = '';
-  // Looked for in what came last too: the kept output may end before it.
-  let started = false;
-  let tail = '';
-  const collect = (chunk: Buffer) => {
-    if (output.length < 20_000) output += chunk;
-    tail = (tail + String(chunk)).slice(-(ready.length + 4_096));
-    if (tail.includes(ready)) started = true;
-    const probe = /memory-probe peakHeapUsed=(\d+) peakLiveHeap=(\d+)/.exec(String(chunk));
-    if (probe) probed.set(child, { used: Number(probe[1]), live: Number(probe[2]) });
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  closeSync(descriptor);
+  outputFiles.set(child, file);
   const deadline = Date.now() + 60_000;
-  while (!started) {
+  while (!readFileSync(file, 'utf8').includes(ready)) {
     if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`${command} did not start: ${output}`);
+      throw new Error(`${command} did not start: ${readFileSync(file, 'utf8').slice(0, 20_000)}`);
     await new Promise((done) => setTimeout(done, 100));
   }
   return child;
 }
-
-const probed = new WeakMap<ChildProcess, { used: number; live: number }>();
 
 /**
  * What bench/memory-probe.js reported as the process stopped, in MB: the most V8 heap in use
  * (`used`, garbage included) and the most in use just after a full collection (`live`).
  */
 export function probedPeakHeapMb(child: ChildProcess): { used: number; live: number } | undefined {
-  const bytes = probed.get(child);
-  return bytes && { used: bytes.used / 1048576, live: bytes.live / 1048576 };
+  const file = outputFiles.get(child);
+  const probe =
+    file && /memory-probe peakHeapUsed=(\d+) peakLiveHeap=(\d+)/.exec(lastBytesOf(file, 65_536));
+  return probe ? { used: Number(probe[1]) / 1048576, live: Number(probe[2]) / 1048576 } : undefined;
+}
+
+/** The end of a file (a service's log can be large by the time it stops). */
+function lastBytesOf(file: string, count: number): string {
+  const descriptor = openSync(file, 'r');
+  try {
+    const size = fstatSync(descriptor).size;
+    const buffer = Buffer.alloc(Math.min(count, size));
+    readSync(descriptor, buffer, 0, buffer.length, size - buffer.length);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 /** SIGTERM, then the exit (SIGKILL after 20 s). */
