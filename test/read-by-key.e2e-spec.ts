@@ -127,3 +127,40 @@ describe('GET /managedTenantOperations/{id}', () => {
     expect((await app.get(ENTITY_SET, headers)).statusCode).toBe(429);
   });
 });
+
+describe("a request's logger", () => {
+  let app: TestApp;
+  const { destination, lines } = recordingDestination();
+
+  beforeAll(async () => {
+    app = await TestApp.start({ LOG_LEVEL: 'warn' }, { logDestination: destination });
+  });
+
+  afterAll(async () => {
+    await app.dispose();
+  });
+
+  it('is made only when the request logs through it: none for reads that log nothing', async () => {
+    const created = (await app.post(newOperation())).json();
+    // The service's pino loggers (Fastify's root and any request's) make children with the
+    // `child` of the prototype they share.
+    let owner: object = app.app.getHttpAdapter().getInstance().log;
+    while (!Object.prototype.hasOwnProperty.call(owner, 'child'))
+      owner = Object.getPrototypeOf(owner);
+    const children = jest.spyOn(owner as { child: () => unknown }, 'child');
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        expect((await app.get(`${ENTITY_SET}/${created.id}`)).statusCode).toBe(200);
+      }
+      expect(children).not.toHaveBeenCalled();
+      // A request that logs a warning gets its logger, with its requestId.
+      const refused = await app.anonymous({ method: 'GET', url: `${ENTITY_SET}/${created.id}` });
+      expect(refused.statusCode).toBe(401);
+      expect(children).toHaveBeenCalledTimes(1);
+      const warned = lines.map((line) => JSON.parse(line)).find((entry) => entry.level === 'warn');
+      expect(warned).toMatchObject({ requestId: refused.headers['request-id'] });
+    } finally {
+      children.mockRestore();
+    }
+  });
+});

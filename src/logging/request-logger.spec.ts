@@ -16,8 +16,11 @@ function recorded(level: 'log' | 'warn' = 'log') {
   return { root, lines, children };
 }
 
-/** As Fastify calls it for a request: the root logger, the request's bindings, the route's level. */
-function requestLog(root: FastifyBaseLogger, requestId: string, level = root.level) {
+/**
+ * As Fastify calls it for a request: the root logger, the request's bindings, the route's level
+ * ('' for a route without a level of its own, as Fastify passes it).
+ */
+function requestLog(root: FastifyBaseLogger, requestId: string, level = '') {
   return requestLoggerFactory.call(
     undefined as never,
     root,

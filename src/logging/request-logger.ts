@@ -86,8 +86,9 @@ export const requestLoggerFactory: NonNullable<FastifyServerOptions['childLogger
   bindings,
   options,
 ) => {
+  // Fastify passes the route's level, '' for a route without one (pino reads '' as the parent's).
   const ownSettings =
-    (options.level !== undefined && options.level !== parent.level) ||
+    (options.level !== undefined && options.level !== '' && options.level !== parent.level) ||
     options.serializers !== undefined;
   if (ownSettings || !isLevelAware(parent)) return parent.child(bindings, options);
   return new RequestLogger(parent, bindings);
