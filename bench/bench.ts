@@ -345,7 +345,10 @@ async function main(): Promise<void> {
       for (const [name, scenario] of scenarios) {
         if (ONLY && !ONLY.some((letter) => name.startsWith(`(${letter})`))) continue;
         results[name] ??= { service: [], baseline: [], nest: [], cap: [], against: [] };
-        for (const target of targetNames) {
+        // Each round starts with the next target: a target's place in the round (what ran just
+        // before it) then weighs on every target alike.
+        const order = targetNames.map((_, i) => targetNames[(i + round - 1) % targetNames.length]);
+        for (const target of order) {
           const spec = scenario(target);
           const run = (duration: number) =>
             loadWith({
