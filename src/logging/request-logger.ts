@@ -16,8 +16,8 @@ function isLevelAware(logger: FastifyBaseLogger): logger is LevelAwareLogger {
  *
  * Why: Fastify makes a pino child logger for every request, and nearly every request writes
  * nothing through it (its `request completed` line is made apart, see completed-request-line.ts);
- * making that child (its bindings serialized, its level methods set) was a measurable share of a
- * read by key (docs/performance.md). A line below the logger's level makes nothing at all.
+ * making that child (its bindings serialized, its level methods set) is work and garbage that
+ * nearly no request needs (docs/performance.md). A line below the logger's level makes nothing.
  */
 export class RequestLogger implements FastifyBaseLogger {
   private made: FastifyBaseLogger | undefined;
