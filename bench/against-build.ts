@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, symlinkSync } from 'node:fs';
+import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
@@ -23,8 +23,7 @@ export class AgainstBuild {
     const root = join(folder, 'against');
     const commit = git(['rev-parse', '--short', `${ref}^{commit}`]).trim();
     git(['worktree', 'add', '--detach', '--force', root, commit]);
-    if (!existsSync(join(root, 'node_modules')))
-      symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
     execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'ignore' });
     return new AgainstBuild(root, commit);
   }
