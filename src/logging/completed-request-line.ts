@@ -22,8 +22,8 @@ export interface CompletedRequest {
  * test holds the two side by side.
  *
  * Why not pino: this line is logged on every request, and making its text while the request is
- * being answered cost a read by key 5-8 µs of CPU on the event loop's thread; made with the
- * rest of the turn's lines, in one loop when they are written, it costs a fraction of that
+ * being answered took a read by key's CPU on the event loop's thread; made with the rest of the
+ * turn's lines, in one loop when they are written, it costs a fraction of that
  * (docs/performance.md). The time is taken when the request completes, as pino would.
  */
 export class CompletedRequestLine implements DeferredLine {

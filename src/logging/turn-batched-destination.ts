@@ -30,9 +30,9 @@ const EXIT_FLUSH_PATIENCE_MS = 2000;
  *
  * Why not pino's own asynchronous destination (sonic-boom): under load its writes are in flight on
  * libuv's thread pool most of the time, so each new line was appended to a growing string whose
- * byte length it measured again, and the lines waited in the heap across turns. A read by key cost
- * about 3-5 µs of CPU more with it than with this (docs/performance.md). Its synchronous mode
- * writes once per line, which cost more still. Lines can also be deferred (`DeferredLine`): made
+ * byte length it measured again, and the lines waited in the heap across turns: a read by key cost
+ * more CPU with it than with this (docs/performance.md). Its synchronous mode writes once per
+ * line, which cost more still. Lines can also be deferred (`DeferredLine`): made
  * here, when the turn's lines are written, rather than while a request is being answered.
  *
  * Stdout is usually non-blocking once Node has touched it (a pipe is, here): a write that finds it
