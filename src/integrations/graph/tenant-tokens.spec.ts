@@ -40,7 +40,13 @@ describe('TenantTokens', () => {
     await new Promise((done) => server.close(done));
   });
 
-  const tokens = (authorityUrl = origin, callTimeoutMs = 500) =>
+  /**
+   * The deadline of the test about the deadline. The others get one far off, so that a loaded
+   * machine (the stand-in answers on this process's event loop) cannot turn an answer into a
+   * time-out.
+   */
+  const SHORT_DEADLINE_MS = 500;
+  const tokens = (authorityUrl = origin, callTimeoutMs = 10_000) =>
     new TenantTokens(
       { authorityUrl, client: { id: 'client', secret: SECRET }, callTimeoutMs },
       dispatcher,
@@ -72,9 +78,9 @@ describe('TenantTokens', () => {
       response.on('close', () => clearInterval(timer));
     };
     const started = Date.now();
-    await expect(tokens().tokenFor(TENANT, { dapAccessToken: DAP })).rejects.toThrow(
-      'the answer did not end within 500 ms',
-    );
+    await expect(
+      tokens(origin, SHORT_DEADLINE_MS).tokenFor(TENANT, { dapAccessToken: DAP }),
+    ).rejects.toThrow('the answer did not end within 500 ms');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
