@@ -16,7 +16,7 @@ import { EntityStoreBase } from './entity-store-base';
 import { PageShape } from './page-shape';
 import { projectedColumns } from './projected-columns';
 import { requireOwnTenant, satisfies } from './row-scope';
-import { refuseMistypedQuery } from './store-errors';
+import { isTransactionClash, refuseMistypedQuery } from './store-errors';
 
 /** How often a write that lost a race with another writer is tried in all. */
 const MAX_WRITE_ATTEMPTS = 5;
@@ -238,9 +238,11 @@ export class SqlEntityStore extends EntityStoreBase {
   }
 
   /**
-   * A read-check-write step in one transaction, run again when another writer won the race, a
-   * few times; a row that keeps changing under it is a 412 for the client to retry. Inside a unit
-   * of work (an atomic $batch group) the unit's transaction decides, so the step runs once.
+   * A read-check-write step in one transaction, run again when another writer won the race or
+   * when the database ended the transaction to settle a deadlock with another (a DELETE cascading
+   * into rows a finishing run writes, say), a few times; a row that keeps changing under it is a
+   * 412 for the client to retry. Inside a unit of work (an atomic $batch group) the unit's
+   * transaction decides, so the step runs once.
    * Where instances share the database, changes of one row within this instance queue by its id
    * (one process's database orders every write already).
    */
@@ -251,11 +253,12 @@ export class SqlEntityStore extends EntityStoreBase {
         const queued = !this.transactions.manager && !this.db.singleProcess;
         return await (queued ? this.rowWrites.run(id, once) : once());
       } catch (error) {
+        const clash = isTransactionClash(error);
         const retry =
-          error instanceof ConcurrentChangeError &&
+          (error instanceof ConcurrentChangeError || clash) &&
           attempt < MAX_WRITE_ATTEMPTS &&
           !this.transactions.manager;
-        if (!retry) throw error;
+        if (!retry) throw clash ? new ConcurrentChangeError(this.entity.name, id) : error;
         await new Promise((done) => setTimeout(done, Math.random() * 5 * attempt));
       }
     }

@@ -40,6 +40,16 @@ export function isForeignKeyViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
 }
 
+/**
+ * The database ended the transaction to settle a clash with another one (PostgreSQL's
+ * deadlock_detected and serialization_failure): nothing of it was applied, and run again it may
+ * well pass. SQLite has one writer at a time, so never.
+ */
+export function isTransactionClash(error: unknown): boolean {
+  const code = driverCode(error);
+  return code === '40P01' || code === '40001';
+}
+
 function driverCode(error: unknown): string | undefined {
   const failure = error as QueryFailedError & { code?: string; driverError?: { code?: string } };
   return failure.driverError?.code ?? failure.code;
