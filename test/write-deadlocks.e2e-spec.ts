@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { newOperation } from './support/operation-factory';
 import { newRecord, RESULTS } from './support/record-factory';
+import { eventually } from './support/schedules';
 import { ENTITY_SET, TestApp } from './support/test-app';
 import { describeOnPostgres } from './support/test-database';
 
@@ -45,15 +46,17 @@ describeOnPostgres('a client write that PostgreSQL ends to settle a deadlock', (
     // Started now (an injected request starts when it is awaited).
     const deleted = Promise.resolve(app.delete(`${ENTITY_SET}/${id}`));
     // The DELETE has the operation's row and waits for the result row to cascade into it.
-    for (let waited = 0; ; waited += 50) {
-      const { rows } = await other.query(
-        'SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted AND pid IN ' +
-          '(SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid())',
-      );
-      if (rows[0].waiting > 0) break;
-      if (waited > 10_000) throw new Error('The DELETE never came to wait for the result row.');
-      await new Promise((done) => setTimeout(done, 50));
-    }
+    const waiting = await eventually(
+      async () =>
+        (
+          await other.query(
+            'SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted AND pid IN ' +
+              '(SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid())',
+          )
+        ).rows[0].waiting as number,
+      (count) => count > 0,
+    );
+    expect(waiting).toBeGreaterThan(0);
     // Now the other writer waits for the operation's row (what a foreign key check takes): a
     // deadlock, which PostgreSQL settles by ending the DELETE's transaction.
     await other.query(`SELECT 1 FROM "managed_tenant_operations" WHERE "id" = $1 FOR KEY SHARE`, [

@@ -32,8 +32,8 @@ const EXIT_FLUSH_PATIENCE_MS = 2000;
  * libuv's thread pool most of the time, so each new line was appended to a growing string whose
  * byte length it measured again, and the lines waited in the heap across turns: a read by key cost
  * more CPU with it than with this (docs/performance.md). Its synchronous mode writes once per
- * line, which cost more still. Lines can also be deferred (`DeferredLine`): made
- * here, when the turn's lines are written, rather than while a request is being answered.
+ * line, which cost more still. Lines can also be deferred (`DeferredLine`): made here, when the
+ * turn's lines are written, rather than while a request is being answered.
  *
  * Stdout is usually non-blocking once Node has touched it (a pipe is, here): a write that finds it
  * full keeps the rest and tries again shortly, in order; past `maxPendingChars` new lines are
