@@ -2,6 +2,7 @@ import { Tracing } from '../observability/tracing';
 import { ServiceMetrics } from '../observability/service-metrics';
 import { Inject, Injectable } from '@nestjs/common';
 import { EngineConfig } from '../config/app-config';
+import { AtomicWork } from '../database/atomic-work';
 import { EntityStore } from '../database/stores/entity.store';
 import { RunHistoryStore } from '../database/stores/run-history.store';
 import { RunKey, RunQueueStore, RunRecord, TenantTask } from '../database/stores/run-queue.store';
@@ -95,6 +96,7 @@ export class RunWorker implements JobHandler {
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     private readonly queue: RunQueueStore,
     history: RunHistoryStore,
+    atomicWork: AtomicWork,
     @Inject(entityStoreToken(managedTenantOperation))
     operations: EntityStore<ManagedTenantOperationProperties>,
     @Inject(entityStoreToken(managedTenantOperationResult))
@@ -165,6 +167,7 @@ export class RunWorker implements JobHandler {
       results,
       queue,
       history,
+      atomicWork,
       clock,
       owner,
       config.maxAggregateBytes,

@@ -1,5 +1,7 @@
 import { EngineStores, PARTNER, tenantIds } from '../../../test/support/engine-stores';
-import { RunRecord } from '../../database/stores/run-queue.store';
+import { AtomicWork } from '../../database/atomic-work';
+import { RunQueueStore, RunRecord } from '../../database/stores/run-queue.store';
+import { EntityStore } from '../../database/stores/entity.store';
 import { Entity } from '../../edm/entity';
 import { ManagedTenantOperationProperties } from '../../edm/model';
 import { EngineErrors } from './engine-errors';
@@ -52,12 +54,19 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
     return { run, operation };
   }
 
-  function summarizer(maxAggregateBytes = 64 * 1024 * 1024): RunSummarizer {
+  function summarizer(
+    maxAggregateBytes = 64 * 1024 * 1024,
+    {
+      queue = stores.queue,
+      operations = stores.operations,
+    }: { queue?: RunQueueStore; operations?: EntityStore<ManagedTenantOperationProperties> } = {},
+  ): RunSummarizer {
     return new RunSummarizer(
-      stores.operations,
+      operations,
       stores.results,
-      stores.queue,
+      queue,
       stores.history,
+      stores.get(AtomicWork),
       stores.clock,
       'worker-a',
       maxAggregateBytes,
@@ -126,6 +135,53 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
     const { properties } = (await stores.operations.findById(scope, unlisted.operation.id))!;
     expect(properties.status).toBe('failed');
     expect(properties.result?.exception).toBe('GET /v1.0/contracts answered 403');
+  });
+
+  it('ends the operation and its run in one transaction: a failure after both writes keeps neither', async () => {
+    const { run, operation } = await finishedRun([{ rows: ['a'] }]);
+    // The run's end is written, then the unit fails (the disk fills, the process is told to stop).
+    const failingAfterFinish = Object.create(stores.queue) as RunQueueStore;
+    failingAfterFinish.finish = async (...args) => {
+      await stores.queue.finish(...args);
+      throw new Error('disk I/O error');
+    };
+    await expect(
+      summarizer(undefined, { queue: failingAfterFinish }).finalize(run),
+    ).rejects.toThrow('disk I/O error');
+    const kept = (await stores.operations.findById(scope, operation.id))!;
+    expect(kept.properties.status).toBe('running');
+    expect(kept.properties.result?.isComplete).not.toBe(true);
+    expect((await stores.queue.find(run))!.state).toBe('finishing');
+
+    // Summed up again (as after the lease runs out), both are written.
+    expect(await summarizer().finalize(run)).toBe(true);
+    expect((await stores.operations.findById(scope, operation.id))!.properties.status).toBe(
+      'succeeded',
+    );
+    expect((await stores.queue.find(run))!.state).toBe('finished');
+  });
+
+  it('ends a run whose aggregate cannot be saved without it, saying why', async () => {
+    const { run, operation } = await finishedRun([{ rows: ['a1', 'a2'] }]);
+    // The first write of the operation (with its aggregate) fails, as a value too large would.
+    const refusingTheAggregate = Object.create(
+      stores.operations,
+    ) as EntityStore<ManagedTenantOperationProperties>;
+    let writes = 0;
+    refusingTheAggregate.update = (...args) =>
+      (writes += 1) === 1
+        ? Promise.reject(new Error('string or blob too big'))
+        : stores.operations.update(...args);
+    expect(await summarizer(undefined, { operations: refusingTheAggregate }).finalize(run)).toBe(
+      true,
+    );
+    const { properties } = (await stores.operations.findById(scope, operation.id))!;
+    expect(properties.status).toBe('succeeded');
+    expect(properties.result?.result).toEqual([]);
+    expect(properties.result?.exception).toMatch(
+      /^The run's aggregate of 2 rows could not be saved; the tenants' own rows are in results/,
+    );
+    expect((await stores.queue.find(run))!.state).toBe('finished');
   });
 
   it('does nothing for an operation deleted meanwhile', async () => {

@@ -1,3 +1,4 @@
+import { AtomicWork } from '../../database/atomic-work';
 import { RunHistoryStore } from '../../database/stores/run-history.store';
 import { scheduleAfterRun } from '../../schedules/schedule-plan';
 import { EntityStore } from '../../database/stores/entity.store';
@@ -39,7 +40,7 @@ interface Aggregate {
  * Sums a finished run up into its operation: the status, and the aggregate result from the last
  * outcome of each tenant (the rows of the tenants that succeeded, in order, at most the
  * aggregation's limit and ENGINE_MAX_AGGREGATE_BYTES; one tenantException per tenant that did
- * not, at most MAX_TENANT_EXCEPTIONS), then marks the run finished.
+ * not, at most MAX_TENANT_EXCEPTIONS), and marks the run finished in the same transaction.
  */
 export class RunSummarizer {
   constructor(
@@ -47,6 +48,7 @@ export class RunSummarizer {
     private readonly results: EntityStore<ManagedTenantOperationResultProperties>,
     private readonly queue: RunQueueStore,
     private readonly history: RunHistoryStore,
+    private readonly atomicWork: AtomicWork,
     private readonly clock: Clock,
     private readonly owner: string,
     private readonly maxAggregateBytes: number,
@@ -109,26 +111,37 @@ export class RunSummarizer {
           },
         },
       }));
-    try {
-      await write(rows);
-    } catch (error) {
+    // The operation's final status and the run's end are one unit: a client never sees the
+    // operation ended while its run is still finishing (and may not yet change what it runs).
+    let writeFailure: unknown;
+    const end = (rowsKept: string[]) =>
+      this.atomicWork.run(async () => {
+        try {
+          await write(rowsKept);
+        } catch (error) {
+          writeFailure = error;
+          return { result: false, commit: false };
+        }
+        await this.queue.finish(
+          run,
+          this.owner,
+          finishedAt,
+          runEnd(run, progress, finishedAt, message ?? run.message ?? undefined),
+          message,
+        );
+        return { result: true, commit: true };
+      });
+    if (!(await end(rows))) {
       // The run ends all the same: without its aggregate, saying why (a failure to write the
       // aggregate must not leave the run to be summed up again and again).
-      if (rows.length === 0) throw error;
+      if (rows.length === 0) throw writeFailure;
       failure = this.errors.internal(
         `The run's aggregate of ${rows.length} rows could not be saved; the tenants' own rows are in results`,
-        error,
+        writeFailure,
         `operation ${run.operationId} run ${run.run}`,
       );
-      await write([]);
+      if (!(await end([]))) throw writeFailure;
     }
-    await this.queue.finish(
-      run,
-      this.owner,
-      finishedAt,
-      runEnd(run, progress, finishedAt, message ?? run.message ?? undefined),
-      message,
-    );
     await this.history.pruneHistory(run, this.historyLimit);
     this.errors.log(`Operation ${run.operationId} run ${run.run}: ${summary}`);
     this.summedUp(status, finishedAt - run.startedAt);
