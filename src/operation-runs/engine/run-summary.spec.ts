@@ -2,6 +2,7 @@ import { EngineStores, PARTNER, tenantIds } from '../../../test/support/engine-s
 import { AtomicWork } from '../../database/atomic-work';
 import { RunQueueStore, RunRecord } from '../../database/stores/run-queue.store';
 import { EntityStore } from '../../database/stores/entity.store';
+import { ConcurrentChangeError } from '../../database/stores/store-errors';
 import { Entity } from '../../edm/entity';
 import { ManagedTenantOperationProperties } from '../../edm/model';
 import { EngineErrors } from './engine-errors';
@@ -181,6 +182,26 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
     expect(properties.result?.exception).toMatch(
       /^The run's aggregate of 2 rows could not be saved; the tenants' own rows are in results/,
     );
+    expect((await stores.queue.find(run))!.state).toBe('finished');
+  });
+
+  it('runs the unit again when the operation changed under it, and keeps the aggregate', async () => {
+    const { run, operation } = await finishedRun([{ rows: ['a1', 'a2'] }]);
+    // Another write of the operation wins the race once (a PATCH of its name, say).
+    const racedOnce = Object.create(
+      stores.operations,
+    ) as EntityStore<ManagedTenantOperationProperties>;
+    let writes = 0;
+    racedOnce.update = (...args) =>
+      (writes += 1) === 1
+        ? Promise.reject(new ConcurrentChangeError('managedTenantOperation', operation.id))
+        : stores.operations.update(...args);
+    expect(await summarizer(undefined, { operations: racedOnce }).finalize(run)).toBe(true);
+    expect(writes).toBe(2);
+    const { properties } = (await stores.operations.findById(scope, operation.id))!;
+    expect(properties.status).toBe('succeeded');
+    expect(properties.result?.result).toEqual(['a1', 'a2']);
+    expect(properties.result?.exception).toBeNull();
     expect((await stores.queue.find(run))!.state).toBe('finished');
   });
 

@@ -2,6 +2,7 @@ import { AtomicWork } from '../../database/atomic-work';
 import { RunHistoryStore } from '../../database/stores/run-history.store';
 import { scheduleAfterRun } from '../../schedules/schedule-plan';
 import { EntityStore } from '../../database/stores/entity.store';
+import { ConcurrentChangeError, isTransactionClash } from '../../database/stores/store-errors';
 import {
   RunEnd,
   RunProgress,
@@ -25,6 +26,8 @@ export const MAX_TENANT_EXCEPTIONS = 1_000;
 const RESULTS_PER_READ = 25;
 /** Tenant outcomes read at once. */
 const OUTCOMES_PER_READ = 500;
+/** Times the unit that ends a run is tried when it loses a race with another write. */
+const MAX_END_ATTEMPTS = 5;
 
 /** The aggregate of a run, before it is written. */
 interface Aggregate {
@@ -113,12 +116,15 @@ export class RunSummarizer {
       }));
     // The operation's final status and the run's end are one unit: a client never sees the
     // operation ended while its run is still finishing (and may not yet change what it runs).
+    // A unit that lost a race with another write of the operation (a PATCH, another instance's
+    // progress) or that the database ended to settle a deadlock runs again, reading afresh.
     let writeFailure: unknown;
-    const end = (rowsKept: string[]) =>
+    const endOnce = (rowsKept: string[]) =>
       this.atomicWork.run(async () => {
         try {
           await write(rowsKept);
         } catch (error) {
+          if (lostRace(error)) throw error;
           writeFailure = error;
           return { result: false, commit: false };
         }
@@ -131,6 +137,15 @@ export class RunSummarizer {
         );
         return { result: true, commit: true };
       });
+    const end = async (rowsKept: string[]): Promise<boolean> => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await endOnce(rowsKept);
+        } catch (error) {
+          if (!lostRace(error) || attempt >= MAX_END_ATTEMPTS) throw error;
+        }
+      }
+    };
     if (!(await end(rows))) {
       // The run ends all the same: without its aggregate, saying why (a failure to write the
       // aggregate must not leave the run to be summed up again and again).
@@ -246,4 +261,9 @@ function rowLimitOf(operation: Entity<ManagedTenantOperationProperties>): number
   } catch {
     return parseAggregation('').limit;
   }
+}
+
+/** Whether a write lost to another (the row changed under it, or a deadlock was settled). */
+function lostRace(error: unknown): boolean {
+  return error instanceof ConcurrentChangeError || isTransactionClash(error);
 }
