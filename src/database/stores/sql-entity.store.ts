@@ -16,7 +16,7 @@ import { EntityStoreBase } from './entity-store-base';
 import { PageShape } from './page-shape';
 import { projectedColumns } from './projected-columns';
 import { requireOwnTenant, satisfies } from './row-scope';
-import { isTransactionClash, refuseMistypedQuery } from './store-errors';
+import { isLostRace, isTransactionClash, refuseMistypedQuery } from './store-errors';
 
 /** How often a write that lost a race with another writer is tried in all. */
 const MAX_WRITE_ATTEMPTS = 5;
@@ -253,12 +253,11 @@ export class SqlEntityStore extends EntityStoreBase {
         const queued = !this.transactions.manager && !this.db.singleProcess;
         return await (queued ? this.rowWrites.run(id, once) : once());
       } catch (error) {
-        const clash = isTransactionClash(error);
         const retry =
-          (error instanceof ConcurrentChangeError || clash) &&
-          attempt < MAX_WRITE_ATTEMPTS &&
-          !this.transactions.manager;
-        if (!retry) throw clash ? new ConcurrentChangeError(this.entity.name, id) : error;
+          isLostRace(error) && attempt < MAX_WRITE_ATTEMPTS && !this.transactions.manager;
+        if (!retry) {
+          throw isTransactionClash(error) ? new ConcurrentChangeError(this.entity.name, id) : error;
+        }
         await new Promise((done) => setTimeout(done, Math.random() * 5 * attempt));
       }
     }

@@ -50,6 +50,11 @@ export function isTransactionClash(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
+/** Whether a write lost to another: the row changed under it, or the database settled a clash. */
+export function isLostRace(error: unknown): boolean {
+  return error instanceof ConcurrentChangeError || isTransactionClash(error);
+}
+
 function driverCode(error: unknown): string | undefined {
   const failure = error as QueryFailedError & { code?: string; driverError?: { code?: string } };
   return failure.driverError?.code ?? failure.code;

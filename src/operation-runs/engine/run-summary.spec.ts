@@ -76,6 +76,20 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
     );
   }
 
+  /** The operations' store, whose first update fails with `error` (the next ones are written). */
+  function failingFirstWrite(error: Error): {
+    operations: EntityStore<ManagedTenantOperationProperties>;
+    writes: () => number;
+  } {
+    const operations = Object.create(
+      stores.operations,
+    ) as EntityStore<ManagedTenantOperationProperties>;
+    let writes = 0;
+    operations.update = (...args) =>
+      (writes += 1) === 1 ? Promise.reject(error) : stores.operations.update(...args);
+    return { operations, writes: () => writes };
+  }
+
   it('appends the rows of the tenants that succeeded, in order, and says how the run went', async () => {
     const { run, operation } = await finishedRun([{ rows: ['a1', 'a2'] }, { rows: ['b1'] }]);
     await stores.clock.advance(2_500);
@@ -165,17 +179,8 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
   it('ends a run whose aggregate cannot be saved without it, saying why', async () => {
     const { run, operation } = await finishedRun([{ rows: ['a1', 'a2'] }]);
     // The first write of the operation (with its aggregate) fails, as a value too large would.
-    const refusingTheAggregate = Object.create(
-      stores.operations,
-    ) as EntityStore<ManagedTenantOperationProperties>;
-    let writes = 0;
-    refusingTheAggregate.update = (...args) =>
-      (writes += 1) === 1
-        ? Promise.reject(new Error('string or blob too big'))
-        : stores.operations.update(...args);
-    expect(await summarizer(undefined, { operations: refusingTheAggregate }).finalize(run)).toBe(
-      true,
-    );
+    const { operations } = failingFirstWrite(new Error('string or blob too big'));
+    expect(await summarizer(undefined, { operations }).finalize(run)).toBe(true);
     const { properties } = (await stores.operations.findById(scope, operation.id))!;
     expect(properties.status).toBe('succeeded');
     expect(properties.result?.result).toEqual([]);
@@ -188,16 +193,11 @@ describe('RunSummarizer (a real SQLite store, a manual clock)', () => {
   it('runs the unit again when the operation changed under it, and keeps the aggregate', async () => {
     const { run, operation } = await finishedRun([{ rows: ['a1', 'a2'] }]);
     // Another write of the operation wins the race once (a PATCH of its name, say).
-    const racedOnce = Object.create(
-      stores.operations,
-    ) as EntityStore<ManagedTenantOperationProperties>;
-    let writes = 0;
-    racedOnce.update = (...args) =>
-      (writes += 1) === 1
-        ? Promise.reject(new ConcurrentChangeError('managedTenantOperation', operation.id))
-        : stores.operations.update(...args);
-    expect(await summarizer(undefined, { operations: racedOnce }).finalize(run)).toBe(true);
-    expect(writes).toBe(2);
+    const raced = failingFirstWrite(
+      new ConcurrentChangeError('managedTenantOperation', operation.id),
+    );
+    expect(await summarizer(undefined, { operations: raced.operations }).finalize(run)).toBe(true);
+    expect(raced.writes()).toBe(2);
     const { properties } = (await stores.operations.findById(scope, operation.id))!;
     expect(properties.status).toBe('succeeded');
     expect(properties.result?.result).toEqual(['a1', 'a2']);

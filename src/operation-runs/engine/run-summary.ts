@@ -2,7 +2,7 @@ import { AtomicWork } from '../../database/atomic-work';
 import { RunHistoryStore } from '../../database/stores/run-history.store';
 import { scheduleAfterRun } from '../../schedules/schedule-plan';
 import { EntityStore } from '../../database/stores/entity.store';
-import { ConcurrentChangeError, isTransactionClash } from '../../database/stores/store-errors';
+import { isLostRace } from '../../database/stores/store-errors';
 import {
   RunEnd,
   RunProgress,
@@ -28,6 +28,10 @@ const RESULTS_PER_READ = 25;
 const OUTCOMES_PER_READ = 500;
 /** Times the unit that ends a run is tried when it loses a race with another write. */
 const MAX_END_ATTEMPTS = 5;
+
+/** How the write of a run's end went: kept, or undone because the operation's write failed. */
+type AggregateWrite =
+  { readonly saved: true } | { readonly saved: false; readonly failure: unknown };
 
 /** The aggregate of a run, before it is written. */
 interface Aggregate {
@@ -118,15 +122,13 @@ export class RunSummarizer {
     // operation ended while its run is still finishing (and may not yet change what it runs).
     // A unit that lost a race with another write of the operation (a PATCH, another instance's
     // progress) or that the database ended to settle a deadlock runs again, reading afresh.
-    let writeFailure: unknown;
     const endOnce = (rowsKept: string[]) =>
-      this.atomicWork.run(async () => {
+      this.atomicWork.run<AggregateWrite>(async () => {
         try {
           await write(rowsKept);
         } catch (error) {
-          if (lostRace(error)) throw error;
-          writeFailure = error;
-          return { result: false, commit: false };
+          if (isLostRace(error)) throw error;
+          return { result: { saved: false, failure: error }, commit: false };
         }
         await this.queue.finish(
           run,
@@ -135,27 +137,29 @@ export class RunSummarizer {
           runEnd(run, progress, finishedAt, message ?? run.message ?? undefined),
           message,
         );
-        return { result: true, commit: true };
+        return { result: { saved: true }, commit: true };
       });
-    const end = async (rowsKept: string[]): Promise<boolean> => {
+    const end = async (rowsKept: string[]): Promise<AggregateWrite> => {
       for (let attempt = 1; ; attempt += 1) {
         try {
           return await endOnce(rowsKept);
         } catch (error) {
-          if (!lostRace(error) || attempt >= MAX_END_ATTEMPTS) throw error;
+          if (!isLostRace(error) || attempt >= MAX_END_ATTEMPTS) throw error;
         }
       }
     };
-    if (!(await end(rows))) {
+    const ended = await end(rows);
+    if (!ended.saved) {
       // The run ends all the same: without its aggregate, saying why (a failure to write the
       // aggregate must not leave the run to be summed up again and again).
-      if (rows.length === 0) throw writeFailure;
+      if (rows.length === 0) throw ended.failure;
       failure = this.errors.internal(
         `The run's aggregate of ${rows.length} rows could not be saved; the tenants' own rows are in results`,
-        writeFailure,
+        ended.failure,
         `operation ${run.operationId} run ${run.run}`,
       );
-      if (!(await end([]))) throw writeFailure;
+      const endedWithout = await end([]);
+      if (!endedWithout.saved) throw endedWithout.failure;
     }
     await this.history.pruneHistory(run, this.historyLimit);
     this.errors.log(`Operation ${run.operationId} run ${run.run}: ${summary}`);
@@ -261,9 +265,4 @@ function rowLimitOf(operation: Entity<ManagedTenantOperationProperties>): number
   } catch {
     return parseAggregation('').limit;
   }
-}
-
-/** Whether a write lost to another (the row changed under it, or a deadlock was settled). */
-function lostRace(error: unknown): boolean {
-  return error instanceof ConcurrentChangeError || isTransactionClash(error);
 }
